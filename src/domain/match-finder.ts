@@ -1,7 +1,7 @@
 import { AliveIndex } from "./alive-index.ts";
 import { latencyLimitAfter, matchSize, skillWindowAfter, type QueueConfig } from "./queue-config.ts";
 import { canSeat, splitIntoTeams } from "./team-balancer.ts";
-import { partySkill, type Player } from "./ticket.ts";
+import { comparePriority, partySkill, type Player } from "./ticket.ts";
 
 /** What the matcher needs to know about a waiting ticket. */
 export interface MatchableTicket {
@@ -190,13 +190,9 @@ function indexRegion<T extends MatchableTicket>(
   return { name, sorted, position, alive: new AliveIndex(sorted.length) };
 }
 
-/** Ticket indices, longest waiting first (ties broken by id so every pass agrees). */
+/** Ticket indices in matching priority order. */
 function priorityOrder(tickets: readonly MatchableTicket[]): Int32Array {
   const order = new Int32Array(tickets.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => {
-    const x = tickets[a]!;
-    const y = tickets[b]!;
-    return x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-  });
+  return order.sort((a, b) => comparePriority(tickets[a]!, tickets[b]!));
 }

@@ -61,3 +61,11 @@ export function partySkill(players: readonly Player[]): number {
   for (const player of players) sum += player.skill;
   return players.length === 0 ? 0 : sum / players.length;
 }
+
+/** Matching priority: longest waiting first, ties broken by id so every pass and instance agrees. */
+export function comparePriority(
+  a: { readonly createdAt: number; readonly id: string },
+  b: { readonly createdAt: number; readonly id: string },
+): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

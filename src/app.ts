@@ -1,0 +1,117 @@
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { MatchPlacement } from "./application/match-placement.ts";
+import { createMatchmaker, type Matchmaker } from "./application/matchmaker.ts";
+import type { MatchmakingDeps } from "./application/matchmaking-deps.ts";
+import { MatchingScheduler } from "./application/matching-scheduler.ts";
+import { systemClock, type Clock } from "./application/ports/clock.ts";
+import type { GameServerAllocator } from "./application/ports/game-server-allocator.ts";
+import { randomIds, type IdGenerator } from "./application/ports/id-generator.ts";
+import type { Logger } from "./application/ports/logger.ts";
+import type { MatchTicketIssuer } from "./application/ports/match-ticket-issuer.ts";
+import type { TicketEvents } from "./application/ports/ticket-events.ts";
+import type { TicketStore } from "./application/ports/ticket-store.ts";
+import { QueueCatalog } from "./application/queue-catalog.ts";
+import { QueueInsights } from "./application/queue-insights.ts";
+import { QueueMatcher } from "./application/queue-matcher.ts";
+import type { QueueConfig } from "./domain/queue-config.ts";
+import { MatchmakingService } from "./gen/matchmaking/v1/matchmaking_pb.js";
+import { authInterceptor, type Authenticate } from "./net/caller-context.ts";
+import { createMatchmakingService, PUBLIC_METHODS } from "./net/matchmaking-service.ts";
+import { serve, type HttpRoute, type Servers } from "./net/serve.ts";
+
+/** Everything the matchmaker is assembled from; `main.ts` builds it from the environment, tests directly. */
+export interface MatchmakerOptions {
+  readonly queues: readonly QueueConfig[];
+  readonly store: TicketStore;
+  readonly events: TicketEvents;
+  readonly allocator: GameServerAllocator;
+  readonly issuer: MatchTicketIssuer;
+  readonly authenticate: Authenticate;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly allocationTimeoutMs?: number;
+  readonly host: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly readMaxBytes?: number;
+  /** Extra services on both listeners (for example the game-server-facing ones). */
+  readonly extraRoutes?: (router: ConnectRouter) => void;
+  readonly extraInterceptors?: readonly Interceptor[];
+  readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
+  /** Run the matching loop on timers (production). Tests leave it off and call `runPass`. */
+  readonly scheduleMatching: boolean;
+}
+
+/** A running matchmaker. */
+export interface RunningMatchmaker {
+  readonly matchmaker: Matchmaker;
+  readonly matchers: ReadonlyMap<string, QueueMatcher>;
+  readonly placement: MatchPlacement;
+  readonly servers: Servers;
+  /** Runs one matching pass over every queue and waits for the matches it formed to be placed. */
+  runPass(): Promise<void>;
+  /** Stops matching, waits for placements in flight, and closes the listeners. */
+  close(): Promise<void>;
+}
+
+export async function startMatchmaker(options: MatchmakerOptions): Promise<RunningMatchmaker> {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const insights = new QueueInsights();
+  const deps: MatchmakingDeps = {
+    store: options.store,
+    events: options.events,
+    catalog: new QueueCatalog(options.queues),
+    insights,
+    clock,
+    ids,
+  };
+  const placement = new MatchPlacement({
+    store: options.store,
+    events: options.events,
+    insights,
+    allocator: options.allocator,
+    issuer: options.issuer,
+    clock,
+    logger: options.logger,
+    allocationTimeoutMs: options.allocationTimeoutMs ?? 30_000,
+  });
+  const matchers = new Map(
+    options.queues.map((queue) => [
+      queue.name,
+      new QueueMatcher(queue, { ...deps, placement, logger: options.logger.child({ queue: queue.name }) }),
+    ]),
+  );
+  const scheduler = new MatchingScheduler([...matchers.values()], options.logger);
+  const matchmaker = createMatchmaker(deps);
+  const service = createMatchmakingService(matchmaker, options.logger);
+  const servers = await serve({
+    routes: (router) => {
+      router.service(MatchmakingService, service);
+      options.extraRoutes?.(router);
+    },
+    interceptors: [authInterceptor(options.authenticate, PUBLIC_METHODS), ...(options.extraInterceptors ?? [])],
+    host: options.host,
+    grpcPort: options.grpcPort,
+    httpPort: options.httpPort,
+    httpRoutes: options.httpRoutes,
+    readMaxBytes: options.readMaxBytes ?? 64 * 1024,
+  });
+  if (options.scheduleMatching) scheduler.start();
+  return {
+    matchmaker,
+    matchers,
+    placement,
+    servers,
+    async runPass() {
+      for (const matcher of matchers.values()) await matcher.runPass();
+      await placement.drain();
+    },
+    async close() {
+      await scheduler.stop();
+      await placement.drain();
+      await servers.close();
+    },
+  };
+}

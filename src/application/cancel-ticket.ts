@@ -1,0 +1,33 @@
+import type { Caller } from "./caller.ts";
+import { NotFoundError, TicketStateError } from "./errors.ts";
+import { findAccessibleTicket } from "./get-ticket.ts";
+import type { MatchmakingDeps } from "./matchmaking-deps.ts";
+import { viewTicket, type TicketView } from "./ticket-view.ts";
+
+/** Why a ticket in each non-cancellable state stays as it is. */
+const NOT_CANCELLABLE: Record<string, string> = {
+  allocating: "a match was found and a game server is being allocated; it will be matched or queued again shortly",
+  matched: "it is already matched; its assignment is in the ticket",
+  expired: "it has expired",
+};
+
+/**
+ * Cancels a queued ticket. A ticket that already left the queue is not cancelled; the error carries
+ * its current view, so a caller racing a match learns the assignment instead.
+ */
+export async function cancelTicket(deps: MatchmakingDeps, caller: Caller, ticketId: string): Promise<TicketView> {
+  await findAccessibleTicket(deps, caller, ticketId);
+  const now = deps.clock.now();
+  const result = await deps.store.cancel(ticketId, now);
+  switch (result.outcome) {
+    case "not-found":
+      throw new NotFoundError(`ticket "${ticketId}" not found`);
+    case "not-cancellable": {
+      const view = viewTicket(result.ticket, caller, deps.insights, now);
+      throw new TicketStateError(`ticket "${ticketId}" cannot be cancelled: ${NOT_CANCELLABLE[result.ticket.state] ?? result.ticket.state}`, view);
+    }
+    case "cancelled":
+      await deps.events.publish([result.ticket]);
+      return viewTicket(result.ticket, caller, deps.insights, now);
+  }
+}

@@ -1,0 +1,57 @@
+import type { TicketView } from "./ticket-view.ts";
+
+/**
+ * Failures a caller can act on. Each maps to one gRPC/Connect code in the transport layer, so use
+ * cases say what went wrong without knowing how it is reported.
+ */
+
+/** A request field is malformed or breaks a queue rule. */
+export class InvalidArgumentError extends Error {
+  override readonly name = "InvalidArgumentError";
+  /** The request field to blame, in the proto's naming (`players[1].skill`). */
+  readonly field: string;
+
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`);
+    this.field = field;
+  }
+}
+
+/** The queue or ticket does not exist, or the caller may not see it (indistinguishable on purpose). */
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+}
+
+/** A player already holds a live ticket in the queue. */
+export class PlayerAlreadyQueuedError extends Error {
+  override readonly name = "PlayerAlreadyQueuedError";
+  readonly userId: string;
+  readonly ticketId: string;
+
+  constructor(userId: string, ticketId: string, queue: string) {
+    super(`player "${userId}" already has live ticket "${ticketId}" in queue "${queue}"`);
+    this.userId = userId;
+    this.ticketId = ticketId;
+  }
+}
+
+/** The ticket's state does not allow the operation; `ticket` is its current public view. */
+export class TicketStateError extends Error {
+  override readonly name = "TicketStateError";
+  readonly ticket: TicketView;
+
+  constructor(message: string, ticket: TicketView) {
+    super(message);
+    this.ticket = ticket;
+  }
+}
+
+/** The caller is authenticated but may not do this. */
+export class PermissionDeniedError extends Error {
+  override readonly name = "PermissionDeniedError";
+}
+
+/** The service cannot serve the call right now (draining, store unreachable); retrying elsewhere may work. */
+export class UnavailableError extends Error {
+  override readonly name = "UnavailableError";
+}

@@ -1,0 +1,55 @@
+import type { Logger } from "./ports/logger.ts";
+import type { QueueMatcher } from "./queue-matcher.ts";
+
+/**
+ * Runs each queue's matching pass every `tickIntervalMs` of that queue, one pass at a time per
+ * queue (a slow pass delays the next instead of overlapping it). A failing pass is logged and the
+ * loop carries on.
+ */
+export class MatchingScheduler {
+  readonly #matchers: readonly QueueMatcher[];
+  readonly #logger: Logger;
+  readonly #timers = new Map<QueueMatcher, NodeJS.Timeout>();
+  readonly #running = new Set<Promise<void>>();
+  #stopped = true;
+
+  constructor(matchers: readonly QueueMatcher[], logger: Logger) {
+    this.#matchers = matchers;
+    this.#logger = logger;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    for (const matcher of this.#matchers) this.#schedule(matcher);
+  }
+
+  /** Stops scheduling passes and waits for the ones under way. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.allSettled([...this.#running]);
+  }
+
+  #schedule(matcher: QueueMatcher): void {
+    if (this.#stopped) return;
+    const timer = setTimeout(() => {
+      const pass = this.#run(matcher).finally(() => {
+        this.#running.delete(pass);
+        this.#schedule(matcher);
+      });
+      this.#running.add(pass);
+    }, matcher.queue.tickIntervalMs);
+    timer.unref();
+    this.#timers.set(matcher, timer);
+  }
+
+  async #run(matcher: QueueMatcher): Promise<void> {
+    try {
+      await matcher.runPass();
+    } catch (error) {
+      this.#logger.error({ err: error, queue: matcher.queue.name }, "matching pass failed");
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { Clock } from "./ports/clock.ts";
+import type { IdGenerator } from "./ports/id-generator.ts";
+import type { TicketEvents } from "./ports/ticket-events.ts";
+import type { TicketStore } from "./ports/ticket-store.ts";
+import type { QueueCatalog } from "./queue-catalog.ts";
+import type { QueueInsights } from "./queue-insights.ts";
+
+/** What the ticket use cases share. */
+export interface MatchmakingDeps {
+  readonly store: TicketStore;
+  readonly events: TicketEvents;
+  readonly catalog: QueueCatalog;
+  readonly insights: QueueInsights;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}

@@ -1,0 +1,55 @@
+import type { Assignment, Ticket } from "../../domain/ticket.ts";
+
+/** An Enqueue retry key, scoped to the caller, and what the original request was. */
+export interface IdempotencyKey {
+  readonly key: string;
+  /** Identifies the original request, so reusing a key for another request is caught. */
+  readonly fingerprint: string;
+}
+
+export type CreateTicketResult =
+  | { readonly outcome: "created"; readonly ticket: Ticket }
+  /** The idempotency key was seen before with the same request: here is its ticket. */
+  | { readonly outcome: "replayed"; readonly ticket: Ticket }
+  /** One of the players already holds a live ticket in the queue. */
+  | { readonly outcome: "player-busy"; readonly userId: string; readonly ticketId: string }
+  /** The idempotency key was used before for a different request. */
+  | { readonly outcome: "key-reused"; readonly ticketId: string };
+
+export type CancelTicketResult =
+  /** The ticket is cancelled now (or already was). */
+  | { readonly outcome: "cancelled"; readonly ticket: Ticket }
+  /** The ticket is allocating, matched or expired, and stays so. */
+  | { readonly outcome: "not-cancellable"; readonly ticket: Ticket }
+  | { readonly outcome: "not-found" };
+
+/**
+ * Where tickets live, shared by every instance that serves the same queues.
+ *
+ * Each method is one atomic step of a ticket's life: the invariants "no ticket matched twice" and
+ * "no ticket lost" rest on `claim` being all-or-nothing and on `requeue` giving claimed tickets back.
+ * Every change bumps the ticket's `version` and `updatedAt`.
+ */
+export interface TicketStore {
+  /** Inserts a queued ticket unless a player is already queued or the idempotency key was used. */
+  create(ticket: Ticket, idempotency?: IdempotencyKey): Promise<CreateTicketResult>;
+  get(ticketId: string): Promise<Ticket | undefined>;
+  /** Queued becomes cancelled; cancelling a cancelled ticket reports it as cancelled again. */
+  cancel(ticketId: string, now: number): Promise<CancelTicketResult>;
+  /** Every queued ticket of a queue, in no particular order. */
+  queued(queue: string): Promise<Ticket[]>;
+  /**
+   * Moves all of `ticketIds` from queued to allocating for `matchId`, or none of them if any is no
+   * longer queued (cancelled, expired or claimed meanwhile). Returns the claimed tickets, or undefined.
+   */
+  claim(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[] | undefined>;
+  /** Allocating tickets of `matchId` become matched with their assignment. */
+  assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]>;
+  /** Allocating tickets of `matchId` go back to queued, keeping their creation time (their priority). */
+  requeue(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[]>;
+  /**
+   * Queued tickets whose time-to-live has passed become expired and are returned; terminal tickets
+   * past the store's retention period are forgotten.
+   */
+  expire(queue: string, now: number): Promise<Ticket[]>;
+}

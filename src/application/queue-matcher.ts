@@ -1,0 +1,68 @@
+import { findMatches } from "../domain/match-finder.ts";
+import type { QueueConfig } from "../domain/queue-config.ts";
+import { comparePriority, type Ticket } from "../domain/ticket.ts";
+import type { MatchPlacement } from "./match-placement.ts";
+import type { Clock } from "./ports/clock.ts";
+import type { IdGenerator } from "./ports/id-generator.ts";
+import type { Logger } from "./ports/logger.ts";
+import type { TicketEvents } from "./ports/ticket-events.ts";
+import type { TicketStore } from "./ports/ticket-store.ts";
+import type { QueueInsights } from "./queue-insights.ts";
+
+export interface QueueMatcherDeps {
+  readonly store: TicketStore;
+  readonly events: TicketEvents;
+  readonly insights: QueueInsights;
+  readonly placement: MatchPlacement;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+}
+
+/** What one pass over a queue did. */
+export interface PassSummary {
+  readonly expired: number;
+  readonly matches: number;
+  readonly waiting: number;
+}
+
+/**
+ * One queue's matching pass: expire, find matches, claim each one atomically, and hand it to
+ * placement. A claim that fails (a ticket was cancelled or taken meanwhile) drops only that match;
+ * its other tickets stay queued for the next pass.
+ */
+export class QueueMatcher {
+  readonly queue: QueueConfig;
+  readonly #deps: QueueMatcherDeps;
+
+  constructor(queue: QueueConfig, deps: QueueMatcherDeps) {
+    this.queue = queue;
+    this.#deps = deps;
+  }
+
+  async runPass(): Promise<PassSummary> {
+    const { store, events, insights, placement, clock, ids, logger } = this.#deps;
+    const queue = this.queue.name;
+    const now = clock.now();
+    const expired = await store.expire(queue, now);
+    if (expired.length > 0) {
+      await events.publish(expired);
+      for (const ticket of expired) logger.info({ queue, ticketId: ticket.id }, "ticket expired");
+    }
+    const queued = await store.queued(queue);
+    const taken = new Set<string>();
+    let matches = 0;
+    for (const proposal of findMatches(this.queue, queued, now)) {
+      const matchId = ids.matchId();
+      const claimed = await store.claim(queue, matchId, proposal.tickets.map((ticket) => ticket.id), now);
+      if (claimed === undefined) continue;
+      for (const ticket of claimed) taken.add(ticket.id);
+      await events.publish(claimed);
+      placement.start({ queue, matchId, proposal });
+      matches++;
+    }
+    const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id)).sort(comparePriority);
+    insights.recordPass(queue, waiting);
+    return { expired: expired.length, matches, waiting: waiting.length };
+  }
+}

@@ -1,0 +1,64 @@
+import { isTerminal, type Ticket } from "../domain/ticket.ts";
+import type { Caller } from "./caller.ts";
+import { findAccessibleTicket } from "./get-ticket.ts";
+import type { MatchmakingDeps } from "./matchmaking-deps.ts";
+import { sameView, viewTicket, type TicketView } from "./ticket-view.ts";
+
+/**
+ * Streams a ticket's views: the current one, then one per visible change, ending after a terminal
+ * state or when `signal` aborts.
+ *
+ * Entirely push-driven: the watcher wakes when the ticket changes or when a matching pass over its
+ * queue may have moved its position, never on a timer of its own. It subscribes before reading the
+ * ticket so no change can slip between the read and the subscription, and keeps only the newest
+ * version, so a slow consumer skips intermediate states instead of buffering them.
+ */
+export async function* watchTicket(
+  deps: MatchmakingDeps,
+  caller: Caller,
+  ticketId: string,
+  signal: AbortSignal,
+): AsyncGenerator<TicketView, void, undefined> {
+  let latest: Ticket | undefined;
+  let pending = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    pending = true;
+    wake?.();
+  };
+  const unsubscribeTicket = deps.events.subscribe(ticketId, (ticket) => {
+    if (latest === undefined || ticket.version > latest.version) {
+      latest = ticket;
+      notify();
+    }
+  });
+  signal.addEventListener("abort", notify, { once: true });
+  let unsubscribePasses: (() => void) | undefined;
+  try {
+    const current = await findAccessibleTicket(deps, caller, ticketId);
+    if (latest === undefined || current.version > latest.version) latest = current;
+    unsubscribePasses = deps.insights.onPass(current.queue, notify);
+    let last = viewTicket(latest, caller, deps.insights, deps.clock.now());
+    yield last;
+    // Loop on what the watcher was last sent: a terminal state that arrived meanwhile is still sent.
+    while (!isTerminal(last.state) && !signal.aborted) {
+      if (!pending) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+      pending = false;
+      if (signal.aborted) return;
+      const view = viewTicket(latest, caller, deps.insights, deps.clock.now());
+      if (!sameView(view, last)) {
+        last = view;
+        yield view;
+      }
+    }
+  } finally {
+    signal.removeEventListener("abort", notify);
+    unsubscribeTicket();
+    unsubscribePasses?.();
+  }
+}

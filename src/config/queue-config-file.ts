@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import type { QueueConfig, RegionConfig } from "../domain/queue-config.ts";
+import { ConfigError } from "./config-error.ts";
+import { ConfigReader } from "./config-reader.ts";
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const MAX_MATCH_SIZE = 200;
+const QUEUE_KEYS = [
+  "name",
+  "description",
+  "teamCount",
+  "teamSize",
+  "minPartySize",
+  "maxPartySize",
+  "regions",
+  "skillWindow",
+  "latency",
+  "ticketTtlSeconds",
+  "tickIntervalMs",
+];
+
+/**
+ * Parses the queue configuration document: `{ "queues": [...] }`, each queue needing only `name`,
+ * `teamCount` and `teamSize`; everything else has a documented default. Throws ConfigError naming
+ * the first bad key.
+ */
+export function parseQueueConfig(document: unknown, source = ""): QueueConfig[] {
+  const root = new ConfigReader(document, source);
+  root.onlyKeys(["queues"]);
+  const queues = root.objects("queues").map(readQueue);
+  if (queues.length === 0) throw new ConfigError(`${prefix(source)}queues`, "at least one queue is required");
+  const seen = new Set<string>();
+  queues.forEach((queue, index) => {
+    if (seen.has(queue.name)) throw new ConfigError(`${prefix(source)}queues[${index}].name`, `duplicate queue name "${queue.name}"`);
+    seen.add(queue.name);
+  });
+  return queues;
+}
+
+/** Reads and parses a queue configuration file (JSON). */
+export function loadQueueConfigFile(path: string): QueueConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError("MATCHMAKER_QUEUES_FILE", `cannot read ${path}: ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(path, `not valid JSON: ${(error as Error).message}`);
+  }
+  return parseQueueConfig(document, path);
+}
+
+function readQueue(queue: ConfigReader): QueueConfig {
+  queue.onlyKeys(QUEUE_KEYS);
+  const name = queue.string("name", NAME);
+  const teamCount = queue.number("teamCount", { min: 1, max: MAX_MATCH_SIZE, integer: true });
+  const teamSize = queue.number("teamSize", { min: 1, max: MAX_MATCH_SIZE, integer: true });
+  if (teamCount * teamSize < 2) throw new ConfigError(`${queue.path}.teamCount`, "a match needs at least two players");
+  if (teamCount * teamSize > MAX_MATCH_SIZE) {
+    throw new ConfigError(`${queue.path}.teamSize`, `teamCount x teamSize must be at most ${MAX_MATCH_SIZE}`);
+  }
+  const minPartySize = queue.number("minPartySize", { min: 1, max: teamSize, integer: true }, 1);
+  const maxPartySize = queue.number("maxPartySize", { min: minPartySize, max: teamSize, integer: true }, teamSize);
+  const skill = queue.object("skillWindow");
+  skill.onlyKeys(["initial", "perSecond", "max"]);
+  const initialWindow = skill.number("initial", { min: 0, max: 1e9 }, 100);
+  const latency = queue.object("latency");
+  latency.onlyKeys(["initialMs", "perSecondMs"]);
+  return {
+    name,
+    description: queue.string("description", /^[^\p{Cc}]{0,500}$/u, ""),
+    teamCount,
+    teamSize,
+    minPartySize,
+    maxPartySize,
+    regions: readRegions(queue),
+    skillWindow: {
+      initial: initialWindow,
+      perSecond: skill.number("perSecond", { min: 0, max: 1e9 }, 10),
+      max: skill.number("max", { min: initialWindow, max: 1e9 }, 1000),
+    },
+    latency: {
+      initialMs: latency.number("initialMs", { min: 0, max: 60_000 }, 80),
+      perSecondMs: latency.number("perSecondMs", { min: 0, max: 60_000 }, 5),
+    },
+    ticketTtlMs: queue.number("ticketTtlSeconds", { min: 1, max: 86_400 }, 300) * 1000,
+    tickIntervalMs: queue.number("tickIntervalMs", { min: 10, max: 60_000, integer: true }, 1000),
+  };
+}
+
+function readRegions(queue: ConfigReader): RegionConfig[] {
+  const regions = queue.objects("regions").map((region) => {
+    region.onlyKeys(["name", "maxLatencyMs"]);
+    return {
+      name: region.string("name", NAME),
+      maxLatencyMs: region.number("maxLatencyMs", { min: 1, max: 60_000 }, 150),
+    };
+  });
+  if (regions.length === 0) throw new ConfigError(`${queue.path}.regions`, "at least one region is required");
+  const names = new Set(regions.map((region) => region.name));
+  if (names.size !== regions.length) throw new ConfigError(`${queue.path}.regions`, "region names must be unique");
+  return regions;
+}
+
+function prefix(source: string): string {
+  return source === "" ? "" : `${source}: `;
+}

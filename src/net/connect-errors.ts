@@ -1,0 +1,31 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  PlayerAlreadyQueuedError,
+  TicketStateError,
+  UnavailableError,
+} from "../application/errors.ts";
+import { TicketSchema } from "../gen/matchmaking/v1/matchmaking_pb.js";
+import { toTicketMessage } from "./ticket-message.ts";
+
+/**
+ * Maps a use-case failure to the status the caller receives. Anything unrecognised is an internal
+ * error whose details stay in the server's logs.
+ */
+export function toConnectError(error: unknown): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof InvalidArgumentError) return new ConnectError(error.message, Code.InvalidArgument);
+  if (error instanceof NotFoundError) return new ConnectError(error.message, Code.NotFound);
+  if (error instanceof PlayerAlreadyQueuedError) return new ConnectError(error.message, Code.AlreadyExists);
+  if (error instanceof PermissionDeniedError) return new ConnectError(error.message, Code.PermissionDenied);
+  if (error instanceof UnavailableError) return new ConnectError(error.message, Code.Unavailable);
+  if (error instanceof TicketStateError) {
+    // The ticket's current state travels as an error detail, so the caller learns the assignment.
+    return new ConnectError(error.message, Code.FailedPrecondition, undefined, [
+      { desc: TicketSchema, value: toTicketMessage(error.ticket) },
+    ]);
+  }
+  return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+}

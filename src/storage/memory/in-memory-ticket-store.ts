@@ -1,0 +1,157 @@
+import type { Assignment, Ticket, TicketState } from "../../domain/ticket.ts";
+import { isLive } from "../../domain/ticket.ts";
+import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, TicketStore } from "../../application/ports/ticket-store.ts";
+
+export interface InMemoryTicketStoreOptions {
+  /** How long matched, cancelled and expired tickets stay readable (GetTicket) before they are forgotten. */
+  readonly retentionMs: number;
+}
+
+interface QueueIndex {
+  /** Queued tickets by id. */
+  readonly queued: Map<string, Ticket>;
+  /** Terminal tickets in the order they became terminal, to forget them after the retention period. */
+  readonly retired: { ticketId: string; forgetAt: number }[];
+}
+
+interface IdempotencyRecord {
+  readonly fingerprint: string;
+  readonly ticketId: string;
+}
+
+/**
+ * The embedded store for a single instance. Every method runs to completion without awaiting
+ * anything, so on Node's single thread each is atomic by construction.
+ */
+export class InMemoryTicketStore implements TicketStore {
+  readonly #options: InMemoryTicketStoreOptions;
+  readonly #tickets = new Map<string, Ticket>();
+  readonly #queues = new Map<string, QueueIndex>();
+  /** `queue \0 userId` of every player with a live ticket, to the ticket id. */
+  readonly #livePlayers = new Map<string, string>();
+  readonly #idempotency = new Map<string, IdempotencyRecord>();
+  /** Idempotency keys by the ticket they point to, forgotten with it. */
+  readonly #keysOfTicket = new Map<string, string>();
+
+  constructor(options: InMemoryTicketStoreOptions) {
+    this.#options = options;
+  }
+
+  async create(ticket: Ticket, idempotency?: IdempotencyKey): Promise<CreateTicketResult> {
+    if (idempotency !== undefined) {
+      const record = this.#idempotency.get(idempotency.key);
+      const previous = record === undefined ? undefined : this.#tickets.get(record.ticketId);
+      if (record !== undefined && previous !== undefined) {
+        return record.fingerprint === idempotency.fingerprint
+          ? { outcome: "replayed", ticket: previous }
+          : { outcome: "key-reused", ticketId: record.ticketId };
+      }
+    }
+    for (const player of ticket.players) {
+      const holder = this.#livePlayers.get(playerKey(ticket.queue, player.userId));
+      if (holder !== undefined) return { outcome: "player-busy", userId: player.userId, ticketId: holder };
+    }
+    this.#tickets.set(ticket.id, ticket);
+    this.#queue(ticket.queue).queued.set(ticket.id, ticket);
+    for (const player of ticket.players) this.#livePlayers.set(playerKey(ticket.queue, player.userId), ticket.id);
+    if (idempotency !== undefined) {
+      this.#idempotency.set(idempotency.key, { fingerprint: idempotency.fingerprint, ticketId: ticket.id });
+      this.#keysOfTicket.set(ticket.id, idempotency.key);
+    }
+    return { outcome: "created", ticket };
+  }
+
+  async get(ticketId: string): Promise<Ticket | undefined> {
+    return this.#tickets.get(ticketId);
+  }
+
+  async cancel(ticketId: string, now: number): Promise<CancelTicketResult> {
+    const ticket = this.#tickets.get(ticketId);
+    if (ticket === undefined) return { outcome: "not-found" };
+    if (ticket.state === "cancelled") return { outcome: "cancelled", ticket };
+    if (ticket.state !== "queued") return { outcome: "not-cancellable", ticket };
+    return { outcome: "cancelled", ticket: this.#transition(ticket, "cancelled", now) };
+  }
+
+  async queued(queue: string): Promise<Ticket[]> {
+    return [...(this.#queues.get(queue)?.queued.values() ?? [])];
+  }
+
+  async claim(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[] | undefined> {
+    const queued = this.#queues.get(queue)?.queued;
+    if (queued === undefined || !ticketIds.every((id) => queued.has(id))) return undefined;
+    return ticketIds.map((id) => this.#transition(queued.get(id)!, "allocating", now, { matchId }));
+  }
+
+  async assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]> {
+    const matched: Ticket[] = [];
+    for (const [ticketId, assignment] of assignments) {
+      const ticket = this.#tickets.get(ticketId);
+      if (ticket?.queue !== queue || ticket.state !== "allocating" || ticket.matchId !== matchId) continue;
+      matched.push(this.#transition(ticket, "matched", now, { assignment }));
+    }
+    return matched;
+  }
+
+  async requeue(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[]> {
+    const requeued: Ticket[] = [];
+    for (const ticketId of ticketIds) {
+      const ticket = this.#tickets.get(ticketId);
+      if (ticket?.queue !== queue || ticket.state !== "allocating" || ticket.matchId !== matchId) continue;
+      requeued.push(this.#transition(ticket, "queued", now, { matchId: undefined }));
+    }
+    return requeued;
+  }
+
+  async expire(queue: string, now: number): Promise<Ticket[]> {
+    const index = this.#queues.get(queue);
+    if (index === undefined) return [];
+    const expired: Ticket[] = [];
+    for (const ticket of index.queued.values()) {
+      if (ticket.expiresAt <= now) expired.push(this.#transition(ticket, "expired", now));
+    }
+    while (index.retired.length > 0 && index.retired[0]!.forgetAt <= now) {
+      this.#forget(index.retired.shift()!.ticketId);
+    }
+    return expired;
+  }
+
+  /** Replaces a ticket with its next version in `state`, keeping every index in step. */
+  #transition(ticket: Ticket, state: TicketState, now: number, changes: Partial<Ticket> = {}): Ticket {
+    const next: Ticket = { ...ticket, ...changes, state, updatedAt: now, version: ticket.version + 1 };
+    this.#tickets.set(next.id, next);
+    const index = this.#queue(next.queue);
+    if (state === "queued") index.queued.set(next.id, next);
+    else index.queued.delete(next.id);
+    if (!isLive(state)) {
+      for (const player of next.players) {
+        const key = playerKey(next.queue, player.userId);
+        if (this.#livePlayers.get(key) === next.id) this.#livePlayers.delete(key);
+      }
+      index.retired.push({ ticketId: next.id, forgetAt: now + this.#options.retentionMs });
+    }
+    return next;
+  }
+
+  #forget(ticketId: string): void {
+    this.#tickets.delete(ticketId);
+    const key = this.#keysOfTicket.get(ticketId);
+    if (key !== undefined) {
+      this.#idempotency.delete(key);
+      this.#keysOfTicket.delete(ticketId);
+    }
+  }
+
+  #queue(name: string): QueueIndex {
+    let index = this.#queues.get(name);
+    if (index === undefined) {
+      index = { queued: new Map(), retired: [] };
+      this.#queues.set(name, index);
+    }
+    return index;
+  }
+}
+
+function playerKey(queue: string, userId: string): string {
+  return `${queue}\u0000${userId}`;
+}

@@ -1,0 +1,256 @@
+import { describe, expect, it } from "vitest";
+import type { Caller } from "../../src/application/caller.ts";
+import type { EnqueueCommand } from "../../src/application/enqueue-ticket.ts";
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  PlayerAlreadyQueuedError,
+  TicketStateError,
+} from "../../src/application/errors.ts";
+import type { TicketView } from "../../src/application/ticket-view.ts";
+import { applicationHarness } from "../support/application-harness.ts";
+import { queueConfig } from "../support/queue-fixtures.ts";
+import { ScriptedFleet } from "../support/test-fleet.ts";
+
+const service: Caller = { kind: "service", subject: "game-backend" };
+const player = (userId: string): Caller => ({ kind: "player", userId });
+
+function command(userIds: string | readonly string[], overrides: Partial<EnqueueCommand> = {}): EnqueueCommand {
+  const ids = typeof userIds === "string" ? [userIds] : userIds;
+  return {
+    queue: "duel",
+    players: ids.map((userId) => ({ userId, skill: 1000 })),
+    partyId: "",
+    latencyMs: { "eu-west": 30 },
+    requestId: "",
+    ...overrides,
+  };
+}
+
+describe("enqueue", () => {
+  it("creates a queued ticket with its expiry", async () => {
+    const h = applicationHarness([queueConfig({ ticketTtlMs: 60_000 })]);
+    const view = await h.matchmaker.enqueue(service, command("alice"));
+    expect(view).toMatchObject({ state: "queued", queue: "duel", userIds: ["alice"], position: 1 });
+    expect(view.expiresAt - view.createdAt).toBe(60_000);
+  });
+
+  it("returns the same ticket when a request is retried with its request id", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const first = await h.matchmaker.enqueue(service, command("alice", { requestId: "r-1" }));
+    const retry = await h.matchmaker.enqueue(service, command("alice", { requestId: "r-1" }));
+    expect(retry.id).toBe(first.id);
+  });
+
+  it("rejects a request id reused for a different party", async () => {
+    const h = applicationHarness([queueConfig()]);
+    await h.matchmaker.enqueue(service, command("alice", { requestId: "r-1" }));
+    await expect(h.matchmaker.enqueue(service, command("bob", { requestId: "r-1" }))).rejects.toMatchObject({
+      field: "request_id",
+    });
+  });
+
+  it("keeps request ids of different callers apart", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(player("alice"), command("alice", { requestId: "same" }));
+    const b = await h.matchmaker.enqueue(player("bob"), command("bob", { requestId: "same" }));
+    expect(a.id).not.toBe(b.id);
+  });
+
+  it("refuses a second live ticket for a player in the same queue, naming the first", async () => {
+    const h = applicationHarness([queueConfig({ teamSize: 2, maxPartySize: 2 }), queueConfig({ name: "other" })]);
+    const first = await h.matchmaker.enqueue(service, command("alice"));
+    const error = await h.matchmaker.enqueue(service, command(["bob", "alice"], { queue: "duel" })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlayerAlreadyQueuedError);
+    expect((error as Error).message).toContain(first.id);
+    // Another queue is fine.
+    await expect(h.matchmaker.enqueue(service, command("alice", { queue: "other" }))).resolves.toMatchObject({ state: "queued" });
+  });
+
+  it("lets a player queue again once their ticket is cancelled", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const first = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.cancelTicket(service, first.id);
+    await expect(h.matchmaker.enqueue(service, command("alice"))).resolves.toMatchObject({ state: "queued" });
+  });
+
+  it("reports an unknown queue as not found and queue-rule breaches as invalid arguments", async () => {
+    const h = applicationHarness([queueConfig()]);
+    await expect(h.matchmaker.enqueue(service, command("a", { queue: "nope" }))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.matchmaker.enqueue(service, command(["a", "b"]))).rejects.toMatchObject({ field: "players" });
+    await expect(h.matchmaker.enqueue(service, command("a", { latencyMs: { moon: 1 } }))).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
+
+  it("lets a player enqueue only a party that includes themself", async () => {
+    const h = applicationHarness([queueConfig({ teamSize: 2, maxPartySize: 2 })]);
+    await expect(h.matchmaker.enqueue(player("mallory"), command(["alice", "bob"]))).rejects.toBeInstanceOf(
+      PermissionDeniedError,
+    );
+    await expect(h.matchmaker.enqueue(player("alice"), command(["alice", "bob"]))).resolves.toMatchObject({ state: "queued" });
+  });
+});
+
+describe("ticket access", () => {
+  it("hides other players' tickets exactly like missing ones", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const ticket = await h.matchmaker.enqueue(service, command("alice"));
+    const foreign = await h.matchmaker.getTicket(player("eve"), ticket.id).catch((e: unknown) => e);
+    const missing = await h.matchmaker.getTicket(player("eve"), "no-such-ticket").catch((e: unknown) => e);
+    expect(foreign).toBeInstanceOf(NotFoundError);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    await expect(h.matchmaker.cancelTicket(player("eve"), ticket.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.matchmaker.getTicket(player("alice"), ticket.id)).resolves.toMatchObject({ id: ticket.id });
+  });
+});
+
+describe("matching", () => {
+  it("matches, assigns a server and gives each player their own credential", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    const b = await h.matchmaker.enqueue(service, command("bob"));
+    const summary = await h.pass("duel");
+    expect(summary.matches).toBe(1);
+    const seenByAlice = await h.matchmaker.getTicket(player("alice"), a.id);
+    const seenByService = await h.matchmaker.getTicket(service, b.id);
+    expect(seenByAlice.state).toBe("matched");
+    expect(seenByAlice.assignment).toMatchObject({ serverAddress: "10.0.0.1:7777", region: "eu-west" });
+    expect(seenByAlice.assignment!.matchTicket).toBe(`mt-alice-${seenByAlice.assignment!.matchId}`);
+    expect(seenByAlice.assignment!.partyMatchTickets).toEqual([]);
+    expect(seenByService.assignment!.partyMatchTickets).toEqual([{ userId: "bob", matchTicket: expect.stringContaining("mt-bob") }]);
+    expect(seenByAlice.assignment!.teams).toHaveLength(2);
+    expect(h.issuer.issued.map((claims) => claims.serverId)).toEqual(["gs-internal-eu-west-1", "gs-internal-eu-west-1"]);
+  });
+
+  it("never puts fleet-internal identifiers in a view", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    await h.pass("duel");
+    const text = JSON.stringify(await h.matchmaker.getTicket(service, a.id));
+    for (const secret of ["gs-internal", "node-secret", "cluster-secret", "scripted"]) expect(text).not.toContain(secret);
+  });
+
+  it("pushes queued, then matched with the assignment, to every watcher", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    const watchers = [collect(h.matchmaker.watchTicket(player("alice"), a.id, new AbortController().signal)),
+      collect(h.matchmaker.watchTicket(service, a.id, new AbortController().signal))];
+    await h.matchmaker.enqueue(service, command("bob"));
+    await h.pass("duel");
+    for (const views of await Promise.all(watchers)) {
+      expect(views[0]!.state).toBe("queued");
+      expect(views.at(-1)!.state).toBe("matched");
+      expect(views.at(-1)!.assignment?.serverAddress).toBe("10.0.0.1:7777");
+    }
+  });
+
+  it("returns tickets to the queue with their priority when allocation fails", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const old = await h.matchmaker.enqueue(service, command("old"));
+    h.clock.advance(1_000);
+    await h.matchmaker.enqueue(service, command("mid"));
+    h.fleet.failures.push(ScriptedFleet.noServer());
+    await h.pass("duel");
+    const requeued = await h.matchmaker.getTicket(service, old.id);
+    expect(requeued).toMatchObject({ state: "queued", createdAt: old.createdAt });
+    h.clock.advance(1_000);
+    await h.matchmaker.enqueue(service, command("new"));
+    await h.pass("duel");
+    // The old ticket kept its place: it is matched ahead of the newcomer.
+    expect((await h.matchmaker.getTicket(service, old.id)).state).toBe("matched");
+  });
+
+  it("drops a match whose ticket was cancelled before the claim, keeping the rest queued", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    const b = await h.matchmaker.enqueue(service, command("bob"));
+    const claim = h.store.claim.bind(h.store);
+    h.store.claim = async (...args) => {
+      await h.store.cancel(a.id, h.clock.now());
+      return claim(...args);
+    };
+    const summary = await h.pass("duel");
+    expect(summary.matches).toBe(0);
+    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("cancelled");
+    expect((await h.matchmaker.getTicket(service, b.id)).state).toBe("queued");
+  });
+
+  it("reports queue position and an estimated wait from recent matches", async () => {
+    const h = applicationHarness([queueConfig({ skillWindow: { initial: 10, perSecond: 0, max: 10 } })]);
+    const first = await h.matchmaker.enqueue(service, command("a", { players: [{ userId: "a", skill: 100 }] }));
+    h.clock.advance(10);
+    const second = await h.matchmaker.enqueue(service, command("b", { players: [{ userId: "b", skill: 5000 }] }));
+    await h.pass("duel");
+    expect((await h.matchmaker.getTicket(service, second.id)).position).toBe(2);
+    expect((await h.matchmaker.getTicket(service, first.id)).estimatedWaitMs).toBeUndefined();
+    h.clock.advance(20_000);
+    await h.matchmaker.enqueue(service, command("c", { players: [{ userId: "c", skill: 100 }] }));
+    await h.pass("duel");
+    // a waited 20 s for c; b (who waited the same) is now first with an estimate of 0 s left.
+    const b = await h.matchmaker.getTicket(service, second.id);
+    expect(b.position).toBe(1);
+    expect(b.estimatedWaitMs).toBe(0);
+  });
+});
+
+describe("cancel and expiry", () => {
+  it("refuses to cancel a matched ticket and tells the caller the assignment", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    await h.pass("duel");
+    const error = await h.matchmaker.cancelTicket(player("alice"), a.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TicketStateError);
+    expect((error as TicketStateError).ticket.assignment?.serverAddress).toBe("10.0.0.1:7777");
+  });
+
+  it("cancels a queued ticket, idempotently, and tells its watchers", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    const watching = collect(h.matchmaker.watchTicket(service, a.id, new AbortController().signal));
+    await h.matchmaker.cancelTicket(service, a.id);
+    await expect(h.matchmaker.cancelTicket(service, a.id)).resolves.toMatchObject({ state: "cancelled" });
+    expect((await watching).map((view) => view.state)).toEqual(["queued", "cancelled"]);
+  });
+
+  it("expires tickets past their TTL and ends their watch", async () => {
+    const h = applicationHarness([queueConfig({ ticketTtlMs: 30_000 })]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    const watching = collect(h.matchmaker.watchTicket(service, a.id, new AbortController().signal));
+    h.clock.advance(29_999);
+    await h.pass("duel");
+    h.clock.advance(1);
+    await h.pass("duel");
+    expect((await watching).map((view) => view.state)).toEqual(["queued", "expired"]);
+    await expect(h.matchmaker.cancelTicket(service, a.id)).rejects.toBeInstanceOf(TicketStateError);
+  });
+
+  it("forgets terminal tickets after the retention period", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.cancelTicket(service, a.id);
+    h.clock.advance(600_000);
+    await h.pass("duel");
+    await expect(h.matchmaker.getTicket(service, a.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("stops a watch when its signal aborts", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    const controller = new AbortController();
+    const watching = collect(h.matchmaker.watchTicket(service, a.id, controller.signal));
+    await Promise.resolve();
+    controller.abort();
+    expect((await watching).map((view) => view.state)).toEqual(["queued"]);
+    expect(h.events.watchedTickets).toBe(0);
+  });
+});
+
+async function collect(views: AsyncIterable<TicketView>): Promise<TicketView[]> {
+  const seen: TicketView[] = [];
+  for await (const view of views) seen.push(view);
+  return seen;
+}

@@ -1,0 +1,51 @@
+import pino from "pino";
+import { MatchPlacement } from "../../src/application/match-placement.ts";
+import { createMatchmaker, type Matchmaker } from "../../src/application/matchmaker.ts";
+import type { MatchmakingDeps } from "../../src/application/matchmaking-deps.ts";
+import type { IdGenerator } from "../../src/application/ports/id-generator.ts";
+import { QueueCatalog } from "../../src/application/queue-catalog.ts";
+import { QueueInsights } from "../../src/application/queue-insights.ts";
+import { QueueMatcher } from "../../src/application/queue-matcher.ts";
+import type { QueueConfig } from "../../src/domain/queue-config.ts";
+import { InMemoryTicketEvents } from "../../src/storage/memory/in-memory-ticket-events.ts";
+import { InMemoryTicketStore } from "../../src/storage/memory/in-memory-ticket-store.ts";
+import { ManualClock } from "./manual-clock.ts";
+import { ScriptedFleet, SequentialTickets } from "./test-fleet.ts";
+
+/** Readable, deterministic ids. */
+export function sequentialIds(): IdGenerator {
+  let tickets = 0;
+  let matches = 0;
+  return { ticketId: () => `ticket-${++tickets}`, matchId: () => `match-${++matches}` };
+}
+
+/** The application layer wired to real in-memory adapters, a manual clock and a scripted fleet. */
+export function applicationHarness(queues: readonly QueueConfig[]) {
+  const clock = new ManualClock();
+  const store = new InMemoryTicketStore({ retentionMs: 600_000 });
+  const events = new InMemoryTicketEvents();
+  const insights = new QueueInsights();
+  const fleet = new ScriptedFleet();
+  const issuer = new SequentialTickets(clock);
+  const logger = pino({ level: "silent" });
+  const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), insights, clock, ids: sequentialIds() };
+  const placement = new MatchPlacement({ store, events, insights, allocator: fleet, issuer, clock, logger, allocationTimeoutMs: 5_000 });
+  const matchers = new Map(queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger })]));
+  const matchmaker: Matchmaker = createMatchmaker(deps);
+  return {
+    clock,
+    store,
+    events,
+    insights,
+    fleet,
+    issuer,
+    placement,
+    matchmaker,
+    /** One pass over `queue`, then waits for its placements. */
+    async pass(queue: string) {
+      const summary = await matchers.get(queue)!.runPass();
+      await placement.drain();
+      return summary;
+    },
+  };
+}
