@@ -27,6 +27,9 @@ export interface MatchTicketServiceDeps {
   readonly authenticateGameServer: AuthenticateGameServer;
 }
 
+/** Real tickets are well under 2 KiB; anything far larger is refused before any decoding. */
+const MAX_MATCH_TICKET_LENGTH = 4096;
+
 const statusOfRejection: Readonly<Record<MatchTicketRejection, Code>> = {
   invalid: Code.InvalidArgument,
   "wrong-server": Code.PermissionDenied,
@@ -45,6 +48,12 @@ export function createMatchTicketServiceImpl(deps: MatchTicketServiceDeps): Serv
       const { serverId } = await authenticate(deps.authenticateGameServer, context.requestHeader.get("authorization"));
       if (request.matchTicket === "") {
         throw new ConnectError("match_ticket: must not be empty", Code.InvalidArgument);
+      }
+      if (request.matchTicket.length > MAX_MATCH_TICKET_LENGTH) {
+        throw new ConnectError(
+          `match_ticket: must be at most ${MAX_MATCH_TICKET_LENGTH} characters`,
+          Code.InvalidArgument,
+        );
       }
       try {
         const ticket = await deps.redeem({ token: request.matchTicket, serverId });
@@ -72,6 +81,12 @@ async function authenticate(
     return await authenticateGameServer(authorizationHeader);
   } catch (error) {
     if (error instanceof ConnectError) throw error;
-    throw new ConnectError("game-server credential is missing or invalid", Code.Unauthenticated, undefined, undefined, error);
+    throw new ConnectError(
+      "game-server credential is missing or invalid",
+      Code.Unauthenticated,
+      undefined,
+      undefined,
+      error,
+    );
   }
 }

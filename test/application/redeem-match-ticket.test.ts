@@ -47,7 +47,10 @@ describe("redeemMatchTicket", () => {
   it("admits exactly one of two concurrent redemptions of the same ticket", async () => {
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
 
-    const outcomes = await Promise.allSettled([redeem({ token, serverId: "gs-1" }), redeem({ token, serverId: "gs-1" })]);
+    const outcomes = await Promise.allSettled([
+      redeem({ token, serverId: "gs-1" }),
+      redeem({ token, serverId: "gs-1" }),
+    ]);
 
     expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
     const [rejected] = outcomes.filter((outcome) => outcome.status === "rejected");
@@ -66,7 +69,11 @@ describe("redeemMatchTicket", () => {
   it("rejects a ticket presented to another server without consuming it", async () => {
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
 
-    await expectRejected(redeem({ token, serverId: "gs-2" }), "wrong-server", /another game server than the caller "gs-2"/);
+    await expectRejected(
+      redeem({ token, serverId: "gs-2" }),
+      "wrong-server",
+      /another game server than the caller "gs-2"/,
+    );
     expect(ledger.size).toBe(0);
     await expect(redeem({ token, serverId: "gs-1" })).resolves.toMatchObject({ userId: "alice" });
   });
@@ -96,7 +103,10 @@ describe("redeemMatchTicket", () => {
 
   it("lets errors that are not rejections (a ledger outage) through unchanged", async () => {
     const outage = new Error("ledger unreachable");
-    const failing = createRedeemMatchTicket({ verifier: fixture.verifier, ledger: { consume: () => Promise.reject(outage) } });
+    const failing = createRedeemMatchTicket({
+      verifier: fixture.verifier,
+      ledger: { consume: () => Promise.reject(outage) },
+    });
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
 
     await expect(failing({ token, serverId: "gs-1" })).rejects.toBe(outage);

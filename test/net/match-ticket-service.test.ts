@@ -71,7 +71,12 @@ beforeEach(async () => {
 });
 
 async function expectStatus(call: Promise<unknown>, code: Code, message: RegExp): Promise<void> {
-  const error = ConnectError.from(await call.then(() => new Error("expected the call to fail"), (caught: unknown) => caught));
+  const error = ConnectError.from(
+    await call.then(
+      () => new Error("expected the call to fail"),
+      (caught: unknown) => caught,
+    ),
+  );
   expect(Code[error.code]).toBe(Code[code]);
   expect(error.rawMessage).toMatch(message);
   expect(error.rawMessage).not.toContain(ticket.token);
@@ -89,7 +94,11 @@ describe("MatchTicketService.RedeemMatchTicket over gRPC", () => {
   it("fails a replayed ticket with FAILED_PRECONDITION", async () => {
     await client.redeemMatchTicket({ matchTicket: ticket.token }, asGs1);
 
-    await expectStatus(client.redeemMatchTicket({ matchTicket: ticket.token }, asGs1), Code.FailedPrecondition, /already been redeemed/);
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: ticket.token }, asGs1),
+      Code.FailedPrecondition,
+      /already been redeemed/,
+    );
   });
 
   it("admits exactly one of two concurrent redemptions", async () => {
@@ -110,43 +119,80 @@ describe("MatchTicketService.RedeemMatchTicket over gRPC", () => {
       /issued for another game server than the caller "gs-2"/,
     );
 
-    await expect(client.redeemMatchTicket({ matchTicket: ticket.token }, asGs1)).resolves.toMatchObject({ userId: "alice" });
+    await expect(client.redeemMatchTicket({ matchTicket: ticket.token }, asGs1)).resolves.toMatchObject({
+      userId: "alice",
+    });
   });
 
   it("fails an expired ticket with FAILED_PRECONDITION", async () => {
     const tenMinutesAgo = new ManualClock(fixture.clock.now() - 10 * 60_000);
-    const pastIssuer = new JwtMatchTicketIssuer({ key: fixture.key, issuer: TEST_ISSUER, ttlSeconds: 30, clock: tenMinutesAgo });
+    const pastIssuer = new JwtMatchTicketIssuer({
+      key: fixture.key,
+      issuer: TEST_ISSUER,
+      ttlSeconds: 30,
+      clock: tenMinutesAgo,
+    });
     const expired = await pastIssuer.issue(ALICE_ON_GS1);
 
-    await expectStatus(client.redeemMatchTicket({ matchTicket: expired.token }, asGs1), Code.FailedPrecondition, /^match ticket has expired$/);
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: expired.token }, asGs1),
+      Code.FailedPrecondition,
+      /^match ticket has expired$/,
+    );
   });
 
   it("fails a tampered or malformed ticket with INVALID_ARGUMENT", async () => {
     const [header, payload, signature = ""] = ticket.token.split(".");
     const tampered = `${header}.${payload}.${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
 
-    await expectStatus(client.redeemMatchTicket({ matchTicket: tampered }, asGs1), Code.InvalidArgument, /signature does not verify/);
-    await expectStatus(client.redeemMatchTicket({ matchTicket: "garbage" }, asGs1), Code.InvalidArgument, /not a well-formed match ticket/);
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: tampered }, asGs1),
+      Code.InvalidArgument,
+      /signature does not verify/,
+    );
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: "garbage" }, asGs1),
+      Code.InvalidArgument,
+      /not a well-formed match ticket/,
+    );
   });
 
-  it("fails an empty match_ticket with INVALID_ARGUMENT naming the field", async () => {
-    await expectStatus(client.redeemMatchTicket({ matchTicket: "" }, asGs1), Code.InvalidArgument, /^match_ticket: must not be empty$/);
+  it("fails an empty or oversized match_ticket with INVALID_ARGUMENT naming the field", async () => {
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: "" }, asGs1),
+      Code.InvalidArgument,
+      /^match_ticket: must not be empty$/,
+    );
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: "x".repeat(4097) }, asGs1),
+      Code.InvalidArgument,
+      /^match_ticket: must be at most 4096 characters$/,
+    );
   });
 
   it("fails a missing or unknown game-server credential with UNAUTHENTICATED before looking at the ticket", async () => {
-    await expectStatus(client.redeemMatchTicket({ matchTicket: ticket.token }), Code.Unauthenticated, /game-server credential/);
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: ticket.token }),
+      Code.Unauthenticated,
+      /game-server credential/,
+    );
     await expectStatus(
       client.redeemMatchTicket({ matchTicket: "" }, { headers: { authorization: "Bearer player-token" } }),
       Code.Unauthenticated,
       /^game-server credential is missing or invalid$/,
     );
 
-    await expect(client.redeemMatchTicket({ matchTicket: ticket.token }, asGs1)).resolves.toMatchObject({ userId: "alice" });
+    await expect(client.redeemMatchTicket({ matchTicket: ticket.token }, asGs1)).resolves.toMatchObject({
+      userId: "alice",
+    });
   });
 
   it("passes an authenticator's own status through", async () => {
     await expectStatus(
-      client.redeemMatchTicket({ matchTicket: ticket.token }, { headers: { authorization: "Bearer keys-unreachable" } }),
+      client.redeemMatchTicket(
+        { matchTicket: ticket.token },
+        { headers: { authorization: "Bearer keys-unreachable" } },
+      ),
       Code.Unavailable,
       /cannot fetch verification keys/,
     );

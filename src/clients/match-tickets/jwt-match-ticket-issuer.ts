@@ -6,12 +6,7 @@ import type {
   MatchTicketClaims,
   MatchTicketIssuer,
 } from "../../application/ports/match-ticket-issuer.ts";
-import {
-  MATCH_ID_CLAIM,
-  MATCH_TICKET_ALGORITHM,
-  MATCH_TICKET_TYPE,
-  SERVER_ADDRESS_CLAIM,
-} from "./match-ticket-jwt.ts";
+import { MATCH_ID_CLAIM, MATCH_TICKET_ALGORITHM, MATCH_TICKET_TYPE, SERVER_ADDRESS_CLAIM } from "./match-ticket-jwt.ts";
 import type { MatchTicketSigningKey } from "./match-ticket-signing-key.ts";
 
 /** What {@link JwtMatchTicketIssuer} signs with and how long its tickets live. */

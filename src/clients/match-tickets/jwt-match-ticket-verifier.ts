@@ -6,12 +6,7 @@ import {
   type MatchTicketVerifier,
   type VerifiedMatchTicket,
 } from "../../application/ports/match-ticket-verifier.ts";
-import {
-  MATCH_ID_CLAIM,
-  MATCH_TICKET_ALGORITHM,
-  MATCH_TICKET_TYPE,
-  SERVER_ADDRESS_CLAIM,
-} from "./match-ticket-jwt.ts";
+import { MATCH_ID_CLAIM, MATCH_TICKET_ALGORITHM, MATCH_TICKET_TYPE, SERVER_ADDRESS_CLAIM } from "./match-ticket-jwt.ts";
 
 /** Which keys and issuer {@link JwtMatchTicketVerifier} trusts. */
 export interface JwtMatchTicketVerifierOptions {
@@ -60,7 +55,10 @@ export class JwtMatchTicketVerifier implements MatchTicketVerifier {
 
   #claimsOf(payload: JWTPayload): VerifiedMatchTicket {
     if (typeof payload.exp !== "number") {
-      throw new MatchTicketVerificationError("malformed", 'not a well-formed match ticket: claim "exp" must be a number');
+      throw new MatchTicketVerificationError(
+        "malformed",
+        'not a well-formed match ticket: claim "exp" must be a number',
+      );
     }
     const expiresAt = payload.exp * 1000;
     return {
@@ -79,7 +77,10 @@ export class JwtMatchTicketVerifier implements MatchTicketVerifier {
 function stringClaim(payload: JWTPayload, claim: string): string {
   const value = payload[claim];
   if (typeof value !== "string" || value === "") {
-    throw new MatchTicketVerificationError("malformed", `not a well-formed match ticket: claim "${claim}" must be a non-empty string`);
+    throw new MatchTicketVerificationError(
+      "malformed",
+      `not a well-formed match ticket: claim "${claim}" must be a non-empty string`,
+    );
   }
   return value;
 }

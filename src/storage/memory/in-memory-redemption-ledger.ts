@@ -36,9 +36,11 @@ export class InMemoryRedemptionLedger implements RedemptionLedger {
   }
 
   #forgetExpired(now: number): void {
-    for (let oldest = this.#byExpiry[0]; oldest !== undefined && oldest.rememberUntil < now; oldest = this.#byExpiry[0]) {
+    let oldest = this.#byExpiry[0];
+    while (oldest !== undefined && oldest.rememberUntil < now) {
       this.#popOldest();
       this.#redeemed.delete(oldest.ticketId);
+      oldest = this.#byExpiry[0];
     }
   }
 

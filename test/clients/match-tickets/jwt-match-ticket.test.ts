@@ -6,7 +6,10 @@ import {
 } from "../../../src/application/ports/match-ticket-verifier.ts";
 import { JwtMatchTicketIssuer } from "../../../src/clients/match-tickets/jwt-match-ticket-issuer.ts";
 import { JwtMatchTicketVerifier } from "../../../src/clients/match-tickets/jwt-match-ticket-verifier.ts";
-import { loadMatchTicketSigningKey, matchTicketJwks } from "../../../src/clients/match-tickets/match-ticket-signing-key.ts";
+import {
+  loadMatchTicketSigningKey,
+  matchTicketJwks,
+} from "../../../src/clients/match-tickets/match-ticket-signing-key.ts";
 import {
   ALICE_ON_GS1,
   createMatchTicketFixture,
@@ -110,7 +113,12 @@ describe("JwtMatchTicketVerifier", () => {
 
   it("rejects a ticket signed by another key, with or without that key's kid", async () => {
     const other = await loadMatchTicketSigningKey({ keyFile: undefined });
-    const otherIssuer = new JwtMatchTicketIssuer({ key: other.key, issuer: TEST_ISSUER, ttlSeconds: 30, clock: fixture.clock });
+    const otherIssuer = new JwtMatchTicketIssuer({
+      key: other.key,
+      issuer: TEST_ISSUER,
+      ttlSeconds: 30,
+      clock: fixture.clock,
+    });
     const ownKidIssuer = new JwtMatchTicketIssuer({
       key: { ...other.key, kid: fixture.key.kid },
       issuer: TEST_ISSUER,
@@ -123,7 +131,12 @@ describe("JwtMatchTicketVerifier", () => {
   });
 
   it("rejects a ticket from another issuer signed with the trusted key", async () => {
-    const foreign = new JwtMatchTicketIssuer({ key: fixture.key, issuer: "someone-else", ttlSeconds: 30, clock: fixture.clock });
+    const foreign = new JwtMatchTicketIssuer({
+      key: fixture.key,
+      issuer: "someone-else",
+      ttlSeconds: 30,
+      clock: fixture.clock,
+    });
 
     await expectRejected((await foreign.issue(ALICE_ON_GS1)).token, "issuer", /issued by another issuer/);
   });
@@ -138,7 +151,12 @@ describe("JwtMatchTicketVerifier", () => {
       .setIssuedAt(now)
       .setExpirationTime(now + 30)
       .sign(new TextEncoder().encode(JSON.stringify(fixture.key.publicJwk)));
-    const unsigned = new UnsecuredJWT(payload).setIssuer(TEST_ISSUER).setJti("j-2").setIssuedAt(now).setExpirationTime(now + 30).encode();
+    const unsigned = new UnsecuredJWT(payload)
+      .setIssuer(TEST_ISSUER)
+      .setJti("j-2")
+      .setIssuedAt(now)
+      .setExpirationTime(now + 30)
+      .encode();
 
     await expectRejected(hmac, "algorithm", /^match ticket is not signed with EdDSA$/);
     await expectRejected(unsigned, "algorithm", /^match ticket is not signed with EdDSA$/);

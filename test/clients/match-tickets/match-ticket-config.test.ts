@@ -5,7 +5,7 @@ import {
 } from "../../../src/clients/match-tickets/match-ticket-config.ts";
 
 describe("readMatchTicketConfig", () => {
-  it("defaults to a 30 s lifetime, issuer \"matchmaker\" and a generated key", () => {
+  it('defaults to a 30 s lifetime, issuer "matchmaker" and a generated key', () => {
     expect(readMatchTicketConfig({})).toEqual({ ttlSeconds: 30, issuer: "matchmaker", keyFile: undefined });
   });
 
@@ -17,8 +17,9 @@ describe("readMatchTicketConfig", () => {
         MATCHMAKER_MATCH_TICKET_KEY_FILE: "/etc/matchmaker/ticket-key.pem",
       }),
     ).toEqual({ ttlSeconds: 600, issuer: "https://mm.example.com", keyFile: "/etc/matchmaker/ticket-key.pem" });
-    expect(readMatchTicketConfig({ MATCHMAKER_MATCH_TICKET_TTL_SECONDS: "", MATCHMAKER_MATCH_TICKET_ISSUER: " " }))
-      .toEqual({ ttlSeconds: 30, issuer: "matchmaker", keyFile: undefined });
+    expect(
+      readMatchTicketConfig({ MATCHMAKER_MATCH_TICKET_TTL_SECONDS: "", MATCHMAKER_MATCH_TICKET_ISSUER: " " }),
+    ).toEqual({ ttlSeconds: 30, issuer: "matchmaker", keyFile: undefined });
   });
 
   it.each(["4", "601", "30.5", "-10", "1e2", "thirty"])("rejects a lifetime of %j naming the variable", (raw) => {

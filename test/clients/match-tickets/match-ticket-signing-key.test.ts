@@ -54,7 +54,14 @@ describe("loadMatchTicketSigningKey", () => {
   it("uses the RFC 7638 thumbprint as kid and publishes only the public half", async () => {
     const { key } = await loadMatchTicketSigningKey({ keyFile: undefined });
 
-    expect(key.publicJwk).toEqual({ kty: "OKP", crv: "Ed25519", x: expect.any(String), kid: key.kid, alg: "EdDSA", use: "sig" });
+    expect(key.publicJwk).toEqual({
+      kty: "OKP",
+      crv: "Ed25519",
+      x: expect.any(String),
+      kid: key.kid,
+      alg: "EdDSA",
+      use: "sig",
+    });
     expect(key.kid).toBe(await calculateJwkThumbprint({ kty: "OKP", crv: "Ed25519", x: key.publicJwk.x }, "sha256"));
     expect(key.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(matchTicketJwks([key])).toEqual({ keys: [key.publicJwk] });
@@ -63,13 +70,19 @@ describe("loadMatchTicketSigningKey", () => {
 
   it.each([
     ["a missing file", async () => join(directory, "missing.pem"), /cannot read ".*missing\.pem"/],
-    ["a file without a PEM private key", () => writeKeyFile("garbage.pem", "not a key"), /must hold an Ed25519 private key in PKCS#8 PEM/],
+    [
+      "a file without a PEM private key",
+      () => writeKeyFile("garbage.pem", "not a key"),
+      /must hold an Ed25519 private key in PKCS#8 PEM/,
+    ],
     [
       "a P-256 key",
       () =>
         writeKeyFile(
           "p256.pem",
-          generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+          generateKeyPairSync("ec", { namedCurve: "P-256" })
+            .privateKey.export({ format: "pem", type: "pkcs8" })
+            .toString(),
         ),
       /found a key of type ec$/,
     ],

@@ -41,7 +41,7 @@ export declare const file_gameserver_v1_match_ticket: GenFile;
 export declare type RedeemMatchTicketRequest = Message<"gameserver.v1.RedeemMatchTicketRequest"> & {
   /**
    * The match ticket the player presented to the game server, exactly as the matchmaker issued it
-   * (`Assignment.match_ticket` in matchmaking.v1). Required.
+   * (`Assignment.match_ticket` in matchmaking.v1). Required; at most 4096 characters.
    *
    * @generated from field: string match_ticket = 1;
    */
