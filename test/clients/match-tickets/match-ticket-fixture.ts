@@ -1,4 +1,4 @@
-import type { Clock } from "../../../src/application/ports/clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { JwtMatchTicketIssuer } from "../../../src/clients/match-tickets/jwt-match-ticket-issuer.ts";
 import { JwtMatchTicketVerifier } from "../../../src/clients/match-tickets/jwt-match-ticket-verifier.ts";
 import {
@@ -7,22 +7,7 @@ import {
   type MatchTicketSigningKey,
 } from "../../../src/clients/match-tickets/match-ticket-signing-key.ts";
 
-/** A clock that moves only when a test says so. */
-export class ManualClock implements Clock {
-  #now: number;
-
-  constructor(startMs: number) {
-    this.#now = startMs;
-  }
-
-  now(): number {
-    return this.#now;
-  }
-
-  advance(ms: number): void {
-    this.#now += ms;
-  }
-}
+export { ManualClock };
 
 export const TEST_ISSUER = "matchmaker-test";
 export const TEST_TTL_SECONDS = 30;
