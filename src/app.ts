@@ -11,7 +11,7 @@ import type { MatchTicketIssuer } from "./application/ports/match-ticket-issuer.
 import type { TicketEvents } from "./application/ports/ticket-events.ts";
 import type { TicketStore } from "./application/ports/ticket-store.ts";
 import { QueueCatalog } from "./application/queue-catalog.ts";
-import { QueueInsights } from "./application/queue-insights.ts";
+import { InMemoryQueueProgress } from "./storage/memory/in-memory-queue-progress.ts";
 import { QueueMatcher } from "./application/queue-matcher.ts";
 import type { QueueConfig } from "./domain/queue-config.ts";
 import { MatchmakingService } from "./gen/matchmaking/v1/matchmaking_pb.js";
@@ -58,19 +58,19 @@ export interface RunningMatchmaker {
 export async function startMatchmaker(options: MatchmakerOptions): Promise<RunningMatchmaker> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  const insights = new QueueInsights();
+  const progress = new InMemoryQueueProgress();
   const deps: MatchmakingDeps = {
     store: options.store,
     events: options.events,
     catalog: new QueueCatalog(options.queues),
-    insights,
+    progress,
     clock,
     ids,
   };
   const placement = new MatchPlacement({
     store: options.store,
     events: options.events,
-    insights,
+    progress,
     allocator: options.allocator,
     issuer: options.issuer,
     clock,

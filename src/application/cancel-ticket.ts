@@ -23,11 +23,11 @@ export async function cancelTicket(deps: MatchmakingDeps, caller: Caller, ticket
     case "not-found":
       throw new NotFoundError(`ticket "${ticketId}" not found`);
     case "not-cancellable": {
-      const view = viewTicket(result.ticket, caller, deps.insights, now);
+      const view = await viewTicket(result.ticket, caller, deps.progress, now);
       throw new TicketStateError(`ticket "${ticketId}" cannot be cancelled: ${NOT_CANCELLABLE[result.ticket.state] ?? result.ticket.state}`, view);
     }
     case "cancelled":
       await deps.events.publish([result.ticket]);
-      return viewTicket(result.ticket, caller, deps.insights, now);
+      return viewTicket(result.ticket, caller, deps.progress, now);
   }
 }

@@ -44,7 +44,7 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
   switch (result.outcome) {
     case "created":
     case "replayed":
-      return viewTicket(result.ticket, caller, deps.insights, now);
+      return viewTicket(result.ticket, caller, deps.progress, now);
     case "player-busy":
       throw new PlayerAlreadyQueuedError(result.userId, result.ticketId, queue.name);
     case "key-reused":

@@ -7,7 +7,7 @@ import { canAccess, viewTicket, type TicketView } from "./ticket-view.ts";
 /** Returns the caller's view of a ticket. */
 export async function getTicket(deps: MatchmakingDeps, caller: Caller, ticketId: string): Promise<TicketView> {
   const ticket = await findAccessibleTicket(deps, caller, ticketId);
-  return viewTicket(ticket, caller, deps.insights, deps.clock.now());
+  return viewTicket(ticket, caller, deps.progress, deps.clock.now());
 }
 
 /**

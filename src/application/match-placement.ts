@@ -6,12 +6,12 @@ import type { Logger } from "./ports/logger.ts";
 import type { MatchTicketIssuer } from "./ports/match-ticket-issuer.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
-import type { QueueInsights } from "./queue-insights.ts";
+import type { QueueProgress } from "./ports/queue-progress.ts";
 
 export interface MatchPlacementDeps {
   readonly store: TicketStore;
   readonly events: TicketEvents;
-  readonly insights: QueueInsights;
+  readonly progress: QueueProgress;
   readonly allocator: GameServerAllocator;
   readonly issuer: MatchTicketIssuer;
   readonly clock: Clock;
@@ -89,7 +89,7 @@ export class MatchPlacement {
   }
 
   async #assign(match: ClaimedMatch, server: AllocatedServer, log: ReturnType<Logger["child"]>): Promise<void> {
-    const { store, events, insights, issuer, clock } = this.#deps;
+    const { store, events, progress, issuer, clock } = this.#deps;
     const { proposal, matchId } = match;
     const teams = proposal.teams.map((team) => team.flatMap((ticket) => ticket.players.map((player) => player.userId)));
     const assignments = new Map<string, Assignment>();
@@ -113,7 +113,7 @@ export class MatchPlacement {
     const now = clock.now();
     const matched = await store.assign(match.queue, matchId, assignments, now);
     await events.publish(matched);
-    for (const ticket of matched) insights.recordMatchedWait(match.queue, now - ticket.createdAt);
+    for (const ticket of matched) await progress.recordMatchedWait(match.queue, now - ticket.createdAt);
     log.info(
       {
         serverId: server.serverId,

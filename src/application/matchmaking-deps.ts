@@ -3,14 +3,14 @@ import type { IdGenerator } from "./ports/id-generator.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
 import type { QueueCatalog } from "./queue-catalog.ts";
-import type { QueueInsights } from "./queue-insights.ts";
+import type { QueueProgress } from "./ports/queue-progress.ts";
 
 /** What the ticket use cases share. */
 export interface MatchmakingDeps {
   readonly store: TicketStore;
   readonly events: TicketEvents;
   readonly catalog: QueueCatalog;
-  readonly insights: QueueInsights;
+  readonly progress: QueueProgress;
   readonly clock: Clock;
   readonly ids: IdGenerator;
 }

@@ -7,12 +7,12 @@ import type { IdGenerator } from "./ports/id-generator.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
-import type { QueueInsights } from "./queue-insights.ts";
+import type { QueueProgress } from "./ports/queue-progress.ts";
 
 export interface QueueMatcherDeps {
   readonly store: TicketStore;
   readonly events: TicketEvents;
-  readonly insights: QueueInsights;
+  readonly progress: QueueProgress;
   readonly placement: MatchPlacement;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -41,7 +41,7 @@ export class QueueMatcher {
   }
 
   async runPass(): Promise<PassSummary> {
-    const { store, events, insights, placement, clock, ids, logger } = this.#deps;
+    const { store, events, progress, placement, clock, ids, logger } = this.#deps;
     const queue = this.queue.name;
     const now = clock.now();
     const expired = await store.expire(queue, now);
@@ -62,7 +62,7 @@ export class QueueMatcher {
       matches++;
     }
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id)).sort(comparePriority);
-    insights.recordPass(queue, waiting);
+    await progress.recordPass(queue, waiting);
     return { expired: expired.length, matches, waiting: waiting.length };
   }
 }

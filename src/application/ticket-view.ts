@@ -1,6 +1,6 @@
 import type { Ticket, TicketState } from "../domain/ticket.ts";
 import type { Caller } from "./caller.ts";
-import type { QueueInsights } from "./queue-insights.ts";
+import type { QueueProgress } from "./ports/queue-progress.ts";
 
 /**
  * A ticket as one caller may see it: queue progress while waiting, and once matched only what a
@@ -39,7 +39,7 @@ export function canAccess(caller: Caller, ticket: Ticket): boolean {
 }
 
 /** Builds the caller's view of a ticket at time `now`. */
-export function viewTicket(ticket: Ticket, caller: Caller, insights: QueueInsights, now: number): TicketView {
+export async function viewTicket(ticket: Ticket, caller: Caller, progress: QueueProgress, now: number): Promise<TicketView> {
   const queued = ticket.state === "queued";
   return {
     id: ticket.id,
@@ -49,8 +49,8 @@ export function viewTicket(ticket: Ticket, caller: Caller, insights: QueueInsigh
     partyId: ticket.partyId,
     createdAt: ticket.createdAt,
     expiresAt: ticket.expiresAt,
-    position: queued ? insights.positionOf(ticket.queue, ticket) : 0,
-    estimatedWaitMs: queued ? insights.estimatedWaitMs(ticket.queue, now - ticket.createdAt) : undefined,
+    position: queued ? await progress.positionOf(ticket.queue, ticket) : 0,
+    estimatedWaitMs: queued ? await progress.estimatedWaitMs(ticket.queue, now - ticket.createdAt) : undefined,
     assignment: ticket.state === "matched" ? viewAssignment(ticket, caller) : undefined,
   };
 }

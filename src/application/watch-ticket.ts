@@ -37,8 +37,8 @@ export async function* watchTicket(
   try {
     const current = await findAccessibleTicket(deps, caller, ticketId);
     if (latest === undefined || current.version > latest.version) latest = current;
-    unsubscribePasses = deps.insights.onPass(current.queue, notify);
-    let last = viewTicket(latest, caller, deps.insights, deps.clock.now());
+    unsubscribePasses = deps.progress.onPass(current.queue, notify);
+    let last = await viewTicket(latest, caller, deps.progress, deps.clock.now());
     yield last;
     // Loop on what the watcher was last sent: a terminal state that arrived meanwhile is still sent.
     while (!isTerminal(last.state) && !signal.aborted) {
@@ -50,7 +50,7 @@ export async function* watchTicket(
       }
       pending = false;
       if (signal.aborted) return;
-      const view = viewTicket(latest, caller, deps.insights, deps.clock.now());
+      const view = await viewTicket(latest, caller, deps.progress, deps.clock.now());
       if (!sameView(view, last)) {
         last = view;
         yield view;

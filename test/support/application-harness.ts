@@ -4,7 +4,7 @@ import { createMatchmaker, type Matchmaker } from "../../src/application/matchma
 import type { MatchmakingDeps } from "../../src/application/matchmaking-deps.ts";
 import type { IdGenerator } from "../../src/application/ports/id-generator.ts";
 import { QueueCatalog } from "../../src/application/queue-catalog.ts";
-import { QueueInsights } from "../../src/application/queue-insights.ts";
+import { InMemoryQueueProgress } from "../../src/storage/memory/in-memory-queue-progress.ts";
 import { QueueMatcher } from "../../src/application/queue-matcher.ts";
 import type { QueueConfig } from "../../src/domain/queue-config.ts";
 import { InMemoryTicketEvents } from "../../src/storage/memory/in-memory-ticket-events.ts";
@@ -24,19 +24,19 @@ export function applicationHarness(queues: readonly QueueConfig[]) {
   const clock = new ManualClock();
   const store = new InMemoryTicketStore({ retentionMs: 600_000 });
   const events = new InMemoryTicketEvents();
-  const insights = new QueueInsights();
+  const progress = new InMemoryQueueProgress();
   const fleet = new ScriptedFleet();
   const issuer = new SequentialTickets(clock);
   const logger = pino({ level: "silent" });
-  const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), insights, clock, ids: sequentialIds() };
-  const placement = new MatchPlacement({ store, events, insights, allocator: fleet, issuer, clock, logger, allocationTimeoutMs: 5_000 });
+  const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), progress, clock, ids: sequentialIds() };
+  const placement = new MatchPlacement({ store, events, progress, allocator: fleet, issuer, clock, logger, allocationTimeoutMs: 5_000 });
   const matchers = new Map(queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger })]));
   const matchmaker: Matchmaker = createMatchmaker(deps);
   return {
     clock,
     store,
     events,
-    insights,
+    progress,
     fleet,
     issuer,
     placement,

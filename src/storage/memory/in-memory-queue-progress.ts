@@ -1,4 +1,5 @@
-import type { Unsubscribe } from "./ports/ticket-events.ts";
+import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
+import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 
 /** How much one new observed wait moves the estimate (exponentially weighted moving average). */
 const WAIT_SMOOTHING = 0.1;
@@ -13,36 +14,28 @@ interface QueueState {
 }
 
 /**
- * What each matching pass learns about its queue: who waits in what order, and how long matches
- * have recently taken. Queue positions and wait estimates are read from here (O(log n) per read)
- * instead of being recomputed per request, and watchers are told once per pass instead of polling.
+ * Queue progress for a single instance: the last pass's waiting order kept as sorted arrays, so a
+ * position is a binary search (O(log n)) rather than a scan, and the wait estimate as an
+ * exponentially weighted moving average of recent matched waits.
  */
-export class QueueInsights {
+export class InMemoryQueueProgress implements QueueProgress {
   readonly #queues = new Map<string, QueueState>();
 
-  /**
-   * Records the tickets still waiting after a pass, sorted by priority (creation time, then id),
-   * and tells the queue's listeners.
-   */
-  recordPass(queue: string, waiting: readonly { readonly id: string; readonly createdAt: number }[]): void {
+  async recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void> {
     const state = this.#state(queue);
     state.createdAt = Float64Array.from(waiting, (ticket) => ticket.createdAt);
     state.ids = waiting.map((ticket) => ticket.id);
     for (const listener of state.listeners) listener();
   }
 
-  /** Feeds the wait of a ticket that was just matched into the queue's estimate. */
-  recordMatchedWait(queue: string, waitedMs: number): void {
+  async recordMatchedWait(queue: string, waitedMs: number): Promise<void> {
     const state = this.#state(queue);
     state.averageWaitMs =
       state.averageWaitMs === undefined ? waitedMs : state.averageWaitMs + WAIT_SMOOTHING * (waitedMs - state.averageWaitMs);
   }
 
-  /**
-   * 1-based position among the queue's waiting tickets as of the last pass. A ticket enqueued after
-   * it is placed behind every older ticket that was waiting then.
-   */
-  positionOf(queue: string, ticket: { readonly id: string; readonly createdAt: number }): number {
+  /** As of the last pass: a ticket enqueued since is placed behind every older ticket waiting then. */
+  async positionOf(queue: string, ticket: QueueEntry): Promise<number> {
     const state = this.#queues.get(queue);
     if (state === undefined) return 1;
     let low = 0;
@@ -57,18 +50,14 @@ export class QueueInsights {
     return low + 1;
   }
 
-  /**
-   * Expected remaining wait: the recent average wait minus what the ticket already waited, or
-   * undefined while the queue has no recent matches (no honest estimate exists then).
-   */
-  estimatedWaitMs(queue: string, waitedMs: number): number | undefined {
+  /** The recent average wait minus what the ticket already waited. */
+  async estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
     const average = this.#queues.get(queue)?.averageWaitMs;
     if (average === undefined) return undefined;
     // Whole seconds: finer figures would only make watchers churn.
     return Math.max(0, Math.round((average - waitedMs) / 1000) * 1000);
   }
 
-  /** Calls `listener` after every pass over `queue`. */
   onPass(queue: string, listener: () => void): Unsubscribe {
     const listeners = this.#state(queue).listeners;
     listeners.add(listener);

@@ -1,0 +1,27 @@
+import type { Unsubscribe } from "./ticket-events.ts";
+
+/** The ordering key of a waiting ticket. */
+export interface QueueEntry {
+  readonly id: string;
+  readonly createdAt: number;
+}
+
+/**
+ * What matching passes learn about a queue, for everyone who asks about a waiting ticket:
+ * its position, the expected wait, and a signal after each pass (so watchers re-check their
+ * position when it may have changed, instead of polling).
+ *
+ * With several instances, passes run on one of them and the implementation shares the results.
+ */
+export interface QueueProgress {
+  /** Records the tickets left waiting after a pass, in priority order, and signals the pass. */
+  recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void>;
+  /** Feeds the wait of a ticket that was just matched into the queue's estimate. */
+  recordMatchedWait(queue: string, waitedMs: number): Promise<void>;
+  /** 1-based position among the queue's waiting tickets (older first). */
+  positionOf(queue: string, ticket: QueueEntry): Promise<number>;
+  /** Expected remaining wait in whole seconds' worth of ms, or undefined when nothing recent to go by. */
+  estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined>;
+  /** Calls `listener` after every pass over `queue`, wherever it ran. */
+  onPass(queue: string, listener: () => void): Unsubscribe;
+}
