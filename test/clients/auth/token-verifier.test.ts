@@ -1,9 +1,9 @@
 import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAuthConfig } from "../../../src/clients/auth/auth-config.ts";
 import { AuthenticationError, type AuthenticationCheck } from "../../../src/clients/auth/errors.ts";
-import { createTokenVerifier, type TokenVerifier } from "../../../src/clients/auth/token-verifier.ts";
+import type { TokenVerifier } from "../../../src/clients/auth/token-verifier.ts";
 import { ManualClock } from "./support/manual-clock.ts";
+import { productionVerifier } from "./support/verifier.ts";
 import {
   TEST_SECRET,
   TEST_SECRET_BYTES,
@@ -29,8 +29,7 @@ afterAll(async () => {
 });
 
 function hs256Verifier(clock: ManualClock, env: NodeJS.ProcessEnv = {}): TokenVerifier {
-  const config = loadAuthConfig({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET, ...env }, { development: false });
-  return createTokenVerifier(config, { clock });
+  return productionVerifier({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET, ...env }, clock);
 }
 
 /** Asserts the rejection names `check` and does not echo the token or any part of it. */
@@ -199,12 +198,12 @@ describe("createTokenVerifier with a PEM public key", () => {
     const clock = new ManualClock();
     const pair = await createKeyPair(algorithm);
     const file = await directory.write(`${algorithm}.pem`, pair.publicPem);
-    const config = loadAuthConfig(
+    const verifier = productionVerifier(
       { MATCHMAKER_AUTH_PUBLIC_KEY_FILE: file, MATCHMAKER_AUTH_PUBLIC_KEY_ALG: algorithm },
-      { development: false },
+      clock,
     );
 
-    const verified = await createTokenVerifier(config, { clock }).verify(
+    const verified = await verifier.verify(
       await signToken(pair.privateKey, algorithm, { clock, claims: { sub: "svc", scope: "matchmaker:service" } }),
     );
 
@@ -213,20 +212,14 @@ describe("createTokenVerifier with a PEM public key", () => {
 
   it("rejects a token signed by another key", async () => {
     const clock = new ManualClock();
-    const verifier = createTokenVerifier(
-      loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile }, { development: false }),
-      { clock },
-    );
+    const verifier = productionVerifier({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile }, clock);
     const stranger = await createKeyPair("RS256");
     await expectRejected(verifier, await signToken(stranger.privateKey, "RS256", { clock }), "signature");
   });
 
   it("rejects another asymmetric algorithm than the configured one", async () => {
     const clock = new ManualClock();
-    const verifier = createTokenVerifier(
-      loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile }, { development: false }),
-      { clock },
-    );
+    const verifier = productionVerifier({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile }, clock);
     const ec = await createKeyPair("ES256");
     await expectRejected(verifier, await signToken(ec.privateKey, "ES256", { clock }), "algorithm");
   });
@@ -234,16 +227,10 @@ describe("createTokenVerifier with a PEM public key", () => {
   it("rejects HS256 tokens keyed with the public key's PEM bytes (algorithm confusion)", async () => {
     const clock = new ManualClock();
     const confused = await signToken(new TextEncoder().encode(rsa.publicPem), "HS256", { clock });
-    const pemOnly = createTokenVerifier(
-      loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile }, { development: false }),
-      { clock },
-    );
-    const pemAndSecret = createTokenVerifier(
-      loadAuthConfig(
-        { MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile, MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET },
-        { development: false },
-      ),
-      { clock },
+    const pemOnly = productionVerifier({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile }, clock);
+    const pemAndSecret = productionVerifier(
+      { MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile, MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET },
+      clock,
     );
 
     await expectRejected(pemOnly, confused, "algorithm");
@@ -252,12 +239,9 @@ describe("createTokenVerifier with a PEM public key", () => {
 
   it("verifies each token with the source its algorithm selects when several are configured", async () => {
     const clock = new ManualClock();
-    const verifier = createTokenVerifier(
-      loadAuthConfig(
-        { MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile, MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET },
-        { development: false },
-      ),
-      { clock },
+    const verifier = productionVerifier(
+      { MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile, MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET },
+      clock,
     );
     const viaSecret = await signToken(TEST_SECRET_BYTES, "HS256", { clock, claims: { sub: "by-secret" } });
     const viaKey = await signToken(rsa.privateKey, "RS256", { clock, claims: { sub: "by-key" } });
