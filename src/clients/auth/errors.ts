@@ -23,8 +23,8 @@ export class AuthenticationError extends Error {
   override readonly name = "AuthenticationError";
   readonly check: AuthenticationCheck;
 
-  constructor(check: AuthenticationCheck, reason: string) {
-    super(`token rejected (${check}): ${reason}`);
+  constructor(check: AuthenticationCheck, reason: string, options?: ErrorOptions) {
+    super(`token rejected (${check}): ${reason}`, options);
     this.check = check;
   }
 }

@@ -17,10 +17,13 @@ const FETCH_TIMEOUT_MS = 5_000;
  *
  * jose's remote key set does the fetching, parsing and key selection, but it times its cache with
  * the wall clock; here it is told never to refetch on its own, and the injected clock decides when
- * the set is stale (every {@link MAX_AGE_MS}) and when an unknown `kid` may trigger a refresh (key
- * rotation, at most once per {@link REFRESH_COOLDOWN_MS}). That keeps rotation behaviour testable
- * without sleeping. When the endpoint cannot be reached, keys already fetched keep verifying
- * tokens; only a token no cached key fits fails, with {@link KeySourceUnavailableError}.
+ * the set is stale (after {@link MAX_AGE_MS}, so keys removed by the IdP stop working) and when a
+ * token with an unknown `kid` may trigger a refresh (key rotation). Refresh attempts, failed ones
+ * included, happen at most once per {@link REFRESH_COOLDOWN_MS}, so neither forged `kid`s nor an IdP
+ * outage turn every call into a request to the IdP; concurrent callers share one fetch.
+ *
+ * While the endpoint is unreachable, keys fetched before keep verifying tokens; a token no cached
+ * key fits fails with {@link KeySourceUnavailableError}.
  */
 export function createJwksKeySet(url: URL, clock: Clock): JWTVerifyGetKey {
   const remote = createRemoteJWKSet(url, {
@@ -29,40 +32,45 @@ export function createJwksKeySet(url: URL, clock: Clock): JWTVerifyGetKey {
     timeoutDuration: FETCH_TIMEOUT_MS,
   });
   const endpoint = `${url.origin}${url.pathname}`;
+  /** Clock time of the last successful fetch. */
   let fetchedAt: number | undefined;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  /** Set while the latest attempt failed. */
+  let failure: KeySourceUnavailableError | undefined;
   let refreshing: Promise<void> | undefined;
 
-  /** Fetches the set once for all callers waiting at the same time. */
   function refresh(): Promise<void> {
-    refreshing ??= remote
-      .reload()
-      .then(() => {
+    refreshing ??= (async () => {
+      attemptedAt = clock.now();
+      try {
+        await remote.reload();
         fetchedAt = clock.now();
-      })
-      .finally(() => {
+        failure = undefined;
+      } catch (cause) {
+        failure = new KeySourceUnavailableError(endpoint, { cause });
+      } finally {
         refreshing = undefined;
-      });
+      }
+    })();
     return refreshing;
   }
 
+  /** Whether a caller may fetch now: one is already under way, or the cooldown has passed. */
+  function mayRefresh(): boolean {
+    return refreshing !== undefined || clock.now() - attemptedAt >= REFRESH_COOLDOWN_MS;
+  }
+
   return async (header, token) => {
-    let refreshFailure: unknown;
-    if (fetchedAt === undefined || clock.now() - fetchedAt >= MAX_AGE_MS) {
-      refreshFailure = await refresh().then(
-        () => undefined,
-        (error: unknown) => error ?? new Error("JWKS fetch failed"),
-      );
-    }
-    if (remote.jwks() === undefined) throw new KeySourceUnavailableError(endpoint, { cause: refreshFailure });
+    const stale = fetchedAt === undefined || clock.now() - fetchedAt >= MAX_AGE_MS;
+    if (stale && mayRefresh()) await refresh();
+    if (remote.jwks() === undefined) throw failure ?? new KeySourceUnavailableError(endpoint);
     try {
       return await remote(header, token);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      if (refreshFailure !== undefined) throw new KeySourceUnavailableError(endpoint, { cause: refreshFailure });
-      if (fetchedAt !== undefined && clock.now() - fetchedAt < REFRESH_COOLDOWN_MS) throw error;
-      await refresh().catch((cause: unknown) => {
-        throw new KeySourceUnavailableError(endpoint, { cause });
-      });
+      if (!mayRefresh()) throw failure ?? error;
+      await refresh();
+      if (failure !== undefined) throw failure;
       return remote(header, token);
     }
   };

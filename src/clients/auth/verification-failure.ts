@@ -12,7 +12,7 @@ export function toVerificationFailure(error: unknown): AuthenticationError | Key
   if (error instanceof AuthenticationError || error instanceof KeySourceUnavailableError) return error;
   if (error instanceof errors.JWTExpired) return new AuthenticationError("expired", "the token has expired");
   if (error instanceof errors.JWTClaimValidationFailed) return claimFailure(error.claim);
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+  if (error instanceof errors.JOSEAlgNotAllowed) {
     return new AuthenticationError("algorithm", "the token's signing algorithm is not accepted");
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
@@ -24,9 +24,10 @@ export function toVerificationFailure(error: unknown): AuthenticationError | Key
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
     return new AuthenticationError("malformed", "the token is not a well-formed signed JWT");
   }
-  const failure = new AuthenticationError("signature", "the token could not be verified");
-  failure.cause = error;
-  return failure;
+  if (error instanceof errors.JOSENotSupported) {
+    return new AuthenticationError("malformed", "the token uses a JOSE feature this server does not support");
+  }
+  return new AuthenticationError("signature", "the token could not be verified", { cause: error });
 }
 
 function claimFailure(claim: string): AuthenticationError {

@@ -125,6 +125,22 @@ describe("createTokenVerifier with a JWKS endpoint", () => {
     expect((error as Error).message).not.toContain(token.split(".")[2]);
   });
 
+  it("retries an unreachable endpoint at most once per cooldown, and recovers", async () => {
+    const server = await serve([rsa]);
+    server.available = false;
+    const clock = new ManualClock();
+    const verifier = jwksVerifier(server.url, clock);
+
+    await expect(verifier.verify(await sign(rsa, clock, "a"))).rejects.toBeInstanceOf(KeySourceUnavailableError);
+    await expect(verifier.verify(await sign(rsa, clock, "b"))).rejects.toBeInstanceOf(KeySourceUnavailableError);
+    expect(server.requests).toBe(1);
+
+    server.available = true;
+    clock.advanceSeconds(COOLDOWN_SECONDS);
+    await expect(verifier.verify(await sign(rsa, clock, "c"))).resolves.toMatchObject({ subject: "c" });
+    expect(server.requests).toBe(2);
+  });
+
   it("keeps verifying with cached keys while the endpoint is down, failing only tokens they do not fit", async () => {
     const server = await serve([rsa]);
     const clock = new ManualClock();

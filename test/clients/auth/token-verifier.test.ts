@@ -109,6 +109,15 @@ describe("createTokenVerifier with an HS256 secret", () => {
     await expectRejected(hs256Verifier(new ManualClock()), "bm90LWpzb24.e30.c2ln", "malformed");
   });
 
+  it("rejects a critical header extension it does not understand", async () => {
+    const clock = new ManualClock();
+    const token = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "HS256", crit: ["urn:example:binding"], "urn:example:binding": true })
+      .setExpirationTime(Math.floor(clock.now() / 1000) + 60)
+      .sign(TEST_SECRET_BYTES, { crit: { "urn:example:binding": true } });
+    await expectRejected(hs256Verifier(clock), token, "malformed");
+  });
+
   it("rejects an expired token", async () => {
     const clock = new ManualClock();
     const token = await signToken(TEST_SECRET_BYTES, "HS256", { clock, ttlSeconds: 60 });
