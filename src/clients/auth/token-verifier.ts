@@ -11,7 +11,7 @@ import { toVerifiedToken, type VerifiedToken } from "./verified-token.ts";
 export interface TokenVerifier {
   /**
    * Resolves with the token's facts, or rejects with an {@link AuthenticationError} (the token is
-   * not acceptable) or a {@link KeySourceUnavailableError} (the IdP could not be reached).
+   * not acceptable) or a `KeySourceUnavailableError` (the IdP could not be reached).
    */
   verify(token: string): Promise<VerifiedToken>;
 }
@@ -34,6 +34,7 @@ const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOptions = {}): TokenVerifier {
   const clock = options.clock ?? systemClock;
   const { algorithms, resolveKey } = createKeyResolution(config.keys, clock);
+  const allowedAlgorithms = [...algorithms];
   const cache = new VerifiedTokenCache<VerifiedToken>(config.cacheMaxEntries);
 
   return {
@@ -46,7 +47,7 @@ export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOp
       let verified: VerifiedToken;
       try {
         const { payload } = await jwtVerify(token, resolveKey, {
-          algorithms: [...algorithms],
+          algorithms: allowedAlgorithms,
           issuer: config.issuer,
           audience: config.audience,
           clockTolerance: config.clockToleranceSeconds,
