@@ -1,0 +1,148 @@
+import type { KeyObject } from "node:crypto";
+import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm } from "./algorithms.ts";
+import { DEFAULT_DEV_SECRET_FILE, loadOrCreateDevSecret } from "./dev-secret.ts";
+import { ConfigError } from "./errors.ts";
+import { readPublicKeyFile } from "./public-key-file.ts";
+import { parseSharedSecret } from "./shared-secret.ts";
+
+/** Everything the token verifier needs, validated. Build it with {@link loadAuthConfig}. */
+export interface AuthConfig {
+  readonly keys: KeySources;
+  /** Required `iss` claim, when set. */
+  readonly issuer: string | undefined;
+  /** Required `aud` claim entry, when set. */
+  readonly audience: string | undefined;
+  /** Leeway for `exp` and `nbf`, absorbing clock drift between the IdP and this host. */
+  readonly clockToleranceSeconds: number;
+  /** Bound of the verified-token cache; 0 turns caching off. */
+  readonly cacheMaxEntries: number;
+  /**
+   * Set when no key source was configured and a local development secret was used instead, so the
+   * server can log loudly that it runs in development mode.
+   */
+  readonly developmentSecretFile: string | undefined;
+}
+
+/**
+ * Where verification keys come from. Several may be set at once; each token's `alg` header picks
+ * the source, so a studio can move from a shared secret to its IdP without a flag day.
+ */
+export interface KeySources {
+  /** JWKS endpoint of the identity provider; keys are selected by the token's `kid`. */
+  readonly jwksUrl: URL | undefined;
+  /** A single public key, for IdPs without a JWKS endpoint or self-issued service tokens. */
+  readonly publicKey: PublicKeySource | undefined;
+  /** HS256 secret shared with whatever mints the tokens. */
+  readonly sharedSecret: Uint8Array | undefined;
+}
+
+/** A PEM public key and the one algorithm it verifies. */
+export interface PublicKeySource {
+  readonly key: KeyObject;
+  readonly algorithm: AsymmetricAlgorithm;
+}
+
+/** Options of {@link loadAuthConfig}. */
+export interface LoadAuthConfigOptions {
+  /**
+   * Whether a missing key source may fall back to a local development secret. Production passes
+   * false so that a forgotten variable stops the server instead of opening it.
+   */
+  readonly development: boolean;
+}
+
+const JWKS_URL = "MATCHMAKER_AUTH_JWKS_URL";
+const PUBLIC_KEY_FILE = "MATCHMAKER_AUTH_PUBLIC_KEY_FILE";
+const PUBLIC_KEY_ALG = "MATCHMAKER_AUTH_PUBLIC_KEY_ALG";
+const HS256_SECRET = "MATCHMAKER_AUTH_HS256_SECRET";
+const ISSUER = "MATCHMAKER_AUTH_ISSUER";
+const AUDIENCE = "MATCHMAKER_AUTH_AUDIENCE";
+const CLOCK_SKEW_SECONDS = "MATCHMAKER_AUTH_CLOCK_SKEW_SECONDS";
+const CACHE_MAX_ENTRIES = "MATCHMAKER_AUTH_CACHE_MAX_ENTRIES";
+const DEV_SECRET_FILE = "MATCHMAKER_DEV_SECRET_FILE";
+
+const DEFAULT_PUBLIC_KEY_ALG: AsymmetricAlgorithm = "RS256";
+const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+const MAX_CLOCK_SKEW_SECONDS = 300;
+const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+const MAX_CACHE_MAX_ENTRIES = 1_000_000;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Reads and validates the authentication settings from the environment.
+ *
+ * Fails fast with a {@link ConfigError} naming the variable rather than starting a server that
+ * rejects every token, or worse, accepts tokens it should not. Empty variables count as unset.
+ */
+export function loadAuthConfig(env: NodeJS.ProcessEnv, options: LoadAuthConfigOptions): AuthConfig {
+  const configured: KeySources = {
+    jwksUrl: readJwksUrl(env),
+    publicKey: readPublicKey(env),
+    sharedSecret: readSharedSecret(env),
+  };
+  const noneConfigured =
+    configured.jwksUrl === undefined && configured.publicKey === undefined && configured.sharedSecret === undefined;
+  let keys = configured;
+  let developmentSecretFile: string | undefined;
+  if (noneConfigured) {
+    if (!options.development) {
+      throw new ConfigError(
+        [JWKS_URL, PUBLIC_KEY_FILE, HS256_SECRET],
+        "no token key is configured; set at least one of them (outside development mode every call must be authenticated)",
+      );
+    }
+    developmentSecretFile = read(env, DEV_SECRET_FILE) ?? DEFAULT_DEV_SECRET_FILE;
+    keys = { ...configured, sharedSecret: loadOrCreateDevSecret(developmentSecretFile) };
+  }
+  return {
+    keys,
+    issuer: read(env, ISSUER),
+    audience: read(env, AUDIENCE),
+    clockToleranceSeconds: readInteger(env, CLOCK_SKEW_SECONDS, DEFAULT_CLOCK_SKEW_SECONDS, MAX_CLOCK_SKEW_SECONDS),
+    cacheMaxEntries: readInteger(env, CACHE_MAX_ENTRIES, DEFAULT_CACHE_MAX_ENTRIES, MAX_CACHE_MAX_ENTRIES),
+    developmentSecretFile,
+  };
+}
+
+function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** Key material travels in the clear over plain HTTP, so only a loopback IdP may use it. */
+function readJwksUrl(env: NodeJS.ProcessEnv): URL | undefined {
+  const value = read(env, JWKS_URL);
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value)) throw new ConfigError([JWKS_URL], `"${value}" is not a URL`);
+  const url = new URL(value);
+  const secure = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+  if (!secure) throw new ConfigError([JWKS_URL], `"${value}" must use https (plain http is only allowed for localhost)`);
+  return url;
+}
+
+function readPublicKey(env: NodeJS.ProcessEnv): PublicKeySource | undefined {
+  const file = read(env, PUBLIC_KEY_FILE);
+  const algorithmValue = read(env, PUBLIC_KEY_ALG);
+  if (file === undefined) {
+    if (algorithmValue !== undefined) throw new ConfigError([PUBLIC_KEY_ALG], `is set but ${PUBLIC_KEY_FILE} is not`);
+    return undefined;
+  }
+  const algorithm = algorithmValue ?? DEFAULT_PUBLIC_KEY_ALG;
+  if (!isAsymmetricAlgorithm(algorithm)) {
+    throw new ConfigError([PUBLIC_KEY_ALG], `"${algorithm}" is not one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
+  }
+  return { key: readPublicKeyFile(file, algorithm), algorithm };
+}
+
+function readSharedSecret(env: NodeJS.ProcessEnv): Uint8Array | undefined {
+  const value = read(env, HS256_SECRET);
+  return value === undefined ? undefined : parseSharedSecret(value, HS256_SECRET, "the value");
+}
+
+function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(parsed <= max)) throw new ConfigError([name], `"${value}" is not a whole number from 0 to ${max}`);
+  return parsed;
+}

@@ -1,0 +1,64 @@
+/**
+ * The check a rejected token failed. Transports answer all of them with UNAUTHENTICATED; the value
+ * is for logs and metrics, so an operator can tell a misconfigured audience from expired tokens.
+ */
+export type AuthenticationCheck =
+  | "missing"
+  | "malformed"
+  | "algorithm"
+  | "signature"
+  | "expired"
+  | "not-yet-valid"
+  | "issuer"
+  | "audience"
+  | "claims";
+
+/**
+ * The caller's credential was absent or not acceptable.
+ *
+ * The message says which check failed but never repeats the token (or any part of it), so the error
+ * can be logged and returned to the client as is.
+ */
+export class AuthenticationError extends Error {
+  override readonly name = "AuthenticationError";
+  readonly check: AuthenticationCheck;
+
+  constructor(check: AuthenticationCheck, reason: string, options?: ErrorOptions) {
+    super(`token rejected (${check}): ${reason}`, options);
+    this.check = check;
+  }
+}
+
+/**
+ * The identity provider's key set could not be fetched and no cached key fits the token.
+ *
+ * Kept apart from {@link AuthenticationError} because the caller did nothing wrong: transports
+ * answer UNAVAILABLE so clients retry instead of asking the player to log in again.
+ */
+export class KeySourceUnavailableError extends Error {
+  override readonly name = "KeySourceUnavailableError";
+
+  constructor(endpoint: string, options?: ErrorOptions) {
+    super(`the JWKS endpoint ${endpoint} could not be fetched and no cached key fits the token`, options);
+  }
+}
+
+/**
+ * An authentication setting is invalid or missing. Thrown at startup so a misconfigured server
+ * refuses to start rather than accepting tokens it should not (or none at all).
+ */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  /** The environment variables involved, for operators scanning the message. */
+  readonly variables: readonly string[];
+
+  constructor(variables: readonly string[], problem: string) {
+    super(`${variables.join(", ")}: ${problem}`);
+    this.variables = variables;
+  }
+}
+
+/** The message of a caught value, for wrapping file-system and network failures into the errors above. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { authenticateBearer, callerFromToken, parseBearerToken } from "../../../src/clients/auth/bearer.ts";
+import { AuthenticationError } from "../../../src/clients/auth/errors.ts";
+import { GAME_SERVER_SCOPE, SERVICE_SCOPE } from "../../../src/clients/auth/scopes.ts";
+import { TEST_SECRET, TEST_SECRET_BYTES, signToken } from "./support/keys.ts";
+import { ManualClock } from "./support/manual-clock.ts";
+import { productionVerifier } from "./support/verifier.ts";
+
+describe("parseBearerToken", () => {
+  it.each(["Bearer a.b.c", "bearer a.b.c", "BEARER   a.b.c ", "Bearer\ta.b.c"])("reads %j", (header) => {
+    expect(parseBearerToken(header)).toBe("a.b.c");
+  });
+
+  it.each([null, undefined, "", "   "])("reports a missing header for %j", (header) => {
+    expect(() => parseBearerToken(header)).toThrow(expect.objectContaining({ check: "missing" }));
+  });
+
+  it.each(["Basic dXNlcjpwYXNz", "Bearer", "Bearer a.b.c extra", "a.b.c", "Bearerx a.b.c"])(
+    "reports a malformed header for %j",
+    (header) => {
+      expect(() => parseBearerToken(header)).toThrow(expect.objectContaining({ check: "malformed" }));
+    },
+  );
+});
+
+describe("callerFromToken", () => {
+  const token = (scopes: string[]) => ({ subject: "subject-1", scopes: new Set(scopes), expiresAt: 0 });
+
+  it("maps the service scope to a service caller", () => {
+    expect(callerFromToken(token([SERVICE_SCOPE, "other"]))).toEqual({ kind: "service", subject: "subject-1" });
+  });
+
+  it("maps any other token to the player named by its subject", () => {
+    expect(callerFromToken(token([]))).toEqual({ kind: "player", userId: "subject-1" });
+    expect(callerFromToken(token(["profile"]))).toEqual({ kind: "player", userId: "subject-1" });
+  });
+
+  it("does not treat a game server credential as a service", () => {
+    expect(callerFromToken(token([GAME_SERVER_SCOPE]))).toEqual({ kind: "player", userId: "subject-1" });
+  });
+});
+
+describe("authenticateBearer", () => {
+  const clock = new ManualClock();
+  const verifier = productionVerifier({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET }, clock);
+
+  it("authenticates players and services from the header", async () => {
+    const player = await signToken(TEST_SECRET_BYTES, "HS256", { clock, claims: { sub: "alice" } });
+    const service = await signToken(TEST_SECRET_BYTES, "HS256", {
+      clock,
+      claims: { sub: "lobby-backend", scp: [SERVICE_SCOPE] },
+    });
+
+    await expect(authenticateBearer(verifier, `Bearer ${player}`)).resolves.toEqual({ kind: "player", userId: "alice" });
+    await expect(authenticateBearer(verifier, `bearer ${service}`)).resolves.toEqual({
+      kind: "service",
+      subject: "lobby-backend",
+    });
+  });
+
+  it("rejects a call without credentials", async () => {
+    await expect(authenticateBearer(verifier, undefined)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(authenticateBearer(verifier, undefined)).rejects.toMatchObject({ check: "missing" });
+  });
+});
