@@ -15,4 +15,8 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.#now += ms;
   }
+
+  advanceSeconds(seconds: number): void {
+    this.advance(seconds * 1000);
+  }
 }

@@ -3,7 +3,7 @@ import { authenticateBearer, callerFromToken, parseBearerToken } from "../../../
 import { AuthenticationError } from "../../../src/clients/auth/errors.ts";
 import { GAME_SERVER_SCOPE, SERVICE_SCOPE } from "../../../src/clients/auth/scopes.ts";
 import { TEST_SECRET, TEST_SECRET_BYTES, signToken } from "./support/keys.ts";
-import { ManualClock } from "./support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { productionVerifier } from "./support/verifier.ts";
 
 describe("parseBearerToken", () => {

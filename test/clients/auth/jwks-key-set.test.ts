@@ -3,7 +3,7 @@ import { AuthenticationError, KeySourceUnavailableError } from "../../../src/cli
 import type { TokenVerifier } from "../../../src/clients/auth/token-verifier.ts";
 import { startJwksServer, type JwksServer } from "./support/jwks-server.ts";
 import { TEST_SECRET, TEST_SECRET_BYTES, createKeyPair, signToken, type TestKeyPair } from "./support/keys.ts";
-import { ManualClock } from "./support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { productionVerifier } from "./support/verifier.ts";
 
 /** Mirrors the key set's cooldown and maximum age; the tests below pin those documented values. */

@@ -3,7 +3,7 @@ import { authenticateBearer } from "../../../src/clients/auth/bearer.ts";
 import { mintToken } from "../../../src/clients/auth/mint-token.ts";
 import { GAME_SERVER_SCOPE } from "../../../src/clients/auth/scopes.ts";
 import { TEST_SECRET, TEST_SECRET_BYTES } from "./support/keys.ts";
-import { ManualClock } from "./support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { productionVerifier } from "./support/verifier.ts";
 
 describe("mintToken", () => {

@@ -2,7 +2,7 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, type AuthenticationCheck } from "../../../src/clients/auth/errors.ts";
 import type { TokenVerifier } from "../../../src/clients/auth/token-verifier.ts";
-import { ManualClock } from "./support/manual-clock.ts";
+import { ManualClock } from "../../support/manual-clock.ts";
 import { productionVerifier } from "./support/verifier.ts";
 import {
   TEST_SECRET,
