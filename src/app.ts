@@ -8,10 +8,8 @@ import type { GameServerAllocator } from "./application/ports/game-server-alloca
 import { randomIds, type IdGenerator } from "./application/ports/id-generator.ts";
 import type { Logger } from "./application/ports/logger.ts";
 import type { MatchTicketIssuer } from "./application/ports/match-ticket-issuer.ts";
-import type { TicketEvents } from "./application/ports/ticket-events.ts";
-import type { TicketStore } from "./application/ports/ticket-store.ts";
 import { QueueCatalog } from "./application/queue-catalog.ts";
-import { InMemoryQueueProgress } from "./storage/memory/in-memory-queue-progress.ts";
+import type { Storage } from "./storage/storage.ts";
 import { QueueMatcher } from "./application/queue-matcher.ts";
 import type { QueueConfig } from "./domain/queue-config.ts";
 import { MatchmakingService } from "./gen/matchmaking/v1/matchmaking_pb.js";
@@ -22,8 +20,7 @@ import { serve, type HttpRoute, type Servers } from "./net/serve.ts";
 /** Everything the matchmaker is assembled from; `main.ts` builds it from the environment, tests directly. */
 export interface MatchmakerOptions {
   readonly queues: readonly QueueConfig[];
-  readonly store: TicketStore;
-  readonly events: TicketEvents;
+  readonly storage: Storage;
   readonly allocator: GameServerAllocator;
   readonly issuer: MatchTicketIssuer;
   readonly authenticate: Authenticate;
@@ -58,32 +55,39 @@ export interface RunningMatchmaker {
 export async function startMatchmaker(options: MatchmakerOptions): Promise<RunningMatchmaker> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  const progress = new InMemoryQueueProgress();
+  const { store, events, progress, leases } = options.storage;
+  const allocationTimeoutMs = options.allocationTimeoutMs ?? 30_000;
   const deps: MatchmakingDeps = {
-    store: options.store,
-    events: options.events,
+    store,
+    events,
     catalog: new QueueCatalog(options.queues),
     progress,
     clock,
     ids,
   };
   const placement = new MatchPlacement({
-    store: options.store,
-    events: options.events,
+    store,
+    events,
     progress,
     allocator: options.allocator,
     issuer: options.issuer,
     clock,
     logger: options.logger,
-    allocationTimeoutMs: options.allocationTimeoutMs ?? 30_000,
+    allocationTimeoutMs,
   });
   const matchers = new Map(
     options.queues.map((queue) => [
       queue.name,
-      new QueueMatcher(queue, { ...deps, placement, logger: options.logger.child({ queue: queue.name }) }),
+      new QueueMatcher(queue, {
+        ...deps,
+        placement,
+        logger: options.logger.child({ queue: queue.name }),
+        // Placement gives up after its timeout; twice that means the instance placing it is gone.
+        staleAllocationMs: 2 * allocationTimeoutMs,
+      }),
     ]),
   );
-  const scheduler = new MatchingScheduler([...matchers.values()], options.logger);
+  const scheduler = new MatchingScheduler([...matchers.values()], leases, options.logger);
   const matchmaker = createMatchmaker(deps);
   const service = createMatchmakingService(matchmaker, options.logger);
   const servers = await serve({
@@ -105,7 +109,10 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     placement,
     servers,
     async runPass() {
-      for (const matcher of matchers.values()) await matcher.runPass();
+      for (const matcher of matchers.values()) {
+        const fence = await leases.hold(matcher.queue.name);
+        if (fence !== undefined) await matcher.runPass(fence);
+      }
       await placement.drain();
     },
     async close() {

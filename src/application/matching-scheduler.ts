@@ -1,20 +1,23 @@
 import type { Logger } from "./ports/logger.ts";
+import type { MatchingLeases } from "./ports/matching-leases.ts";
 import type { QueueMatcher } from "./queue-matcher.ts";
 
 /**
  * Runs each queue's matching pass every `tickIntervalMs` of that queue, one pass at a time per
- * queue (a slow pass delays the next instead of overlapping it). A failing pass is logged and the
- * loop carries on.
+ * queue (a slow pass delays the next instead of overlapping it), and only while this instance holds
+ * the queue's matching lease; every tick renews it. A failing pass is logged and the loop carries on.
  */
 export class MatchingScheduler {
   readonly #matchers: readonly QueueMatcher[];
+  readonly #leases: MatchingLeases;
   readonly #logger: Logger;
   readonly #timers = new Map<QueueMatcher, NodeJS.Timeout>();
   readonly #running = new Set<Promise<void>>();
   #stopped = true;
 
-  constructor(matchers: readonly QueueMatcher[], logger: Logger) {
+  constructor(matchers: readonly QueueMatcher[], leases: MatchingLeases, logger: Logger) {
     this.#matchers = matchers;
+    this.#leases = leases;
     this.#logger = logger;
   }
 
@@ -24,12 +27,13 @@ export class MatchingScheduler {
     for (const matcher of this.#matchers) this.#schedule(matcher);
   }
 
-  /** Stops scheduling passes and waits for the ones under way. */
+  /** Stops scheduling passes, waits for the ones under way, and releases the leases. */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     await Promise.allSettled([...this.#running]);
+    await Promise.allSettled(this.#matchers.map((matcher) => this.#leases.release(matcher.queue.name)));
   }
 
   #schedule(matcher: QueueMatcher): void {
@@ -47,7 +51,8 @@ export class MatchingScheduler {
 
   async #run(matcher: QueueMatcher): Promise<void> {
     try {
-      await matcher.runPass();
+      const fence = await this.#leases.hold(matcher.queue.name);
+      if (fence !== undefined) await matcher.runPass(fence);
     } catch (error) {
       this.#logger.error({ err: error, queue: matcher.queue.name }, "matching pass failed");
     }

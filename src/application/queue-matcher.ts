@@ -17,17 +17,20 @@ export interface QueueMatcherDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger: Logger;
+  /** Allocating tickets older than this are presumed orphaned by a dead instance and requeued. */
+  readonly staleAllocationMs: number;
 }
 
 /** What one pass over a queue did. */
 export interface PassSummary {
   readonly expired: number;
+  readonly reclaimed: number;
   readonly matches: number;
   readonly waiting: number;
 }
 
 /**
- * One queue's matching pass: expire, find matches, claim each one atomically, and hand it to
+ * One queue's matching pass: requeue orphaned claims, expire, find matches, claim each one atomically, and hand it to
  * placement. A claim that fails (a ticket was cancelled or taken meanwhile) drops only that match;
  * its other tickets stay queued for the next pass.
  */
@@ -40,10 +43,16 @@ export class QueueMatcher {
     this.#deps = deps;
   }
 
-  async runPass(): Promise<PassSummary> {
+  /** One pass, claiming under the matching-lease token `fence`. */
+  async runPass(fence: number): Promise<PassSummary> {
     const { store, events, progress, placement, clock, ids, logger } = this.#deps;
     const queue = this.queue.name;
     const now = clock.now();
+    const reclaimed = await store.reclaimStale(queue, now - this.#deps.staleAllocationMs, now);
+    if (reclaimed.length > 0) {
+      await events.publish(reclaimed);
+      logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
+    }
     const expired = await store.expire(queue, now);
     if (expired.length > 0) {
       await events.publish(expired);
@@ -54,7 +63,7 @@ export class QueueMatcher {
     let matches = 0;
     for (const proposal of findMatches(this.queue, queued, now)) {
       const matchId = ids.matchId();
-      const claimed = await store.claim(queue, matchId, proposal.tickets.map((ticket) => ticket.id), now);
+      const claimed = await store.claim(queue, matchId, proposal.tickets.map((ticket) => ticket.id), now, fence);
       if (claimed === undefined) continue;
       for (const ticket of claimed) taken.add(ticket.id);
       await events.publish(claimed);
@@ -63,6 +72,6 @@ export class QueueMatcher {
     }
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id)).sort(comparePriority);
     await progress.recordPass(queue, waiting);
-    return { expired: expired.length, matches, waiting: waiting.length };
+    return { expired: expired.length, reclaimed: reclaimed.length, matches, waiting: waiting.length };
   }
 }

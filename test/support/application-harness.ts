@@ -30,7 +30,9 @@ export function applicationHarness(queues: readonly QueueConfig[]) {
   const logger = pino({ level: "silent" });
   const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), progress, clock, ids: sequentialIds() };
   const placement = new MatchPlacement({ store, events, progress, allocator: fleet, issuer, clock, logger, allocationTimeoutMs: 5_000 });
-  const matchers = new Map(queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger })]));
+  const matchers = new Map(
+    queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, staleAllocationMs: 60_000 })]),
+  );
   const matchmaker: Matchmaker = createMatchmaker(deps);
   return {
     clock,
@@ -43,7 +45,7 @@ export function applicationHarness(queues: readonly QueueConfig[]) {
     matchmaker,
     /** One pass over `queue`, then waits for its placements. */
     async pass(queue: string) {
-      const summary = await matchers.get(queue)!.runPass();
+      const summary = await matchers.get(queue)!.runPass(1);
       await placement.drain();
       return summary;
     },

@@ -10,8 +10,7 @@ import { loadQueueConfigFile } from "../../src/config/queue-config-file.ts";
 import type { QueueConfig } from "../../src/domain/queue-config.ts";
 import { MatchmakingService } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import type { Authenticate } from "../../src/net/caller-context.ts";
-import { InMemoryTicketEvents } from "../../src/storage/memory/in-memory-ticket-events.ts";
-import { InMemoryTicketStore } from "../../src/storage/memory/in-memory-ticket-store.ts";
+import { createInMemoryStorage } from "../../src/storage/storage.ts";
 import { sequentialIds } from "./application-harness.ts";
 import { ManualClock } from "./manual-clock.ts";
 import { ScriptedFleet } from "./test-fleet.ts";
@@ -42,8 +41,7 @@ export async function startServerHarness(options: ServerHarnessOptions): Promise
   const fleet = options.fleet ?? new ScriptedFleet();
   const app = await startMatchmaker({
     queues: options.queues ?? loadQueueConfigFile("config/queues.json"),
-    store: new InMemoryTicketStore({ retentionMs: 600_000 }),
-    events: new InMemoryTicketEvents(),
+    storage: createInMemoryStorage({ clock, retentionMs: 600_000 }),
     allocator: fleet,
     issuer: new JwtMatchTicketIssuer({ key, issuer: "matchmaker", ttlSeconds: 30, clock }),
     authenticate: options.authenticate,

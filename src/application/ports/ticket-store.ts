@@ -40,13 +40,19 @@ export interface TicketStore {
   queued(queue: string): Promise<Ticket[]>;
   /**
    * Moves all of `ticketIds` from queued to allocating for `matchId`, or none of them if any is no
-   * longer queued (cancelled, expired or claimed meanwhile). Returns the claimed tickets, or undefined.
+   * longer queued (cancelled, expired or claimed meanwhile) or if `fence` is not the queue's current
+   * matching-lease token. Returns the claimed tickets, or undefined.
    */
-  claim(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[] | undefined>;
+  claim(queue: string, matchId: string, ticketIds: readonly string[], now: number, fence: number): Promise<Ticket[] | undefined>;
   /** Allocating tickets of `matchId` become matched with their assignment. */
   assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]>;
   /** Allocating tickets of `matchId` go back to queued, keeping their creation time (their priority). */
   requeue(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[]>;
+  /**
+   * Allocating tickets claimed before `claimedBefore` go back to queued: their placement died with
+   * the instance running it. Returns them.
+   */
+  reclaimStale(queue: string, claimedBefore: number, now: number): Promise<Ticket[]>;
   /**
    * Queued tickets whose time-to-live has passed become expired and are returned; terminal tickets
    * past the store's retention period are forgotten.

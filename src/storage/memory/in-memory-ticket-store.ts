@@ -10,6 +10,8 @@ export interface InMemoryTicketStoreOptions {
 interface QueueIndex {
   /** Queued tickets by id. */
   readonly queued: Map<string, Ticket>;
+  /** Allocating tickets by id. */
+  readonly allocating: Map<string, Ticket>;
   /** Terminal tickets in the order they became terminal, to forget them after the retention period. */
   readonly retired: { ticketId: string; forgetAt: number }[];
 }
@@ -77,7 +79,8 @@ export class InMemoryTicketStore implements TicketStore {
     return [...(this.#queues.get(queue)?.queued.values() ?? [])];
   }
 
-  async claim(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[] | undefined> {
+  /** `fence` is not checked: a single instance always holds the lease. */
+  async claim(queue: string, matchId: string, ticketIds: readonly string[], now: number, _fence: number): Promise<Ticket[] | undefined> {
     const queued = this.#queues.get(queue)?.queued;
     if (queued === undefined || !ticketIds.every((id) => queued.has(id))) return undefined;
     return ticketIds.map((id) => this.#transition(queued.get(id)!, "allocating", now, { matchId }));
@@ -103,6 +106,16 @@ export class InMemoryTicketStore implements TicketStore {
     return requeued;
   }
 
+  async reclaimStale(queue: string, claimedBefore: number, now: number): Promise<Ticket[]> {
+    const reclaimed: Ticket[] = [];
+    for (const ticket of this.#queues.get(queue)?.allocating.values() ?? []) {
+      if (ticket.updatedAt < claimedBefore) {
+        reclaimed.push(this.#transition(ticket, "queued", now, { matchId: undefined }));
+      }
+    }
+    return reclaimed;
+  }
+
   async expire(queue: string, now: number): Promise<Ticket[]> {
     const index = this.#queues.get(queue);
     if (index === undefined) return [];
@@ -123,6 +136,8 @@ export class InMemoryTicketStore implements TicketStore {
     const index = this.#queue(next.queue);
     if (state === "queued") index.queued.set(next.id, next);
     else index.queued.delete(next.id);
+    if (state === "allocating") index.allocating.set(next.id, next);
+    else index.allocating.delete(next.id);
     if (!isLive(state)) {
       for (const player of next.players) {
         const key = playerKey(next.queue, player.userId);
@@ -145,7 +160,7 @@ export class InMemoryTicketStore implements TicketStore {
   #queue(name: string): QueueIndex {
     let index = this.#queues.get(name);
     if (index === undefined) {
-      index = { queued: new Map(), retired: [] };
+      index = { queued: new Map(), allocating: new Map(), retired: [] };
       this.#queues.set(name, index);
     }
     return index;

@@ -1,0 +1,42 @@
+import type { MatchingLeases } from "../application/ports/matching-leases.ts";
+import type { QueueProgress } from "../application/ports/queue-progress.ts";
+import type { RedemptionLedger } from "../application/ports/redemption-ledger.ts";
+import type { TicketEvents } from "../application/ports/ticket-events.ts";
+import type { TicketStore } from "../application/ports/ticket-store.ts";
+import type { Clock } from "../application/ports/clock.ts";
+import { InMemoryQueueProgress } from "./memory/in-memory-queue-progress.ts";
+import { InMemoryRedemptionLedger } from "./memory/in-memory-redemption-ledger.ts";
+import { InMemoryTicketEvents } from "./memory/in-memory-ticket-events.ts";
+import { InMemoryTicketStore } from "./memory/in-memory-ticket-store.ts";
+import { SoloLeases } from "./memory/solo-leases.ts";
+
+/** Every piece of shared state, from one backend: all in this process, or all in Redis. */
+export interface Storage {
+  readonly store: TicketStore;
+  readonly events: TicketEvents;
+  readonly progress: QueueProgress;
+  readonly leases: MatchingLeases;
+  readonly redemptions: RedemptionLedger;
+  /** Whether the backend answers now (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  readonly clock: Clock;
+  /** How long terminal tickets stay readable. */
+  readonly retentionMs: number;
+}
+
+/** The embedded default: one instance, nothing to run beside it, nothing kept across restarts. */
+export function createInMemoryStorage(options: StorageOptions): Storage {
+  return {
+    store: new InMemoryTicketStore({ retentionMs: options.retentionMs }),
+    events: new InMemoryTicketEvents(),
+    progress: new InMemoryQueueProgress(),
+    leases: new SoloLeases(),
+    redemptions: new InMemoryRedemptionLedger(options.clock),
+    ping: async () => true,
+    close: async () => {},
+  };
+}
