@@ -1,0 +1,54 @@
+import { ConfigError } from "./config-error.ts";
+
+/** The process-level settings, all from environment variables (see the README's table). */
+export interface ServerSettings {
+  readonly host: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly queuesFile: string;
+  readonly logLevel: string;
+  readonly ticketRetentionMs: number;
+  readonly allocationTimeoutMs: number;
+  /** Development mode: local dev secret for tokens and an in-process fleet of game servers. */
+  readonly development: boolean;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Reads and checks the settings; an invalid value throws ConfigError naming the variable. */
+export function loadServerSettings(env: NodeJS.ProcessEnv, argv: readonly string[] = []): ServerSettings {
+  return {
+    host: text(env, "MATCHMAKER_HOST", "0.0.0.0"),
+    grpcPort: integer(env, "MATCHMAKER_GRPC_PORT", 50051, 0, 65535),
+    httpPort: integer(env, "MATCHMAKER_HTTP_PORT", 8080, 0, 65535),
+    queuesFile: text(env, "MATCHMAKER_QUEUES_FILE", "config/queues.json"),
+    logLevel: oneOf(env, "MATCHMAKER_LOG_LEVEL", "info", LOG_LEVELS),
+    ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", 600, 1, 86_400) * 1000,
+    allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", 30, 1, 600) * 1000,
+    development: argv.includes("--dev") || oneOf(env, "MATCHMAKER_DEV_MODE", "false", ["true", "false"]) === "true",
+  };
+}
+
+function raw(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  return raw(env, name) ?? fallback;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+  const parsed = Number(value);
+  if (parsed < min || parsed > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
+  return parsed;
+}
+
+function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
+  const value = raw(env, name) ?? fallback;
+  if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${value}"`);
+  return value;
+}
