@@ -36,7 +36,7 @@ export interface RunningRegistry {
   readonly port: number;
   /** The registry's state, for registering development servers in-process. */
   readonly pool: GameServerPool;
-  /** Stops accepting connections and closes the open ones once their calls finish. */
+  /** Stops accepting connections and closes the open ones once their calls finish; idempotent. */
   close(): Promise<void>;
 }
 
@@ -87,13 +87,14 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, strategy: pool.strategy, heartbeatTtlMs: pool.heartbeatTtlMs }, "game-server registry listening");
 
+  let closed: Promise<void> | undefined;
   return {
     port,
     pool,
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closed ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         for (const session of sessions) session.close();
-      }),
+      })),
   };
 }

@@ -116,20 +116,15 @@ describe("reference game-server registry over gRPC", () => {
     expect(failure).toEqual({ code: Code.ResourceExhausted, message: 'no ready game server with a free slot in region "ap-south"' });
   });
 
-  it("packs matches onto the fullest server with room", async () => {
-    const { client } = await startHarness("packed");
+  it.each([
+    { strategy: "packed", order: ["gs-1", "gs-1", "gs-2", "gs-2", "gs-3", "gs-3"], rule: "the fullest server with room" },
+    { strategy: "distributed", order: ["gs-1", "gs-2", "gs-3", "gs-1", "gs-2", "gs-3"], rule: "the emptiest server" },
+  ] as const)("$strategy puts each match on $rule", async ({ strategy, order }) => {
+    const { client } = await startHarness(strategy);
     for (const id of ["gs-1", "gs-2", "gs-3"]) await client.registerServer(registration(id, { capacity: 2 }));
     const servers = [];
     for (let match = 1; match <= 6; match++) servers.push((await client.allocate(allocation(`match-${match}`))).serverId);
-    expect(servers).toEqual(["gs-1", "gs-1", "gs-2", "gs-2", "gs-3", "gs-3"]);
-  });
-
-  it("distributes matches onto the emptiest server", async () => {
-    const { client } = await startHarness("distributed");
-    for (const id of ["gs-1", "gs-2", "gs-3"]) await client.registerServer(registration(id, { capacity: 2 }));
-    const servers = [];
-    for (let match = 1; match <= 6; match++) servers.push((await client.allocate(allocation(`match-${match}`))).serverId);
-    expect(servers).toEqual(["gs-1", "gs-2", "gs-3", "gs-1", "gs-2", "gs-3"]);
+    expect(servers).toEqual(order);
   });
 
   it("never oversells capacity under 200 concurrent Allocate calls", async () => {

@@ -36,7 +36,7 @@ function isRetryable(error: ConnectError): boolean {
 }
 
 /**
- * Retries for about two seconds at most: long enough to ride out a registry restart or a burst of
+ * Retries for three seconds at most: long enough to ride out a registry restart or a burst of
  * demand, short enough that a match without a server goes back to the queue promptly.
  */
 export const defaultRegistryRetryPolicy: RetryPolicy = {
@@ -131,7 +131,7 @@ export class RegistryAllocator implements GameServerAllocator {
         details,
       };
     } catch (error) {
-      throw allocationFailure(this.fleet, "allocation", error, isRetryable);
+      throw allocationFailure({ fleet: this.fleet, operation: "allocation", failure: error, retryableLater: isRetryable, signal });
     }
   }
 
@@ -152,7 +152,7 @@ export class RegistryAllocator implements GameServerAllocator {
       });
       this.logger.debug({ matchId, serverId: server.serverId, released: response.released }, "slot released");
     } catch (error) {
-      throw allocationFailure(this.fleet, "release", error, isRetryable);
+      throw allocationFailure({ fleet: this.fleet, operation: "release", failure: error, retryableLater: isRetryable });
     }
   }
 
