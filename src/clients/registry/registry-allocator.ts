@@ -7,6 +7,7 @@ import type {
   GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
 import { AllocateRequestSchema, GameServerRegistry, ReleaseRequestSchema } from "../../gen/gameserver/v1/registry_pb.js";
+import { labelDetails, matchIdDetail } from "../fleet/allocation-details.ts";
 import { allocationFailure } from "../fleet/allocation-failure.ts";
 import { type ClientTlsFiles, defaultPingIntervalMs, type FleetChannel, openFleetChannel } from "../fleet/grpc-channel.ts";
 import { formatHostPort } from "../fleet/host-port.ts";
@@ -67,12 +68,6 @@ export interface RegistryAllocatorOptions {
   readonly retryEnvironment?: RetryEnvironment;
 }
 
-/** Key of {@link AllocatedServer.details} that carries the match id, which Release needs. */
-export const matchIdDetail = "matchId";
-
-/** Prefix of the server's labels in {@link AllocatedServer.details}. */
-export const labelDetailPrefix = "label.";
-
 /**
  * {@link GameServerAllocator} over the `gameserver.v1.GameServerRegistry` contract, for studios
  * that run their own registry (or the reference one).
@@ -122,13 +117,11 @@ export class RegistryAllocator implements GameServerAllocator {
           this.logger.debug({ matchId: request.matchId, code: Code[error.code], attempt, waitMs }, "retrying allocation"),
       });
       if (!response.address) throw new Error("the registry's Allocate response has no address");
-      const details: Record<string, string> = { [matchIdDetail]: request.matchId };
-      for (const [key, value] of Object.entries(response.labels)) details[labelDetailPrefix + key] = value;
       return {
         address: formatHostPort(response.address.host, response.address.port),
         serverId: response.serverId,
         fleet: this.fleet,
-        details,
+        details: { [matchIdDetail]: request.matchId, ...labelDetails(response.labels) },
       };
     } catch (error) {
       throw allocationFailure({ fleet: this.fleet, operation: "allocation", failure: error, retryableLater: isRetryable, signal });
