@@ -1,5 +1,4 @@
-import { Code, type Client, type ConnectError, createClient } from "@connectrpc/connect";
-import { pino, type Logger } from "pino";
+import { Code, type ConnectError } from "@connectrpc/connect";
 import {
   type AllocatedServer,
   AllocationError,
@@ -7,10 +6,10 @@ import {
   type GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
 import { AllocationService } from "../../gen/allocation/allocation_pb.js";
-import { allocationFailure } from "../fleet/allocation-failure.ts";
 import { FleetConfigError } from "../fleet/fleet-config-error.ts";
-import { type ClientTlsFiles, defaultPingIntervalMs, type FleetChannel, openFleetChannel } from "../fleet/grpc-channel.ts";
-import { callWithRetries, realRetryEnvironment, type RetryEnvironment, type RetryPolicy } from "../fleet/retry.ts";
+import { type ErrorClassification, FleetConnection, type FleetConnectionOptions } from "../fleet/fleet-connection.ts";
+import { defaultPingIntervalMs } from "../fleet/grpc-channel.ts";
+import type { RetryPolicy } from "../fleet/retry.ts";
 import { type AgonesRequestSettings, type AgonesScheduling, agonesAllocationRequest } from "./agones-request.ts";
 import { allocationDetails, playerAddress } from "./agones-response.ts";
 
@@ -21,7 +20,7 @@ import { allocationDetails, playerAddress } from "./agones-response.ts";
  *
  * UNAVAILABLE and DEADLINE_EXCEEDED are not retried here: Agones' Allocate is not idempotent, so
  * a retry after a lost answer could allocate a second server. The matching loop may still try
- * again later (see {@link isRetryableLater}). Everything else is permanent, including Agones'
+ * again later (see `retryableLaterCodes`). Everything else is permanent, including Agones'
  * non-standard grpc-status 422 for an invalid request, which connect-es reports as INTERNAL
  * "invalid grpc-status: 422".
  */
@@ -35,13 +34,10 @@ const retryableLaterCodes: ReadonlySet<Code> = new Set([
   Code.DeadlineExceeded,
 ]);
 
-function isRetried(error: ConnectError): boolean {
-  return retriedCodes.has(error.code);
-}
-
-function isRetryableLater(error: ConnectError): boolean {
-  return retryableLaterCodes.has(error.code);
-}
+const classification: ErrorClassification = {
+  retried: (error: ConnectError) => retriedCodes.has(error.code),
+  retryableLater: (error: ConnectError) => retryableLaterCodes.has(error.code),
+};
 
 /**
  * The allocator batches requests (about 0.5 s by default), so a call gets 5 s; retries stop after
@@ -59,14 +55,13 @@ export const defaultAgonesRetryPolicy: RetryPolicy = {
 /** The Agones allocator closes connections that ping more often (GOAWAY `too_many_pings`). */
 const minimumPingIntervalMs = 60_000;
 
-/** Options of {@link AgonesAllocator}. */
-export interface AgonesAllocatorOptions {
-  /** Name of this fleet in the configuration; put in {@link AllocatedServer.fleet}. */
-  readonly fleet: string;
-  /** The allocator service, for example `https://allocator.agones.example:443`. */
-  readonly url: string;
-  /** CA of the allocator's certificate and the client certificate and key (mutual TLS). */
-  readonly tls?: ClientTlsFiles;
+/**
+ * Options of {@link AgonesAllocator}. `url` is the allocator service (for example
+ * `https://allocator.agones.example:443`) and `tls` its CA plus the client certificate and key
+ * (mutual TLS, Agones' default); retries default to {@link defaultAgonesRetryPolicy} and
+ * `pingIntervalMs` must be at least 60000.
+ */
+export interface AgonesAllocatorOptions extends FleetConnectionOptions {
   /** Namespace of the fleet's GameServers; defaults to `default`. */
   readonly namespace?: string;
   /** GameServer label holding the region; defaults to `region`. */
@@ -79,15 +74,6 @@ export interface AgonesAllocatorOptions {
   readonly portName?: string;
   /** Prefix of the match's label and annotation keys; defaults to `matchmaker/`. */
   readonly metadataPrefix?: string;
-  /** Overrides of {@link defaultAgonesRetryPolicy}. */
-  readonly retry?: Partial<RetryPolicy>;
-  /** At least 60000; defaults to {@link defaultPingIntervalMs}. */
-  readonly pingIntervalMs?: number;
-  /** Path of these options in the configuration, for error messages. */
-  readonly configKey?: string;
-  readonly logger?: Logger;
-  /** Injected timers and randomness for tests. */
-  readonly retryEnvironment?: RetryEnvironment;
 }
 
 /**
@@ -100,14 +86,9 @@ export interface AgonesAllocatorOptions {
  * `serverId` and `details`.
  */
 export class AgonesAllocator implements GameServerAllocator {
-  private readonly fleet: string;
   private readonly settings: AgonesRequestSettings;
   private readonly portName: string | undefined;
-  private readonly channel: FleetChannel;
-  private readonly client: Client<typeof AllocationService>;
-  private readonly policy: RetryPolicy;
-  private readonly environment: RetryEnvironment;
-  private readonly logger: Logger;
+  private readonly connection: FleetConnection<typeof AllocationService>;
 
   /** @throws FleetConfigError for a bad URL, an unreadable certificate file or a too short ping interval. */
   constructor(options: AgonesAllocatorOptions) {
@@ -119,7 +100,6 @@ export class AgonesAllocator implements GameServerAllocator {
         `must be at least ${minimumPingIntervalMs}: the Agones allocator closes connections that ping more often`,
       );
     }
-    this.fleet = options.fleet;
     this.settings = {
       namespace: options.namespace ?? "default",
       regionLabelKey: options.regionLabelKey ?? "region",
@@ -128,52 +108,31 @@ export class AgonesAllocator implements GameServerAllocator {
       metadataPrefix: options.metadataPrefix ?? "matchmaker/",
     };
     this.portName = options.portName;
-    this.channel = openFleetChannel({
-      url: options.url,
-      pingIntervalMs,
-      ...(options.tls && { tls: options.tls }),
-      ...(options.configKey !== undefined && { configKey: options.configKey }),
-    });
-    this.client = createClient(AllocationService, this.channel.transport);
-    this.policy = { ...defaultAgonesRetryPolicy, ...options.retry };
-    this.environment = options.retryEnvironment ?? realRetryEnvironment;
-    this.logger = (options.logger ?? pino({ level: "silent" })).child({ fleet: options.fleet });
+    this.connection = new FleetConnection(AllocationService, options, defaultAgonesRetryPolicy);
   }
 
   async allocate(request: AllocationRequest, signal?: AbortSignal): Promise<AllocatedServer> {
     const message = agonesAllocationRequest(request, this.settings);
-    let response;
-    try {
-      response = await callWithRetries((timeoutMs) => this.client.allocate(message, { timeoutMs, signal }), {
-        policy: this.policy,
-        environment: this.environment,
-        isRetryable: isRetried,
-        ...(signal && { signal }),
-        onRetry: (error, attempt, waitMs) =>
-          this.logger.debug({ matchId: request.matchId, code: Code[error.code], attempt, waitMs }, "retrying allocation"),
-      });
-    } catch (error) {
-      throw allocationFailure({
-        fleet: this.fleet,
-        operation: "allocation",
-        failure: error,
-        retryableLater: isRetryableLater,
-        signal,
-      });
-    }
+    const response = await this.connection.call((callOptions) => this.connection.client.allocate(message, callOptions), {
+      operation: "allocation",
+      classification,
+      signal,
+      logContext: { matchId: request.matchId },
+    });
+    const { fleet, logger } = this.connection;
     const details = allocationDetails(response, request.matchId, this.settings.namespace);
     let address: string;
     try {
       address = playerAddress(response, this.portName);
     } catch (error) {
       // The GameServer is allocated but unusable; it shuts itself down when no player connects.
-      this.logger.error({ err: error, serverId: response.gameServerName, ...details }, "unusable allocation");
-      throw new AllocationError(`fleet "${this.fleet}": allocation failed: ${(error as Error).message}`, {
+      logger.error({ err: error, serverId: response.gameServerName, ...details }, "unusable allocation");
+      throw new AllocationError(`fleet "${fleet}": allocation failed: ${(error as Error).message}`, {
         retryable: false,
         cause: error,
       });
     }
-    return { address, serverId: response.gameServerName, fleet: this.fleet, details };
+    return { address, serverId: response.gameServerName, fleet, details };
   }
 
   /**
@@ -183,7 +142,7 @@ export class AgonesAllocator implements GameServerAllocator {
    * timeout, which also covers a matchmaker that crashes between allocation and assignment.
    */
   async release(server: AllocatedServer): Promise<void> {
-    this.logger.info(
+    this.connection.logger.info(
       { serverId: server.serverId, ...server.details },
       "Agones has no release: the game server shuts itself down when no player connects",
     );
@@ -191,6 +150,6 @@ export class AgonesAllocator implements GameServerAllocator {
 
   /** Closes the connection to the allocator. */
   close(): void {
-    this.channel.close();
+    this.connection.close();
   }
 }

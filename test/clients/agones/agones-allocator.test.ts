@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AllocationError, type AllocationRequest } from "../../../src/application/ports/game-server-allocator.ts";
+import type { AllocationRequest } from "../../../src/application/ports/game-server-allocator.ts";
 import { AgonesAllocator, type AgonesAllocatorOptions } from "../../../src/clients/agones/agones-allocator.ts";
 import { AllocationRequest_SchedulingStrategy } from "../../../src/gen/allocation/allocation_pb.js";
+import { allocationErrorOf } from "../../support/rejection.ts";
 import { recordingRetryEnvironment } from "../../support/recording-retry-environment.ts";
 import { createTestPki, type TestPki } from "../../support/test-certificates.ts";
 import {
@@ -64,15 +65,6 @@ function allocatorFor(fake: FakeAgonesAllocator, options: Partial<AgonesAllocato
   });
   cleanups.push(() => allocator.close());
   return { allocator, waits: retry.waits };
-}
-
-async function allocationFailure(promise: Promise<unknown>): Promise<AllocationError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AllocationError);
-  return error as AllocationError;
 }
 
 describe("AgonesAllocator against a fake Agones allocator over mutual TLS", () => {
@@ -140,7 +132,7 @@ describe("AgonesAllocator against a fake Agones allocator over mutual TLS", () =
     const fake = await startFake(noServerReady);
     const { allocator, waits } = allocatorFor(fake, { retry: { maxAttempts: 3 } });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error.retryable).toBe(true);
     expect(error.message).toBe(
@@ -164,7 +156,7 @@ describe("AgonesAllocator against a fake Agones allocator over mutual TLS", () =
     const fake = await startFake({ status: 422, message: "GameServerAllocation is invalid" }, allocated);
     const { allocator, waits } = allocatorFor(fake);
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("invalid grpc-status: 422");
@@ -178,7 +170,7 @@ describe("AgonesAllocator against a fake Agones allocator over mutual TLS", () =
       tls: { caFile: pki.caFile, certFile: pki.untrustedClient.certFile, keyFile: pki.untrustedClient.keyFile },
     });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("check that the fleet accepts the client certificate");
@@ -190,7 +182,7 @@ describe("AgonesAllocator against a fake Agones allocator over mutual TLS", () =
     const fake = await startFake(allocated);
     const { allocator } = allocatorFor(fake, { portName: "voice" });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error).toMatchObject({
       retryable: false,

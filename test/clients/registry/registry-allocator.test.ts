@@ -1,11 +1,12 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AllocationError, type AllocationRequest } from "../../../src/application/ports/game-server-allocator.ts";
+import type { AllocationRequest } from "../../../src/application/ports/game-server-allocator.ts";
 import { FleetConfigError } from "../../../src/clients/fleet/fleet-config-error.ts";
 import { RegistryAllocator, type RegistryAllocatorOptions } from "../../../src/clients/registry/registry-allocator.ts";
 import { registerDevelopmentServers } from "../../../src/registry/development-servers.ts";
 import { type RunningRegistry, type RegistryServerOptions, startRegistryServer } from "../../../src/registry/registry-server.ts";
+import { allocationErrorOf } from "../../support/rejection.ts";
 import { recordingRetryEnvironment } from "../../support/recording-retry-environment.ts";
 import { createTestPki, type TestPki } from "../../support/test-certificates.ts";
 
@@ -38,15 +39,6 @@ function allocatorFor(url: string, options: Partial<RegistryAllocatorOptions> = 
   const allocator = new RegistryAllocator({ fleet: "local", url, ...options });
   cleanups.push(() => allocator.close());
   return allocator;
-}
-
-async function allocationFailure(promise: Promise<unknown>): Promise<AllocationError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AllocationError);
-  return error as AllocationError;
 }
 
 function addServer(registry: RunningRegistry, id = "gs-1"): void {
@@ -110,7 +102,7 @@ describe("RegistryAllocator", () => {
       retry: { maxAttempts: 4, totalTimeoutMs: 60_000, maxBackoffMs: 300 },
     });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error.retryable).toBe(true);
     expect(error.message).toBe(
@@ -127,7 +119,7 @@ describe("RegistryAllocator", () => {
       retry: { maxAttempts: 10, totalTimeoutMs: 350 },
     });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error.retryable).toBe(true);
     expect(waits).toEqual([99, 199]);
@@ -139,7 +131,7 @@ describe("RegistryAllocator", () => {
     const { environment, waits } = recordingRetryEnvironment();
     const allocator = allocatorFor(`http://127.0.0.1:${registry.port}`, { retryEnvironment: environment });
 
-    const error = await allocationFailure(allocator.allocate({ ...request, playerCount: 0 }));
+    const error = await allocationErrorOf(allocator.allocate({ ...request, playerCount: 0 }));
 
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(
@@ -154,7 +146,7 @@ describe("RegistryAllocator", () => {
     const { environment, waits } = recordingRetryEnvironment({ onWait: () => controller.abort() });
     const allocator = allocatorFor(`http://127.0.0.1:${registry.port}`, { retryEnvironment: environment });
 
-    const error = await allocationFailure(allocator.allocate(request, controller.signal));
+    const error = await allocationErrorOf(allocator.allocate(request, controller.signal));
 
     expect(error).toMatchObject({ message: 'fleet "local": allocation cancelled', retryable: true });
     expect(waits).toHaveLength(1);
@@ -167,7 +159,7 @@ describe("RegistryAllocator", () => {
     const { environment, waits } = recordingRetryEnvironment();
     const allocator = allocatorFor(url, { retryEnvironment: environment, retry: { maxAttempts: 3 } });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("[unavailable]");
@@ -191,7 +183,7 @@ describe("RegistryAllocator", () => {
       retry: { maxAttempts: 2, callTimeoutMs: 30 },
     });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
 
     expect(error.message).toContain("[deadline_exceeded]");
     expect(error.message).toContain("(after 2 attempts)");
@@ -218,7 +210,7 @@ describe("RegistryAllocator", () => {
       retryEnvironment: environment,
     });
 
-    const error = await allocationFailure(allocator.allocate(request));
+    const error = await allocationErrorOf(allocator.allocate(request));
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/^fleet "local": allocation failed: .*closed before the fleet answered/);
   });
