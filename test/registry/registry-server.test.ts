@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AllocateRequestSchema,
   GameServerRegistry,
@@ -10,6 +10,7 @@ import {
 import { registerDevelopmentServers } from "../../src/registry/development-servers.ts";
 import type { AllocationStrategy } from "../../src/registry/game-server-pool.ts";
 import { type RunningRegistry, startRegistryServer } from "../../src/registry/registry-server.ts";
+import { cleanupAfterEach } from "../support/lifecycle.ts";
 import { ManualClock } from "../support/manual-clock.ts";
 
 const ttlMs = 15_000;
@@ -20,17 +21,14 @@ interface Harness {
   readonly clock: ManualClock;
 }
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanup = cleanupAfterEach();
 
 async function startHarness(strategy: AllocationStrategy = "packed"): Promise<Harness> {
   const clock = new ManualClock();
   const registry = await startRegistryServer({ port: 0, clock, strategy, heartbeatTtlMs: ttlMs });
-  cleanups.push(() => registry.close());
+  onCleanup(() => registry.close());
   const sessionManager = new Http2SessionManager(`http://127.0.0.1:${registry.port}`);
-  cleanups.push(() => sessionManager.abort());
+  onCleanup(() => sessionManager.abort());
   const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${registry.port}`, sessionManager });
   return { registry, client: createClient(GameServerRegistry, transport), clock };
 }

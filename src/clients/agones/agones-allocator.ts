@@ -6,6 +6,7 @@ import {
   type GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
 import { AllocationService } from "../../gen/allocation/allocation_pb.js";
+import { childKey } from "../fleet/config-values.ts";
 import { FleetConfigError } from "../fleet/fleet-config-error.ts";
 import { type ErrorClassification, FleetConnection, type FleetConnectionOptions } from "../fleet/fleet-connection.ts";
 import { defaultPingIntervalMs } from "../fleet/grpc-channel.ts";
@@ -94,9 +95,8 @@ export class AgonesAllocator implements GameServerAllocator {
   constructor(options: AgonesAllocatorOptions) {
     const pingIntervalMs = options.pingIntervalMs ?? defaultPingIntervalMs;
     if (pingIntervalMs < minimumPingIntervalMs) {
-      const key = options.configKey ? `${options.configKey}.pingIntervalMs` : "pingIntervalMs";
       throw new FleetConfigError(
-        key,
+        childKey(options.configKey ?? "", "pingIntervalMs"),
         `must be at least ${minimumPingIntervalMs}: the Agones allocator closes connections that ping more often`,
       );
     }

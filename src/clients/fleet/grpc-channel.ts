@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { SecureClientSessionOptions } from "node:http2";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { childKey } from "./config-values.ts";
 import { FleetConfigError } from "./fleet-config-error.ts";
 
 /**
@@ -41,10 +42,6 @@ export interface FleetChannel {
  */
 export const defaultPingIntervalMs = 60_000;
 
-function keyPath(prefix: string | undefined, key: string): string {
-  return prefix ? `${prefix}.${key}` : key;
-}
-
 function readPem(path: string | undefined, key: string): string | undefined {
   if (path === undefined) return undefined;
   try {
@@ -54,14 +51,14 @@ function readPem(path: string | undefined, key: string): string | undefined {
   }
 }
 
-function tlsSessionOptions(tls: ClientTlsFiles, prefix: string | undefined): SecureClientSessionOptions {
+function tlsSessionOptions(tls: ClientTlsFiles, prefix: string): SecureClientSessionOptions {
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
     const missing = tls.certFile === undefined ? "certFile" : "keyFile";
-    throw new FleetConfigError(keyPath(prefix, `tls.${missing}`), "is required: certFile and keyFile go together");
+    throw new FleetConfigError(childKey(prefix, `tls.${missing}`), "is required: certFile and keyFile go together");
   }
-  const ca = readPem(tls.caFile, keyPath(prefix, "tls.caFile"));
-  const cert = readPem(tls.certFile, keyPath(prefix, "tls.certFile"));
-  const key = readPem(tls.keyFile, keyPath(prefix, "tls.keyFile"));
+  const ca = readPem(tls.caFile, childKey(prefix, "tls.caFile"));
+  const cert = readPem(tls.certFile, childKey(prefix, "tls.certFile"));
+  const key = readPem(tls.keyFile, childKey(prefix, "tls.keyFile"));
   return { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
 }
 
@@ -74,18 +71,13 @@ function tlsSessionOptions(tls: ClientTlsFiles, prefix: string | undefined): Sec
  * @throws FleetConfigError for a URL that is not http(s) or an unreadable certificate file.
  */
 export function openFleetChannel(options: FleetChannelOptions): FleetChannel {
-  const prefix = options.configKey;
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new FleetConfigError(keyPath(prefix, "url"), `must be an http:// or https:// URL, got "${options.url}"`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new FleetConfigError(keyPath(prefix, "url"), `must be an http:// or https:// URL, got "${options.url}"`);
+  const prefix = options.configKey ?? "";
+  const url = URL.canParse(options.url) ? new URL(options.url) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new FleetConfigError(childKey(prefix, "url"), `must be an http:// or https:// URL, got "${options.url}"`);
   }
   if (options.tls && url.protocol !== "https:") {
-    throw new FleetConfigError(keyPath(prefix, "url"), "must start with https:// when tls is configured");
+    throw new FleetConfigError(childKey(prefix, "url"), "must start with https:// when tls is configured");
   }
   const sessionOptions = options.tls ? tlsSessionOptions(options.tls, prefix) : {};
   const sessionManager = new Http2SessionManager(url, { pingIntervalMs: options.pingIntervalMs }, sessionOptions);

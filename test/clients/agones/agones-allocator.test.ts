@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AllocationRequest } from "../../../src/application/ports/game-server-allocator.ts";
 import { AgonesAllocator, type AgonesAllocatorOptions } from "../../../src/clients/agones/agones-allocator.ts";
 import { AllocationRequest_SchedulingStrategy } from "../../../src/gen/allocation/allocation_pb.js";
+import { cleanupAfterEach, testPkiForFile } from "../../support/lifecycle.ts";
 import { allocationErrorOf } from "../../support/rejection.ts";
 import { recordingRetryEnvironment } from "../../support/recording-retry-environment.ts";
-import { createTestPki, type TestPki } from "../../support/test-certificates.ts";
 import {
   contention,
   type FakeAgonesAllocator,
@@ -36,20 +36,13 @@ const allocated: FakeAnswer = {
   },
 };
 
-let pki: TestPki;
-beforeAll(() => {
-  pki = createTestPki();
-});
-afterAll(() => pki.remove());
+const testPki = testPkiForFile();
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanup = cleanupAfterEach();
 
 async function startFake(...answers: FakeAnswer[]): Promise<FakeAgonesAllocator> {
-  const fake = await startFakeAgonesAllocator(pki);
-  cleanups.push(() => fake.close());
+  const fake = await startFakeAgonesAllocator(testPki());
+  onCleanup(() => fake.close());
   fake.answer(...answers);
   return fake;
 }
@@ -59,11 +52,11 @@ function allocatorFor(fake: FakeAgonesAllocator, options: Partial<AgonesAllocato
   const allocator = new AgonesAllocator({
     fleet: "agones-eu",
     url: fake.url,
-    tls: { caFile: pki.caFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile },
+    tls: { caFile: testPki().caFile, certFile: testPki().client.certFile, keyFile: testPki().client.keyFile },
     retryEnvironment: retry.environment,
     ...options,
   });
-  cleanups.push(() => allocator.close());
+  onCleanup(() => allocator.close());
   return { allocator, waits: retry.waits };
 }
 
@@ -167,7 +160,7 @@ describe("AgonesAllocator against a fake Agones allocator over mutual TLS", () =
   it("fails without retrying when the client certificate is not signed by the allowed CA", async () => {
     const fake = await startFake(allocated);
     const { allocator, waits } = allocatorFor(fake, {
-      tls: { caFile: pki.caFile, certFile: pki.untrustedClient.certFile, keyFile: pki.untrustedClient.keyFile },
+      tls: { caFile: testPki().caFile, certFile: testPki().untrustedClient.certFile, keyFile: testPki().untrustedClient.keyFile },
     });
 
     const error = await allocationErrorOf(allocator.allocate(request));

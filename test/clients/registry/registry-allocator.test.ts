@@ -1,14 +1,14 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AllocationRequest } from "../../../src/application/ports/game-server-allocator.ts";
 import { FleetConfigError } from "../../../src/clients/fleet/fleet-config-error.ts";
 import { RegistryAllocator, type RegistryAllocatorOptions } from "../../../src/clients/registry/registry-allocator.ts";
 import { registerDevelopmentServers } from "../../../src/registry/development-servers.ts";
 import { type RunningRegistry, type RegistryServerOptions, startRegistryServer } from "../../../src/registry/registry-server.ts";
+import { cleanupAfterEach, testPkiForFile } from "../../support/lifecycle.ts";
 import { allocationErrorOf } from "../../support/rejection.ts";
 import { recordingRetryEnvironment } from "../../support/recording-retry-environment.ts";
-import { createTestPki, type TestPki } from "../../support/test-certificates.ts";
 
 const request: AllocationRequest = {
   matchId: "match-1",
@@ -18,26 +18,19 @@ const request: AllocationRequest = {
   labels: {},
 };
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanup = cleanupAfterEach();
 
-let pki: TestPki;
-beforeAll(() => {
-  pki = createTestPki();
-});
-afterAll(() => pki.remove());
+const testPki = testPkiForFile();
 
 async function startRegistry(options: RegistryServerOptions = {}): Promise<RunningRegistry> {
   const registry = await startRegistryServer({ port: 0, ...options });
-  cleanups.push(() => registry.close());
+  onCleanup(() => registry.close());
   return registry;
 }
 
 function allocatorFor(url: string, options: Partial<RegistryAllocatorOptions> = {}): RegistryAllocator {
   const allocator = new RegistryAllocator({ fleet: "local", url, ...options });
-  cleanups.push(() => allocator.close());
+  onCleanup(() => allocator.close());
   return allocator;
 }
 
@@ -171,7 +164,7 @@ describe("RegistryAllocator", () => {
       // Never answers: only the client's deadline ends the call.
     });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    cleanups.push(
+    onCleanup(
       () =>
         new Promise<void>((resolve) => {
           silent.close(() => resolve());
@@ -192,21 +185,21 @@ describe("RegistryAllocator", () => {
   });
 
   it("allocates over mutual TLS with certificate files", async () => {
-    const registry = await startRegistry({ tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca } });
+    const registry = await startRegistry({ tls: { cert: testPki().server.cert, key: testPki().server.key, clientCa: testPki().ca } });
     addServer(registry);
     const allocator = allocatorFor(`https://localhost:${registry.port}`, {
-      tls: { caFile: pki.caFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile },
+      tls: { caFile: testPki().caFile, certFile: testPki().client.certFile, keyFile: testPki().client.keyFile },
     });
 
     await expect(allocator.allocate(request)).resolves.toMatchObject({ address: "203.0.113.7:7777" });
   });
 
   it("is refused by a mutual-TLS registry with a client certificate from another CA", async () => {
-    const registry = await startRegistry({ tls: { cert: pki.server.cert, key: pki.server.key, clientCa: pki.ca } });
+    const registry = await startRegistry({ tls: { cert: testPki().server.cert, key: testPki().server.key, clientCa: testPki().ca } });
     addServer(registry);
     const { environment } = recordingRetryEnvironment();
     const allocator = allocatorFor(`https://localhost:${registry.port}`, {
-      tls: { caFile: pki.caFile, certFile: pki.untrustedClient.certFile, keyFile: pki.untrustedClient.keyFile },
+      tls: { caFile: testPki().caFile, certFile: testPki().untrustedClient.certFile, keyFile: testPki().untrustedClient.keyFile },
       retryEnvironment: environment,
     });
 
@@ -229,7 +222,7 @@ describe("RegistryAllocator", () => {
         }),
     ).toThrow(/^fleets\.local\.tls\.caFile: cannot read "\/nonexistent\/ca\.pem"/);
     expect(
-      () => new RegistryAllocator({ fleet: "local", url: "https://localhost:50061", tls: { certFile: pki.client.certFile } }),
+      () => new RegistryAllocator({ fleet: "local", url: "https://localhost:50061", tls: { certFile: testPki().client.certFile } }),
     ).toThrow("tls.keyFile: is required: certFile and keyFile go together");
   });
 });
