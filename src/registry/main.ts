@@ -1,18 +1,23 @@
 import { pino } from "pino";
-import { registryConfigFromEnvironment, RegistryConfigError } from "./registry-config.ts";
+import { type RegistryConfig, RegistryConfigError, registryConfigFromEnvironment } from "./registry-config.ts";
 import { startRegistryServer } from "./registry-server.ts";
 
-/** `npm run registry`: the reference game-server registry as its own process. */
-async function main(): Promise<void> {
-  let config;
+/** Reads the settings, or explains on stderr which variable is wrong and exits with status 2. */
+function configOrExit(): RegistryConfig | undefined {
   try {
-    config = registryConfigFromEnvironment(process.env);
+    return registryConfigFromEnvironment(process.env);
   } catch (error) {
     if (!(error instanceof RegistryConfigError)) throw error;
     process.stderr.write(`registry: ${error.message}\n`);
     process.exitCode = 2;
-    return;
+    return undefined;
   }
+}
+
+/** `npm run registry`: the reference game-server registry as its own process. */
+async function main(): Promise<void> {
+  const config = configOrExit();
+  if (!config) return;
   const logger = pino({ level: config.logLevel });
   const registry = await startRegistryServer({ ...config, logger });
 

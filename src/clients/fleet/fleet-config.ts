@@ -67,17 +67,24 @@ function parseTls(object: ConfigObject, key: string): ClientTlsFiles | undefined
   return { ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }) };
 }
 
+/** Smallest accepted value of each retry setting; all but the multiplier are whole numbers. */
+const retryMinimums: Readonly<Record<keyof RetryPolicy, number>> = {
+  maxAttempts: 1,
+  initialBackoffMs: 0,
+  maxBackoffMs: 0,
+  backoffMultiplier: 1,
+  callTimeoutMs: 1,
+  totalTimeoutMs: 1,
+};
+
 function parseRetry(object: ConfigObject, key: string): Partial<RetryPolicy> | undefined {
   if (object["retry"] === undefined) return undefined;
   const retryKey = childKey(key, "retry");
-  const names = ["maxAttempts", "initialBackoffMs", "maxBackoffMs", "backoffMultiplier", "callTimeoutMs", "totalTimeoutMs"] as const;
+  const names = Object.keys(retryMinimums) as (keyof RetryPolicy)[];
   const retry = configObject(object["retry"], retryKey, names);
   const policy: { -readonly [Name in keyof RetryPolicy]?: number } = {};
   for (const name of names) {
-    const value = optionalNumber(retry, name, retryKey, {
-      min: name === "backoffMultiplier" || name === "maxAttempts" ? 1 : 0,
-      integer: name !== "backoffMultiplier",
-    });
+    const value = optionalNumber(retry, name, retryKey, { min: retryMinimums[name], integer: name !== "backoffMultiplier" });
     if (value !== undefined) policy[name] = value;
   }
   return policy;
@@ -156,9 +163,9 @@ export function parseFleetRoutingConfig(value: unknown, key = ""): FleetRoutingC
   const routes = rawRoutes.map((route: unknown, index) => parseRoute(route, `${routesKey}[${index}]`));
 
   const [onlyFleet] = names;
-  if (root["defaultFleet"] === undefined && names.length > 1) {
-    throw new FleetConfigError(childKey(key, "defaultFleet"), "is required when several fleets are configured");
-  }
-  const defaultFleet = root["defaultFleet"] === undefined && onlyFleet ? onlyFleet : requiredString(root, "defaultFleet", key);
+  let defaultFleet: string;
+  if (root["defaultFleet"] !== undefined) defaultFleet = requiredString(root, "defaultFleet", key);
+  else if (onlyFleet !== undefined && names.length === 1) defaultFleet = onlyFleet;
+  else throw new FleetConfigError(childKey(key, "defaultFleet"), "is required when several fleets are configured");
   return { fleets, routes, defaultFleet };
 }
