@@ -70,6 +70,8 @@ export interface GameServerPoolOptions {
   readonly strategy: AllocationStrategy;
   /** How long a server stays registered without a heartbeat. */
   readonly heartbeatTtlMs: number;
+  /** Told about each server dropped for missing its heartbeats, with the matches it held. */
+  readonly onExpired?: (serverId: string, lostMatchIds: readonly string[]) => void;
 }
 
 /**
@@ -84,6 +86,7 @@ export class GameServerPool {
   readonly strategy: AllocationStrategy;
   readonly heartbeatTtlMs: number;
   private readonly clock: Clock;
+  private readonly onExpired: GameServerPoolOptions["onExpired"];
   private readonly servers = new Map<string, PooledServer>();
   /** Which server holds each match's slot. */
   private readonly serverOfMatch = new Map<string, string>();
@@ -92,6 +95,7 @@ export class GameServerPool {
     this.clock = options.clock;
     this.strategy = options.strategy;
     this.heartbeatTtlMs = options.heartbeatTtlMs;
+    this.onExpired = options.onExpired;
   }
 
   /**
@@ -199,7 +203,9 @@ export class GameServerPool {
   private dropExpired(): void {
     const now = this.clock.now();
     for (const [serverId, server] of this.servers) {
-      if (server.expiresAt !== undefined && now >= server.expiresAt) this.remove(serverId);
+      if (server.expiresAt === undefined || now < server.expiresAt) continue;
+      this.remove(serverId);
+      this.onExpired?.(serverId, [...server.reservations.keys()]);
     }
   }
 

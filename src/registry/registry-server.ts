@@ -56,6 +56,8 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
     clock: options.clock ?? systemClock,
     strategy: options.strategy ?? "packed",
     heartbeatTtlMs: options.heartbeatTtlMs ?? defaultHeartbeatTtlMs,
+    onExpired: (serverId, lostMatchIds) =>
+      logger.warn({ serverId, lostMatchIds }, "game server dropped: no heartbeat within the TTL"),
   });
   const handler = connectNodeAdapter({
     routes: (router) => router.service(GameServerRegistry, createRegistryService(pool, logger)),

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import {
   AllocateRequestSchema,
@@ -19,18 +20,22 @@ interface Harness {
   readonly registry: RunningRegistry;
   readonly client: Client<typeof GameServerRegistry>;
   readonly clock: ManualClock;
+  /** The registry's warnings, as parsed log entries. */
+  readonly warnings: Record<string, unknown>[];
 }
 
 const onCleanup = cleanupAfterEach();
 
 async function startHarness(strategy: AllocationStrategy = "packed"): Promise<Harness> {
   const clock = new ManualClock();
-  const registry = await startRegistryServer({ port: 0, clock, strategy, heartbeatTtlMs: ttlMs });
+  const warnings: Record<string, unknown>[] = [];
+  const logger = pino({ level: "warn" }, { write: (line: string) => warnings.push(JSON.parse(line) as Record<string, unknown>) });
+  const registry = await startRegistryServer({ port: 0, clock, strategy, heartbeatTtlMs: ttlMs, logger });
   onCleanup(() => registry.close());
   const sessionManager = new Http2SessionManager(`http://127.0.0.1:${registry.port}`);
   onCleanup(() => sessionManager.abort());
   const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${registry.port}`, sessionManager });
-  return { registry, client: createClient(GameServerRegistry, transport), clock };
+  return { registry, client: createClient(GameServerRegistry, transport), clock, warnings };
 }
 
 function registration(serverId: string, overrides: { region?: string; capacity?: number; labels?: Record<string, string> } = {}) {
@@ -82,7 +87,7 @@ describe("reference game-server registry over gRPC", () => {
   });
 
   it("drops a server that misses its heartbeats, and keeps one that sends them", async () => {
-    const { client, clock } = await startHarness();
+    const { client, clock, warnings } = await startHarness();
     await client.registerServer(registration("gs-1"));
     await client.registerServer(registration("gs-2"));
     await client.allocate(allocation("match-1"));
@@ -95,6 +100,9 @@ describe("reference game-server registry over gRPC", () => {
     expect(lost).toMatchObject({ registered: false, reservations: [] });
     const next = await client.allocate(allocation("match-2"));
     expect(next.serverId).toBe("gs-2");
+    expect(warnings).toMatchObject([
+      { serverId: "gs-1", lostMatchIds: ["match-1"], msg: "game server dropped: no heartbeat within the TTL" },
+    ]);
 
     clock.advance(ttlMs);
     expect(await connectCode(client.allocate(allocation("match-3")))).toMatchObject({ code: Code.ResourceExhausted });
