@@ -1,0 +1,102 @@
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { pino, type Logger } from "pino";
+import { type Clock, systemClock } from "../application/ports/clock.ts";
+import { GameServerRegistryService } from "../gen/gameserver/v1/registry_pb.js";
+import { type AllocationStrategy, GameServerPool } from "./game-server-pool.ts";
+import { createRegistryService } from "./registry-service.ts";
+
+/** PEM contents for serving the registry over TLS. */
+export interface RegistryServerTls {
+  readonly cert: string;
+  readonly key: string;
+  /** When set, clients must present a certificate signed by this CA (mutual TLS). */
+  readonly clientCa?: string;
+}
+
+/** Options of {@link startRegistryServer}. */
+export interface RegistryServerOptions {
+  /** 0 picks a free port. Defaults to 50061. */
+  readonly port?: number;
+  /** Defaults to 127.0.0.1, so that an in-process registry is not reachable from outside. */
+  readonly host?: string;
+  readonly strategy?: AllocationStrategy;
+  /** Defaults to 15 s. */
+  readonly heartbeatTtlMs?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Cleartext HTTP/2 (h2c) when absent. */
+  readonly tls?: RegistryServerTls;
+}
+
+/** A listening registry. */
+export interface RunningRegistry {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** The registry's state, for registering development servers in-process. */
+  readonly pool: GameServerPool;
+  /** Stops accepting connections and closes the open ones once their calls finish; idempotent. */
+  close(): Promise<void>;
+}
+
+export const defaultRegistryPort = 50061;
+export const defaultHeartbeatTtlMs = 15_000;
+
+/**
+ * Starts the reference game-server registry: `gameserver.v1.GameServerRegistryService` over gRPC (and
+ * Connect) on one HTTP/2 port.
+ *
+ * Exposed as a function so that the matchmaker can run one in-process for local development and
+ * tests can run it on port 0, besides the `npm run registry` command.
+ */
+export async function startRegistryServer(options: RegistryServerOptions = {}): Promise<RunningRegistry> {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const pool = new GameServerPool({
+    clock: options.clock ?? systemClock,
+    strategy: options.strategy ?? "packed",
+    heartbeatTtlMs: options.heartbeatTtlMs ?? defaultHeartbeatTtlMs,
+    onExpired: (serverId, lostMatchIds) =>
+      logger.warn({ serverId, lostMatchIds }, "game server dropped: no heartbeat within the TTL"),
+  });
+  const handler = connectNodeAdapter({
+    routes: (router) => router.service(GameServerRegistryService, createRegistryService(pool, logger)),
+  });
+  const server = options.tls
+    ? http2.createSecureServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handler,
+      )
+    : http2.createServer(handler);
+
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? defaultRegistryPort, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, strategy: pool.strategy, heartbeatTtlMs: pool.heartbeatTtlMs }, "game-server registry listening");
+
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    pool,
+    close: () =>
+      (closed ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        for (const session of sessions) session.close();
+      })),
+  };
+}
