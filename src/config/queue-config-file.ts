@@ -19,14 +19,16 @@ const QUEUE_KEYS = [
   "tickIntervalMs",
 ];
 
+/** Top-level keys of the configuration file; fleet routing keys are parsed by the fleet client. */
+const ROOT_KEYS = ["queues", "fleets", "routes", "defaultFleet"];
+
 /**
- * Parses the queue configuration document: `{ "queues": [...] }`, each queue needing only `name`,
- * `teamCount` and `teamSize`; everything else has a documented default. Throws ConfigError naming
- * the first bad key.
+ * Parses the `queues` of the configuration document: each queue needs only `name`, `teamCount` and
+ * `teamSize`; everything else has a documented default. Throws ConfigError naming the first bad key.
  */
 export function parseQueueConfig(document: unknown, source = ""): QueueConfig[] {
   const root = new ConfigReader(document, source);
-  root.onlyKeys(["queues"]);
+  root.onlyKeys(ROOT_KEYS);
   const queues = root.objects("queues").map(readQueue);
   if (queues.length === 0) throw new ConfigError(`${prefix(source)}queues`, "at least one queue is required");
   const seen = new Set<string>();
@@ -37,8 +39,13 @@ export function parseQueueConfig(document: unknown, source = ""): QueueConfig[] 
   return queues;
 }
 
-/** Reads and parses a queue configuration file (JSON). */
+/** Reads and parses the queues of a configuration file. */
 export function loadQueueConfigFile(path: string): QueueConfig[] {
+  return parseQueueConfig(readConfigDocument(path), path);
+}
+
+/** Reads a configuration file (JSON) without interpreting it. */
+export function readConfigDocument(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -51,7 +58,7 @@ export function loadQueueConfigFile(path: string): QueueConfig[] {
   } catch (error) {
     throw new ConfigError(path, `not valid JSON: ${(error as Error).message}`);
   }
-  return parseQueueConfig(document, path);
+  return document;
 }
 
 function readQueue(queue: ConfigReader): QueueConfig {

@@ -47,6 +47,7 @@ describe("parseQueueConfig", () => {
     [{ queues: [{ ...minimal, tickIntervalMs: "fast" }] }, "queues[0].tickIntervalMs"],
     [{ queues: [] }, "queues"],
     [{ queue: [] }, "queue"],
+    [{ queues: [minimal], fleet: {} }, "fleet"],
   ])("names the bad key in %j", (document, key) => {
     expect(errorOf(document).key).toBe(key);
   });

@@ -1,0 +1,123 @@
+/**
+ * The matchmaker's entry point: reads the environment and the configuration file, wires the
+ * adapters into the application, serves, and shuts down cleanly on SIGTERM/SIGINT.
+ *
+ *   node src/main.ts --dev   development mode (what `npm start` runs)
+ *   node src/main.ts         production: token keys and fleets must be configured
+ */
+import { pino, type Logger } from "pino";
+import { startMatchmaker } from "./app.ts";
+import { systemClock } from "./application/ports/clock.ts";
+import { createRedeemMatchTicket } from "./application/redeem-match-ticket.ts";
+import { loadAuthConfig } from "./clients/auth/auth-config.ts";
+import { createTokenVerifier } from "./clients/auth/token-verifier.ts";
+import { createFleetRouter } from "./clients/fleet/create-fleet-router.ts";
+import { parseFleetRoutingConfig } from "./clients/fleet/fleet-config.ts";
+import { JwtMatchTicketIssuer } from "./clients/match-tickets/jwt-match-ticket-issuer.ts";
+import { JwtMatchTicketVerifier } from "./clients/match-tickets/jwt-match-ticket-verifier.ts";
+import { readMatchTicketConfig } from "./clients/match-tickets/match-ticket-config.ts";
+import { loadMatchTicketSigningKey, matchTicketJwks } from "./clients/match-tickets/match-ticket-signing-key.ts";
+import { ConfigError } from "./config/config-error.ts";
+import { parseQueueConfig, readConfigDocument } from "./config/queue-config-file.ts";
+import { loadServerSettings } from "./config/server-settings.ts";
+import { startDevelopmentFleet } from "./development-fleet.ts";
+import { staticJsonRoute } from "./net/json-route.ts";
+import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
+import { tokenAuthentication } from "./net/token-authentication.ts";
+import { createInMemoryStorage } from "./storage/storage.ts";
+
+/** Where game servers fetch the public keys that verify match tickets offline. */
+export const MATCH_TICKET_KEYS_PATH = "/.well-known/match-ticket-keys.json";
+
+async function main(): Promise<void> {
+  const settings = loadServerSettings(process.env, process.argv.slice(2));
+  const logger = pino({ level: settings.logLevel, base: { service: "matchmaker" } });
+  const document = readConfigDocument(settings.queuesFile);
+  const queues = parseQueueConfig(document, settings.queuesFile);
+
+  const authConfig = loadAuthConfig(process.env, { development: settings.development });
+  if (authConfig.developmentSecretFile !== undefined) warnDevelopmentMode(logger, authConfig.developmentSecretFile);
+  const auth = tokenAuthentication(createTokenVerifier(authConfig));
+
+  const ticketConfig = readMatchTicketConfig(process.env);
+  const { key, origin } = await loadMatchTicketSigningKey(ticketConfig);
+  if (origin === "generated") {
+    logger.warn("MATCHMAKER_MATCH_TICKET_KEY_FILE is not set: match tickets are signed with a key generated for this process only");
+  }
+  const jwks = matchTicketJwks([key]);
+
+  const storage = createInMemoryStorage({ clock: systemClock, retentionMs: settings.ticketRetentionMs });
+  const hasFleets = typeof document === "object" && document !== null && "fleets" in document;
+  if (!hasFleets && !settings.development) {
+    throw new ConfigError(`${settings.queuesFile}: fleets`, "no game-server fleet is configured (development mode starts a local one)");
+  }
+  const developmentFleet = hasFleets ? undefined : await startDevelopmentFleet(queues, logger);
+  const routing = parseFleetRoutingConfig(
+    developmentFleet === undefined
+      ? document
+      : { fleets: { development: { type: "registry", url: `http://127.0.0.1:${developmentFleet.port}` } } },
+    settings.queuesFile,
+  );
+  const allocator = createFleetRouter(routing, { logger, configKey: settings.queuesFile });
+
+  const redeem = createRedeemMatchTicket({
+    verifier: new JwtMatchTicketVerifier({ jwks, issuer: ticketConfig.issuer, clock: systemClock }),
+    ledger: storage.redemptions,
+  });
+  const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer });
+  const running = await startMatchmaker({
+    queues,
+    storage,
+    allocator,
+    issuer: new JwtMatchTicketIssuer({ key, issuer: ticketConfig.issuer, ttlSeconds: ticketConfig.ttlSeconds, clock: systemClock }),
+    authenticate: auth.caller,
+    logger,
+    allocationTimeoutMs: settings.allocationTimeoutMs,
+    host: settings.host,
+    grpcPort: settings.grpcPort,
+    httpPort: settings.httpPort,
+    extraRoutes: (router) => registerMatchTicketService(router, matchTicketService),
+    httpRoutes: new Map([[MATCH_TICKET_KEYS_PATH, staticJsonRoute(jwks, "application/jwk-set+json")]]),
+    scheduleMatching: true,
+  });
+  logger.info(
+    {
+      grpcPort: running.servers.grpcPort,
+      httpPort: running.servers.httpPort,
+      queues: queues.map((queue) => queue.name),
+      storage: "memory",
+      fleets: Object.keys(routing.fleets),
+      development: settings.development,
+    },
+    "matchmaker started",
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await running.close();
+    allocator.close();
+    await developmentFleet?.close();
+    await storage.close();
+    logger.info("stopped");
+    logger.flush();
+    process.exit(0);
+  };
+  process.once("SIGTERM", (signal) => void stop(signal));
+  process.once("SIGINT", (signal) => void stop(signal));
+}
+
+function warnDevelopmentMode(logger: Logger, secretFile: string): void {
+  logger.warn(
+    { devSecretFile: secretFile },
+    "DEVELOPMENT MODE: tokens are signed with a local development secret and game servers are simulated. " +
+      "Never expose this instance. Mint a token with `npm run -s token -- player alice`.",
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`matchmaker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
