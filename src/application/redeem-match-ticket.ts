@@ -51,7 +51,7 @@ export function createRedeemMatchTicket(deps: {
 }): RedeemMatchTicket {
   return async ({ token, serverId }) => {
     const ticket = await verifyOrReject(deps.verifier, token);
-    if (ticket.serverId !== serverId) {
+    if (!deps.verifier.boundTo(ticket, serverId)) {
       throw new MatchTicketRejectedError(
         "wrong-server",
         `match ticket was issued for another game server than the caller "${serverId}"`,

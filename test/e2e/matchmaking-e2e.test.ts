@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
-import { MatchmakingService, TicketState, type Ticket } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
+import { toJson } from "@bufbuild/protobuf";
+import { MatchmakingService, TicketSchema, TicketState, type Ticket } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { plainCallerAuth, startServerHarness, type ServerHarness } from "../support/server-harness.ts";
 
 const SERVICE = { authorization: "Bearer service:game-backend" };
@@ -56,6 +57,12 @@ describe.each(clients)("%s", (label, makeClient) => {
       expect(ticket.assignment!.serverAddress).toMatch(/^[\d.]+:\d+$/);
       expect(ticket.assignment!.matchTicket.split(".")).toHaveLength(3);
       expect(ticket.assignment!.teams.map((team) => team.userIds.length)).toEqual([5, 5]);
+    }
+    // Nothing player-facing names the fleet's internals, not even inside the match ticket's claims.
+    for (const ticket of finals) {
+      const claims = Buffer.from(ticket.assignment!.matchTicket.split(".")[1]!, "base64url").toString();
+      const visible = JSON.stringify(toJson(TicketSchema, ticket)) + claims;
+      for (const secret of ["gs-internal", "node-secret", "cluster-secret", "scripted"]) expect(visible).not.toContain(secret);
     }
     // A party stays on one team.
     const trio = finals.find((ticket) => ticket.userIds.length === 3)!;

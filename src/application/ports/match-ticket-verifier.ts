@@ -1,7 +1,9 @@
 import type { MatchTicketClaims } from "./match-ticket-issuer.ts";
 
 /** A match ticket whose signature, issuer and lifetime have been checked. */
-export interface VerifiedMatchTicket extends MatchTicketClaims {
+export interface VerifiedMatchTicket extends Omit<MatchTicketClaims, "serverId"> {
+  /** Identifies the game server the ticket is for, without naming it; see {@link MatchTicketVerifier.boundTo}. */
+  readonly serverBinding: string;
   /** The ticket's unique id (`jti`): the key single use is enforced on. */
   readonly ticketId: string;
   /** When the ticket expires, epoch milliseconds, as issued. */
@@ -47,4 +49,6 @@ export class MatchTicketVerificationError extends Error {
 export interface MatchTicketVerifier {
   /** Returns the ticket's claims, or throws {@link MatchTicketVerificationError}. */
   verify(token: string): Promise<VerifiedMatchTicket>;
+  /** Whether a verified ticket was issued for the game server `serverId`. */
+  boundTo(ticket: VerifiedMatchTicket, serverId: string): boolean;
 }

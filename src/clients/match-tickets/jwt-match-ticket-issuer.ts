@@ -6,7 +6,13 @@ import type {
   MatchTicketClaims,
   MatchTicketIssuer,
 } from "../../application/ports/match-ticket-issuer.ts";
-import { MATCH_ID_CLAIM, MATCH_TICKET_ALGORITHM, MATCH_TICKET_TYPE, SERVER_ADDRESS_CLAIM } from "./match-ticket-jwt.ts";
+import {
+  MATCH_ID_CLAIM,
+  MATCH_TICKET_ALGORITHM,
+  MATCH_TICKET_TYPE,
+  SERVER_ADDRESS_CLAIM,
+  serverAudience,
+} from "./match-ticket-jwt.ts";
 import type { MatchTicketSigningKey } from "./match-ticket-signing-key.ts";
 
 /** What {@link JwtMatchTicketIssuer} signs with and how long its tickets live. */
@@ -22,8 +28,8 @@ export interface JwtMatchTicketIssuerOptions {
  * Mints match tickets as Ed25519-signed JWTs, so game servers can check them offline with the
  * public JWKS while only the matchmaker can mint them.
  *
- * The audience is the game server's id, binding the ticket to the one server allocated for the
- * match; the random `jti` is what redemption enforces single use on.
+ * The audience is derived from the game server's id, binding the ticket to the one server
+ * allocated for the match without revealing the server's internal name to the player; the random `jti` is what redemption enforces single use on.
  */
 export class JwtMatchTicketIssuer implements MatchTicketIssuer {
   readonly #options: JwtMatchTicketIssuerOptions;
@@ -43,7 +49,7 @@ export class JwtMatchTicketIssuer implements MatchTicketIssuer {
       .setProtectedHeader({ alg: MATCH_TICKET_ALGORITHM, typ: MATCH_TICKET_TYPE, kid: key.kid })
       .setIssuer(issuer)
       .setSubject(claims.userId)
-      .setAudience(claims.serverId)
+      .setAudience(serverAudience(claims.serverId))
       .setJti(randomUUID())
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)

@@ -6,7 +6,7 @@ import {
   type MatchTicketVerifier,
   type VerifiedMatchTicket,
 } from "../../application/ports/match-ticket-verifier.ts";
-import { MATCH_ID_CLAIM, MATCH_TICKET_ALGORITHM, MATCH_TICKET_TYPE, SERVER_ADDRESS_CLAIM } from "./match-ticket-jwt.ts";
+import { MATCH_ID_CLAIM, MATCH_TICKET_ALGORITHM, MATCH_TICKET_TYPE, SERVER_ADDRESS_CLAIM, serverAudience } from "./match-ticket-jwt.ts";
 
 /** Which keys and issuer {@link JwtMatchTicketVerifier} trusts. */
 export interface JwtMatchTicketVerifierOptions {
@@ -53,6 +53,10 @@ export class JwtMatchTicketVerifier implements MatchTicketVerifier {
     return this.#claimsOf(payload);
   }
 
+  boundTo(ticket: VerifiedMatchTicket, serverId: string): boolean {
+    return ticket.serverBinding === serverAudience(serverId);
+  }
+
   #claimsOf(payload: JWTPayload): VerifiedMatchTicket {
     if (typeof payload.exp !== "number") {
       throw new MatchTicketVerificationError(
@@ -63,7 +67,7 @@ export class JwtMatchTicketVerifier implements MatchTicketVerifier {
     const expiresAt = payload.exp * 1000;
     return {
       userId: stringClaim(payload, "sub"),
-      serverId: stringClaim(payload, "aud"),
+      serverBinding: stringClaim(payload, "aud"),
       ticketId: stringClaim(payload, "jti"),
       matchId: stringClaim(payload, MATCH_ID_CLAIM),
       serverAddress: stringClaim(payload, SERVER_ADDRESS_CLAIM),

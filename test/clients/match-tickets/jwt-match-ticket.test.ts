@@ -1,3 +1,4 @@
+import { serverAudience } from "../../../src/clients/match-tickets/match-ticket-jwt.ts";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -47,7 +48,7 @@ describe("JwtMatchTicketIssuer", () => {
     expect(decodeJwt(token)).toEqual({
       iss: TEST_ISSUER,
       sub: "alice",
-      aud: "gs-1",
+      aud: serverAudience("gs-1"),
       match_id: "m-1",
       server_address: "10.0.0.7:7777",
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -77,7 +78,10 @@ describe("JwtMatchTicketVerifier", () => {
     const ticket = await fixture.verifier.verify(token);
 
     expect(ticket).toEqual({
-      ...ALICE_ON_GS1,
+      userId: ALICE_ON_GS1.userId,
+      matchId: ALICE_ON_GS1.matchId,
+      serverAddress: ALICE_ON_GS1.serverAddress,
+      serverBinding: serverAudience("gs-1"),
       ticketId: decodeJwt(token).jti,
       expiresAt,
       acceptedUntil: expiresAt + TEST_TOLERANCE_SECONDS * 1000,
@@ -208,9 +212,9 @@ describe("offline verification by a game server", () => {
       currentDate: new Date(fixture.clock.now()),
     };
 
-    const { payload } = await jwtVerify(token, gameServerKeys, { ...options, audience: "gs-1" });
+    const { payload } = await jwtVerify(token, gameServerKeys, { ...options, audience: serverAudience("gs-1") });
 
     expect(payload).toMatchObject({ sub: "alice", match_id: "m-1", server_address: "10.0.0.7:7777" });
-    await expect(jwtVerify(token, gameServerKeys, { ...options, audience: "gs-2" })).rejects.toThrow(/"aud" claim/);
+    await expect(jwtVerify(token, gameServerKeys, { ...options, audience: serverAudience("gs-2") })).rejects.toThrow(/"aud" claim/);
   });
 });
