@@ -14,7 +14,7 @@ import { QueueMatcher } from "./application/queue-matcher.ts";
 import type { QueueConfig } from "./domain/queue-config.ts";
 import { MatchmakingService } from "./gen/matchmaking/v1/matchmaking_pb.js";
 import { authInterceptor, type Authenticate } from "./net/caller-context.ts";
-import { createMatchmakingService, PUBLIC_METHODS } from "./net/matchmaking-service.ts";
+import { createMatchmakingService, MATCHMAKING_AUTH_SCOPE } from "./net/matchmaking-service.ts";
 import { serve, type HttpRoute, type Servers } from "./net/serve.ts";
 
 /** Everything the matchmaker is assembled from; `main.ts` builds it from the environment, tests directly. */
@@ -95,7 +95,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
       router.service(MatchmakingService, service);
       options.extraRoutes?.(router);
     },
-    interceptors: [authInterceptor(options.authenticate, PUBLIC_METHODS), ...(options.extraInterceptors ?? [])],
+    interceptors: [authInterceptor(options.authenticate, MATCHMAKING_AUTH_SCOPE), ...(options.extraInterceptors ?? [])],
     host: options.host,
     grpcPort: options.grpcPort,
     httpPort: options.httpPort,

@@ -2,13 +2,16 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { Matchmaker } from "../application/matchmaker.ts";
 import type { Logger } from "../application/ports/logger.ts";
 import { MatchmakingService } from "../gen/matchmaking/v1/matchmaking_pb.js";
-import { callerOf } from "./caller-context.ts";
+import { callerOf, type CallerAuthScope } from "./caller-context.ts";
 import { toConnectError } from "./connect-errors.ts";
 import { LIMITS, requireText, toEnqueueCommand } from "./enqueue-request.ts";
 import { toQueueInfo, toTicketMessage } from "./ticket-message.ts";
 
-/** Methods callable without a token: queue discovery only. */
-export const PUBLIC_METHODS: ReadonlySet<string> = new Set([MatchmakingService.method.listQueues.name]);
+/** MatchmakingService's callers are players and services; only queue discovery is public. */
+export const MATCHMAKING_AUTH_SCOPE: CallerAuthScope = {
+  services: new Set([MatchmakingService.typeName]),
+  publicMethods: new Set([`${MatchmakingService.typeName}/${MatchmakingService.method.listQueues.name}`]),
+};
 
 /**
  * The MatchmakingService handlers: validate, call the use case, map the result or error. Served

@@ -1,41 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
-import { plainCallerAuth, startServerHarness, type ServerHarness } from "../support/server-harness.ts";
-
-/** The shape proto-loader gives messages with `enums: String, longs: String, defaults: true`. */
-interface WireTicket {
-  ticketId: string;
-  state: string;
-  userIds: string[];
-  assignment: { matchId: string; serverAddress: string; matchTicket: string; teams: { userIds: string[] }[] } | null;
-}
-
-type Unary<Req, Res> = (request: Req, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, response?: Res) => void) => void;
-
-interface GrpcJsMatchmakingClient extends grpc.Client {
-  ListQueues: Unary<object, { queues: { name: string; teamSize: number }[] }>;
-  Enqueue: Unary<object, { ticket: WireTicket }>;
-  GetTicket: Unary<{ ticketId: string }, { ticket: WireTicket }>;
-  WatchTicket(request: { ticketId: string }, metadata: grpc.Metadata): grpc.ClientReadableStream<{ ticket: WireTicket }>;
-}
+import { bearerMetadata, grpcJsMatchmakingClient, unary, type GrpcJsMatchmakingClient, type Unary, type WireTicket } from "../support/grpc-js-client.ts";
+import { startServerHarness, type ServerHarness } from "../support/server-harness.ts";
 
 let harness: ServerHarness;
 let client: GrpcJsMatchmakingClient;
+let serviceToken: string;
 
 beforeAll(async () => {
-  harness = await startServerHarness({ authenticate: plainCallerAuth });
-  const definition = protoLoader.loadSync("matchmaking/v1/matchmaking.proto", {
-    includeDirs: ["proto"],
-    keepCase: false,
-    enums: String,
-    longs: String,
-    defaults: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    matchmaking: { v1: { MatchmakingService: new (address: string, credentials: grpc.ChannelCredentials) => GrpcJsMatchmakingClient } };
-  };
-  client = new loaded.matchmaking.v1.MatchmakingService(`127.0.0.1:${harness.app.servers.grpcPort}`, grpc.credentials.createInsecure());
+  harness = await startServerHarness();
+  serviceToken = await harness.token("service", "grpc-js-backend");
+  client = grpcJsMatchmakingClient(harness.app.servers.grpcPort);
 });
 
 afterAll(async () => {
@@ -43,16 +18,10 @@ afterAll(async () => {
   await harness.close();
 });
 
-function metadata(authorization = "Bearer service:grpc-js-backend"): grpc.Metadata {
-  const result = new grpc.Metadata();
-  result.set("authorization", authorization);
-  return result;
-}
+const metadata = (): grpc.Metadata => bearerMetadata(serviceToken);
 
 function call<Req, Res>(method: Unary<Req, Res>, request: Req, meta = metadata()): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(client, request, meta, (error, response) => (error === null ? resolve(response!) : reject(error)));
-  });
+  return unary(client, method, request, meta);
 }
 
 describe("@grpc/grpc-js client with proto-loader", () => {

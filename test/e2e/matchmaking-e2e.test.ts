@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { toJson } from "@bufbuild/protobuf";
 import { MatchmakingService, TicketSchema, TicketState, type Ticket } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
-import { plainCallerAuth, startServerHarness, type ServerHarness } from "../support/server-harness.ts";
-
-const SERVICE = { authorization: "Bearer service:game-backend" };
+import { startServerHarness, type ServerHarness } from "../support/server-harness.ts";
 
 let harness: ServerHarness;
+let SERVICE: Record<string, string>;
 beforeAll(async () => {
-  harness = await startServerHarness({ authenticate: plainCallerAuth });
+  harness = await startServerHarness();
+  SERVICE = await harness.bearer("service", "game-backend");
 });
 afterAll(async () => {
   await harness.close();

@@ -1,15 +1,20 @@
 import pino from "pino";
-import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { startMatchmaker, type RunningMatchmaker } from "../../src/app.ts";
-import type { Caller } from "../../src/application/caller.ts";
+import { createRedeemMatchTicket } from "../../src/application/redeem-match-ticket.ts";
+import { loadAuthConfig } from "../../src/clients/auth/auth-config.ts";
+import { mintToken, type TokenRole } from "../../src/clients/auth/mint-token.ts";
+import { createTokenVerifier } from "../../src/clients/auth/token-verifier.ts";
+import { JwtMatchTicketVerifier } from "../../src/clients/match-tickets/jwt-match-ticket-verifier.ts";
 import type { GameServerAllocator } from "../../src/application/ports/game-server-allocator.ts";
 import { JwtMatchTicketIssuer } from "../../src/clients/match-tickets/jwt-match-ticket-issuer.ts";
-import { loadMatchTicketSigningKey } from "../../src/clients/match-tickets/match-ticket-signing-key.ts";
+import { loadMatchTicketSigningKey, matchTicketJwks } from "../../src/clients/match-tickets/match-ticket-signing-key.ts";
 import { loadQueueConfigFile } from "../../src/config/queue-config-file.ts";
 import type { QueueConfig } from "../../src/domain/queue-config.ts";
 import { MatchmakingService } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
-import type { Authenticate } from "../../src/net/caller-context.ts";
+import { createMatchTicketServiceImpl, registerMatchTicketService } from "../../src/net/match-ticket-service.ts";
+import { tokenAuthentication } from "../../src/net/token-authentication.ts";
 import { createInMemoryStorage } from "../../src/storage/storage.ts";
 import { sequentialIds } from "./application-harness.ts";
 import { ManualClock } from "./manual-clock.ts";
@@ -19,6 +24,10 @@ export interface ServerHarness {
   readonly app: RunningMatchmaker;
   readonly clock: ManualClock;
   readonly fleet: GameServerAllocator;
+  /** A token the server accepts, minted on the harness clock. */
+  token(role: TokenRole, subject: string, options?: { ttlSeconds?: number; secret?: string; issuer?: string }): Promise<string>;
+  /** `{ authorization: "Bearer <token>" }` for a fresh token. */
+  bearer(role: TokenRole, subject: string): Promise<Record<string, string>>;
   /** connect-es over gRPC (HTTP/2), the backend path. */
   grpcClient(headers?: Record<string, string>): Client<typeof MatchmakingService>;
   /** connect-es over the Connect protocol on HTTP/1.1, the browser path. */
@@ -30,21 +39,39 @@ export interface ServerHarness {
 
 export interface ServerHarnessOptions {
   readonly queues?: readonly QueueConfig[];
-  readonly authenticate: Authenticate;
   readonly fleet?: GameServerAllocator;
 }
 
-/** A matchmaker on real sockets (ports picked by the OS), with the default queue file and a manual clock. */
-export async function startServerHarness(options: ServerHarnessOptions): Promise<ServerHarness> {
+/** The identity provider the harness trusts: an HS256 secret and an issuer. */
+export const TEST_AUTH = { secret: "harness-shared-secret-0123456789abcdef", issuer: "studio-idp" } as const;
+
+/**
+ * A matchmaker on real sockets (ports picked by the OS), wired as `main.ts` wires it: real token
+ * verification, signed match tickets and the game-server redemption service, with the default queue
+ * file and a manual clock.
+ */
+export async function startServerHarness(options: ServerHarnessOptions = {}): Promise<ServerHarness> {
   const clock = new ManualClock();
   const { key } = await loadMatchTicketSigningKey({ keyFile: undefined });
   const fleet = options.fleet ?? new ScriptedFleet();
+  const storage = createInMemoryStorage({ clock, retentionMs: 600_000 });
+  const authConfig = loadAuthConfig(
+    { MATCHMAKER_AUTH_HS256_SECRET: TEST_AUTH.secret, MATCHMAKER_AUTH_ISSUER: TEST_AUTH.issuer },
+    { development: false },
+  );
+  const auth = tokenAuthentication(createTokenVerifier(authConfig, { clock }));
+  const redeem = createRedeemMatchTicket({
+    verifier: new JwtMatchTicketVerifier({ jwks: matchTicketJwks([key]), issuer: "matchmaker", clock }),
+    ledger: storage.redemptions,
+  });
+  const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer });
   const app = await startMatchmaker({
     queues: options.queues ?? loadQueueConfigFile("config/queues.json"),
-    storage: createInMemoryStorage({ clock, retentionMs: 600_000 }),
+    storage,
     allocator: fleet,
     issuer: new JwtMatchTicketIssuer({ key, issuer: "matchmaker", ttlSeconds: 30, clock }),
-    authenticate: options.authenticate,
+    authenticate: auth.caller,
+    extraRoutes: (router) => registerMatchTicketService(router, matchTicketService),
     logger: pino({ level: "silent" }),
     clock,
     ids: sequentialIds(),
@@ -62,10 +89,21 @@ export async function startServerHarness(options: ServerHarnessOptions): Promise
   ];
   const grpcUrl = `http://127.0.0.1:${app.servers.grpcPort}`;
   const httpUrl = `http://127.0.0.1:${app.servers.httpPort}`;
+  const token: ServerHarness["token"] = (role, subject, tokenOptions = {}) =>
+    mintToken({
+      role,
+      subject,
+      secret: new TextEncoder().encode(tokenOptions.secret ?? TEST_AUTH.secret),
+      issuer: tokenOptions.issuer ?? TEST_AUTH.issuer,
+      ttlSeconds: tokenOptions.ttlSeconds ?? 3600,
+      clock,
+    });
   return {
     app,
     clock,
     fleet,
+    token,
+    bearer: async (role, subject) => ({ authorization: `Bearer ${await token(role, subject)}` }),
     grpcClient: (headers = {}) => client(createGrpcTransport({ baseUrl: grpcUrl, interceptors: withHeaders(headers) })),
     connectClient: (headers = {}) =>
       client(createConnectTransport({ baseUrl: httpUrl, httpVersion: "1.1", interceptors: withHeaders(headers) })),
@@ -74,11 +112,3 @@ export async function startServerHarness(options: ServerHarnessOptions): Promise
     close: () => app.close(),
   };
 }
-
-/** Until tokens are wired in: `Bearer service:<name>` or `Bearer player:<id>`. */
-export const plainCallerAuth: Authenticate = async (authorization) => {
-  const match = /^Bearer (service|player):(.+)$/.exec(authorization ?? "");
-  if (match === null) throw new ConnectError("missing credentials", Code.Unauthenticated);
-  const caller: Caller = match[1] === "service" ? { kind: "service", subject: match[2]! } : { kind: "player", userId: match[2]! };
-  return caller;
-};
