@@ -11,6 +11,10 @@ export interface ServerSettings {
   readonly allocationTimeoutMs: number;
   /** Development mode: local dev secret for tokens and an in-process fleet of game servers. */
   readonly development: boolean;
+  /** Shared state in Redis (`redis://...`); absent: the embedded in-memory store. */
+  readonly redisUrl: string | undefined;
+  /** How long a queue's matching lease lasts without renewal: the takeover time when its holder dies. */
+  readonly leaseTtlMs: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -26,6 +30,8 @@ export function loadServerSettings(env: NodeJS.ProcessEnv, argv: readonly string
     ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", 600, 1, 86_400) * 1000,
     allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", 30, 1, 600) * 1000,
     development: argv.includes("--dev") || oneOf(env, "MATCHMAKER_DEV_MODE", "false", ["true", "false"]) === "true",
+    redisUrl: redisUrl(env, "MATCHMAKER_REDIS_URL"),
+    leaseTtlMs: integer(env, "MATCHMAKER_LEASE_TTL_SECONDS", 5, 1, 60) * 1000,
   };
 }
 
@@ -45,6 +51,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const parsed = Number(value);
   if (parsed < min || parsed > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
   return parsed;
+}
+
+function redisUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(value)) throw new ConfigError(name, "must be a redis:// or rediss:// URL");
+  return value;
 }
 
 function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
