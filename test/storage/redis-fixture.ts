@@ -14,6 +14,7 @@ export interface OpenOptions {
   readonly leaseTtlMs?: number;
   readonly retentionMs?: number;
   readonly clock?: Clock;
+  readonly commandTimeoutMs?: number;
 }
 
 let prefixes = 0;
@@ -63,6 +64,7 @@ export function useRedis() {
         leaseTtlMs: options.leaseTtlMs ?? 10_000,
         logger: pino({ level: "silent" }),
         keyPrefix: options.keyPrefix ?? this.freshPrefix(),
+        ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
       });
       opened.push(storage);
       return storage;

@@ -1,6 +1,5 @@
 import type { MatchingLeases } from "../../application/ports/matching-leases.ts";
-import type { RedisConnection } from "./redis-connection.ts";
-import { withRedis } from "./redis-errors.ts";
+import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 
 export interface RedisMatchingLeasesOptions {
@@ -25,19 +24,19 @@ export interface RedisMatchingLeasesOptions {
  * and no ticket is claimed by two matches.
  */
 export class RedisMatchingLeases implements MatchingLeases {
-  readonly #redis: RedisConnection;
+  readonly #redis: RedisCommands;
   readonly #keys: RedisKeys;
   readonly #options: RedisMatchingLeasesOptions;
 
-  constructor(redis: RedisConnection, keys: RedisKeys, options: RedisMatchingLeasesOptions) {
+  constructor(redis: RedisCommands, keys: RedisKeys, options: RedisMatchingLeasesOptions) {
     this.#redis = redis;
     this.#keys = keys;
     this.#options = options;
   }
 
   hold(queue: string): Promise<number | undefined> {
-    return withRedis("hold matching lease", async () => {
-      const token = await this.#redis.holdLease(
+    return this.#redis.run("hold matching lease", async (redis) => {
+      const token = await redis.holdLease(
         [this.#keys.lease(queue), this.#keys.fence(queue)],
         [this.#options.instanceId, this.#options.leaseTtlMs],
       );
@@ -46,8 +45,8 @@ export class RedisMatchingLeases implements MatchingLeases {
   }
 
   release(queue: string): Promise<void> {
-    return withRedis("release matching lease", async () => {
-      await this.#redis.releaseLease([this.#keys.lease(queue)], [this.#options.instanceId]);
+    return this.#redis.run("release matching lease", async (redis) => {
+      await redis.releaseLease([this.#keys.lease(queue)], [this.#options.instanceId]);
     });
   }
 }

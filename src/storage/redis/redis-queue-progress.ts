@@ -1,7 +1,6 @@
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
-import type { RedisConnection } from "./redis-connection.ts";
-import { withRedis } from "./redis-errors.ts";
+import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 import type { ShardedChannels } from "./sharded-channels.ts";
 
@@ -18,11 +17,11 @@ const WAIT_SMOOTHING = 0.1;
  * on the queue's sharded channel so `onPass` listeners on every instance re-check their tickets.
  */
 export class RedisQueueProgress implements QueueProgress {
-  readonly #redis: RedisConnection;
+  readonly #redis: RedisCommands;
   readonly #channels: ShardedChannels;
   readonly #keys: RedisKeys;
 
-  constructor(redis: RedisConnection, channels: ShardedChannels, keys: RedisKeys) {
+  constructor(redis: RedisCommands, channels: ShardedChannels, keys: RedisKeys) {
     this.#redis = redis;
     this.#channels = channels;
     this.#keys = keys;
@@ -30,27 +29,27 @@ export class RedisQueueProgress implements QueueProgress {
 
   /** Only signals the pass: the waiting order already lives in the queued set. */
   recordPass(queue: string, _waiting: readonly QueueEntry[]): Promise<void> {
-    return withRedis("announce matching pass", async () => {
-      await this.#redis.sPublish(this.#keys.passes(queue), "");
+    return this.#redis.run("announce matching pass", async (redis) => {
+      await redis.sPublish(this.#keys.passes(queue), "");
     });
   }
 
   recordMatchedWait(queue: string, waitedMs: number): Promise<void> {
-    return withRedis("record matched wait", async () => {
-      await this.#redis.recordWait([this.#keys.wait(queue)], [waitedMs, WAIT_SMOOTHING]);
+    return this.#redis.run("record matched wait", async (redis) => {
+      await redis.recordWait([this.#keys.wait(queue)], [waitedMs, WAIT_SMOOTHING]);
     });
   }
 
   positionOf(queue: string, ticket: QueueEntry): Promise<number> {
-    return withRedis("read queue position", async () =>
-      Number(await this.#redis.queuePosition([this.#keys.queued(queue)], [ticket.id, ticket.createdAt])),
+    return this.#redis.run("read queue position", async (redis) =>
+      Number(await redis.queuePosition([this.#keys.queued(queue)], [ticket.id, ticket.createdAt])),
     );
   }
 
   /** The recent average wait minus what the ticket already waited, in whole seconds. */
   estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
-    return withRedis("read wait estimate", async () => {
-      const average = await this.#redis.hGet(this.#keys.wait(queue), "average");
+    return this.#redis.run("read wait estimate", async (redis) => {
+      const average = await redis.hGet(this.#keys.wait(queue), "average");
       if (average === null) return undefined;
       // Whole seconds: finer figures would only make watchers churn.
       return Math.max(0, Math.round((Number(average) - waitedMs) / 1000) * 1000);

@@ -1,7 +1,6 @@
 import type { Clock } from "../../application/ports/clock.ts";
 import type { RedemptionLedger } from "../../application/ports/redemption-ledger.ts";
-import type { RedisConnection } from "./redis-connection.ts";
-import { withRedis } from "./redis-errors.ts";
+import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 
 /**
@@ -13,19 +12,19 @@ import type { RedisKeys } from "./redis-keys.ts";
  * when the Redis host's clock disagrees with ours.
  */
 export class RedisRedemptionLedger implements RedemptionLedger {
-  readonly #redis: RedisConnection;
+  readonly #redis: RedisCommands;
   readonly #keys: RedisKeys;
   readonly #clock: Clock;
 
-  constructor(redis: RedisConnection, keys: RedisKeys, clock: Clock) {
+  constructor(redis: RedisCommands, keys: RedisKeys, clock: Clock) {
     this.#redis = redis;
     this.#keys = keys;
     this.#clock = clock;
   }
 
   consume(ticketId: string, rememberUntil: number): Promise<boolean> {
-    return withRedis("record redemption", async () => {
-      const reply = await this.#redis.set(this.#keys.redeemed(ticketId), "1", {
+    return this.#redis.run("record redemption", async (redis) => {
+      const reply = await redis.set(this.#keys.redeemed(ticketId), "1", {
         condition: "NX",
         expiration: { type: "PX", value: Math.max(1, Math.ceil(rememberUntil - this.#clock.now()) + 1) },
       });

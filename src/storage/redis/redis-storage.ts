@@ -1,5 +1,6 @@
 import type { Logger } from "../../application/ports/logger.ts";
 import type { Storage, StorageOptions } from "../storage.ts";
+import { RedisCommands } from "./redis-commands.ts";
 import { openRedisConnection, type RedisConnection } from "./redis-connection.ts";
 import { RedisKeys } from "./redis-keys.ts";
 import { RedisMatchingLeases } from "./redis-matching-leases.ts";
@@ -37,23 +38,20 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
  */
 export async function createRedisStorage(options: RedisStorageOptions): Promise<Storage> {
   const logger = options.logger.child({ component: "redis-storage" });
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const connection = (role: string) =>
-    openRedisConnection({
-      url: options.url,
-      name: `matchmaker-${role}-${options.instanceId}`,
-      commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-      logger,
-    });
-  const redis = await connection("commands");
+    openRedisConnection({ url: options.url, name: `matchmaker-${role}-${options.instanceId}`, commandTimeoutMs, logger });
+  const client = await connection("commands");
   let subscriber: RedisConnection;
   try {
     subscriber = await connection("events");
   } catch (error) {
-    redis.destroy();
+    client.destroy();
     throw error;
   }
+  const redis = new RedisCommands(client, commandTimeoutMs);
   const keys = new RedisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
-  const channels = new ShardedChannels(subscriber, redis, logger);
+  const channels = new ShardedChannels(subscriber, client, logger);
   const store = new RedisTicketStore(redis, keys, { retentionMs: options.retentionMs });
   return {
     store,
@@ -63,13 +61,13 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
     redemptions: new RedisRedemptionLedger(redis, keys, options.clock),
     async ping() {
       try {
-        return (await redis.ping()) === "PONG";
+        return (await redis.run("ping", (connection) => connection.ping())) === "PONG";
       } catch {
         return false;
       }
     },
     async close() {
-      await Promise.allSettled([redis.close(), subscriber.close()]);
+      await Promise.allSettled([client.close(), subscriber.close()]);
     },
   };
 }

@@ -2,8 +2,7 @@ import type { Ticket } from "../../domain/ticket.ts";
 import type { Logger } from "../../application/ports/logger.ts";
 import type { TicketEvents, Unsubscribe } from "../../application/ports/ticket-events.ts";
 import type { TicketStore } from "../../application/ports/ticket-store.ts";
-import type { RedisConnection } from "./redis-connection.ts";
-import { withRedis } from "./redis-errors.ts";
+import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 import type { ShardedChannels } from "./sharded-channels.ts";
 
@@ -22,13 +21,13 @@ import type { ShardedChannels } from "./sharded-channels.ts";
  * subscription, and any outage. Watchers drop versions they already have.
  */
 export class RedisTicketEvents implements TicketEvents {
-  readonly #redis: RedisConnection;
+  readonly #redis: RedisCommands;
   readonly #channels: ShardedChannels;
   readonly #keys: RedisKeys;
   readonly #store: TicketStore;
   readonly #logger: Logger;
 
-  constructor(redis: RedisConnection, channels: ShardedChannels, keys: RedisKeys, store: TicketStore, logger: Logger) {
+  constructor(redis: RedisCommands, channels: ShardedChannels, keys: RedisKeys, store: TicketStore, logger: Logger) {
     this.#redis = redis;
     this.#channels = channels;
     this.#keys = keys;
@@ -37,8 +36,8 @@ export class RedisTicketEvents implements TicketEvents {
   }
 
   publish(tickets: readonly Ticket[]): Promise<void> {
-    return withRedis("publish ticket changes", async () => {
-      await Promise.all(tickets.map((ticket) => this.#redis.sPublish(this.#keys.ticketChannel(ticket.id), JSON.stringify(ticket))));
+    return this.#redis.run("publish ticket changes", async (redis) => {
+      await Promise.all(tickets.map((ticket) => redis.sPublish(this.#keys.ticketChannel(ticket.id), JSON.stringify(ticket))));
     });
   }
 

@@ -1,7 +1,6 @@
 import type { Assignment, Ticket } from "../../domain/ticket.ts";
 import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, TicketStore } from "../../application/ports/ticket-store.ts";
-import type { RedisConnection } from "./redis-connection.ts";
-import { withRedis } from "./redis-errors.ts";
+import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
 
@@ -29,23 +28,23 @@ const LIVE_GRACE_MS = 5 * 60_000;
  * made by the application.
  */
 export class RedisTicketStore implements TicketStore {
-  readonly #redis: RedisConnection;
+  readonly #redis: RedisCommands;
   readonly #keys: RedisKeys;
   readonly #retentionMs: number;
 
-  constructor(redis: RedisConnection, keys: RedisKeys, options: RedisTicketStoreOptions) {
+  constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
     this.#redis = redis;
     this.#keys = keys;
     this.#retentionMs = options.retentionMs;
   }
 
   create(ticket: Ticket, idempotency?: IdempotencyKey): Promise<CreateTicketResult> {
-    return withRedis("create ticket", async () => {
+    return this.#redis.run("create ticket", async (redis) => {
       const liveTtlMs = Math.max(0, ticket.expiresAt - ticket.updatedAt) + this.#retentionMs + LIVE_GRACE_MS;
       const lookup = this.#keys.ticketQueue(ticket.id);
-      await this.#redis.set(lookup, ticket.queue, { expiration: { type: "PX", value: liveTtlMs } });
+      await redis.set(lookup, ticket.queue, { expiration: { type: "PX", value: liveTtlMs } });
       const userIds = ticket.players.map((player) => player.userId);
-      const reply = await this.#redis.createTicket(
+      const reply = await redis.createTicket(
         [this.#keys.queue(ticket.queue)],
         [
           ticket.id,
@@ -60,61 +59,61 @@ export class RedisTicketStore implements TicketStore {
         ],
       );
       const result = createResult(reply, ticket);
-      if (result.outcome !== "created") await this.#redis.del(lookup);
+      if (result.outcome !== "created") await redis.del(lookup);
       return result;
     });
   }
 
   get(ticketId: string): Promise<Ticket | undefined> {
-    return withRedis("get ticket", async () => {
-      const queue = await this.#redis.get(this.#keys.ticketQueue(ticketId));
+    return this.#redis.run("get ticket", async (redis) => {
+      const queue = await redis.get(this.#keys.ticketQueue(ticketId));
       if (queue === null) return undefined;
-      return decodeTicket(await this.#redis.hmGet(this.#keys.ticket(queue, ticketId), TICKET_REPLY_FIELDS));
+      return decodeTicket(await redis.hmGet(this.#keys.ticket(queue, ticketId), TICKET_REPLY_FIELDS));
     });
   }
 
   cancel(ticketId: string, now: number): Promise<CancelTicketResult> {
-    return withRedis("cancel ticket", async () => {
-      const queue = await this.#redis.get(this.#keys.ticketQueue(ticketId));
+    return this.#redis.run("cancel ticket", async (redis) => {
+      const queue = await redis.get(this.#keys.ticketQueue(ticketId));
       if (queue === null) return { outcome: "not-found" };
-      const reply = await this.#redis.cancelTicket([this.#keys.queue(queue)], [ticketId, now, this.#retentionMs]);
+      const reply = await redis.cancelTicket([this.#keys.queue(queue)], [ticketId, now, this.#retentionMs]);
       return cancelResult(reply);
     });
   }
 
   queued(queue: string): Promise<Ticket[]> {
-    return withRedis("list queued tickets", async () => decodeTickets(await this.#redis.queuedTickets([this.#keys.queue(queue)], [])));
+    return this.#redis.run("list queued tickets", async (redis) => decodeTickets(await redis.queuedTickets([this.#keys.queue(queue)], [])));
   }
 
   claim(queue: string, matchId: string, ticketIds: readonly string[], now: number, fence: number): Promise<Ticket[] | undefined> {
-    return withRedis("claim tickets", async () => {
-      const reply = await this.#redis.claimTickets([this.#keys.queue(queue)], [fence, matchId, now, ...ticketIds]);
+    return this.#redis.run("claim tickets", async (redis) => {
+      const reply = await redis.claimTickets([this.#keys.queue(queue)], [fence, matchId, now, ...ticketIds]);
       return reply === null ? undefined : decodeTickets(reply);
     });
   }
 
   assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]> {
     const pairs = [...assignments].flatMap(([ticketId, assignment]) => [ticketId, JSON.stringify(assignment)]);
-    return withRedis("assign tickets", async () =>
-      decodeTickets(await this.#redis.assignTickets([this.#keys.queue(queue)], [matchId, now, this.#retentionMs, ...pairs])),
+    return this.#redis.run("assign tickets", async (redis) =>
+      decodeTickets(await redis.assignTickets([this.#keys.queue(queue)], [matchId, now, this.#retentionMs, ...pairs])),
     );
   }
 
   requeue(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[]> {
-    return withRedis("requeue tickets", async () =>
-      decodeTickets(await this.#redis.requeueTickets([this.#keys.queue(queue)], [matchId, now, ...ticketIds])),
+    return this.#redis.run("requeue tickets", async (redis) =>
+      decodeTickets(await redis.requeueTickets([this.#keys.queue(queue)], [matchId, now, ...ticketIds])),
     );
   }
 
   reclaimStale(queue: string, claimedBefore: number, now: number): Promise<Ticket[]> {
-    return withRedis("reclaim stale tickets", async () =>
-      decodeTickets(await this.#redis.reclaimStaleTickets([this.#keys.queue(queue)], [claimedBefore, now])),
+    return this.#redis.run("reclaim stale tickets", async (redis) =>
+      decodeTickets(await redis.reclaimStaleTickets([this.#keys.queue(queue)], [claimedBefore, now])),
     );
   }
 
   expire(queue: string, now: number): Promise<Ticket[]> {
-    return withRedis("expire tickets", async () =>
-      decodeTickets(await this.#redis.expireTickets([this.#keys.queue(queue)], [now, this.#retentionMs])),
+    return this.#redis.run("expire tickets", async (redis) =>
+      decodeTickets(await redis.expireTickets([this.#keys.queue(queue)], [now, this.#retentionMs])),
     );
   }
 }
