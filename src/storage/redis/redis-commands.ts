@@ -1,0 +1,43 @@
+import { ErrorReply } from "redis";
+import { UnavailableError } from "../../application/errors.ts";
+import type { RedisConnection } from "./redis-connection.ts";
+
+/** Error replies that mean "not now" (loading, failing over, busy script) rather than a bug. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS)\b/;
+
+/**
+ * The one way the adapters talk to Redis: each operation either answers within the deadline or
+ * fails with the application's {@link UnavailableError} (offline, connection lost, no answer in
+ * time, server loading or failing over), so a caller gets a fast, retryable failure and never a
+ * hang. Other error replies are bugs (a script error, a wrong key type) and pass through unchanged.
+ *
+ * The deadline is enforced here because node-redis's own command timeout stops applying once a
+ * command is on the wire (it cannot drop a written command without breaking reply order). A command
+ * given up on may still run on the server; every operation is safe under that: a late claim is
+ * reclaimed as stale, a late create is found again by its idempotency key.
+ */
+export class RedisCommands {
+  readonly #client: RedisConnection;
+  readonly #timeoutMs: number;
+
+  constructor(client: RedisConnection, timeoutMs: number) {
+    this.#client = client;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async run<T>(operation: string, command: (client: RedisConnection) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UnavailableError(`redis did not answer within ${this.#timeoutMs} ms (${operation})`)), this.#timeoutMs);
+    });
+    try {
+      return await Promise.race([command(this.#client), deadline]);
+    } catch (error) {
+      if (error instanceof UnavailableError) throw error;
+      if (error instanceof ErrorReply && !TRANSIENT_REPLY.test(error.message)) throw error;
+      throw new UnavailableError(`redis unavailable (${operation}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { createClient } from "redis";
+import { UnavailableError } from "../../application/errors.ts";
+import type { Logger } from "../../application/ports/logger.ts";
+import { SCRIPTS } from "./redis-scripts.ts";
+
+export interface RedisConnectionOptions {
+  readonly url: string;
+  /** Names the connection in `CLIENT LIST` and in logs. */
+  readonly name: string;
+  /** Upper bound on one command's round trip; past it the command fails with UnavailableError. */
+  readonly commandTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** How long to wait for a TCP connection to Redis. */
+const CONNECT_TIMEOUT_MS = 1_000;
+/** Reconnect backoff: doubling from the first delay up to the cap, with jitter. */
+const FIRST_RECONNECT_DELAY_MS = 50;
+const MAX_RECONNECT_DELAY_MS = 2_000;
+/** Connection attempts at startup before giving up, so a wrong URL fails the start instead of hanging it. */
+const STARTUP_ATTEMPTS = 3;
+
+/**
+ * Opens one connection with the behaviour the matchmaker needs when Redis goes away: commands
+ * issued while disconnected fail at once (no offline queue), a command that gets no answer fails
+ * after `commandTimeoutMs`, and the connection keeps coming back with capped exponential backoff
+ * for as long as the process runs. Connection errors are logged once per outage rather than
+ * crashing the process as an unhandled 'error' event would.
+ *
+ * Rejects with {@link UnavailableError} when Redis cannot be reached at startup.
+ */
+export async function openRedisConnection(options: RedisConnectionOptions) {
+  const log = options.logger.child({ redis: options.name });
+  let connectedOnce = false;
+  let healthy = false;
+  const client = createClient({
+    url: options.url,
+    name: options.name,
+    scripts: SCRIPTS,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: options.commandTimeoutMs },
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (retries: number, cause: Error) => {
+        if (!connectedOnce && retries >= STARTUP_ATTEMPTS) return cause;
+        const backoff = Math.min(FIRST_RECONNECT_DELAY_MS * 2 ** retries, MAX_RECONNECT_DELAY_MS);
+        return Math.round(backoff / 2 + (Math.random() * backoff) / 2);
+      },
+    },
+  });
+  client.on("error", (error: Error) => {
+    if (healthy) log.warn({ err: error }, "redis connection lost; reconnecting");
+    else log.debug({ err: error }, "redis still unreachable");
+    healthy = false;
+  });
+  client.on("ready", () => {
+    if (connectedOnce && !healthy) log.info({}, "redis connection restored");
+    connectedOnce = true;
+    healthy = true;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new UnavailableError(`cannot connect to redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return client;
+}
+
+/** A connection opened by {@link openRedisConnection}, with the matchmaker's scripts. */
+export type RedisConnection = Awaited<ReturnType<typeof openRedisConnection>>;

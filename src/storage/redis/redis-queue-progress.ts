@@ -1,0 +1,63 @@
+import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
+import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
+import type { RedisCommands } from "./redis-commands.ts";
+import type { RedisKeys } from "./redis-keys.ts";
+import type { ShardedChannels } from "./sharded-channels.ts";
+
+/** How much one new observed wait moves the estimate (exponentially weighted moving average). */
+const WAIT_SMOOTHING = 0.1;
+
+/**
+ * Queue progress shared through Redis, whichever instance runs the passes.
+ *
+ * Positions come straight from the queue's sorted set of queued tickets, which the store's scripts
+ * keep up to date (score createdAt, member id: Redis orders equal scores by member, which is the
+ * matching priority), so a position is one ZRANK and needs nothing from the passes. The wait
+ * estimate is one moving average per queue, updated atomically by a script. Each pass is announced
+ * on the queue's sharded channel so `onPass` listeners on every instance re-check their tickets.
+ */
+export class RedisQueueProgress implements QueueProgress {
+  readonly #redis: RedisCommands;
+  readonly #channels: ShardedChannels;
+  readonly #keys: RedisKeys;
+
+  constructor(redis: RedisCommands, channels: ShardedChannels, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#channels = channels;
+    this.#keys = keys;
+  }
+
+  /** Only signals the pass: the waiting order already lives in the queued set. */
+  recordPass(queue: string, _waiting: readonly QueueEntry[]): Promise<void> {
+    return this.#redis.run("announce matching pass", async (redis) => {
+      await redis.sPublish(this.#keys.passes(queue), "");
+    });
+  }
+
+  recordMatchedWait(queue: string, waitedMs: number): Promise<void> {
+    return this.#redis.run("record matched wait", async (redis) => {
+      await redis.recordWait([this.#keys.wait(queue)], [waitedMs, WAIT_SMOOTHING]);
+    });
+  }
+
+  positionOf(queue: string, ticket: QueueEntry): Promise<number> {
+    return this.#redis.run("read queue position", async (redis) =>
+      Number(await redis.queuePosition([this.#keys.queued(queue)], [ticket.id, ticket.createdAt])),
+    );
+  }
+
+  /** The recent average wait minus what the ticket already waited, in whole seconds. */
+  estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
+    return this.#redis.run("read wait estimate", async (redis) => {
+      const average = await redis.hGet(this.#keys.wait(queue), "average");
+      if (average === null) return undefined;
+      // Whole seconds: finer figures would only make watchers churn.
+      return Math.max(0, Math.round((Number(average) - waitedMs) / 1000) * 1000);
+    });
+  }
+
+  /** Also fires when the subscription (re)starts: passes announced meanwhile may have been missed. */
+  onPass(queue: string, listener: () => void): Unsubscribe {
+    return this.#channels.listen(this.#keys.passes(queue), { message: listener, active: listener });
+  }
+}

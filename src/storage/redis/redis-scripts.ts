@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { defineScript, type CommandParser } from "redis";
+
+/** Helpers shared by the ticket store scripts, prepended to each (Redis runs every script alone). */
+const TICKET_LIB = "ticket-lib.lua";
+
+function source(file: string): string {
+  return readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
+}
+
+/**
+ * A Lua script called as `client.<name>(keys, args)`. node-redis sends EVALSHA and falls back to
+ * EVAL once when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH), and routes by the
+ * first key on a cluster. Replies are returned as decoded, for the caller to check.
+ */
+function script(files: readonly string[], keyCount: number) {
+  return defineScript({
+    SCRIPT: files.map(source).join("\n"),
+    NUMBER_OF_KEYS: keyCount,
+    parseCommand(parser: CommandParser, keys: readonly string[], args: readonly (string | number)[]) {
+      for (const key of keys) parser.pushKey(key);
+      parser.push(...args.map(String));
+    },
+    transformReply: (reply: unknown): unknown => reply,
+  });
+}
+
+/** A ticket store script: KEYS[1] is the queue's key prefix; see the header of each file. */
+function storeScript(file: string) {
+  return script([TICKET_LIB, file], 1);
+}
+
+/** Every script, loaded once from `scripts/` when this module is imported. */
+export const SCRIPTS = {
+  createTicket: storeScript("create.lua"),
+  cancelTicket: storeScript("cancel.lua"),
+  queuedTickets: storeScript("queued.lua"),
+  claimTickets: storeScript("claim.lua"),
+  assignTickets: storeScript("assign.lua"),
+  requeueTickets: storeScript("requeue.lua"),
+  reclaimStaleTickets: storeScript("reclaim-stale.lua"),
+  expireTickets: storeScript("expire.lua"),
+  holdLease: script(["lease-hold.lua"], 2),
+  releaseLease: script(["lease-release.lua"], 1),
+  recordWait: script(["record-wait.lua"], 1),
+  queuePosition: script(["position.lua"], 1),
+};

@@ -1,0 +1,73 @@
+import type { Logger } from "../../application/ports/logger.ts";
+import type { Storage, StorageOptions } from "../storage.ts";
+import { RedisCommands } from "./redis-commands.ts";
+import { openRedisConnection, type RedisConnection } from "./redis-connection.ts";
+import { RedisKeys } from "./redis-keys.ts";
+import { RedisMatchingLeases } from "./redis-matching-leases.ts";
+import { RedisQueueProgress } from "./redis-queue-progress.ts";
+import { RedisRedemptionLedger } from "./redis-redemption-ledger.ts";
+import { RedisTicketEvents } from "./redis-ticket-events.ts";
+import { RedisTicketStore } from "./redis-ticket-store.ts";
+import { ShardedChannels } from "./sharded-channels.ts";
+
+export interface RedisStorageOptions extends StorageOptions {
+  /** `redis[s]://[[user][:password]@]host[:port][/db]`. */
+  readonly url: string;
+  /** This instance's unique id (lease holder, connection names). */
+  readonly instanceId: string;
+  /** How long a matching lease lasts without renewal; see {@link RedisMatchingLeases}. */
+  readonly leaseTtlMs: number;
+  readonly logger: Logger;
+  /** First segment of every key and channel, so several deployments can share one Redis. Default `mm`. */
+  readonly keyPrefix?: string;
+  /** Upper bound on one command's round trip before it fails with UnavailableError. Default 1000 ms. */
+  readonly commandTimeoutMs?: number;
+}
+
+const DEFAULT_KEY_PREFIX = "mm";
+const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
+
+/**
+ * Every piece of shared state in one Redis (or one Redis Cluster-compatible layout), so any number
+ * of instances can serve the same queues: each ticket is claimed by exactly one match through the
+ * store's atomic scripts and the matching lease's fencing token.
+ *
+ * Opens two connections: one for commands and scripts, one for Pub/Sub. While Redis is unreachable
+ * every call fails fast with UnavailableError, and everything (subscriptions included) resumes by
+ * itself once it is back. Rejects with UnavailableError when Redis cannot be reached at startup.
+ */
+export async function createRedisStorage(options: RedisStorageOptions): Promise<Storage> {
+  const logger = options.logger.child({ component: "redis-storage" });
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const connection = (role: string) =>
+    openRedisConnection({ url: options.url, name: `matchmaker-${role}-${options.instanceId}`, commandTimeoutMs, logger });
+  const client = await connection("commands");
+  let subscriber: RedisConnection;
+  try {
+    subscriber = await connection("events");
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  const redis = new RedisCommands(client, commandTimeoutMs);
+  const keys = new RedisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+  const channels = new ShardedChannels(subscriber, client, logger);
+  const store = new RedisTicketStore(redis, keys, { retentionMs: options.retentionMs });
+  return {
+    store,
+    events: new RedisTicketEvents(redis, channels, keys, store, logger),
+    progress: new RedisQueueProgress(redis, channels, keys),
+    leases: new RedisMatchingLeases(redis, keys, { instanceId: options.instanceId, leaseTtlMs: options.leaseTtlMs }),
+    redemptions: new RedisRedemptionLedger(redis, keys, options.clock),
+    async ping() {
+      try {
+        return (await redis.run("ping", (connection) => connection.ping())) === "PONG";
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await Promise.allSettled([client.close(), subscriber.close()]);
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import { describe, expect, it } from "vitest";
+import { UnavailableError } from "../../src/application/errors.ts";
+import type { Ticket } from "../../src/domain/ticket.ts";
+import { createRedisStorage } from "../../src/storage/redis/redis-storage.ts";
+import { ManualClock } from "../support/manual-clock.ts";
+import { startRedisServer } from "../support/redis-server.ts";
+import pino from "pino";
+import { queuedTicket } from "./ticket-store-conformance.ts";
+import { eventually, nextValue, useRedis } from "./redis-fixture.ts";
+
+const redis = useRedis();
+const T0 = queuedTicket("x").createdAt;
+
+/** Two instances sharing one Redis. */
+async function twoInstances(options: { leaseTtlMs?: number } = {}) {
+  const keyPrefix = redis.freshPrefix();
+  const a = await redis.open({ keyPrefix, instanceId: "a", ...options });
+  const b = await redis.open({ keyPrefix, instanceId: "b", ...options });
+  return { a, b, keyPrefix };
+}
+
+/** Collects what a ticket subscription delivers, and lets a test await the next delivery. */
+function recorder() {
+  const received: Ticket[] = [];
+  let waiting: ((ticket: Ticket) => void) | undefined;
+  return {
+    received,
+    listener: (ticket: Ticket) => {
+      received.push(ticket);
+      waiting?.(ticket);
+    },
+    next: () => nextValue<Ticket>((resolve) => (waiting = resolve)),
+  };
+}
+
+describe("RedisTicketEvents", () => {
+  it("delivers a change published on one instance to a watcher on another", async () => {
+    const { a, b } = await twoInstances();
+    const ticket = queuedTicket("t1");
+    await a.store.create(ticket);
+    const watcher = recorder();
+    const caughtUp = watcher.next();
+    b.events.subscribe("t1", watcher.listener);
+    // The stored ticket arrives once the subscription is in place.
+    expect(await caughtUp).toEqual(ticket);
+
+    const cancelled = await a.store.cancel("t1", T0 + 5);
+    const delivered = watcher.next();
+    await a.events.publish(cancelled.outcome === "cancelled" ? [cancelled.ticket] : []);
+
+    expect(await delivered).toEqual({ ...ticket, state: "cancelled", version: 2, updatedAt: T0 + 5 });
+  });
+
+  it("delivers only to the ticket's own watchers, and nothing after unsubscribing", async () => {
+    const { a, b } = await twoInstances();
+    await a.store.create(queuedTicket("t1"));
+    await a.store.create(queuedTicket("t2"));
+    const one = recorder();
+    const two = recorder();
+    const oneReady = one.next();
+    const twoReady = two.next();
+    const stopOne = b.events.subscribe("t1", one.listener);
+    b.events.subscribe("t2", two.listener);
+    await Promise.all([oneReady, twoReady]);
+
+    stopOne();
+    const delivered = two.next();
+    await a.events.publish([{ ...queuedTicket("t1"), version: 9 }, { ...queuedTicket("t2"), version: 9 }]);
+
+    expect((await delivered).id).toBe("t2");
+    expect(one.received.map((ticket) => ticket.version)).toEqual([1]);
+  });
+});
+
+describe("RedisQueueProgress", () => {
+  it("places queued tickets by creation time then id, live as the queue changes", async () => {
+    const { a, b } = await twoInstances();
+    const tickets = [queuedTicket("c", { createdAt: T0 }), queuedTicket("b", { createdAt: T0 }), queuedTicket("a", { createdAt: T0 + 1 })];
+    for (const ticket of tickets) await a.store.create(ticket);
+
+    expect(await Promise.all(tickets.map((ticket) => b.progress.positionOf("duel", ticket)))).toEqual([2, 1, 3]);
+
+    await a.store.cancel("b", T0 + 10);
+    expect(await b.progress.positionOf("duel", tickets[2]!)).toBe(2);
+    // A ticket no longer queued is placed behind every older one.
+    expect(await b.progress.positionOf("duel", tickets[1]!)).toBe(1);
+    expect(await b.progress.positionOf("empty", tickets[0]!)).toBe(1);
+  });
+
+  it("shares the matched-wait estimate, in whole seconds", async () => {
+    const { a, b } = await twoInstances();
+    expect(await b.progress.estimatedWaitMs("duel", 0)).toBeUndefined();
+
+    await a.progress.recordMatchedWait("duel", 10_000);
+    expect(await b.progress.estimatedWaitMs("duel", 0)).toBe(10_000);
+
+    await b.progress.recordMatchedWait("duel", 20_000);
+    expect(await a.progress.estimatedWaitMs("duel", 0)).toBe(11_000);
+    expect(await a.progress.estimatedWaitMs("duel", 4_400)).toBe(7_000);
+    expect(await a.progress.estimatedWaitMs("duel", 60_000)).toBe(0);
+  });
+
+  it("signals every pass to listeners on every instance", async () => {
+    const { a, b } = await twoInstances();
+    let passes = 0;
+    let signal: (() => void) | undefined;
+    const subscribed = nextValue<void>((resolve) => (signal = resolve));
+    const stop = b.progress.onPass("duel", () => {
+      passes++;
+      signal?.();
+    });
+    await subscribed;
+    const counted = passes;
+
+    const passed = nextValue<void>((resolve) => (signal = resolve));
+    await a.progress.recordPass("duel", []);
+    await passed;
+    expect(passes).toBe(counted + 1);
+
+    stop();
+  });
+});
+
+describe("RedisMatchingLeases", () => {
+  it("gives a queue's lease to exactly one of several contenders, and renews it for the holder", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const instances = await Promise.all(["a", "b", "c"].map((instanceId) => redis.open({ keyPrefix, instanceId })));
+
+    const tokens = await Promise.all(instances.map((instance) => instance.leases.hold("duel")));
+
+    const winners = tokens.flatMap((token, index) => (token === undefined ? [] : [index]));
+    expect(winners).toHaveLength(1);
+    const holder = instances[winners[0]!]!;
+    expect(await holder.leases.hold("duel")).toBe(tokens[winners[0]!]);
+    expect(await instances[(winners[0]! + 1) % 3]!.leases.hold("other")).toBeDefined();
+  });
+
+  it("lets another instance take over once the holder stops renewing, with a larger token", async () => {
+    const { a, b } = await twoInstances({ leaseTtlMs: 300 });
+    const first = (await a.leases.hold("duel"))!;
+    expect(await b.leases.hold("duel")).toBeUndefined();
+
+    const started = Date.now();
+    const second = await eventually(() => b.leases.hold("duel"), 2_000);
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(second).toBeGreaterThan(first);
+    expect(await a.leases.hold("duel")).toBeUndefined();
+  });
+
+  it("hands the lease over at once on release, with tokens that only grow", async () => {
+    const { a, b } = await twoInstances();
+    const tokens: (number | undefined)[] = [];
+    tokens.push(await a.leases.hold("duel"));
+    await b.leases.release("duel");
+    expect(await b.leases.hold("duel")).toBeUndefined();
+    await a.leases.release("duel");
+    tokens.push(await b.leases.hold("duel"));
+    await b.leases.release("duel");
+    tokens.push(await a.leases.hold("duel"));
+
+    expect(tokens).toEqual([1, 2, 3]);
+  });
+});
+
+describe("RedisRedemptionLedger", () => {
+  it("admits each match ticket once across instances and forgets it after rememberUntil", async () => {
+    const clock = new ManualClock();
+    const keyPrefix = redis.freshPrefix();
+    const a = await redis.open({ keyPrefix, clock });
+    const b = await redis.open({ keyPrefix, clock });
+
+    const results = await Promise.all([a, b, a, b].map((instance) => instance.redemptions.consume("mt-1", clock.now() + 30_000)));
+
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const ttl = await redis.inspector.pTTL(`${keyPrefix}:redeemed:mt-1`);
+    expect(ttl).toBeGreaterThan(29_000);
+    expect(ttl).toBeLessThanOrEqual(30_001);
+    expect(await a.redemptions.consume("mt-2", clock.now() - 1)).toBe(true);
+  });
+});
+
+describe("Redis outages", () => {
+  it("fails a call Redis does not answer in time instead of hanging", async () => {
+    const storage = await redis.open({ commandTimeoutMs: 300 });
+    await storage.store.create(queuedTicket("t1"));
+    await redis.inspector.sendCommand(["CLIENT", "PAUSE", "1000", "ALL"]);
+    const started = Date.now();
+
+    await expect(storage.store.get("t1")).rejects.toBeInstanceOf(UnavailableError);
+
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(await eventually(() => storage.store.get("t1"))).toMatchObject({ id: "t1" });
+  });
+
+  it("refuses to start when Redis cannot be reached", async () => {
+    const server = await startRedisServer();
+    await server.stop();
+    const started = Date.now();
+
+    const opening = createRedisStorage({
+      url: server.url,
+      clock: new ManualClock(),
+      retentionMs: 1_000,
+      instanceId: "a",
+      leaseTtlMs: 1_000,
+      logger: pino({ level: "silent" }),
+    });
+
+    await expect(opening).rejects.toBeInstanceOf(UnavailableError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("fails fast while Redis is down and works again, subscriptions included, once it is back", async () => {
+    const server = await startRedisServer();
+    const keyPrefix = redis.freshPrefix();
+    const open = (instanceId: string) =>
+      createRedisStorage({
+        url: server.url,
+        clock: new ManualClock(),
+        retentionMs: 600_000,
+        instanceId,
+        leaseTtlMs: 10_000,
+        logger: pino({ level: "silent" }),
+        keyPrefix,
+      });
+    const a = await open("a");
+    const b = await open("b");
+    try {
+      await a.store.create(queuedTicket("t1"));
+      const watcher = recorder();
+      const caughtUp = watcher.next();
+      b.events.subscribe("t1", watcher.listener);
+      await caughtUp;
+
+      await server.stop();
+      const started = Date.now();
+      const calls = [
+        a.store.get("t1"),
+        a.store.create(queuedTicket("t2")),
+        a.store.claim("duel", "m1", ["t1"], T0, 1),
+        a.events.publish([queuedTicket("t1")]),
+        a.progress.positionOf("duel", queuedTicket("t1")),
+        a.leases.hold("duel"),
+        a.redemptions.consume("mt-1", T0),
+      ];
+      for (const call of calls) await expect(call).rejects.toBeInstanceOf(UnavailableError);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await a.ping()).toBe(false);
+
+      await server.restart();
+      // B's subscription comes back by itself: publishing (on A, once it is back too) reaches it.
+      const restored = await eventually(async () => {
+        await a.events.publish([{ ...queuedTicket("t1"), version: 7 }]);
+        return watcher.received.find((ticket) => ticket.version === 7);
+      });
+      expect(restored.id).toBe("t1");
+
+      // The restarted server is empty (no persistence): the ticket is gone, and new ones work.
+      expect(await a.store.get("t1")).toBeUndefined();
+      expect((await a.store.create(queuedTicket("t3"))).outcome).toBe("created");
+      expect(await a.leases.hold("duel")).toBe(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-conformance.ts";
+import { eventually, useRedis } from "./redis-fixture.ts";
+
+const redis = useRedis();
+
+describeTicketStore("RedisTicketStore", async ({ retentionMs }) => {
+  const storage = await redis.open({ retentionMs });
+  return { store: storage.store, fence: async (queue) => (await storage.leases.hold(queue))! };
+});
+
+describe("RedisTicketStore", () => {
+  const T0 = queuedTicket("x").createdAt;
+
+  it("refuses a claim whose fencing token is no longer the queue's current one", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const a = await redis.open({ keyPrefix, instanceId: "a" });
+    const b = await redis.open({ keyPrefix, instanceId: "b" });
+    await a.store.create(queuedTicket("t1"));
+    const stale = (await a.leases.hold("duel"))!;
+    await a.leases.release("duel");
+    const current = (await b.leases.hold("duel"))!;
+
+    expect(await a.store.claim("duel", "m-stale", ["t1"], T0 + 1, stale)).toBeUndefined();
+    expect((await a.store.get("t1"))?.state).toBe("queued");
+    expect(await b.store.claim("duel", "m-current", ["t1"], T0 + 1, current)).toHaveLength(1);
+  });
+
+  it("lets exactly one instance win overlapping concurrent claims", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const instances = await Promise.all(["a", "b", "c", "d"].map((instanceId) => redis.open({ keyPrefix, instanceId })));
+    for (const id of ["t1", "t2", "t3", "t4"]) await instances[0]!.store.create(queuedTicket(id));
+    const fence = (await instances[0]!.leases.hold("duel"))!;
+
+    for (let round = 0; round < 20; round++) {
+      const ids = [`r${round}-1`, `r${round}-2`, `r${round}-3`];
+      for (const id of ids) await instances[0]!.store.create(queuedTicket(id));
+      const results = await Promise.all(
+        instances.map((instance, index) => instance.store.claim("duel", `m${round}-${index}`, index % 2 === 0 ? ids : [ids[1]!, ids[2]!], T0 + 1, fence)),
+      );
+      expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+    }
+  });
+
+  it("gives live keys a safety TTL and terminal tickets the retention period", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    const keys = {
+      ticket: `${keyPrefix}:{duel}:t:a`,
+      player: `${keyPrefix}:{duel}:player:alice`,
+      lookup: `${keyPrefix}:ticket-queue:a`,
+    };
+    await storage.store.create(queuedTicket("a", { userIds: ["alice"] }), { key: "k1", fingerprint: "f1" });
+    const [idempotency] = await redis.inspector.keys(`${keyPrefix}:{duel}:idem:*`);
+    const live = [keys.ticket, keys.player, keys.lookup, idempotency!];
+    for (const key of live) expect(await redis.inspector.pTTL(key)).toBeGreaterThan(RETENTION_MS + 60_000 - 1_000);
+
+    await storage.store.cancel("a", T0 + 1_000);
+
+    expect(await redis.inspector.exists(keys.player)).toBe(0);
+    for (const key of [keys.ticket, idempotency!]) {
+      const ttl = await redis.inspector.pTTL(key);
+      expect(ttl).toBeGreaterThan(RETENTION_MS - 1_000);
+      expect(ttl).toBeLessThanOrEqual(RETENTION_MS);
+    }
+    expect(await redis.inspector.pTTL(keys.lookup)).toBeGreaterThan(RETENTION_MS);
+  });
+
+  it("forgets a terminal ticket and its idempotency key when their TTL runs out", async () => {
+    const storage = await redis.open({ retentionMs: 50 });
+    await storage.store.create(queuedTicket("a"), { key: "k1", fingerprint: "f1" });
+    await storage.store.cancel("a", T0 + 1_000);
+    expect((await storage.store.get("a"))?.state).toBe("cancelled");
+
+    await eventually(async () => ((await storage.store.get("a")) === undefined ? true : undefined));
+
+    expect((await storage.store.create(queuedTicket("b"), { key: "k1", fingerprint: "f2" })).outcome).toBe("created");
+  });
+
+  it("keeps nothing but TTL-bound keys and per-queue indexes once every ticket has ended", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    for (const id of ["a", "b", "c"]) await storage.store.create(queuedTicket(id, { ttlMs: 1_000 }), { key: `k-${id}`, fingerprint: "f" });
+    const fence = (await storage.leases.hold("duel"))!;
+    await storage.store.claim("duel", "m1", ["a"], T0 + 10, fence);
+    await storage.store.assign("duel", "m1", new Map([["a", { matchId: "m1", region: "eu-west", serverAddress: "h:1", teams: [], matchTickets: {}, matchTicketsExpireAt: 0 }]]), T0 + 20);
+    await storage.store.cancel("b", T0 + 30);
+    await storage.store.expire("duel", T0 + 5_000);
+
+    const keys = await redis.inspector.keys(`${keyPrefix}:*`);
+    const persistent: string[] = [];
+    for (const key of keys) if ((await redis.inspector.pTTL(key)) < 0) persistent.push(key);
+    expect(persistent).toEqual([`${keyPrefix}:{duel}:fence`]);
+  });
+});

@@ -1,0 +1,298 @@
+import { describe, expect, it } from "vitest";
+import type { TicketStore } from "../../src/application/ports/ticket-store.ts";
+import type { Assignment, Ticket } from "../../src/domain/ticket.ts";
+
+/** A store under test, fresh and empty. */
+export interface TicketStoreSubject {
+  readonly store: TicketStore;
+  /** A fencing token under which claims on `queue` succeed (the store's current lease token). */
+  fence(queue: string): Promise<number>;
+}
+
+export interface TicketStoreFactory {
+  (options: { readonly retentionMs: number }): Promise<TicketStoreSubject>;
+}
+
+export const RETENTION_MS = 600_000;
+const QUEUE = "duel";
+const T0 = Date.UTC(2026, 0, 1);
+
+/** A queued ticket, version 1, with one player per entry of `userIds` (default: `<id>-p`). */
+export function queuedTicket(id: string, options: { createdAt?: number; userIds?: readonly string[]; queue?: string; ttlMs?: number } = {}): Ticket {
+  const createdAt = options.createdAt ?? T0;
+  return {
+    id,
+    queue: options.queue ?? QUEUE,
+    state: "queued",
+    players: (options.userIds ?? [`${id}-p`]).map((userId, index) => ({ userId, skill: 1500.125 + index / 3 })),
+    partyId: `party-${id}`,
+    latencyMs: { "eu-west": 20, "us-east": 95 },
+    createdAt,
+    expiresAt: createdAt + (options.ttlMs ?? 60_000),
+    updatedAt: createdAt,
+    version: 1,
+  };
+}
+
+function assignment(matchId: string): Assignment {
+  return {
+    matchId,
+    region: "eu-west",
+    serverAddress: "10.0.0.7:7777",
+    teams: [["a-p"], ["b-p"]],
+    matchTickets: { "a-p": "token-a" },
+    matchTicketsExpireAt: T0 + 30_000,
+  };
+}
+
+/**
+ * The behaviour every {@link TicketStore} must share, whatever holds the tickets: the in-memory
+ * store defines it, and the Redis store must match it exactly.
+ */
+export function describeTicketStore(name: string, open: TicketStoreFactory): void {
+  describe(`${name} (TicketStore conformance)`, () => {
+    async function withTickets(...tickets: Ticket[]): Promise<TicketStoreSubject> {
+      const subject = await open({ retentionMs: RETENTION_MS });
+      for (const ticket of tickets) expect((await subject.store.create(ticket)).outcome).toBe("created");
+      return subject;
+    }
+
+    async function claim(subject: TicketStoreSubject, matchId: string, ids: readonly string[], now = T0 + 1_000) {
+      return subject.store.claim(QUEUE, matchId, ids, now, await subject.fence(QUEUE));
+    }
+
+    describe("create", () => {
+      it("stores a queued ticket exactly as given and lists it as queued", async () => {
+        const ticket = queuedTicket("a", { userIds: ["alice", "bob"] });
+        const { store } = await withTickets();
+
+        expect(await store.create(ticket)).toEqual({ outcome: "created", ticket });
+        expect(await store.get("a")).toEqual(ticket);
+        expect(await store.queued(QUEUE)).toEqual([ticket]);
+        expect(await store.queued("other")).toEqual([]);
+        expect(await store.get("missing")).toBeUndefined();
+      });
+
+      it("replays a request seen before with the same idempotency key and fingerprint", async () => {
+        const { store } = await withTickets();
+        const original = queuedTicket("a");
+        await store.create(original, { key: "k1", fingerprint: "f1" });
+
+        const retry = await store.create(queuedTicket("a-retry", { userIds: ["a-p"] }), { key: "k1", fingerprint: "f1" });
+
+        expect(retry).toEqual({ outcome: "replayed", ticket: original });
+        expect(await store.get("a-retry")).toBeUndefined();
+        expect(await store.queued(QUEUE)).toHaveLength(1);
+      });
+
+      it("reports a key reused for a different request", async () => {
+        const { store } = await withTickets();
+        await store.create(queuedTicket("a"), { key: "k1", fingerprint: "f1" });
+
+        expect(await store.create(queuedTicket("b"), { key: "k1", fingerprint: "f2" })).toEqual({ outcome: "key-reused", ticketId: "a" });
+        expect(await store.get("b")).toBeUndefined();
+      });
+
+      it("refuses a ticket whose player already holds a live ticket in the queue, naming both", async () => {
+        const { store } = await withTickets(queuedTicket("a", { userIds: ["alice"] }));
+
+        const busy = await store.create(queuedTicket("b", { userIds: ["bob", "alice"] }));
+
+        expect(busy).toEqual({ outcome: "player-busy", userId: "alice", ticketId: "a" });
+        expect(await store.get("b")).toBeUndefined();
+        expect(await store.create(queuedTicket("c", { userIds: ["bob"] }))).toMatchObject({ outcome: "created" });
+      });
+
+      it("lets the same player queue in another queue, and again once their ticket has ended", async () => {
+        const { store } = await withTickets(queuedTicket("a", { userIds: ["alice"] }));
+
+        expect((await store.create(queuedTicket("x", { userIds: ["alice"], queue: "other" }))).outcome).toBe("created");
+        await store.cancel("a", T0 + 10);
+        expect((await store.create(queuedTicket("b", { userIds: ["alice"] }))).outcome).toBe("created");
+      });
+
+      it("keeps a player busy while their ticket is allocating", async () => {
+        const subject = await withTickets(queuedTicket("a", { userIds: ["alice"] }));
+        await claim(subject, "m1", ["a"]);
+
+        expect(await subject.store.create(queuedTicket("b", { userIds: ["alice"] }))).toEqual({ outcome: "player-busy", userId: "alice", ticketId: "a" });
+      });
+    });
+
+    describe("cancel", () => {
+      it("cancels a queued ticket once, then reports it cancelled again unchanged", async () => {
+        const { store } = await withTickets(queuedTicket("a"));
+
+        const first = await store.cancel("a", T0 + 500);
+        const again = await store.cancel("a", T0 + 900);
+
+        expect(first).toEqual({ outcome: "cancelled", ticket: { ...queuedTicket("a"), state: "cancelled", version: 2, updatedAt: T0 + 500 } });
+        expect(again).toEqual(first);
+        expect(await store.queued(QUEUE)).toEqual([]);
+      });
+
+      it("does not cancel an allocating, matched or expired ticket", async () => {
+        const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c", { ttlMs: 10 }));
+        await claim(subject, "m1", ["a", "b"]);
+        await subject.store.assign(QUEUE, "m1", new Map([["b", assignment("m1")]]), T0 + 2_000);
+        await subject.store.expire(QUEUE, T0 + 3_000);
+
+        for (const [id, state] of [["a", "allocating"], ["b", "matched"], ["c", "expired"]] as const) {
+          const result = await subject.store.cancel(id, T0 + 4_000);
+          expect(result).toMatchObject({ outcome: "not-cancellable", ticket: { id, state } });
+        }
+      });
+
+      it("reports an unknown ticket as not found", async () => {
+        const { store } = await withTickets();
+        expect(await store.cancel("missing", T0)).toEqual({ outcome: "not-found" });
+      });
+    });
+
+    describe("claim", () => {
+      it("moves every listed ticket to allocating for the match", async () => {
+        const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c"));
+
+        const claimed = await claim(subject, "m1", ["a", "b"], T0 + 1_000);
+
+        expect(claimed).toEqual([
+          { ...queuedTicket("a"), state: "allocating", matchId: "m1", version: 2, updatedAt: T0 + 1_000 },
+          { ...queuedTicket("b"), state: "allocating", matchId: "m1", version: 2, updatedAt: T0 + 1_000 },
+        ]);
+        expect(await subject.store.get("a")).toEqual(claimed?.[0]);
+        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id)).toEqual(["c"]);
+      });
+
+      it("claims nothing when one of the tickets is no longer queued", async () => {
+        const subject = await withTickets(queuedTicket("a"), queuedTicket("b"));
+        await subject.store.cancel("b", T0 + 10);
+
+        expect(await claim(subject, "m1", ["a", "b"])).toBeUndefined();
+        expect(await subject.store.get("a")).toEqual(queuedTicket("a"));
+        expect(await claim(subject, "m2", ["a", "missing"])).toBeUndefined();
+        expect(await subject.store.get("a")).toEqual(queuedTicket("a"));
+      });
+
+      it("lets exactly one of several concurrent claims of overlapping tickets win", async () => {
+        const subject = await withTickets(...["a", "b", "c", "d", "e"].map((id) => queuedTicket(id)));
+        const fence = await subject.fence(QUEUE);
+        const proposals = [["a", "b"], ["c", "a"], ["a", "b", "c"], ["d", "a"], ["a"], ["e", "a"]];
+
+        const results = await Promise.all(proposals.map((ids, index) => subject.store.claim(QUEUE, `m${index}`, ids, T0 + 1_000, fence)));
+
+        const claimedIds = results.flatMap((result) => result?.map((ticket) => ticket.id) ?? []);
+        expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+        expect(new Set(claimedIds).size).toBe(claimedIds.length);
+        for (const id of claimedIds) expect((await subject.store.get(id))?.state).toBe("allocating");
+      });
+    });
+
+    describe("assign", () => {
+      it("matches the allocating tickets of the match with their assignment and frees their players", async () => {
+        const subject = await withTickets(queuedTicket("a", { userIds: ["alice"] }), queuedTicket("b"));
+        await claim(subject, "m1", ["a", "b"], T0 + 1_000);
+
+        const matched = await subject.store.assign(QUEUE, "m1", new Map([["a", assignment("m1")]]), T0 + 2_000);
+
+        expect(matched).toEqual([
+          { ...queuedTicket("a", { userIds: ["alice"] }), state: "matched", matchId: "m1", assignment: assignment("m1"), version: 3, updatedAt: T0 + 2_000 },
+        ]);
+        expect(await subject.store.get("a")).toEqual(matched[0]);
+        expect((await subject.store.get("b"))?.state).toBe("allocating");
+        expect((await subject.store.create(queuedTicket("a2", { userIds: ["alice"] }))).outcome).toBe("created");
+      });
+
+      it("skips tickets not allocating for that match", async () => {
+        const subject = await withTickets(queuedTicket("a"), queuedTicket("b"));
+        await claim(subject, "m1", ["a"]);
+
+        const matched = await subject.store.assign(QUEUE, "m2", new Map([["a", assignment("m2")], ["b", assignment("m2")]]), T0 + 2_000);
+
+        expect(matched).toEqual([]);
+        expect((await subject.store.get("a"))?.state).toBe("allocating");
+        expect((await subject.store.get("b"))?.state).toBe("queued");
+      });
+    });
+
+    describe("requeue", () => {
+      it("returns the match's allocating tickets to the queue with their original creation time", async () => {
+        const subject = await withTickets(queuedTicket("a", { createdAt: T0 - 5_000 }), queuedTicket("b"));
+        await claim(subject, "m1", ["a", "b"], T0 + 1_000);
+
+        const requeued = await subject.store.requeue(QUEUE, "m1", ["a", "b", "missing"], T0 + 2_000);
+
+        expect(requeued).toEqual([
+          { ...queuedTicket("a", { createdAt: T0 - 5_000 }), version: 3, updatedAt: T0 + 2_000 },
+          { ...queuedTicket("b"), version: 3, updatedAt: T0 + 2_000 },
+        ]);
+        expect((await subject.store.get("a"))?.matchId).toBeUndefined();
+        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id).sort()).toEqual(["a", "b"]);
+        expect(await claim(subject, "m2", ["a", "b"])).toHaveLength(2);
+      });
+
+      it("leaves tickets of other matches and other states alone", async () => {
+        const subject = await withTickets(queuedTicket("a"), queuedTicket("b"));
+        await claim(subject, "m1", ["a"]);
+
+        expect(await subject.store.requeue(QUEUE, "m2", ["a", "b"], T0 + 2_000)).toEqual([]);
+        expect((await subject.store.get("a"))?.state).toBe("allocating");
+      });
+    });
+
+    describe("reclaimStale", () => {
+      it("requeues allocating tickets claimed before the cut-off only", async () => {
+        const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c"));
+        await claim(subject, "m1", ["a"], T0 + 1_000);
+        await claim(subject, "m2", ["b"], T0 + 5_000);
+
+        const reclaimed = await subject.store.reclaimStale(QUEUE, T0 + 5_000, T0 + 6_000);
+
+        expect(reclaimed).toEqual([{ ...queuedTicket("a"), version: 3, updatedAt: T0 + 6_000 }]);
+        expect((await subject.store.get("b"))?.state).toBe("allocating");
+        expect((await subject.store.get("c"))?.version).toBe(1);
+        expect(await subject.store.reclaimStale(QUEUE, T0 + 5_000, T0 + 7_000)).toEqual([]);
+      });
+    });
+
+    describe("expire", () => {
+      it("expires queued tickets whose time-to-live has come, and frees their players", async () => {
+        const subject = await withTickets(
+          queuedTicket("a", { ttlMs: 1_000, userIds: ["alice"] }),
+          queuedTicket("b", { ttlMs: 2_000 }),
+          queuedTicket("c", { ttlMs: 500 }),
+        );
+        await claim(subject, "m1", ["c"]);
+
+        const expired = await subject.store.expire(QUEUE, T0 + 1_000);
+
+        expect(expired).toEqual([{ ...queuedTicket("a", { ttlMs: 1_000, userIds: ["alice"] }), state: "expired", version: 2, updatedAt: T0 + 1_000 }]);
+        expect((await subject.store.get("b"))?.state).toBe("queued");
+        expect((await subject.store.get("c"))?.state).toBe("allocating");
+        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id)).toEqual(["b"]);
+        expect((await subject.store.create(queuedTicket("a2", { userIds: ["alice"] }))).outcome).toBe("created");
+        expect(await subject.store.expire(QUEUE, T0 + 1_500)).toEqual([]);
+      });
+
+      it("expires a requeued ticket that outlived its time-to-live while allocating", async () => {
+        const subject = await withTickets(queuedTicket("a", { ttlMs: 1_000 }));
+        await claim(subject, "m1", ["a"], T0 + 900);
+        await subject.store.requeue(QUEUE, "m1", ["a"], T0 + 1_500);
+
+        expect((await subject.store.expire(QUEUE, T0 + 1_600)).map((ticket) => ticket.id)).toEqual(["a"]);
+      });
+    });
+
+    it("bumps version and updatedAt on every change through a ticket's life", async () => {
+      const subject = await withTickets(queuedTicket("a"));
+      const versions: number[] = [1];
+      versions.push((await claim(subject, "m1", ["a"], T0 + 1))![0]!.version);
+      versions.push((await subject.store.requeue(QUEUE, "m1", ["a"], T0 + 2))[0]!.version);
+      versions.push((await claim(subject, "m2", ["a"], T0 + 3))![0]!.version);
+      const [matched] = await subject.store.assign(QUEUE, "m2", new Map([["a", assignment("m2")]]), T0 + 4);
+
+      expect([...versions, matched!.version]).toEqual([1, 2, 3, 4, 5]);
+      expect(matched!.updatedAt).toBe(T0 + 4);
+      expect(matched!.createdAt).toBe(T0);
+    });
+  });
+}
