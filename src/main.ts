@@ -5,6 +5,8 @@
  *   node src/main.ts --dev   development mode (what `npm start` runs)
  *   node src/main.ts         production: token keys and fleets must be configured
  */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
 import { startMatchmaker } from "./app.ts";
 import { systemClock } from "./application/ports/clock.ts";
@@ -24,6 +26,7 @@ import { startDevelopmentFleet } from "./development-fleet.ts";
 import { staticJsonRoute } from "./net/json-route.ts";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
 import { tokenAuthentication } from "./net/token-authentication.ts";
+import { createRedisStorage } from "./storage/redis/redis-storage.ts";
 import { createInMemoryStorage } from "./storage/storage.ts";
 
 /** Where game servers fetch the public keys that verify match tickets offline. */
@@ -46,7 +49,18 @@ async function main(): Promise<void> {
   }
   const jwks = matchTicketJwks([key]);
 
-  const storage = createInMemoryStorage({ clock: systemClock, retentionMs: settings.ticketRetentionMs });
+  const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const storage =
+    settings.redisUrl === undefined
+      ? createInMemoryStorage({ clock: systemClock, retentionMs: settings.ticketRetentionMs })
+      : await createRedisStorage({
+          url: settings.redisUrl,
+          clock: systemClock,
+          retentionMs: settings.ticketRetentionMs,
+          instanceId,
+          leaseTtlMs: settings.leaseTtlMs,
+          logger,
+        });
   const hasFleets = typeof document === "object" && document !== null && "fleets" in document;
   if (!hasFleets && !settings.development) {
     throw new ConfigError(`${settings.queuesFile}: fleets`, "no game-server fleet is configured (development mode starts a local one)");
@@ -85,7 +99,8 @@ async function main(): Promise<void> {
       grpcPort: running.servers.grpcPort,
       httpPort: running.servers.httpPort,
       queues: queues.map((queue) => queue.name),
-      storage: "memory",
+      instanceId,
+      storage: settings.redisUrl === undefined ? "memory" : "redis",
       fleets: Object.keys(routing.fleets),
       development: settings.development,
     },

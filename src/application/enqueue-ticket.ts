@@ -56,7 +56,8 @@ function idempotencyKey(caller: Caller, command: EnqueueCommand): IdempotencyKey
   if (command.requestId === "") return undefined;
   const userIds = command.players.map((player) => player.userId).sort();
   return {
-    key: `${callerKey(caller)}\u0000${command.requestId}`,
+    // Scoped to the caller and the queue: a shared store keeps a queue's keys together.
+    key: `${callerKey(caller)}\u0000${command.queue}\u0000${command.requestId}`,
     fingerprint: JSON.stringify([command.queue, command.partyId, userIds]),
   };
 }
