@@ -163,6 +163,32 @@ describe("matching", () => {
     expect((await h.matchmaker.getTicket(service, old.id)).state).toBe("matched");
   });
 
+  it("allocates matches concurrently instead of queueing them behind one another", async () => {
+    const h = applicationHarness([queueConfig()]);
+    for (const userId of ["a", "b", "c", "d", "e", "f"]) await h.matchmaker.enqueue(service, command(userId));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    expect((await h.passWithoutPlacing("duel")).matches).toBe(3);
+    // All three allocations were requested while none had answered yet.
+    expect(h.fleet.requests).toHaveLength(3);
+    expect(h.placement.inFlight).toBe(3);
+    open();
+    await h.placement.drain();
+    expect(h.placement.inFlight).toBe(0);
+  });
+
+  it("releases the server and requeues when anything fails after allocation", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    h.issuer.issue = async () => {
+      throw new Error("signing key unavailable");
+    };
+    await h.pass("duel");
+    expect(h.fleet.released).toHaveLength(1);
+    expect(await h.matchmaker.getTicket(service, a.id)).toMatchObject({ state: "queued", createdAt: a.createdAt });
+  });
+
   it("drops a match whose ticket was cancelled before the claim, keeping the rest queued", async () => {
     const h = applicationHarness([queueConfig()]);
     const a = await h.matchmaker.enqueue(service, command("alice"));

@@ -43,6 +43,10 @@ export function applicationHarness(queues: readonly QueueConfig[]) {
     issuer,
     placement,
     matchmaker,
+    /** One pass over `queue`, without waiting for the placements it started. */
+    passWithoutPlacing(queue: string) {
+      return matchers.get(queue)!.runPass(1);
+    },
     /** One pass over `queue`, then waits for its placements. */
     async pass(queue: string) {
       const summary = await matchers.get(queue)!.runPass(1);
