@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     verifier: new JwtMatchTicketVerifier({ jwks, issuer: ticketConfig.issuer, clock: systemClock }),
     ledger: storage.redemptions,
   });
-  const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer });
+  const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer, logger });
   const running = await startMatchmaker({
     queues,
     storage,

@@ -45,8 +45,10 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
     case "created":
     case "replayed":
       return viewTicket(result.ticket, caller, deps.progress, now);
-    case "player-busy":
-      throw new PlayerAlreadyQueuedError(result.userId, result.ticketId, queue.name);
+    case "player-busy": {
+      const visible = caller.kind === "service" || caller.userId === result.userId;
+      throw new PlayerAlreadyQueuedError(result.userId, visible ? result.ticketId : undefined, queue.name);
+    }
     case "key-reused":
       throw new InvalidArgumentError("request_id", `was already used for a different request (ticket "${result.ticketId}")`);
   }

@@ -22,14 +22,21 @@ export class NotFoundError extends Error {
   override readonly name = "NotFoundError";
 }
 
-/** A player already holds a live ticket in the queue. */
+/**
+ * A player already holds a live ticket in the queue. `ticketId` is named only when the caller may
+ * see that ticket, so a player cannot probe whether others are queued.
+ */
 export class PlayerAlreadyQueuedError extends Error {
   override readonly name = "PlayerAlreadyQueuedError";
   readonly userId: string;
-  readonly ticketId: string;
+  readonly ticketId: string | undefined;
 
-  constructor(userId: string, ticketId: string, queue: string) {
-    super(`player "${userId}" already has live ticket "${ticketId}" in queue "${queue}"`);
+  constructor(userId: string, ticketId: string | undefined, queue: string) {
+    super(
+      ticketId === undefined
+        ? `player "${userId}" already has a live ticket in queue "${queue}"`
+        : `player "${userId}" already has live ticket "${ticketId}" in queue "${queue}"`,
+    );
     this.userId = userId;
     this.ticketId = ticketId;
   }

@@ -39,14 +39,14 @@ export function toEnqueueCommand(request: EnqueueRequest): EnqueueCommand {
   const regions = Object.entries(request.latencyMs);
   if (regions.length === 0) throw new InvalidArgumentError("latency_ms", "at least one region's latency is required");
   if (regions.length > LIMITS.regions) throw new InvalidArgumentError("latency_ms", `at most ${LIMITS.regions} regions are allowed`);
-  const latencyMs: Record<string, number> = {};
   for (const [region, latency] of regions) {
     requireText(region, "latency_ms key", LIMITS.regionNameLength);
     if (latency > LIMITS.latencyMs) {
       throw new InvalidArgumentError(`latency_ms["${region}"]`, `must be at most ${LIMITS.latencyMs} ms`);
     }
-    latencyMs[region] = latency;
   }
+  // fromEntries defines own properties, so a key like "__proto__" stays a key (and is then an unknown region).
+  const latencyMs: Record<string, number> = Object.fromEntries(regions);
   return {
     queue,
     players,

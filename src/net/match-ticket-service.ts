@@ -5,6 +5,8 @@ import {
   type MatchTicketRejection,
   type RedeemMatchTicket,
 } from "../application/redeem-match-ticket.ts";
+import { toConnectError } from "./connect-errors.ts";
+import type { Logger } from "../application/ports/logger.ts";
 import { MatchTicketService } from "../gen/gameserver/v1/match_ticket_pb.js";
 
 /** A game server, as established from its own credential. */
@@ -23,6 +25,7 @@ export type AuthenticateGameServer = (authorizationHeader: string | null) => Pro
 
 /** What the MatchTicketService handlers need. */
 export interface MatchTicketServiceDeps {
+  readonly logger: Logger;
   readonly redeem: RedeemMatchTicket;
   readonly authenticateGameServer: AuthenticateGameServer;
 }
@@ -62,7 +65,10 @@ export function createMatchTicketServiceImpl(deps: MatchTicketServiceDeps): Serv
         if (error instanceof MatchTicketRejectedError) {
           throw new ConnectError(error.message, statusOfRejection[error.reason]);
         }
-        throw error;
+        // Store outages become UNAVAILABLE (retryable); anything else is logged and stays internal.
+        const connectError = toConnectError(error);
+        if (connectError.cause !== undefined) deps.logger.error({ err: connectError.cause }, "match ticket redemption failed");
+        throw connectError;
       }
     },
   };

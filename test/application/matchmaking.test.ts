@@ -263,15 +263,27 @@ describe("cancel and expiry", () => {
     await expect(h.matchmaker.getTicket(service, a.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("stops a watch when its signal aborts", async () => {
+  it("stops a watch that is waiting for changes when its signal aborts", async () => {
     const h = applicationHarness([queueConfig()]);
     const a = await h.matchmaker.enqueue(service, command("alice"));
     const controller = new AbortController();
-    const watching = collect(h.matchmaker.watchTicket(service, a.id, controller.signal));
-    await Promise.resolve();
+    const views = h.matchmaker.watchTicket(service, a.id, controller.signal);
+    expect((await views.next()).value).toMatchObject({ state: "queued" });
+    const waiting = views.next();
+    expect(h.events.watchedTickets).toBe(1);
     controller.abort();
-    expect((await watching).map((view) => view.state)).toEqual(["queued"]);
+    expect(await waiting).toEqual({ done: true, value: undefined });
     expect(h.events.watchedTickets).toBe(0);
+  });
+
+  it("tells a player that a party member is queued without naming that member's ticket", async () => {
+    const h = applicationHarness([queueConfig({ teamSize: 2, maxPartySize: 2 })]);
+    const bobs = await h.matchmaker.enqueue(player("bob"), command("bob"));
+    const error = (await h.matchmaker.enqueue(player("alice"), command(["alice", "bob"])).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(PlayerAlreadyQueuedError);
+    expect(error.message).not.toContain(bobs.id);
+    const own = (await h.matchmaker.enqueue(player("bob"), command("bob")).catch((e: unknown) => e)) as Error;
+    expect(own.message).toContain(bobs.id);
   });
 });
 

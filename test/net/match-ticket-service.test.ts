@@ -1,3 +1,5 @@
+import pino from "pino";
+import { UnavailableError } from "../../src/application/errors.ts";
 import { once } from "node:events";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -43,13 +45,21 @@ let fixture: MatchTicketFixture;
 let server: http2.Http2Server;
 let sessions: Http2SessionManager;
 let client: Client<typeof MatchTicketService>;
+let ledgerDown = false;
 
 beforeAll(async () => {
   fixture = await createMatchTicketFixture();
-  const ledger = new InMemoryRedemptionLedger(fixture.clock);
+  const inMemory = new InMemoryRedemptionLedger(fixture.clock);
+  const ledger = {
+    consume: (ticketId: string, rememberUntil: number) => {
+      if (ledgerDown) return Promise.reject(new UnavailableError("redis did not answer (record redemption)"));
+      return inMemory.consume(ticketId, rememberUntil);
+    },
+  };
   const impl = createMatchTicketServiceImpl({
     redeem: createRedeemMatchTicket({ verifier: fixture.verifier, ledger }),
     authenticateGameServer,
+    logger: pino({ level: "silent" }),
   });
   server = http2.createServer(connectNodeAdapter({ routes: (router) => registerMatchTicketService(router, impl) }));
   server.listen(0, "127.0.0.1");
@@ -196,5 +206,20 @@ describe("MatchTicketService.RedeemMatchTicket over gRPC", () => {
       Code.Unavailable,
       /cannot fetch verification keys/,
     );
+  });
+});
+
+describe("when the redemption ledger is unreachable", () => {
+  it("answers UNAVAILABLE so the game server retries, and leaves the ticket unused", async () => {
+    const { token } = await fixture.issuer.issue({ ...ALICE_ON_GS1, matchId: "m-ledger-down" });
+    ledgerDown = true;
+    const error = await client
+      .redeemMatchTicket({ matchTicket: token }, { headers: { authorization: "Bearer gs-1-credential" } })
+      .catch((e: unknown) => ConnectError.from(e));
+    ledgerDown = false;
+    expect((error as ConnectError).code).toBe(Code.Unavailable);
+    await expect(client.redeemMatchTicket({ matchTicket: token }, { headers: { authorization: "Bearer gs-1-credential" } })).resolves.toMatchObject({
+      userId: "alice",
+    });
   });
 });

@@ -64,7 +64,7 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
     verifier: new JwtMatchTicketVerifier({ jwks: matchTicketJwks([key]), issuer: "matchmaker", clock }),
     ledger: storage.redemptions,
   });
-  const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer });
+  const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer, logger: pino({ level: "silent" }) });
   const app = await startMatchmaker({
     queues: options.queues ?? loadQueueConfigFile("config/queues.json"),
     storage,
