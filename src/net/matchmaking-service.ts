@@ -1,14 +1,15 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Matchmaker } from "../application/matchmaker.ts";
 import type { Logger } from "../application/ports/logger.ts";
 import { MatchmakingService } from "../gen/matchmaking/v1/matchmaking_pb.js";
 import { callerOf } from "./caller-context.ts";
-import { toConnectError } from "./connect-errors.ts";
+import { failedCall } from "./connect-errors.ts";
 import { LIMITS, requireText, toEnqueueCommand } from "./enqueue-request.ts";
 import { toQueueInfo, toTicketMessage } from "./ticket-message.ts";
 
 /** Methods callable without a token: queue discovery only. */
-export const PUBLIC_METHODS: ReadonlySet<string> = new Set([MatchmakingService.method.listQueues.name]);
+export const PUBLIC_METHODS: ReadonlySet<DescMethod> = new Set([MatchmakingService.method.listQueues]);
 
 /**
  * The MatchmakingService handlers: validate, call the use case, map the result or error. Served
@@ -16,9 +17,7 @@ export const PUBLIC_METHODS: ReadonlySet<string> = new Set([MatchmakingService.m
  */
 export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger): ServiceImpl<typeof MatchmakingService> {
   const fail = (error: unknown, method: string): never => {
-    const connectError = toConnectError(error);
-    if (connectError.cause !== undefined) logger.error({ err: connectError.cause, method }, "request failed");
-    throw connectError;
+    throw failedCall(error, method, logger);
   };
   return {
     listQueues() {
