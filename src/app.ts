@@ -9,7 +9,6 @@ import type { GameServerAllocator } from "./application/ports/game-server-alloca
 import { randomIds, type IdGenerator } from "./application/ports/id-generator.ts";
 import type { Logger } from "./application/ports/logger.ts";
 import type { MatchTicketIssuer } from "./application/ports/match-ticket-issuer.ts";
-import { noMetrics } from "./application/ports/matchmaking-metrics.ts";
 import { getQueueStats, type QueueStatsDeps } from "./application/get-queue-stats.ts";
 import { QueueCatalog } from "./application/queue-catalog.ts";
 import { QueueStatsRecorder } from "./application/queue-stats-recorder.ts";
@@ -20,9 +19,16 @@ import type { QueueConfig } from "./domain/queue-config.ts";
 import { MatchmakingService } from "./gen/matchmaking/v1/matchmaking_pb.js";
 import { OperatorService } from "./gen/matchmaking/v1/operator_pb.js";
 import { authInterceptor, type Authenticate } from "./net/caller-context.ts";
+import { CallGate } from "./net/call-gate.ts";
+import { isHealthService, withDiscovery } from "./net/discovery.ts";
 import { createMatchmakingService, PUBLIC_METHODS } from "./net/matchmaking-service.ts";
 import { createOperatorService } from "./net/operator-service.ts";
+import { livenessRoute, readinessRoute } from "./net/probe-routes.ts";
+import { Readiness } from "./net/readiness.ts";
+import { rpcObserver } from "./net/rpc-observer.ts";
 import { serve, type HttpRoute, type Servers } from "./net/serve.ts";
+import { metricsRoute } from "./observability/metrics-route.ts";
+import { PrometheusMetrics } from "./observability/prometheus-metrics.ts";
 
 /** Everything the matchmaker is assembled from; `main.ts` builds it from the environment, tests directly. */
 export interface MatchmakerOptions {
@@ -45,6 +51,8 @@ export interface MatchmakerOptions {
   readonly extraRoutes?: (router: ConnectRouter) => void;
   readonly extraInterceptors?: readonly Interceptor[];
   readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
+  /** Serve gRPC server reflection (on unless false). */
+  readonly reflection?: boolean;
   /** Run the matching loop on timers (production). Tests leave it off and call `runPass`. */
   readonly scheduleMatching: boolean;
 }
@@ -57,7 +65,14 @@ export interface RunningMatchmaker {
   readonly servers: Servers;
   /** Runs one matching pass over every queue and waits for the matches it formed to be placed. */
   runPass(): Promise<void>;
-  /** Stops matching, waits for placements in flight, and closes the listeners. */
+  /** Readiness as `/readyz` and gRPC health report it. */
+  readonly readiness: Readiness;
+  /**
+   * Shuts down without dropping work: readiness goes false, new calls are refused with UNAVAILABLE,
+   * open streams end with UNAVAILABLE (reconnect elsewhere), matching stops and gives up its
+   * leases, placements in flight finish (every claimed ticket ends matched or back in the queue),
+   * calls in flight finish, then the listeners close. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -66,7 +81,9 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   const ids = options.ids ?? randomIds;
   const { store, events, progress, leases, queueStats } = options.storage;
   const allocationTimeoutMs = options.allocationTimeoutMs ?? 30_000;
-  const metrics = noMetrics;
+  const metrics = new PrometheusMetrics(options.queues);
+  const readiness = new Readiness({ ping: () => options.storage.ping() });
+  const gate = new CallGate();
   const catalog = new QueueCatalog(options.queues);
   const deps: MatchmakingDeps = { store, events, catalog, progress, clock, ids, metrics };
   const statsDeps: QueueStatsDeps = { catalog, board: queueStats, clock, windowMs: options.queueStatsWindowMs ?? 300_000 };
@@ -101,25 +118,54 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   const matchmaker = createMatchmaker(deps);
   const service = createMatchmakingService(matchmaker, options.logger);
   const operator = createOperatorService({ getQueueStats: (caller, queue) => getQueueStats(statsDeps, caller, queue) }, options.logger);
-  const servers = await serve({
-    routes: (router) => {
+  const routes = withDiscovery(
+    (router) => {
       router.service(MatchmakingService, service);
       router.service(OperatorService, operator);
       options.extraRoutes?.(router);
     },
-    interceptors: [authInterceptor(options.authenticate, needsCaller), ...(options.extraInterceptors ?? [])],
+    { readiness, reflection: options.reflection ?? true },
+  );
+  const servers = await serve({
+    routes,
+    interceptors: [
+      rpcObserver(metrics, options.logger),
+      gate.interceptor((method) => isHealthService(method.parent)),
+      authInterceptor(options.authenticate, needsCaller),
+      ...(options.extraInterceptors ?? []),
+    ],
     host: options.host,
     grpcPort: options.grpcPort,
     httpPort: options.httpPort,
-    httpRoutes: options.httpRoutes,
+    httpRoutes: new Map([
+      ["/metrics", metricsRoute(metrics.registry)],
+      ["/healthz", livenessRoute],
+      ["/readyz", readinessRoute(readiness)],
+      ...(options.httpRoutes ?? []),
+    ]),
     readMaxBytes: options.readMaxBytes ?? 64 * 1024,
+    shutdownSignal: gate.shutdownSignal,
   });
+  await readiness.check();
+  readiness.monitor(READINESS_PROBE_INTERVAL_MS);
   if (options.scheduleMatching) scheduler.start();
+  let closing: Promise<void> | undefined;
+  const drainAndClose = async (): Promise<void> => {
+    readiness.drain();
+    gate.close();
+    options.logger.info({ callsInFlight: gate.inFlight, placementsInFlight: placement.inFlight }, "draining");
+    await scheduler.stop();
+    await placement.drain();
+    await gate.idle();
+    readiness.stop();
+    await servers.close();
+  };
   return {
     matchmaker,
     matchers,
     placement,
     servers,
+    readiness,
     async runPass() {
       for (const matcher of matchers.values()) {
         const fence = await leases.hold(matcher.queue.name);
@@ -127,13 +173,15 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
       }
       await placement.drain();
     },
-    async close() {
-      await scheduler.stop();
-      await placement.drain();
-      await servers.close();
+    close() {
+      closing ??= drainAndClose();
+      return closing;
     },
   };
 }
+
+/** How often readiness asks the store, so health watchers learn of an outage without a probe asking. */
+const READINESS_PROBE_INTERVAL_MS = 5000;
 
 const CALLER_SERVICES: ReadonlySet<string> = new Set([MatchmakingService.typeName, OperatorService.typeName]);
 

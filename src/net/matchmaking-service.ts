@@ -51,6 +51,8 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
       try {
         const views = matchmaker.watchTicket(callerOf(context), ticketIdOf(request), context.signal);
         for await (const view of views) yield { ticket: toTicketMessage(view) };
+        // Ended by the server shutting down (UNAVAILABLE: reconnect elsewhere) or the deadline, not by a terminal state.
+        context.signal.throwIfAborted();
       } catch (error) {
         fail(error, "WatchTicket");
       }

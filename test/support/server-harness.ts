@@ -36,6 +36,10 @@ export interface ServerHarnessOptions {
   readonly queues?: readonly QueueConfig[];
   readonly authenticate: Authenticate;
   readonly fleet?: GameServerAllocator;
+  /** Stands in for the in-memory storage's readiness ping (a store that stops answering). */
+  readonly ping?: () => Promise<boolean>;
+  /** Serve gRPC reflection (the default) or not. */
+  readonly reflection?: boolean;
 }
 
 /** A matchmaker on real sockets (ports picked by the OS), with the default queue file and a manual clock. */
@@ -43,9 +47,10 @@ export async function startServerHarness(options: ServerHarnessOptions): Promise
   const clock = new ManualClock();
   const { key } = await loadMatchTicketSigningKey({ keyFile: undefined });
   const fleet = options.fleet ?? new ScriptedFleet();
+  const storage = createInMemoryStorage({ clock, retentionMs: 600_000 });
   const app = await startMatchmaker({
     queues: options.queues ?? loadQueueConfigFile("config/queues.json"),
-    storage: createInMemoryStorage({ clock, retentionMs: 600_000 }),
+    storage: { ...storage, ping: options.ping ?? storage.ping },
     allocator: fleet,
     issuer: new JwtMatchTicketIssuer({ key, issuer: "matchmaker", ttlSeconds: 30, clock }),
     authenticate: options.authenticate,
@@ -56,6 +61,7 @@ export async function startServerHarness(options: ServerHarnessOptions): Promise
     grpcPort: 0,
     httpPort: 0,
     scheduleMatching: false,
+    ...(options.reflection !== undefined && { reflection: options.reflection }),
   });
   const client = (transport: Transport) => createClient(MatchmakingService, transport);
   const withHeaders = (headers: Record<string, string>): Interceptor[] => [
