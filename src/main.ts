@@ -5,7 +5,7 @@
  *   node src/main.ts --dev   development mode (what `npm start` runs)
  *   node src/main.ts         production: token keys and fleets must be configured
  */
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { startMatchmaker } from "./app.ts";
 import { systemClock } from "./application/ports/clock.ts";
 import { createRedeemMatchTicket } from "./application/redeem-match-ticket.ts";
@@ -24,6 +24,8 @@ import { startDevelopmentFleet } from "./development-fleet.ts";
 import { staticJsonRoute } from "./net/json-route.ts";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
 import { tokenAuthentication } from "./net/token-authentication.ts";
+import { configurationSummary } from "./observability/configuration-summary.ts";
+import { createLogger } from "./observability/logger.ts";
 import { createInMemoryStorage } from "./storage/storage.ts";
 
 /** Where game servers fetch the public keys that verify match tickets offline. */
@@ -31,7 +33,7 @@ export const MATCH_TICKET_KEYS_PATH = "/.well-known/match-ticket-keys.json";
 
 async function main(): Promise<void> {
   const settings = loadServerSettings(process.env, process.argv.slice(2));
-  const logger = pino({ level: settings.logLevel, base: { service: "matchmaker" } });
+  const logger = createLogger(settings.logLevel);
   const document = readConfigDocument(settings.queuesFile);
   const queues = parseQueueConfig(document, settings.queuesFile);
 
@@ -65,6 +67,10 @@ async function main(): Promise<void> {
     ledger: storage.redemptions,
   });
   const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer });
+  logger.info(
+    { configuration: configurationSummary({ env: process.env, settings, auth: authConfig, matchTickets: ticketConfig, queues, routing }) },
+    "configuration",
+  );
   const running = await startMatchmaker({
     queues,
     storage,
@@ -73,6 +79,8 @@ async function main(): Promise<void> {
     authenticate: auth.caller,
     logger,
     allocationTimeoutMs: settings.allocationTimeoutMs,
+    queueStatsWindowMs: settings.queueStatsWindowMs,
+    reflection: settings.reflection,
     host: settings.host,
     grpcPort: settings.grpcPort,
     httpPort: settings.httpPort,
@@ -96,11 +104,18 @@ async function main(): Promise<void> {
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down");
+    logger.info({ signal, graceMs: settings.shutdownGraceMs }, "shutting down");
+    // Past the grace period the orchestrator is about to kill the process anyway: say so and go.
+    const deadline = setTimeout(() => {
+      logger.error({ graceMs: settings.shutdownGraceMs }, "shutdown grace period over; exiting with work unfinished");
+      logger.flush();
+      process.exit(1);
+    }, settings.shutdownGraceMs);
     await running.close();
     allocator.close();
     await developmentFleet?.close();
     await storage.close();
+    clearTimeout(deadline);
     logger.info("stopped");
     logger.flush();
     process.exit(0);

@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../src/gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../../src/gen/grpc/reflection/v1/reflection_pb.js";
 import { TicketState } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { cleanupAfterEach } from "../support/lifecycle.ts";
 import { plainCallerAuth, startServerHarness, type ServerHarness, type ServerHarnessOptions } from "../support/server-harness.ts";
@@ -140,7 +141,22 @@ describe("graceful shutdown", () => {
     expect((await watcher.next()).value?.ticket?.state).toBe(TicketState.QUEUED);
     expect((await client.getTicket({ ticketId: a!.ticketId })).ticket!.state).toBe(TicketState.ALLOCATING);
 
+    // A reflection stream whose client sends one question and then neither sends nor closes.
+    let hangUp!: () => void;
+    const quiet = new Promise<void>((resolve) => {
+      hangUp = resolve;
+    });
+    cleanup(hangUp);
+    const reflection = createClient(ServerReflection, harness.grpcTransport()).serverReflectionInfo(
+      (async function* () {
+        yield { host: "", messageRequest: { case: "listServices" as const, value: "" } };
+        await quiet;
+      })(),
+    )[Symbol.asyncIterator]();
+    expect((await reflection.next()).value?.messageResponse.case).toBe("listServicesResponse");
+
     const closing = harness.app.close();
+    await expect(reflection.next()).rejects.toMatchObject({ code: Code.Unavailable });
     expect(await healthWatch.next()).toBe("NOT_SERVING");
     expect((await healthWatch.ended).code).toBe(grpc.status.UNAVAILABLE);
     const watcherEnd = await watcher.next().catch((error: unknown) => ConnectError.from(error));

@@ -1,5 +1,4 @@
-import type { ServiceImpl } from "@connectrpc/connect";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { ServerReflection as ServerReflectionV1Alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { SchemaIndex } from "./schema-index.ts";
@@ -29,9 +28,9 @@ export function createReflectionServices(index: SchemaIndex): {
   v1: ServiceImpl<typeof ServerReflectionV1>;
   v1alpha: ServiceImpl<typeof ServerReflectionV1Alpha>;
 } {
-  const serverReflectionInfo = async function* <Q extends Question>(requests: AsyncIterable<Q>) {
+  const serverReflectionInfo = async function* <Q extends Question>(requests: AsyncIterable<Q>, context: HandlerContext) {
     const sent = new Set<string>();
-    for await (const request of requests) {
+    for await (const request of untilAborted(requests, context.signal)) {
       yield { validHost: request.host, originalRequest: request, messageResponse: answer(index, request, sent) };
     }
   };
@@ -79,4 +78,29 @@ function files(fileDescriptorProto: Uint8Array[]): Answer {
 
 function notFound(errorMessage: string): Answer {
   return { case: "errorResponse", value: { errorCode: Code.NotFound, errorMessage } };
+}
+
+/**
+ * The client's messages until `signal` aborts, then the abort's reason. A client may keep a
+ * reflection stream open indefinitely; without this, shutdown would wait on it.
+ */
+async function* untilAborted<T>(messages: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = messages[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(ConnectError.from(signal.reason));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort!);
+    void iterator.return?.()?.catch(() => undefined);
+  }
 }
