@@ -1,11 +1,12 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Matchmaker } from "../application/matchmaker.ts";
 import type { Logger } from "../application/ports/logger.ts";
 import { MatchmakingService } from "../gen/matchmaking/v1/matchmaking_pb.js";
 import { callerOf } from "./caller-context.ts";
 import { failedCall } from "./connect-errors.ts";
 import { LIMITS, requireText, toEnqueueCommand } from "./enqueue-request.ts";
+import { requestLogger } from "./rpc-observer.ts";
 import { toQueueInfo, toTicketMessage } from "./ticket-message.ts";
 
 /** Methods callable without a token: queue discovery only. */
@@ -16,8 +17,8 @@ export const PUBLIC_METHODS: ReadonlySet<DescMethod> = new Set([MatchmakingServi
  * as-is over gRPC, gRPC-Web and the Connect protocol.
  */
 export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger): ServiceImpl<typeof MatchmakingService> {
-  const fail = (error: unknown, method: string): never => {
-    throw failedCall(error, method, logger);
+  const fail = (error: unknown, method: string, context: HandlerContext): never => {
+    throw failedCall(error, method, requestLogger(context, logger));
   };
   return {
     listQueues() {
@@ -26,9 +27,11 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
     async enqueue(request, context) {
       try {
         const view = await matchmaker.enqueue(callerOf(context), toEnqueueCommand(request));
+        // Ties the caller's trace (when it sent one) to the ticket id every later line carries.
+        requestLogger(context, logger).debug({ ticketId: view.id, queue: view.queue }, "ticket enqueued");
         return { ticket: toTicketMessage(view) };
       } catch (error) {
-        return fail(error, "Enqueue");
+        return fail(error, "Enqueue", context);
       }
     },
     async getTicket(request, context) {
@@ -36,15 +39,16 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
         const view = await matchmaker.getTicket(callerOf(context), ticketIdOf(request));
         return { ticket: toTicketMessage(view) };
       } catch (error) {
-        return fail(error, "GetTicket");
+        return fail(error, "GetTicket", context);
       }
     },
     async cancelTicket(request, context) {
       try {
         const view = await matchmaker.cancelTicket(callerOf(context), ticketIdOf(request));
+        requestLogger(context, logger).debug({ ticketId: view.id, queue: view.queue }, "ticket cancelled");
         return { ticket: toTicketMessage(view) };
       } catch (error) {
-        return fail(error, "CancelTicket");
+        return fail(error, "CancelTicket", context);
       }
     },
     async *watchTicket(request, context) {
@@ -54,7 +58,7 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
         // Ended by the server shutting down (UNAVAILABLE: reconnect elsewhere) or the deadline, not by a terminal state.
         context.signal.throwIfAborted();
       } catch (error) {
-        fail(error, "WatchTicket");
+        fail(error, "WatchTicket", context);
       }
     },
   };

@@ -13,6 +13,7 @@ import {
 import { callerOf } from "./caller-context.ts";
 import { failedCall } from "./connect-errors.ts";
 import { LIMITS, requireText } from "./enqueue-request.ts";
+import { requestLogger } from "./rpc-observer.ts";
 
 /** The operator use cases the service serves. */
 export interface OperatorUseCases {
@@ -27,7 +28,7 @@ export function createOperatorService(useCases: OperatorUseCases, logger: Logger
         const queue = request.queue === "" ? "" : requireText(request.queue, "queue", LIMITS.queueNameLength);
         return toQueueStatsMessage(await useCases.getQueueStats(callerOf(context), queue));
       } catch (error) {
-        throw failedCall(error, "GetQueueStats", logger);
+        throw failedCall(error, "GetQueueStats", requestLogger(context, logger));
       }
     },
   };
