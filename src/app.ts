@@ -65,8 +65,6 @@ export interface RunningMatchmaker {
   readonly servers: Servers;
   /** Runs one matching pass over every queue and waits for the matches it formed to be placed. */
   runPass(): Promise<void>;
-  /** Readiness as `/readyz` and gRPC health report it. */
-  readonly readiness: Readiness;
   /**
    * Shuts down without dropping work: readiness goes false, new calls are refused with UNAVAILABLE,
    * open streams end with UNAVAILABLE (reconnect elsewhere), matching stops and gives up its
@@ -107,7 +105,6 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
         ...deps,
         placement,
         logger: options.logger.child({ queue: queue.name }),
-        metrics,
         stats,
         // Placement gives up after its timeout; twice that means the instance placing it is gone.
         staleAllocationMs: 2 * allocationTimeoutMs,
@@ -165,7 +162,6 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     matchers,
     placement,
     servers,
-    readiness,
     async runPass() {
       for (const matcher of matchers.values()) {
         const fence = await leases.hold(matcher.queue.name);

@@ -100,17 +100,21 @@ async function main(): Promise<void> {
     "matchmaker started",
   );
 
+  /** Exits with code 1 at once, saying why. */
+  const abandon = (fields: object, message: string): never => {
+    logger.error(fields, message);
+    logger.flush();
+    return process.exit(1);
+  };
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: settings.shutdownGraceMs }, "shutting down");
     // Past the grace period the orchestrator is about to kill the process anyway: say so and go.
-    const deadline = setTimeout(() => {
-      logger.error({ graceMs: settings.shutdownGraceMs }, "shutdown grace period over; exiting with work unfinished");
-      logger.flush();
-      process.exit(1);
-    }, settings.shutdownGraceMs);
+    const deadline = setTimeout(
+      () => abandon({ graceMs: settings.shutdownGraceMs }, "shutdown grace period over; exiting with work unfinished"),
+      settings.shutdownGraceMs,
+    );
     await running.close();
     allocator.close();
     await developmentFleet?.close();
@@ -120,8 +124,12 @@ async function main(): Promise<void> {
     logger.flush();
     process.exit(0);
   };
-  process.once("SIGTERM", (signal) => void stop(signal));
-  process.once("SIGINT", (signal) => void stop(signal));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) abandon({ signal }, "second signal: exiting without finishing the drain");
+    else stop(signal).catch((error: unknown) => abandon({ err: error }, "shutdown failed"));
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }
 
 function warnDevelopmentMode(logger: Logger, secretFile: string): void {
