@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import { mintToken } from "../../src/clients/auth/mint-token.ts";
+import { MatchTicketService } from "../../src/gen/gameserver/v1/match_ticket_pb.js";
 import { GameServerRegistryService } from "../../src/gen/gameserver/v1/registry_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../src/gen/grpc/health/v1/health_pb.js";
 import { MatchmakingService, TicketState } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
@@ -136,6 +137,33 @@ describe("node src/main.ts", () => {
     matchmaker.child.kill("SIGTERM");
     expect(await matchmaker.exited).toEqual([0, null]);
     expect(JSON.stringify(matchmaker.logs.entries)).not.toContain(SECRET);
+  });
+
+  it("serves game servers redeeming match tickets beside the player API", async () => {
+    const registry = await startGatedRegistry();
+    registry.answer();
+    const matchmaker = await startMatchmaker(registry.url, {});
+    const client = await serviceClient(matchmaker.grpcUrl);
+    const { ticket } = await client.enqueue({ queue: "duel", players: [{ userId: "p1", skill: 1000 }], latencyMs: { "eu-west": 20 } });
+    await client.enqueue({ queue: "duel", players: [{ userId: "p2", skill: 1000 }], latencyMs: { "eu-west": 20 } });
+    let matched = ticket!;
+    for await (const update of client.watchTicket({ ticketId: ticket!.ticketId })) matched = update.ticket!;
+    const assignment = matched.assignment!;
+    // The gated registry names each server after its match.
+    const token = await mintToken({ role: "gameserver", subject: `gs-${assignment.matchId}`, secret: new TextEncoder().encode(SECRET) });
+    const gameServer = createClient(
+      MatchTicketService,
+      createGrpcTransport({ baseUrl: matchmaker.grpcUrl, interceptors: withHeaders({ authorization: `Bearer ${token}` }) }),
+    );
+    await expect(gameServer.redeemMatchTicket({ matchTicket: assignment.matchTicket })).resolves.toMatchObject({
+      userId: "p1",
+      matchId: assignment.matchId,
+    });
+    // The same credential is no player.
+    const asPlayer = createClient(MatchmakingService, createGrpcTransport({ baseUrl: matchmaker.grpcUrl, interceptors: withHeaders({ authorization: `Bearer ${token}` }) }));
+    await expect(asPlayer.getTicket({ ticketId: ticket!.ticketId })).rejects.toMatchObject({ code: Code.PermissionDenied });
+    matchmaker.child.kill("SIGTERM");
+    expect(await matchmaker.exited).toEqual([0, null]);
   });
 
   it("drains on SIGTERM: unready, new calls refused, watchers told to reconnect, placement finished, exit 0", async () => {
