@@ -24,10 +24,7 @@ export interface DiscoveryOptions {
 export function withDiscovery(register: (router: ConnectRouter) => void, options: DiscoveryOptions): (router: ConnectRouter) => void {
   const reflectionServices = options.reflection ? [ServerReflectionV1, ServerReflectionV1Alpha] : [];
   const served = [...servicesOf(register), Health, ...reflectionServices];
-  const health = createHealthService(
-    options.readiness,
-    served.map((service) => service.typeName),
-  );
+  const health = createHealthService(options.readiness, served.map((service) => service.typeName));
   const reflection = options.reflection ? createReflectionServices(new SchemaIndex(served)) : undefined;
   return (router) => {
     register(router);
