@@ -1,3 +1,4 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { MatchPlacement } from "./application/match-placement.ts";
 import { createMatchmaker, type Matchmaker } from "./application/matchmaker.ts";
@@ -8,14 +9,26 @@ import type { GameServerAllocator } from "./application/ports/game-server-alloca
 import { randomIds, type IdGenerator } from "./application/ports/id-generator.ts";
 import type { Logger } from "./application/ports/logger.ts";
 import type { MatchTicketIssuer } from "./application/ports/match-ticket-issuer.ts";
+import { getQueueStats, type QueueStatsDeps } from "./application/get-queue-stats.ts";
 import { QueueCatalog } from "./application/queue-catalog.ts";
+import { QueueStatsRecorder } from "./application/queue-stats-recorder.ts";
+import { RecentMatches } from "./application/recent-matches.ts";
 import type { Storage } from "./storage/storage.ts";
 import { QueueMatcher } from "./application/queue-matcher.ts";
 import type { QueueConfig } from "./domain/queue-config.ts";
 import { MatchmakingService } from "./gen/matchmaking/v1/matchmaking_pb.js";
+import { OperatorService } from "./gen/matchmaking/v1/operator_pb.js";
 import { authInterceptor, type Authenticate } from "./net/caller-context.ts";
-import { createMatchmakingService, MATCHMAKING_AUTH_SCOPE } from "./net/matchmaking-service.ts";
+import { CallGate } from "./net/call-gate.ts";
+import { isHealthService, withDiscovery } from "./net/discovery.ts";
+import { createMatchmakingService, PUBLIC_METHODS } from "./net/matchmaking-service.ts";
+import { createOperatorService } from "./net/operator-service.ts";
+import { livenessRoute, readinessRoute } from "./net/probe-routes.ts";
+import { Readiness } from "./net/readiness.ts";
+import { rpcObserver } from "./net/rpc-observer.ts";
 import { serve, type HttpRoute, type Servers } from "./net/serve.ts";
+import { metricsRoute } from "./observability/metrics-route.ts";
+import { PrometheusMetrics } from "./observability/prometheus-metrics.ts";
 
 /** Everything the matchmaker is assembled from; `main.ts` builds it from the environment, tests directly. */
 export interface MatchmakerOptions {
@@ -28,6 +41,8 @@ export interface MatchmakerOptions {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly allocationTimeoutMs?: number;
+  /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */
+  readonly queueStatsWindowMs?: number;
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
@@ -36,6 +51,8 @@ export interface MatchmakerOptions {
   readonly extraRoutes?: (router: ConnectRouter) => void;
   readonly extraInterceptors?: readonly Interceptor[];
   readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
+  /** Serve gRPC server reflection (on unless false). */
+  readonly reflection?: boolean;
   /** Run the matching loop on timers (production). Tests leave it off and call `runPass`. */
   readonly scheduleMatching: boolean;
 }
@@ -48,23 +65,27 @@ export interface RunningMatchmaker {
   readonly servers: Servers;
   /** Runs one matching pass over every queue and waits for the matches it formed to be placed. */
   runPass(): Promise<void>;
-  /** Stops matching, waits for placements in flight, and closes the listeners. */
+  /**
+   * Shuts down without dropping work: readiness goes false, new calls are refused with UNAVAILABLE,
+   * open streams end with UNAVAILABLE (reconnect elsewhere), matching stops and gives up its
+   * leases, placements in flight finish (every claimed ticket ends matched or back in the queue),
+   * calls in flight finish, then the listeners close. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 export async function startMatchmaker(options: MatchmakerOptions): Promise<RunningMatchmaker> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  const { store, events, progress, leases } = options.storage;
+  const { store, events, progress, leases, queueStats } = options.storage;
   const allocationTimeoutMs = options.allocationTimeoutMs ?? 30_000;
-  const deps: MatchmakingDeps = {
-    store,
-    events,
-    catalog: new QueueCatalog(options.queues),
-    progress,
-    clock,
-    ids,
-  };
+  const metrics = new PrometheusMetrics(options.queues);
+  const readiness = new Readiness({ ping: () => options.storage.ping() });
+  const gate = new CallGate();
+  const catalog = new QueueCatalog(options.queues);
+  const deps: MatchmakingDeps = { store, events, catalog, progress, clock, ids, metrics };
+  const statsDeps: QueueStatsDeps = { catalog, board: queueStats, clock, windowMs: options.queueStatsWindowMs ?? 300_000 };
+  const stats = new QueueStatsRecorder(new RecentMatches({ windowMs: statsDeps.windowMs, startedAt: clock.now() }), queueStats);
   const placement = new MatchPlacement({
     store,
     events,
@@ -73,6 +94,8 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     issuer: options.issuer,
     clock,
     logger: options.logger,
+    metrics,
+    stats,
     allocationTimeoutMs,
   });
   const matchers = new Map(
@@ -82,6 +105,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
         ...deps,
         placement,
         logger: options.logger.child({ queue: queue.name }),
+        stats,
         // Placement gives up after its timeout; twice that means the instance placing it is gone.
         staleAllocationMs: 2 * allocationTimeoutMs,
       }),
@@ -90,19 +114,49 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   const scheduler = new MatchingScheduler([...matchers.values()], leases, options.logger);
   const matchmaker = createMatchmaker(deps);
   const service = createMatchmakingService(matchmaker, options.logger);
-  const servers = await serve({
-    routes: (router) => {
+  const operator = createOperatorService({ getQueueStats: (caller, queue) => getQueueStats(statsDeps, caller, queue) }, options.logger);
+  const routes = withDiscovery(
+    (router) => {
       router.service(MatchmakingService, service);
+      router.service(OperatorService, operator);
       options.extraRoutes?.(router);
     },
-    interceptors: [authInterceptor(options.authenticate, MATCHMAKING_AUTH_SCOPE), ...(options.extraInterceptors ?? [])],
+    { readiness, reflection: options.reflection ?? true },
+  );
+  const servers = await serve({
+    routes,
+    interceptors: [
+      rpcObserver(metrics, options.logger),
+      gate.interceptor((method) => isHealthService(method.parent)),
+      authInterceptor(options.authenticate, needsCaller),
+      ...(options.extraInterceptors ?? []),
+    ],
     host: options.host,
     grpcPort: options.grpcPort,
     httpPort: options.httpPort,
-    httpRoutes: options.httpRoutes,
+    httpRoutes: new Map([
+      ["/metrics", metricsRoute(metrics.registry)],
+      ["/healthz", livenessRoute],
+      ["/readyz", readinessRoute(readiness)],
+      ...(options.httpRoutes ?? []),
+    ]),
     readMaxBytes: options.readMaxBytes ?? 64 * 1024,
+    shutdownSignal: gate.shutdownSignal,
   });
+  await readiness.check();
+  readiness.monitor(READINESS_PROBE_INTERVAL_MS);
   if (options.scheduleMatching) scheduler.start();
+  let closing: Promise<void> | undefined;
+  const drainAndClose = async (): Promise<void> => {
+    readiness.drain();
+    gate.close();
+    options.logger.info({ callsInFlight: gate.inFlight, placementsInFlight: placement.inFlight }, "draining");
+    await scheduler.stop();
+    await placement.drain();
+    await gate.idle();
+    readiness.stop();
+    await servers.close();
+  };
   return {
     matchmaker,
     matchers,
@@ -115,10 +169,19 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
       }
       await placement.drain();
     },
-    async close() {
-      await scheduler.stop();
-      await placement.drain();
-      await servers.close();
+    close() {
+      closing ??= drainAndClose();
+      return closing;
     },
   };
+}
+
+/** How often readiness asks the store, so health watchers learn of an outage without a probe asking. */
+const READINESS_PROBE_INTERVAL_MS = 5000;
+
+const CALLER_SERVICES: ReadonlySet<string> = new Set([MatchmakingService.typeName, OperatorService.typeName]);
+
+/** Players' and services' methods need a caller; other services authenticate their own way or not at all. */
+function needsCaller(method: DescMethod): boolean {
+  return CALLER_SERVICES.has(method.parent.typeName) && !PUBLIC_METHODS.has(method);
 }

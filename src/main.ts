@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { startMatchmaker } from "./app.ts";
 import { systemClock } from "./application/ports/clock.ts";
 import { createRedeemMatchTicket } from "./application/redeem-match-ticket.ts";
@@ -26,6 +26,8 @@ import { startDevelopmentFleet } from "./development-fleet.ts";
 import { staticJsonRoute } from "./net/json-route.ts";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
 import { tokenAuthentication } from "./net/token-authentication.ts";
+import { configurationSummary } from "./observability/configuration-summary.ts";
+import { createLogger } from "./observability/logger.ts";
 import { createRedisStorage } from "./storage/redis/redis-storage.ts";
 import { createInMemoryStorage } from "./storage/storage.ts";
 
@@ -34,7 +36,7 @@ export const MATCH_TICKET_KEYS_PATH = "/.well-known/match-ticket-keys.json";
 
 async function main(): Promise<void> {
   const settings = loadServerSettings(process.env, process.argv.slice(2));
-  const logger = pino({ level: settings.logLevel, base: { service: "matchmaker" } });
+  const logger = createLogger(settings.logLevel);
   const document = readConfigDocument(settings.queuesFile);
   const queues = parseQueueConfig(document, settings.queuesFile);
 
@@ -79,6 +81,10 @@ async function main(): Promise<void> {
     ledger: storage.redemptions,
   });
   const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer, logger });
+  logger.info(
+    { configuration: configurationSummary({ env: process.env, settings, auth: authConfig, matchTickets: ticketConfig, queues, routing }) },
+    "configuration",
+  );
   const running = await startMatchmaker({
     queues,
     storage,
@@ -87,6 +93,8 @@ async function main(): Promise<void> {
     authenticate: auth.caller,
     logger,
     allocationTimeoutMs: settings.allocationTimeoutMs,
+    queueStatsWindowMs: settings.queueStatsWindowMs,
+    reflection: settings.reflection,
     host: settings.host,
     grpcPort: settings.grpcPort,
     httpPort: settings.httpPort,
@@ -107,21 +115,36 @@ async function main(): Promise<void> {
     "matchmaker started",
   );
 
+  /** Exits with code 1 at once, saying why. */
+  const abandon = (fields: object, message: string): never => {
+    logger.error(fields, message);
+    logger.flush();
+    return process.exit(1);
+  };
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down");
+    logger.info({ signal, graceMs: settings.shutdownGraceMs }, "shutting down");
+    // Past the grace period the orchestrator is about to kill the process anyway: say so and go.
+    const deadline = setTimeout(
+      () => abandon({ graceMs: settings.shutdownGraceMs }, "shutdown grace period over; exiting with work unfinished"),
+      settings.shutdownGraceMs,
+    );
     await running.close();
     allocator.close();
     await developmentFleet?.close();
     await storage.close();
+    clearTimeout(deadline);
     logger.info("stopped");
     logger.flush();
     process.exit(0);
   };
-  process.once("SIGTERM", (signal) => void stop(signal));
-  process.once("SIGINT", (signal) => void stop(signal));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) abandon({ signal }, "second signal: exiting without finishing the drain");
+    else stop(signal).catch((error: unknown) => abandon({ err: error }, "shutdown failed"));
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }
 
 function warnDevelopmentMode(logger: Logger, secretFile: string): void {

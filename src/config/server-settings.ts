@@ -9,6 +9,12 @@ export interface ServerSettings {
   readonly logLevel: string;
   readonly ticketRetentionMs: number;
   readonly allocationTimeoutMs: number;
+  /** How long a SIGTERM drain may take before the process exits anyway (with code 1). */
+  readonly shutdownGraceMs: number;
+  /** Serve gRPC server reflection, so generic tools can call the API without its protos. */
+  readonly reflection: boolean;
+  /** How far back GetQueueStats' wait percentiles and match rates look. */
+  readonly queueStatsWindowMs: number;
   /** Development mode: local dev secret for tokens and an in-process fleet of game servers. */
   readonly development: boolean;
   /** Shared state in Redis (`redis://...`); absent: the embedded in-memory store. */
@@ -29,7 +35,10 @@ export function loadServerSettings(env: NodeJS.ProcessEnv, argv: readonly string
     logLevel: oneOf(env, "MATCHMAKER_LOG_LEVEL", "info", LOG_LEVELS),
     ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", 600, 1, 86_400) * 1000,
     allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", 30, 1, 600) * 1000,
-    development: argv.includes("--dev") || oneOf(env, "MATCHMAKER_DEV_MODE", "false", ["true", "false"]) === "true",
+    shutdownGraceMs: integer(env, "MATCHMAKER_SHUTDOWN_GRACE_SECONDS", 20, 1, 3600) * 1000,
+    reflection: flag(env, "MATCHMAKER_GRPC_REFLECTION", true),
+    queueStatsWindowMs: integer(env, "MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", 300, 10, 86_400) * 1000,
+    development: argv.includes("--dev") || flag(env, "MATCHMAKER_DEV_MODE", false),
     redisUrl: redisUrl(env, "MATCHMAKER_REDIS_URL"),
     leaseTtlMs: integer(env, "MATCHMAKER_LEASE_TTL_SECONDS", 5, 1, 60) * 1000,
   };
@@ -64,4 +73,8 @@ function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: 
   const value = raw(env, name) ?? fallback;
   if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${value}"`);
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  return oneOf(env, name, String(fallback), ["true", "false"]) === "true";
 }

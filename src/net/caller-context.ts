@@ -1,3 +1,4 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import type { Caller } from "../application/caller.ts";
 
@@ -9,23 +10,15 @@ export type Authenticate = (authorization: string | null) => Promise<Caller>;
 
 const callerKey = createContextKey<Caller | undefined>(undefined, { description: "authenticated caller" });
 
-/** Which calls the caller interceptor authenticates. */
-export interface CallerAuthScope {
-  /** Fully qualified names of the services whose callers are players and backend services. */
-  readonly services: ReadonlySet<string>;
-  /** Methods of those services callable without a token, as `Service/Method` names. */
-  readonly publicMethods: ReadonlySet<string>;
-}
-
 /**
- * Authenticates every call to the guarded services except their public methods and hands the caller
- * to the handler through the context values, so handlers cannot forget the check. Services with
- * other kinds of callers (game servers) authenticate in their own handlers.
+ * Authenticates every call to a method that needs a caller and hands the caller to the handler
+ * through the context values, so handlers cannot forget the check. Methods are told apart by
+ * descriptor, not by name, so that another service's method of the same name is never exempted;
+ * services with their own credentials (game servers) or none (health) are left alone.
  */
-export function authInterceptor(authenticate: Authenticate, scope: CallerAuthScope): Interceptor {
+export function authInterceptor(authenticate: Authenticate, needsCaller: (method: DescMethod) => boolean): Interceptor {
   return (next) => async (request) => {
-    const service = request.service.typeName;
-    if (scope.services.has(service) && !scope.publicMethods.has(`${service}/${request.method.name}`)) {
+    if (needsCaller(request.method)) {
       request.contextValues.set(callerKey, await authenticate(request.header.get("authorization")));
     }
     return next(request);

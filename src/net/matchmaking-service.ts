@@ -1,27 +1,24 @@
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Matchmaker } from "../application/matchmaker.ts";
 import type { Logger } from "../application/ports/logger.ts";
 import { MatchmakingService } from "../gen/matchmaking/v1/matchmaking_pb.js";
-import { callerOf, type CallerAuthScope } from "./caller-context.ts";
-import { toConnectError } from "./connect-errors.ts";
+import { callerOf } from "./caller-context.ts";
+import { failedCall } from "./connect-errors.ts";
 import { LIMITS, requireText, toEnqueueCommand } from "./enqueue-request.ts";
+import { requestLogger } from "./rpc-observer.ts";
 import { toQueueInfo, toTicketMessage } from "./ticket-message.ts";
 
-/** MatchmakingService's callers are players and services; only queue discovery is public. */
-export const MATCHMAKING_AUTH_SCOPE: CallerAuthScope = {
-  services: new Set([MatchmakingService.typeName]),
-  publicMethods: new Set([`${MatchmakingService.typeName}/${MatchmakingService.method.listQueues.name}`]),
-};
+/** Methods callable without a token: queue discovery only. */
+export const PUBLIC_METHODS: ReadonlySet<DescMethod> = new Set([MatchmakingService.method.listQueues]);
 
 /**
  * The MatchmakingService handlers: validate, call the use case, map the result or error. Served
  * as-is over gRPC, gRPC-Web and the Connect protocol.
  */
 export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger): ServiceImpl<typeof MatchmakingService> {
-  const fail = (error: unknown, method: string): never => {
-    const connectError = toConnectError(error);
-    if (connectError.cause !== undefined) logger.error({ err: connectError.cause, method }, "request failed");
-    throw connectError;
+  const fail = (error: unknown, method: string, context: HandlerContext): never => {
+    throw failedCall(error, method, requestLogger(context, logger));
   };
   return {
     listQueues() {
@@ -30,9 +27,11 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
     async enqueue(request, context) {
       try {
         const view = await matchmaker.enqueue(callerOf(context), toEnqueueCommand(request));
+        // Ties the caller's trace (when it sent one) to the ticket id every later line carries.
+        requestLogger(context, logger).debug({ ticketId: view.id, queue: view.queue }, "ticket enqueued");
         return { ticket: toTicketMessage(view) };
       } catch (error) {
-        return fail(error, "Enqueue");
+        return fail(error, "Enqueue", context);
       }
     },
     async getTicket(request, context) {
@@ -40,23 +39,26 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
         const view = await matchmaker.getTicket(callerOf(context), ticketIdOf(request));
         return { ticket: toTicketMessage(view) };
       } catch (error) {
-        return fail(error, "GetTicket");
+        return fail(error, "GetTicket", context);
       }
     },
     async cancelTicket(request, context) {
       try {
         const view = await matchmaker.cancelTicket(callerOf(context), ticketIdOf(request));
+        requestLogger(context, logger).debug({ ticketId: view.id, queue: view.queue }, "ticket cancelled");
         return { ticket: toTicketMessage(view) };
       } catch (error) {
-        return fail(error, "CancelTicket");
+        return fail(error, "CancelTicket", context);
       }
     },
     async *watchTicket(request, context) {
       try {
         const views = matchmaker.watchTicket(callerOf(context), ticketIdOf(request), context.signal);
         for await (const view of views) yield { ticket: toTicketMessage(view) };
+        // Ended by the server shutting down (UNAVAILABLE: reconnect elsewhere) or the deadline, not by a terminal state.
+        context.signal.throwIfAborted();
       } catch (error) {
-        fail(error, "WatchTicket");
+        fail(error, "WatchTicket", context);
       }
     },
   };

@@ -21,6 +21,8 @@ export interface ServeOptions {
   readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
   /** Largest request message accepted, in bytes. */
   readonly readMaxBytes: number;
+  /** When aborted, every handler's signal aborts with its reason (graceful shutdown). */
+  readonly shutdownSignal?: AbortSignal;
 }
 
 /** The running listeners. */
@@ -40,6 +42,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     routes: options.routes,
     interceptors: [...options.interceptors],
     readMaxBytes: options.readMaxBytes,
+    ...(options.shutdownSignal !== undefined && { shutdownSignal: options.shutdownSignal }),
   });
   const grpc = http2.createServer(withSpecGrpcMessage(adapter));
   const sessions = new Set<http2.ServerHttp2Session>();

@@ -3,15 +3,31 @@ import { loadServerSettings } from "../../src/config/server-settings.ts";
 
 describe("loadServerSettings", () => {
   it("has documented defaults", () => {
-    expect(loadServerSettings({})).toMatchObject({
+    expect(loadServerSettings({})).toEqual({
       host: "0.0.0.0",
       grpcPort: 50051,
       httpPort: 8080,
+      queuesFile: "config/queues.json",
+      logLevel: "info",
+      ticketRetentionMs: 600_000,
+      allocationTimeoutMs: 30_000,
+      shutdownGraceMs: 20_000,
+      reflection: true,
+      queueStatsWindowMs: 300_000,
       development: false,
       redisUrl: undefined,
       leaseTtlMs: 5000,
     });
     expect(loadServerSettings({ MATCHMAKER_REDIS_URL: "redis://cache:6379/2" }).redisUrl).toBe("redis://cache:6379/2");
+  });
+  it("reads the operations settings", () => {
+    const settings = loadServerSettings({
+      MATCHMAKER_SHUTDOWN_GRACE_SECONDS: "45",
+      MATCHMAKER_GRPC_REFLECTION: "false",
+      MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS: "60",
+      MATCHMAKER_LOG_LEVEL: "debug",
+    });
+    expect(settings).toMatchObject({ shutdownGraceMs: 45_000, reflection: false, queueStatsWindowMs: 60_000, logLevel: "debug" });
   });
   it("turns development mode on with --dev or MATCHMAKER_DEV_MODE", () => {
     expect(loadServerSettings({}, ["--dev"]).development).toBe(true);
@@ -24,7 +40,19 @@ describe("loadServerSettings", () => {
     ["MATCHMAKER_DEV_MODE", "yes"],
     ["MATCHMAKER_REDIS_URL", "localhost:6379"],
     ["MATCHMAKER_LEASE_TTL_SECONDS", "0"],
+    ["MATCHMAKER_SHUTDOWN_GRACE_SECONDS", "0"],
+    ["MATCHMAKER_SHUTDOWN_GRACE_SECONDS", "1.5"],
+    ["MATCHMAKER_GRPC_REFLECTION", "off"],
+    ["MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", "5"],
   ])("rejects %s=%s naming the variable", (name, value) => {
     expect(() => loadServerSettings({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+  it("says what is wrong with the value", () => {
+    expect(() => loadServerSettings({ MATCHMAKER_SHUTDOWN_GRACE_SECONDS: "0" })).toThrow(
+      "MATCHMAKER_SHUTDOWN_GRACE_SECONDS: must be between 1 and 3600, got 0",
+    );
+    expect(() => loadServerSettings({ MATCHMAKER_GRPC_REFLECTION: "off" })).toThrow(
+      'MATCHMAKER_GRPC_REFLECTION: must be one of true, false, got "off"',
+    );
   });
 });

@@ -163,6 +163,35 @@ describe("RedisMatchingLeases", () => {
   });
 });
 
+describe("RedisQueueStatsBoard", () => {
+  it("serves on every instance the snapshot the lease holder published last", async () => {
+    const { a, b } = await twoInstances();
+    const snapshot = (ticketsWaiting: number) => ({
+      queue: "duel",
+      takenAt: T0,
+      windowMs: 300_000,
+      regions: [
+        {
+          region: "eu-west",
+          ticketsWaiting,
+          playersWaiting: ticketsWaiting,
+          oldestWaitingSince: T0 - 5_000,
+          waitP50Ms: 1_000,
+          waitP90Ms: undefined,
+          waitP99Ms: undefined,
+          matchesPerMinute: 1.5,
+        },
+      ],
+    });
+    expect(await b.queueStats.read()).toEqual([]);
+    await a.queueStats.publish(snapshot(3));
+    await a.queueStats.publish(snapshot(7));
+    const [read] = await b.queueStats.read();
+    expect(read).toMatchObject({ queue: "duel", regions: [{ ticketsWaiting: 7, waitP50Ms: 1_000, matchesPerMinute: 1.5 }] });
+    expect(read!.regions[0]!.waitP90Ms).toBeUndefined();
+  });
+});
+
 describe("RedisRedemptionLedger", () => {
   it("admits each match ticket once across instances and forgets it after rememberUntil", async () => {
     const clock = new ManualClock();

@@ -34,12 +34,20 @@ export interface ServerHarness {
   connectClient(headers?: Record<string, string>): Client<typeof MatchmakingService>;
   /** connect-es over gRPC-Web on HTTP/1.1. */
   grpcWebClient(headers?: Record<string, string>): Client<typeof MatchmakingService>;
+  /** connect-es over gRPC (HTTP/2), for clients of the other services. */
+  grpcTransport(headers?: Record<string, string>): Transport;
+  /** `http://127.0.0.1:<http port>`: Connect, gRPC-Web and the plain HTTP routes. */
+  readonly httpUrl: string;
   close(): Promise<void>;
 }
 
 export interface ServerHarnessOptions {
   readonly queues?: readonly QueueConfig[];
   readonly fleet?: GameServerAllocator;
+  /** Stands in for the in-memory storage's readiness ping (a store that stops answering). */
+  readonly ping?: () => Promise<boolean>;
+  /** Serve gRPC reflection (the default) or not. */
+  readonly reflection?: boolean;
 }
 
 /** The identity provider the harness trusts: an HS256 secret and an issuer. */
@@ -67,7 +75,7 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
   const matchTicketService = createMatchTicketServiceImpl({ redeem, authenticateGameServer: auth.gameServer, logger: pino({ level: "silent" }) });
   const app = await startMatchmaker({
     queues: options.queues ?? loadQueueConfigFile("config/queues.json"),
-    storage,
+    storage: { ...storage, ping: options.ping ?? storage.ping },
     allocator: fleet,
     issuer: new JwtMatchTicketIssuer({ key, issuer: "matchmaker", ttlSeconds: 30, clock }),
     authenticate: auth.caller,
@@ -79,6 +87,7 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
     grpcPort: 0,
     httpPort: 0,
     scheduleMatching: false,
+    ...(options.reflection !== undefined && { reflection: options.reflection }),
   });
   const client = (transport: Transport) => createClient(MatchmakingService, transport);
   const withHeaders = (headers: Record<string, string>): Interceptor[] => [
@@ -95,7 +104,8 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
       subject,
       secret: new TextEncoder().encode(tokenOptions.secret ?? TEST_AUTH.secret),
       issuer: tokenOptions.issuer ?? TEST_AUTH.issuer,
-      ttlSeconds: tokenOptions.ttlSeconds ?? 3600,
+      // Long-lived: tests move the manual clock by hours.
+      ttlSeconds: tokenOptions.ttlSeconds ?? 30 * 24 * 3600,
       clock,
     });
   return {
@@ -105,6 +115,8 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
     token,
     bearer: async (role, subject) => ({ authorization: `Bearer ${await token(role, subject)}` }),
     grpcClient: (headers = {}) => client(createGrpcTransport({ baseUrl: grpcUrl, interceptors: withHeaders(headers) })),
+    grpcTransport: (headers = {}) => createGrpcTransport({ baseUrl: grpcUrl, interceptors: withHeaders(headers) }),
+    httpUrl,
     connectClient: (headers = {}) =>
       client(createConnectTransport({ baseUrl: httpUrl, httpVersion: "1.1", interceptors: withHeaders(headers) })),
     grpcWebClient: (headers = {}) =>

@@ -84,8 +84,9 @@ export class FleetConnection<Service extends DescService> {
         environment: this.environment,
         isRetryable: classification.retried,
         ...(signal && { signal }),
+        // At info: a retry is the first sign of a struggling fleet, before allocations start failing.
         onRetry: (error, attemptNumber, waitMs) =>
-          this.logger.debug(
+          this.logger.info(
             { ...call.logContext, code: Code[error.code], attempt: attemptNumber, waitMs },
             `retrying ${call.operation}`,
           ),

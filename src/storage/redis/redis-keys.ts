@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
  * - `<prefix>:ticket-queue:<ticketId>` string: the ticket's queue (GetTicket and Cancel know only the id)
  * - `<prefix>:ticket:<ticketId>`       sharded channel: the ticket's changes, as JSON
  * - `<prefix>:redeemed:<matchTicketId>` string: a redeemed match ticket
+ * - `<prefix>:queue-stats`             hash: each queue's latest statistics snapshot
  */
 export class RedisKeys {
   readonly #prefix: string;
@@ -70,6 +71,11 @@ export class RedisKeys {
 
   redeemed(matchTicketId: string): string {
     return `${this.#prefix}:redeemed:${matchTicketId}`;
+  }
+
+  /** Hash: each queue's latest statistics snapshot (JSON), by queue name. */
+  queueStats(): string {
+    return `${this.#prefix}:queue-stats`;
   }
 }
 

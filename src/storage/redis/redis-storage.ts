@@ -5,6 +5,7 @@ import { openRedisConnection, type RedisConnection } from "./redis-connection.ts
 import { RedisKeys } from "./redis-keys.ts";
 import { RedisMatchingLeases } from "./redis-matching-leases.ts";
 import { RedisQueueProgress } from "./redis-queue-progress.ts";
+import { RedisQueueStatsBoard } from "./redis-queue-stats-board.ts";
 import { RedisRedemptionLedger } from "./redis-redemption-ledger.ts";
 import { RedisTicketEvents } from "./redis-ticket-events.ts";
 import { RedisTicketStore } from "./redis-ticket-store.ts";
@@ -59,6 +60,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
     progress: new RedisQueueProgress(redis, channels, keys),
     leases: new RedisMatchingLeases(redis, keys, { instanceId: options.instanceId, leaseTtlMs: options.leaseTtlMs }),
     redemptions: new RedisRedemptionLedger(redis, keys, options.clock),
+    queueStats: new RedisQueueStatsBoard(redis, keys),
     async ping() {
       try {
         return (await redis.run("ping", (connection) => connection.ping())) === "PONG";

@@ -1,0 +1,18 @@
+import type { Registry } from "prom-client";
+import type { HttpRoute } from "../net/serve.ts";
+
+/** `GET /metrics`: the registry in the Prometheus text exposition format. */
+export function metricsRoute(registry: Registry): HttpRoute {
+  return (_request, response) => {
+    registry.metrics().then(
+      (body) => {
+        response.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" });
+        response.end(body);
+      },
+      (error: unknown) => {
+        response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        response.end(`collecting metrics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      },
+    );
+  };
+}

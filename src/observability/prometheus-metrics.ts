@@ -1,0 +1,190 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { AllocationOutcome, MatchmakingMetrics, RequeueReason } from "../application/ports/matchmaking-metrics.ts";
+import type { QueueConfig } from "../domain/queue-config.ts";
+import type { RpcLabels, RpcMetrics } from "../net/rpc-observer.ts";
+
+const ALLOCATION_OUTCOMES: readonly AllocationOutcome[] = ["success", "failure", "timeout"];
+const REQUEUE_REASONS: readonly RequeueReason[] = ["allocation_failed", "assignment_failed", "orphaned"];
+
+/** Enqueue to match: seconds for quick queues up to ten minutes for patient ones. */
+const WAIT_BUCKETS_SECONDS = [0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600];
+/** A pass is in-memory work plus store round trips: sub-millisecond to seconds. */
+const PASS_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const RPC_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The matchmaker's metrics as Prometheus time series, in a registry of their own (not prom-client's
+ * global one) so that several servers can live in one process, as in tests.
+ *
+ * Labels are bounded: queue and region names come from configuration and RPC labels from the
+ * service descriptors; no ticket, match or user id ever becomes a label. Every series of a
+ * configured queue and region exists from the start at zero, so rates and ratios (the allocation
+ * success rate) are defined before the first event. RPC series follow the go-grpc-prometheus names
+ * that existing gRPC dashboards expect.
+ */
+export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
+  readonly registry = new Registry();
+  readonly #enqueued: Counter<"queue">;
+  readonly #cancelled: Counter<"queue">;
+  readonly #expired: Counter<"queue">;
+  readonly #requeued: Counter<"queue" | "reason">;
+  readonly #waiting: Gauge<"queue" | "region">;
+  readonly #waitSeconds: Histogram<"queue" | "region">;
+  readonly #matches: Counter<"queue" | "region">;
+  readonly #allocations: Counter<"queue" | "region" | "outcome">;
+  readonly #passSeconds: Histogram<"queue">;
+  readonly #watchStreams: Gauge;
+  readonly #rpcStarted: Counter<"grpc_type" | "grpc_service" | "grpc_method">;
+  readonly #rpcHandled: Counter<"grpc_type" | "grpc_service" | "grpc_method" | "grpc_code">;
+  readonly #rpcSeconds: Histogram<"grpc_type" | "grpc_service" | "grpc_method">;
+
+  constructor(queues: readonly QueueConfig[]) {
+    const registers = [this.registry];
+    this.#enqueued = new Counter({
+      name: "matchmaker_tickets_enqueued_total",
+      help: "Tickets created by Enqueue (idempotent replays not counted).",
+      labelNames: ["queue"],
+      registers,
+    });
+    this.#cancelled = new Counter({
+      name: "matchmaker_tickets_cancelled_total",
+      help: "Queued tickets cancelled by their owner.",
+      labelNames: ["queue"],
+      registers,
+    });
+    this.#expired = new Counter({
+      name: "matchmaker_tickets_expired_total",
+      help: "Tickets that waited past their queue's time-to-live.",
+      labelNames: ["queue"],
+      registers,
+    });
+    this.#requeued = new Counter({
+      name: "matchmaker_tickets_requeued_total",
+      help: "Claimed tickets returned to the queue with their priority, by reason.",
+      labelNames: ["queue", "reason"],
+      registers,
+    });
+    this.#waiting = new Gauge({
+      name: "matchmaker_tickets_waiting",
+      help: "Tickets left waiting after the last matching pass, each in its lowest-latency region.",
+      labelNames: ["queue", "region"],
+      registers,
+    });
+    this.#waitSeconds = new Histogram({
+      name: "matchmaker_ticket_wait_seconds",
+      help: "Time from enqueue to match of matched tickets.",
+      labelNames: ["queue", "region"],
+      buckets: WAIT_BUCKETS_SECONDS,
+      registers,
+    });
+    this.#matches = new Counter({
+      name: "matchmaker_matches_formed_total",
+      help: "Matches that got a game server and were assigned.",
+      labelNames: ["queue", "region"],
+      registers,
+    });
+    this.#allocations = new Counter({
+      name: "matchmaker_allocation_attempts_total",
+      help: "Game-server allocations for formed matches (fleet retries included), by outcome: success, failure, timeout.",
+      labelNames: ["queue", "region", "outcome"],
+      registers,
+    });
+    this.#passSeconds = new Histogram({
+      name: "matchmaker_matching_pass_duration_seconds",
+      help: "Wall time of one matching pass over a queue.",
+      labelNames: ["queue"],
+      buckets: PASS_BUCKETS_SECONDS,
+      registers,
+    });
+    this.#watchStreams = new Gauge({
+      name: "matchmaker_watch_streams_active",
+      help: "WatchTicket streams open on this instance.",
+      registers,
+    });
+    this.#rpcStarted = new Counter({
+      name: "grpc_server_started_total",
+      help: "RPCs started on the server (gRPC, gRPC-Web and Connect).",
+      labelNames: ["grpc_type", "grpc_service", "grpc_method"],
+      registers,
+    });
+    this.#rpcHandled = new Counter({
+      name: "grpc_server_handled_total",
+      help: "RPCs completed on the server, by gRPC status code.",
+      labelNames: ["grpc_type", "grpc_service", "grpc_method", "grpc_code"],
+      registers,
+    });
+    this.#rpcSeconds = new Histogram({
+      name: "grpc_server_handling_seconds",
+      help: "Time to handle unary RPCs (streams last as long as the client watches, so they are not timed).",
+      labelNames: ["grpc_type", "grpc_service", "grpc_method"],
+      buckets: RPC_BUCKETS_SECONDS,
+      registers,
+    });
+    collectDefaultMetrics({ register: this.registry });
+    this.#startAtZero(queues);
+  }
+
+  ticketEnqueued(queue: string): void {
+    this.#enqueued.inc({ queue });
+  }
+
+  ticketCancelled(queue: string): void {
+    this.#cancelled.inc({ queue });
+  }
+
+  ticketsExpired(queue: string, count: number): void {
+    this.#expired.inc({ queue }, count);
+  }
+
+  ticketsRequeued(queue: string, reason: RequeueReason, count: number): void {
+    this.#requeued.inc({ queue, reason }, count);
+  }
+
+  ticketsWaiting(queue: string, byRegion: ReadonlyMap<string, number>): void {
+    for (const [region, count] of byRegion) this.#waiting.set({ queue, region }, count);
+  }
+
+  passCompleted(queue: string, durationMs: number): void {
+    this.#passSeconds.observe({ queue }, durationMs / 1000);
+  }
+
+  matchFormed(queue: string, region: string, waitsMs: readonly number[]): void {
+    this.#matches.inc({ queue, region });
+    for (const waitMs of waitsMs) this.#waitSeconds.observe({ queue, region }, waitMs / 1000);
+  }
+
+  allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void {
+    this.#allocations.inc({ queue, region, outcome });
+  }
+
+  watchStreams(delta: 1 | -1): void {
+    this.#watchStreams.inc(delta);
+  }
+
+  rpcStarted(call: RpcLabels): void {
+    this.#rpcStarted.inc(rpcLabels(call));
+  }
+
+  rpcHandled(call: RpcLabels, code: string, durationMs: number): void {
+    this.#rpcHandled.inc({ ...rpcLabels(call), grpc_code: code });
+    if (call.type === "unary") this.#rpcSeconds.observe(rpcLabels(call), durationMs / 1000);
+  }
+
+  #startAtZero(queues: readonly QueueConfig[]): void {
+    for (const { name: queue, regions } of queues) {
+      for (const counter of [this.#enqueued, this.#cancelled, this.#expired]) counter.inc({ queue }, 0);
+      for (const reason of REQUEUE_REASONS) this.#requeued.inc({ queue, reason }, 0);
+      this.#passSeconds.zero({ queue });
+      for (const { name: region } of regions) {
+        this.#waiting.set({ queue, region }, 0);
+        this.#matches.inc({ queue, region }, 0);
+        this.#waitSeconds.zero({ queue, region });
+        for (const outcome of ALLOCATION_OUTCOMES) this.#allocations.inc({ queue, region, outcome }, 0);
+      }
+    }
+  }
+}
+
+function rpcLabels(call: RpcLabels): Record<"grpc_type" | "grpc_service" | "grpc_method", string> {
+  return { grpc_type: call.type, grpc_service: call.service, grpc_method: call.method };
+}
