@@ -32,10 +32,14 @@ export interface MatchmakerOptions {
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly readMaxBytes?: number;
+  /** Idle time before a WatchTicket stream gets a keep-alive message; 15 s unless set, 0 for none. */
+  readonly watchKeepAliveMs?: number;
   /** Extra services on both listeners (for example the game-server-facing ones). */
   readonly extraRoutes?: (router: ConnectRouter) => void;
   readonly extraInterceptors?: readonly Interceptor[];
   readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
+  /** Exact origins whose browser pages may call the RPCs (CORS). */
+  readonly corsOrigins?: readonly string[];
   /** Run the matching loop on timers (production). Tests leave it off and call `runPass`. */
   readonly scheduleMatching: boolean;
 }
@@ -89,7 +93,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   );
   const scheduler = new MatchingScheduler([...matchers.values()], leases, options.logger);
   const matchmaker = createMatchmaker(deps);
-  const service = createMatchmakingService(matchmaker, options.logger);
+  const service = createMatchmakingService(matchmaker, options.logger, { watchKeepAliveMs: options.watchKeepAliveMs ?? 15_000 });
   const servers = await serve({
     routes: (router) => {
       router.service(MatchmakingService, service);
@@ -100,6 +104,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     grpcPort: options.grpcPort,
     httpPort: options.httpPort,
     httpRoutes: options.httpRoutes,
+    corsOrigins: options.corsOrigins,
     readMaxBytes: options.readMaxBytes ?? 64 * 1024,
   });
   if (options.scheduleMatching) scheduler.start();

@@ -11,6 +11,12 @@ export interface ServerSettings {
   readonly allocationTimeoutMs: number;
   /** Development mode: local dev secret for tokens and an in-process fleet of game servers. */
   readonly development: boolean;
+  /** Exact origins whose pages may call the RPCs from a browser (CORS); none by default. */
+  readonly corsOrigins: readonly string[];
+  /** Idle time before a WatchTicket stream gets a keep-alive message; 0 sends none. */
+  readonly watchKeepAliveMs: number;
+  /** Whether the HTTP port serves the web console at `/console/` (when it has been built). */
+  readonly console: boolean;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -26,6 +32,9 @@ export function loadServerSettings(env: NodeJS.ProcessEnv, argv: readonly string
     ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", 600, 1, 86_400) * 1000,
     allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", 30, 1, 600) * 1000,
     development: argv.includes("--dev") || oneOf(env, "MATCHMAKER_DEV_MODE", "false", ["true", "false"]) === "true",
+    corsOrigins: origins(env, "MATCHMAKER_CORS_ORIGINS"),
+    watchKeepAliveMs: integer(env, "MATCHMAKER_WATCH_KEEPALIVE_SECONDS", 15, 0, 3600) * 1000,
+    console: oneOf(env, "MATCHMAKER_CONSOLE", "true", ["true", "false"]) === "true",
   };
 }
 
@@ -51,4 +60,21 @@ function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: 
   const value = raw(env, name) ?? fallback;
   if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${value}"`);
   return value;
+}
+
+/**
+ * A comma-separated list of exact origins. A wildcard is refused: these pages send players' bearer
+ * tokens, so the operator must name the sites trusted with them.
+ */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return [];
+  return value.split(",").map((entry) => {
+    const origin = entry.trim();
+    if (origin === "*") throw new ConfigError(name, `"*" is not allowed: list the exact origins, for example https://play.example.com`);
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(name, `"${origin}" is not an origin: scheme://host[:port] without path or trailing slash, in lower case`);
+    }
+    return origin;
+  });
 }
