@@ -1,3 +1,4 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { MatchPlacement } from "./application/match-placement.ts";
 import { createMatchmaker, type Matchmaker } from "./application/matchmaker.ts";
@@ -8,13 +9,19 @@ import type { GameServerAllocator } from "./application/ports/game-server-alloca
 import { randomIds, type IdGenerator } from "./application/ports/id-generator.ts";
 import type { Logger } from "./application/ports/logger.ts";
 import type { MatchTicketIssuer } from "./application/ports/match-ticket-issuer.ts";
+import { noMetrics } from "./application/ports/matchmaking-metrics.ts";
+import { getQueueStats, type QueueStatsDeps } from "./application/get-queue-stats.ts";
 import { QueueCatalog } from "./application/queue-catalog.ts";
+import { QueueStatsRecorder } from "./application/queue-stats-recorder.ts";
+import { RecentMatches } from "./application/recent-matches.ts";
 import type { Storage } from "./storage/storage.ts";
 import { QueueMatcher } from "./application/queue-matcher.ts";
 import type { QueueConfig } from "./domain/queue-config.ts";
 import { MatchmakingService } from "./gen/matchmaking/v1/matchmaking_pb.js";
+import { OperatorService } from "./gen/matchmaking/v1/operator_pb.js";
 import { authInterceptor, type Authenticate } from "./net/caller-context.ts";
 import { createMatchmakingService, PUBLIC_METHODS } from "./net/matchmaking-service.ts";
+import { createOperatorService } from "./net/operator-service.ts";
 import { serve, type HttpRoute, type Servers } from "./net/serve.ts";
 
 /** Everything the matchmaker is assembled from; `main.ts` builds it from the environment, tests directly. */
@@ -28,6 +35,8 @@ export interface MatchmakerOptions {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly allocationTimeoutMs?: number;
+  /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */
+  readonly queueStatsWindowMs?: number;
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
@@ -59,16 +68,13 @@ export interface RunningMatchmaker {
 export async function startMatchmaker(options: MatchmakerOptions): Promise<RunningMatchmaker> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
-  const { store, events, progress, leases } = options.storage;
+  const { store, events, progress, leases, queueStats } = options.storage;
   const allocationTimeoutMs = options.allocationTimeoutMs ?? 30_000;
-  const deps: MatchmakingDeps = {
-    store,
-    events,
-    catalog: new QueueCatalog(options.queues),
-    progress,
-    clock,
-    ids,
-  };
+  const metrics = noMetrics;
+  const catalog = new QueueCatalog(options.queues);
+  const deps: MatchmakingDeps = { store, events, catalog, progress, clock, ids, metrics };
+  const statsDeps: QueueStatsDeps = { catalog, board: queueStats, clock, windowMs: options.queueStatsWindowMs ?? 300_000 };
+  const stats = new QueueStatsRecorder(new RecentMatches({ windowMs: statsDeps.windowMs, startedAt: clock.now() }), queueStats);
   const placement = new MatchPlacement({
     store,
     events,
@@ -77,6 +83,8 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     issuer: options.issuer,
     clock,
     logger: options.logger,
+    metrics,
+    stats,
     allocationTimeoutMs,
   });
   const matchers = new Map(
@@ -86,6 +94,8 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
         ...deps,
         placement,
         logger: options.logger.child({ queue: queue.name }),
+        metrics,
+        stats,
         // Placement gives up after its timeout; twice that means the instance placing it is gone.
         staleAllocationMs: 2 * allocationTimeoutMs,
       }),
@@ -94,12 +104,14 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   const scheduler = new MatchingScheduler([...matchers.values()], leases, options.logger);
   const matchmaker = createMatchmaker(deps);
   const service = createMatchmakingService(matchmaker, options.logger, { watchKeepAliveMs: options.watchKeepAliveMs ?? 15_000 });
+  const operator = createOperatorService({ getQueueStats: (caller, queue) => getQueueStats(statsDeps, caller, queue) }, options.logger);
   const servers = await serve({
     routes: (router) => {
       router.service(MatchmakingService, service);
+      router.service(OperatorService, operator);
       options.extraRoutes?.(router);
     },
-    interceptors: [authInterceptor(options.authenticate, PUBLIC_METHODS), ...(options.extraInterceptors ?? [])],
+    interceptors: [authInterceptor(options.authenticate, needsCaller), ...(options.extraInterceptors ?? [])],
     host: options.host,
     grpcPort: options.grpcPort,
     httpPort: options.httpPort,
@@ -126,4 +138,11 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
       await servers.close();
     },
   };
+}
+
+const CALLER_SERVICES: ReadonlySet<string> = new Set([MatchmakingService.typeName, OperatorService.typeName]);
+
+/** Players' and services' methods need a caller; other services authenticate their own way or not at all. */
+function needsCaller(method: DescMethod): boolean {
+  return CALLER_SERVICES.has(method.parent.typeName) && !PUBLIC_METHODS.has(method);
 }

@@ -16,7 +16,7 @@ const NOT_CANCELLABLE: Record<string, string> = {
  * its current view, so a caller racing a match learns the assignment instead.
  */
 export async function cancelTicket(deps: MatchmakingDeps, caller: Caller, ticketId: string): Promise<TicketView> {
-  await findAccessibleTicket(deps, caller, ticketId);
+  const before = await findAccessibleTicket(deps, caller, ticketId);
   const now = deps.clock.now();
   const result = await deps.store.cancel(ticketId, now);
   switch (result.outcome) {
@@ -28,6 +28,8 @@ export async function cancelTicket(deps: MatchmakingDeps, caller: Caller, ticket
     }
     case "cancelled":
       await deps.events.publish([result.ticket]);
+      // Cancelling again reports success too; count only the call that took the ticket out of the queue.
+      if (before.state !== "cancelled") deps.metrics.ticketCancelled(result.ticket.queue);
       return viewTicket(result.ticket, caller, deps.progress, now);
   }
 }

@@ -43,6 +43,8 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
   const result = await deps.store.create(ticket, idempotencyKey(caller, command));
   switch (result.outcome) {
     case "created":
+      deps.metrics.ticketEnqueued(queue.name);
+      return viewTicket(result.ticket, caller, deps.progress, now);
     case "replayed":
       return viewTicket(result.ticket, caller, deps.progress, now);
     case "player-busy":

@@ -3,10 +3,12 @@ import type { Assignment, Ticket } from "../domain/ticket.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { AllocatedServer, GameServerAllocator } from "./ports/game-server-allocator.ts";
 import type { Logger } from "./ports/logger.ts";
+import type { MatchmakingMetrics, RequeueReason } from "./ports/matchmaking-metrics.ts";
 import type { MatchTicketIssuer } from "./ports/match-ticket-issuer.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
 import type { QueueProgress } from "./ports/queue-progress.ts";
+import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 
 export interface MatchPlacementDeps {
   readonly store: TicketStore;
@@ -16,6 +18,8 @@ export interface MatchPlacementDeps {
   readonly issuer: MatchTicketIssuer;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: MatchmakingMetrics;
+  readonly stats: QueueStatsRecorder;
   /** Upper bound on one allocation, retries included; past it the match's tickets are queued again. */
   readonly allocationTimeoutMs: number;
 }
@@ -60,36 +64,41 @@ export class MatchPlacement {
   }
 
   async #place(match: ClaimedMatch): Promise<void> {
-    const { allocator, logger } = this.#deps;
-    const log = logger.child({ queue: match.queue, matchId: match.matchId, region: match.proposal.region });
+    const { allocator, logger, metrics } = this.#deps;
+    const { queue, matchId, proposal } = match;
+    const log = logger.child({ queue, matchId, region: proposal.region });
+    const deadline = AbortSignal.timeout(this.#deps.allocationTimeoutMs);
     let server: AllocatedServer;
     try {
       server = await allocator.allocate(
         {
-          matchId: match.matchId,
-          queue: match.queue,
-          region: match.proposal.region,
-          playerCount: match.proposal.tickets.reduce((sum, ticket) => sum + ticket.players.length, 0),
+          matchId,
+          queue,
+          region: proposal.region,
+          playerCount: proposal.tickets.reduce((sum, ticket) => sum + ticket.players.length, 0),
           labels: {},
         },
-        AbortSignal.timeout(this.#deps.allocationTimeoutMs),
+        deadline,
       );
     } catch (error) {
-      log.warn({ err: error }, "allocation failed; returning the match's tickets to the queue");
-      await this.#requeue(match, log);
+      const outcome = deadline.aborted ? "timeout" : "failure";
+      metrics.allocationAttempt(queue, proposal.region, outcome);
+      log.warn({ err: error, outcome, tickets: ticketIds(match) }, "allocation failed; returning the match's tickets to the queue");
+      await this.#requeue(match, "allocation_failed", log);
       return;
     }
+    metrics.allocationAttempt(queue, proposal.region, "success");
     try {
       await this.#assign(match, server, log);
     } catch (error) {
       log.error({ err: error, serverId: server.serverId }, "assignment failed; releasing the server and requeueing");
       await allocator.release(server).catch((releaseError: unknown) => log.error({ err: releaseError }, "release failed"));
-      await this.#requeue(match, log);
+      await this.#requeue(match, "assignment_failed", log);
     }
   }
 
   async #assign(match: ClaimedMatch, server: AllocatedServer, log: ReturnType<Logger["child"]>): Promise<void> {
-    const { store, events, progress, issuer, clock } = this.#deps;
+    const { store, events, progress, issuer, clock, metrics, stats } = this.#deps;
     const { proposal, matchId } = match;
     const teams = proposal.teams.map((team) => team.flatMap((ticket) => ticket.players.map((player) => player.userId)));
     const assignments = new Map<string, Assignment>();
@@ -113,7 +122,10 @@ export class MatchPlacement {
     const now = clock.now();
     const matched = await store.assign(match.queue, matchId, assignments, now);
     await events.publish(matched);
-    for (const ticket of matched) await progress.recordMatchedWait(match.queue, now - ticket.createdAt);
+    const waitsMs = matched.map((ticket) => now - ticket.createdAt);
+    for (const waitMs of waitsMs) await progress.recordMatchedWait(match.queue, waitMs);
+    metrics.matchFormed(match.queue, proposal.region, waitsMs);
+    stats.matchPlaced(match.queue, proposal.region, waitsMs, now);
     log.info(
       {
         serverId: server.serverId,
@@ -128,18 +140,18 @@ export class MatchPlacement {
     );
   }
 
-  async #requeue(match: ClaimedMatch, log: ReturnType<Logger["child"]>): Promise<void> {
-    const { store, events, clock } = this.#deps;
+  async #requeue(match: ClaimedMatch, reason: RequeueReason, log: ReturnType<Logger["child"]>): Promise<void> {
+    const { store, events, clock, metrics } = this.#deps;
     try {
-      const requeued = await store.requeue(
-        match.queue,
-        match.matchId,
-        match.proposal.tickets.map((ticket) => ticket.id),
-        clock.now(),
-      );
+      const requeued = await store.requeue(match.queue, match.matchId, ticketIds(match), clock.now());
       await events.publish(requeued);
+      metrics.ticketsRequeued(match.queue, reason, requeued.length);
     } catch (error) {
       log.error({ err: error }, "could not return the match's tickets to the queue");
     }
   }
+}
+
+function ticketIds(match: ClaimedMatch): string[] {
+  return match.proposal.tickets.map((ticket) => ticket.id);
 }

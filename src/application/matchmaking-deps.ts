@@ -1,5 +1,6 @@
 import type { Clock } from "./ports/clock.ts";
 import type { IdGenerator } from "./ports/id-generator.ts";
+import type { MatchmakingMetrics } from "./ports/matchmaking-metrics.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
 import type { QueueCatalog } from "./queue-catalog.ts";
@@ -13,4 +14,5 @@ export interface MatchmakingDeps {
   readonly progress: QueueProgress;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly metrics: MatchmakingMetrics;
 }

@@ -5,9 +5,12 @@ import type { MatchPlacement } from "./match-placement.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { IdGenerator } from "./ports/id-generator.ts";
 import type { Logger } from "./ports/logger.ts";
+import type { MatchmakingMetrics } from "./ports/matchmaking-metrics.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
 import type { QueueProgress } from "./ports/queue-progress.ts";
+import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
+import { waitingByRegion } from "./waiting-by-region.ts";
 
 export interface QueueMatcherDeps {
   readonly store: TicketStore;
@@ -17,6 +20,8 @@ export interface QueueMatcherDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger: Logger;
+  readonly metrics: MatchmakingMetrics;
+  readonly stats: QueueStatsRecorder;
   /** Allocating tickets older than this are presumed orphaned by a dead instance and requeued. */
   readonly staleAllocationMs: number;
 }
@@ -45,18 +50,21 @@ export class QueueMatcher {
 
   /** One pass, claiming under the matching-lease token `fence`. */
   async runPass(fence: number): Promise<PassSummary> {
-    const { store, events, progress, placement, clock, ids, logger } = this.#deps;
+    const { store, events, progress, placement, clock, ids, logger, metrics, stats } = this.#deps;
+    const startedAt = performance.now();
     const queue = this.queue.name;
     const now = clock.now();
     const reclaimed = await store.reclaimStale(queue, now - this.#deps.staleAllocationMs, now);
     if (reclaimed.length > 0) {
       await events.publish(reclaimed);
+      metrics.ticketsRequeued(queue, "orphaned", reclaimed.length);
       logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
     }
     const expired = await store.expire(queue, now);
     if (expired.length > 0) {
       await events.publish(expired);
-      for (const ticket of expired) logger.info({ queue, ticketId: ticket.id }, "ticket expired");
+      metrics.ticketsExpired(queue, expired.length);
+      for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
     const queued = await store.queued(queue);
     const taken = new Set<string>();
@@ -72,6 +80,10 @@ export class QueueMatcher {
     }
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id)).sort(comparePriority);
     await progress.recordPass(queue, waiting);
+    const byRegion = waitingByRegion(this.queue, waiting);
+    metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
+    await stats.passCompleted(this.queue, byRegion, now);
+    metrics.passCompleted(queue, performance.now() - startedAt);
     return { expired: expired.length, reclaimed: reclaimed.length, matches, waiting: waiting.length };
   }
 }

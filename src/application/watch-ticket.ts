@@ -34,6 +34,7 @@ export async function* watchTicket(
   });
   signal.addEventListener("abort", notify, { once: true });
   let unsubscribePasses: (() => void) | undefined;
+  deps.metrics.watchStreams(1);
   try {
     const current = await findAccessibleTicket(deps, caller, ticketId);
     if (latest === undefined || current.version > latest.version) latest = current;
@@ -57,6 +58,7 @@ export async function* watchTicket(
       }
     }
   } finally {
+    deps.metrics.watchStreams(-1);
     signal.removeEventListener("abort", notify);
     unsubscribeTicket();
     unsubscribePasses?.();

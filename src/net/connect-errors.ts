@@ -7,6 +7,7 @@ import {
   TicketStateError,
   UnavailableError,
 } from "../application/errors.ts";
+import type { Logger } from "../application/ports/logger.ts";
 import { TicketSchema } from "../gen/matchmaking/v1/matchmaking_pb.js";
 import { toTicketMessage } from "./ticket-message.ts";
 
@@ -28,4 +29,14 @@ export function toConnectError(error: unknown): ConnectError {
     ]);
   }
   return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+}
+
+/**
+ * {@link toConnectError} for a handler's catch block: the caller gets the mapped status, and an
+ * internal error's cause, which the caller never sees, goes to the log with the method.
+ */
+export function failedCall(error: unknown, method: string, logger: Logger): ConnectError {
+  const connectError = toConnectError(error);
+  if (connectError.cause !== undefined) logger.error({ err: connectError.cause, method }, "request failed");
+  return connectError;
 }

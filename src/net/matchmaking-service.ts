@@ -1,16 +1,17 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Matchmaker } from "../application/matchmaker.ts";
 import type { Logger } from "../application/ports/logger.ts";
 import type { TicketView } from "../application/ticket-view.ts";
 import { MatchmakingService, type Ticket } from "../gen/matchmaking/v1/matchmaking_pb.js";
 import { callerOf } from "./caller-context.ts";
-import { toConnectError } from "./connect-errors.ts";
+import { failedCall } from "./connect-errors.ts";
 import { LIMITS, requireText, toEnqueueCommand } from "./enqueue-request.ts";
 import { toQueueInfo, toTicketMessage } from "./ticket-message.ts";
 import { withKeepAlive } from "./with-keep-alive.ts";
 
 /** Methods callable without a token: queue discovery only. */
-export const PUBLIC_METHODS: ReadonlySet<string> = new Set([MatchmakingService.method.listQueues.name]);
+export const PUBLIC_METHODS: ReadonlySet<DescMethod> = new Set([MatchmakingService.method.listQueues]);
 
 /** Options of {@link createMatchmakingService}. */
 export interface MatchmakingServiceOptions {
@@ -31,9 +32,7 @@ export function createMatchmakingService(
   options: MatchmakingServiceOptions,
 ): ServiceImpl<typeof MatchmakingService> {
   const fail = (error: unknown, method: string): never => {
-    const connectError = toConnectError(error);
-    if (connectError.cause !== undefined) logger.error({ err: connectError.cause, method }, "request failed");
-    throw connectError;
+    throw failedCall(error, method, logger);
   };
   return {
     listQueues() {

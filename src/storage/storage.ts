@@ -1,10 +1,12 @@
 import type { MatchingLeases } from "../application/ports/matching-leases.ts";
 import type { QueueProgress } from "../application/ports/queue-progress.ts";
+import type { QueueStatsBoard } from "../application/ports/queue-stats-board.ts";
 import type { RedemptionLedger } from "../application/ports/redemption-ledger.ts";
 import type { TicketEvents } from "../application/ports/ticket-events.ts";
 import type { TicketStore } from "../application/ports/ticket-store.ts";
 import type { Clock } from "../application/ports/clock.ts";
 import { InMemoryQueueProgress } from "./memory/in-memory-queue-progress.ts";
+import { InMemoryQueueStatsBoard } from "./memory/in-memory-queue-stats-board.ts";
 import { InMemoryRedemptionLedger } from "./memory/in-memory-redemption-ledger.ts";
 import { InMemoryTicketEvents } from "./memory/in-memory-ticket-events.ts";
 import { InMemoryTicketStore } from "./memory/in-memory-ticket-store.ts";
@@ -17,6 +19,8 @@ export interface Storage {
   readonly progress: QueueProgress;
   readonly leases: MatchingLeases;
   readonly redemptions: RedemptionLedger;
+  /** Queue statistics published by the instance matching each queue, for GetQueueStats on any instance. */
+  readonly queueStats: QueueStatsBoard;
   /** Whether the backend answers now (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -36,6 +40,7 @@ export function createInMemoryStorage(options: StorageOptions): Storage {
     progress: new InMemoryQueueProgress(),
     leases: new SoloLeases(),
     redemptions: new InMemoryRedemptionLedger(options.clock),
+    queueStats: new InMemoryQueueStatsBoard(),
     ping: async () => true,
     close: async () => {},
   };

@@ -3,6 +3,10 @@ import { MatchPlacement } from "../../src/application/match-placement.ts";
 import { createMatchmaker, type Matchmaker } from "../../src/application/matchmaker.ts";
 import type { MatchmakingDeps } from "../../src/application/matchmaking-deps.ts";
 import type { IdGenerator } from "../../src/application/ports/id-generator.ts";
+import { noMetrics } from "../../src/application/ports/matchmaking-metrics.ts";
+import { QueueStatsRecorder } from "../../src/application/queue-stats-recorder.ts";
+import { RecentMatches } from "../../src/application/recent-matches.ts";
+import { InMemoryQueueStatsBoard } from "../../src/storage/memory/in-memory-queue-stats-board.ts";
 import { QueueCatalog } from "../../src/application/queue-catalog.ts";
 import { InMemoryQueueProgress } from "../../src/storage/memory/in-memory-queue-progress.ts";
 import { QueueMatcher } from "../../src/application/queue-matcher.ts";
@@ -28,10 +32,12 @@ export function applicationHarness(queues: readonly QueueConfig[]) {
   const fleet = new ScriptedFleet();
   const issuer = new SequentialTickets(clock);
   const logger = pino({ level: "silent" });
-  const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), progress, clock, ids: sequentialIds() };
-  const placement = new MatchPlacement({ store, events, progress, allocator: fleet, issuer, clock, logger, allocationTimeoutMs: 5_000 });
+  const metrics = noMetrics;
+  const stats = new QueueStatsRecorder(new RecentMatches({ windowMs: 300_000, startedAt: clock.now() }), new InMemoryQueueStatsBoard());
+  const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), progress, clock, ids: sequentialIds(), metrics };
+  const placement = new MatchPlacement({ store, events, progress, allocator: fleet, issuer, clock, logger, metrics, stats, allocationTimeoutMs: 5_000 });
   const matchers = new Map(
-    queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, staleAllocationMs: 60_000 })]),
+    queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, stats, staleAllocationMs: 60_000 })]),
   );
   const matchmaker: Matchmaker = createMatchmaker(deps);
   return {

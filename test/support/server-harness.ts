@@ -25,6 +25,10 @@ export interface ServerHarness {
   connectClient(headers?: Record<string, string>): Client<typeof MatchmakingService>;
   /** connect-es over gRPC-Web on HTTP/1.1. */
   grpcWebClient(headers?: Record<string, string>): Client<typeof MatchmakingService>;
+  /** connect-es over gRPC (HTTP/2), for clients of the other services. */
+  grpcTransport(headers?: Record<string, string>): Transport;
+  /** `http://127.0.0.1:<http port>`: Connect, gRPC-Web and the plain HTTP routes. */
+  readonly httpUrl: string;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,8 @@ export async function startServerHarness(options: ServerHarnessOptions): Promise
     clock,
     fleet,
     grpcClient: (headers = {}) => client(createGrpcTransport({ baseUrl: grpcUrl, interceptors: withHeaders(headers) })),
+    grpcTransport: (headers = {}) => createGrpcTransport({ baseUrl: grpcUrl, interceptors: withHeaders(headers) }),
+    httpUrl,
     connectClient: (headers = {}) =>
       client(createConnectTransport({ baseUrl: httpUrl, httpVersion: "1.1", interceptors: withHeaders(headers) })),
     grpcWebClient: (headers = {}) =>

@@ -40,7 +40,7 @@ export declare const GetQueueStatsRequestSchema: GenMessage<GetQueueStatsRequest
  */
 export declare type GetQueueStatsResponse = Message<"matchmaking.v1.GetQueueStatsResponse"> & {
   /**
-   * When the figures were taken.
+   * When the answer was produced; `oldest_wait` is measured to this time.
    *
    * @generated from field: google.protobuf.Timestamp observed_at = 1;
    */
@@ -88,7 +88,7 @@ export declare type QueueRegionStats = Message<"matchmaking.v1.QueueRegionStats"
   region: string;
 
   /**
-   * Tickets waiting (state QUEUED) now.
+   * Tickets waiting (state QUEUED) after the queue's last matching pass.
    *
    * @generated from field: uint32 tickets_waiting = 3;
    */
@@ -130,11 +130,20 @@ export declare type QueueRegionStats = Message<"matchmaking.v1.QueueRegionStats"
   waitP99?: Duration | undefined;
 
   /**
-   * Matches formed in this region per minute, averaged over the window.
+   * Matches formed in this region per minute, averaged over the window (or over the time since the
+   * matching instance started, counted as at least one minute, when that is shorter).
    *
    * @generated from field: double matches_per_minute = 9;
    */
   matchesPerMinute: number;
+
+  /**
+   * When the queue's last matching pass published these figures: they are at most one tick interval
+   * old. Absent before the queue's first pass, when every figure is zero.
+   *
+   * @generated from field: google.protobuf.Timestamp updated_at = 10;
+   */
+  updatedAt?: Timestamp | undefined;
 };
 
 /**

@@ -1,0 +1,39 @@
+/** How an allocation for a formed match ended, retries included. */
+export type AllocationOutcome = "success" | "failure" | "timeout";
+
+/** Why claimed tickets went back to the queue. */
+export type RequeueReason = "allocation_failed" | "assignment_failed" | "orphaned";
+
+/**
+ * What the use cases report for monitoring. Plain calls with bounded labels (queue and region names
+ * come from configuration; never ticket or user ids), so an implementation can map each to a time
+ * series; the application layer stays free of a metrics library.
+ */
+export interface MatchmakingMetrics {
+  ticketEnqueued(queue: string): void;
+  ticketCancelled(queue: string): void;
+  ticketsExpired(queue: string, count: number): void;
+  ticketsRequeued(queue: string, reason: RequeueReason, count: number): void;
+  /** Tickets left waiting after a pass, by region (every configured region, zeros included). */
+  ticketsWaiting(queue: string, byRegion: ReadonlyMap<string, number>): void;
+  /** How long one matching pass over `queue` took (wall time). */
+  passCompleted(queue: string, durationMs: number): void;
+  /** A match got its server; `waitsMs` has each of its tickets' time from enqueue to match. */
+  matchFormed(queue: string, region: string, waitsMs: readonly number[]): void;
+  allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void;
+  /** A WatchTicket stream started (+1) or ended (-1). */
+  watchStreams(delta: 1 | -1): void;
+}
+
+/** Discards everything: for tests and tools that do not look at metrics. */
+export const noMetrics: MatchmakingMetrics = {
+  ticketEnqueued() {},
+  ticketCancelled() {},
+  ticketsExpired() {},
+  ticketsRequeued() {},
+  ticketsWaiting() {},
+  passCompleted() {},
+  matchFormed() {},
+  allocationAttempt() {},
+  watchStreams() {},
+};
