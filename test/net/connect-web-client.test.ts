@@ -70,6 +70,32 @@ describe.each(transports)("%s (fetch, HTTP/1.1)", (label, createTransport) => {
     expect(messages.every((message) => message.keepAlive !== (message.ticket !== undefined))).toBe(true);
   });
 
+  it("ends the stream cleanly after a cancellation and after an expiry", async () => {
+    const client = await clientFor(`${tag}-ends`);
+    const stateAtEnd = async (ticketId: string, act: () => Promise<void>): Promise<TicketState> => {
+      const stream = client.watchTicket({ ticketId })[Symbol.asyncIterator]();
+      expect((await stream.next()).value?.ticket?.state).toBe(TicketState.QUEUED);
+      await act();
+      let last: TicketState | undefined;
+      for (let result = await stream.next(); result.done !== true; result = await stream.next()) {
+        if (result.value.ticket !== undefined) last = result.value.ticket.state;
+      }
+      return last!;
+    };
+    const enqueue = async (queue: string): Promise<string> => {
+      const { ticket } = await client.enqueue({ queue, players: [{ userId: `${tag}-ends`, skill: 1 }], latencyMs: { "eu-west": 30 } });
+      return ticket!.ticketId;
+    };
+    const cancelled = await enqueue("duel");
+    expect(await stateAtEnd(cancelled, async () => void (await client.cancelTicket({ ticketId: cancelled })))).toBe(TicketState.CANCELLED);
+    const expiring = await enqueue("ffa-8");
+    const expired = await stateAtEnd(expiring, async () => {
+      server.clock.advanceSeconds(301);
+      await server.app.runPass();
+    });
+    expect(expired).toBe(TicketState.EXPIRED);
+  });
+
   it("refuses a call without a token", async () => {
     const client = createClient(MatchmakingService, createTransport({ baseUrl: server.httpUrl, interceptors: [] }));
     const error = await client.getTicket({ ticketId: "ticket-1" }).catch((reason: unknown) => reason);

@@ -70,7 +70,7 @@ export function playView(credentials: Credentials): View {
     if (queue === undefined) return;
     const layout = queue.teamSize === 1 ? `${queue.teamCount} players, solo` : `${queue.teamCount} teams of ${queue.teamSize}`;
     const parties = queue.minPartySize === queue.maxPartySize ? `${queue.minPartySize}` : `${queue.minPartySize}–${queue.maxPartySize}`;
-    queueInfo.textContent = `${queue.description || queue.name}: ${layout}; parties of ${parties}.`;
+    queueInfo.textContent = `${queue.description || queue.name} (${layout}, parties of ${parties}).`;
     regionSelect.replaceChildren(...queue.regions.map((region) => h("option", { value: region.name }, `${region.name} (≤ ${region.maxLatencyMs} ms)`)));
     partyInput.min = String(queue.minPartySize);
     partyInput.max = String(queue.maxPartySize);
