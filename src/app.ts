@@ -47,12 +47,16 @@ export interface MatchmakerOptions {
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly readMaxBytes?: number;
+  /** Idle time before a WatchTicket stream gets a keep-alive message; 15 s unless set, 0 for none. */
+  readonly watchKeepAliveMs?: number;
   /** Extra services on both listeners (for example the game-server-facing ones). */
   readonly extraRoutes?: (router: ConnectRouter) => void;
   readonly extraInterceptors?: readonly Interceptor[];
   readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
   /** Serve gRPC server reflection (on unless false). */
   readonly reflection?: boolean;
+  /** Exact origins whose browser pages may call the RPCs (CORS). */
+  readonly corsOrigins?: readonly string[];
   /** Run the matching loop on timers (production). Tests leave it off and call `runPass`. */
   readonly scheduleMatching: boolean;
 }
@@ -113,7 +117,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   );
   const scheduler = new MatchingScheduler([...matchers.values()], leases, options.logger);
   const matchmaker = createMatchmaker(deps);
-  const service = createMatchmakingService(matchmaker, options.logger);
+  const service = createMatchmakingService(matchmaker, options.logger, { watchKeepAliveMs: options.watchKeepAliveMs ?? 15_000 });
   const operator = createOperatorService({ getQueueStats: (caller, queue) => getQueueStats(statsDeps, caller, queue) }, options.logger);
   const routes = withDiscovery(
     (router) => {
@@ -140,6 +144,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
       ["/readyz", readinessRoute(readiness)],
       ...(options.httpRoutes ?? []),
     ]),
+    corsOrigins: options.corsOrigins,
     readMaxBytes: options.readMaxBytes ?? 64 * 1024,
     shutdownSignal: gate.shutdownSignal,
   });

@@ -6,7 +6,10 @@
  *   node src/main.ts         production: token keys and fleets must be configured
  */
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { startMatchmaker } from "./app.ts";
 import { systemClock } from "./application/ports/clock.ts";
@@ -23,8 +26,11 @@ import { ConfigError } from "./config/config-error.ts";
 import { parseQueueConfig, readConfigDocument } from "./config/queue-config-file.ts";
 import { loadServerSettings } from "./config/server-settings.ts";
 import { startDevelopmentFleet } from "./development-fleet.ts";
+import { DEV_TOKEN_PATH, devTokenRoute } from "./net/dev-token-route.ts";
 import { staticJsonRoute } from "./net/json-route.ts";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
+import type { HttpRoute } from "./net/serve.ts";
+import { staticFilesRoutes } from "./net/static-files.ts";
 import { tokenAuthentication } from "./net/token-authentication.ts";
 import { configurationSummary } from "./observability/configuration-summary.ts";
 import { createLogger } from "./observability/logger.ts";
@@ -33,6 +39,12 @@ import { createInMemoryStorage } from "./storage/storage.ts";
 
 /** Where game servers fetch the public keys that verify match tickets offline. */
 export const MATCH_TICKET_KEYS_PATH = "/.well-known/match-ticket-keys.json";
+
+/** Where the web console is served, and where `npm run build:web` puts it. */
+const CONSOLE_PATH = "/console/";
+const CONSOLE_DIR = fileURLToPath(new URL("../web/dist/", import.meta.url));
+/** Lifetime of the development console's tokens: a session of manual testing. */
+const DEV_TOKEN_TTL_SECONDS = 900;
 
 async function main(): Promise<void> {
   const settings = loadServerSettings(process.env, process.argv.slice(2));
@@ -85,6 +97,16 @@ async function main(): Promise<void> {
     { configuration: configurationSummary({ env: process.env, settings, auth: authConfig, matchTickets: ticketConfig, queues, routing }) },
     "configuration",
   );
+  const httpRoutes = new Map<string, HttpRoute>([[MATCH_TICKET_KEYS_PATH, staticJsonRoute(jwks, "application/jwk-set+json")]]);
+  // Only on the server's own development secret: never mint tokens an operator's keys would accept.
+  const devSecret = authConfig.developmentSecretFile === undefined ? undefined : authConfig.keys.sharedSecret;
+  if (devSecret !== undefined) {
+    const { issuer, audience } = authConfig;
+    httpRoutes.set(DEV_TOKEN_PATH, devTokenRoute({ secret: devSecret, issuer, audience, ttlSeconds: DEV_TOKEN_TTL_SECONDS, clock: systemClock }));
+  }
+  const consoleBuilt = settings.console && existsSync(join(CONSOLE_DIR, "index.html"));
+  if (consoleBuilt) for (const [path, route] of staticFilesRoutes(CONSOLE_PATH, CONSOLE_DIR)) httpRoutes.set(path, route);
+  else if (settings.console) logger.info("the web console is not built (npm run build:web), so /console/ is not served");
   const running = await startMatchmaker({
     queues,
     storage,
@@ -99,7 +121,9 @@ async function main(): Promise<void> {
     grpcPort: settings.grpcPort,
     httpPort: settings.httpPort,
     extraRoutes: (router) => registerMatchTicketService(router, matchTicketService),
-    httpRoutes: new Map([[MATCH_TICKET_KEYS_PATH, staticJsonRoute(jwks, "application/jwk-set+json")]]),
+    httpRoutes,
+    corsOrigins: settings.corsOrigins,
+    watchKeepAliveMs: settings.watchKeepAliveMs,
     scheduleMatching: true,
   });
   logger.info(
@@ -111,6 +135,7 @@ async function main(): Promise<void> {
       storage: settings.redisUrl === undefined ? "memory" : "redis",
       fleets: Object.keys(routing.fleets),
       development: settings.development,
+      console: consoleBuilt ? `http://${settings.host}:${running.servers.httpPort}${CONSOLE_PATH}` : "off",
     },
     "matchmaker started",
   );

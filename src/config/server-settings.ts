@@ -21,6 +21,12 @@ export interface ServerSettings {
   readonly redisUrl: string | undefined;
   /** How long a queue's matching lease lasts without renewal: the takeover time when its holder dies. */
   readonly leaseTtlMs: number;
+  /** Exact origins whose pages may call the RPCs from a browser (CORS); none by default. */
+  readonly corsOrigins: readonly string[];
+  /** Idle time before a WatchTicket stream gets a keep-alive message; 0 sends none. */
+  readonly watchKeepAliveMs: number;
+  /** Whether the HTTP port serves the web console at `/console/` (when it has been built). */
+  readonly console: boolean;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -41,6 +47,9 @@ export function loadServerSettings(env: NodeJS.ProcessEnv, argv: readonly string
     development: argv.includes("--dev") || flag(env, "MATCHMAKER_DEV_MODE", false),
     redisUrl: redisUrl(env, "MATCHMAKER_REDIS_URL"),
     leaseTtlMs: integer(env, "MATCHMAKER_LEASE_TTL_SECONDS", 5, 1, 60) * 1000,
+    corsOrigins: origins(env, "MATCHMAKER_CORS_ORIGINS"),
+    watchKeepAliveMs: integer(env, "MATCHMAKER_WATCH_KEEPALIVE_SECONDS", 15, 0, 3600) * 1000,
+    console: flag(env, "MATCHMAKER_CONSOLE", true),
   };
 }
 
@@ -77,4 +86,21 @@ function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: 
 
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   return oneOf(env, name, String(fallback), ["true", "false"]) === "true";
+}
+
+/**
+ * A comma-separated list of exact origins. A wildcard is refused: these pages send players' bearer
+ * tokens, so the operator must name the sites trusted with them.
+ */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return [];
+  return value.split(",").map((entry) => {
+    const origin = entry.trim();
+    if (origin === "*") throw new ConfigError(name, `"*" is not allowed: list the exact origins, for example https://play.example.com`);
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(name, `"${origin}" is not an origin: scheme://host[:port] without path or trailing slash, in lower case`);
+    }
+    return origin;
+  });
 }

@@ -2,21 +2,36 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Matchmaker } from "../application/matchmaker.ts";
 import type { Logger } from "../application/ports/logger.ts";
-import { MatchmakingService } from "../gen/matchmaking/v1/matchmaking_pb.js";
+import type { TicketView } from "../application/ticket-view.ts";
+import { MatchmakingService, type Ticket } from "../gen/matchmaking/v1/matchmaking_pb.js";
 import { callerOf } from "./caller-context.ts";
 import { failedCall } from "./connect-errors.ts";
 import { LIMITS, requireText, toEnqueueCommand } from "./enqueue-request.ts";
 import { requestLogger } from "./rpc-observer.ts";
 import { toQueueInfo, toTicketMessage } from "./ticket-message.ts";
+import { withKeepAlive } from "./with-keep-alive.ts";
 
 /** Methods callable without a token: queue discovery only. */
 export const PUBLIC_METHODS: ReadonlySet<DescMethod> = new Set([MatchmakingService.method.listQueues]);
+
+/** Options of {@link createMatchmakingService}. */
+export interface MatchmakingServiceOptions {
+  /**
+   * Idle time after which a WatchTicket stream gets a keep-alive message, so proxies that cut idle
+   * connections leave it open; 0 sends none.
+   */
+  readonly watchKeepAliveMs: number;
+}
 
 /**
  * The MatchmakingService handlers: validate, call the use case, map the result or error. Served
  * as-is over gRPC, gRPC-Web and the Connect protocol.
  */
-export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger): ServiceImpl<typeof MatchmakingService> {
+export function createMatchmakingService(
+  matchmaker: Matchmaker,
+  logger: Logger,
+  options: MatchmakingServiceOptions,
+): ServiceImpl<typeof MatchmakingService> {
   const fail = (error: unknown, method: string, context: HandlerContext): never => {
     throw failedCall(error, method, requestLogger(context, logger));
   };
@@ -54,7 +69,7 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
     async *watchTicket(request, context) {
       try {
         const views = matchmaker.watchTicket(callerOf(context), ticketIdOf(request), context.signal);
-        for await (const view of views) yield { ticket: toTicketMessage(view) };
+        yield* withKeepAlive(ticketMessages(views), options.watchKeepAliveMs, () => KEEP_ALIVE);
         // Ended by the server shutting down (UNAVAILABLE: reconnect elsewhere) or the deadline, not by a terminal state.
         context.signal.throwIfAborted();
       } catch (error) {
@@ -62,6 +77,13 @@ export function createMatchmakingService(matchmaker: Matchmaker, logger: Logger)
       }
     },
   };
+}
+
+/** The keep-alive message of a WatchTicket stream: no ticket, only the flag. */
+const KEEP_ALIVE = { keepAlive: true } as const;
+
+async function* ticketMessages(views: AsyncIterable<TicketView>): AsyncGenerator<{ ticket: Ticket }, void, undefined> {
+  for await (const view of views) yield { ticket: toTicketMessage(view) };
 }
 
 function ticketIdOf(request: { readonly ticketId: string }): string {

@@ -3,6 +3,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createCors } from "./cors.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 
 /** A plain HTTP endpoint served beside the RPCs on the HTTP port (health, metrics, keys). */
@@ -17,8 +18,13 @@ export interface ServeOptions {
   readonly grpcPort: number;
   /** Port of the HTTP/1.1 listener: Connect and gRPC-Web for browsers, plus `httpRoutes`. */
   readonly httpPort: number;
-  /** Extra GET endpoints by path on the HTTP port. */
+  /**
+   * Extra GET endpoints on the HTTP port, by exact path; a path ending with `/` also takes every
+   * path below it that no longer path claims (a static site).
+   */
   readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
+  /** Exact origins (`https://play.example.com`) whose pages may call the RPCs; none unless set. */
+  readonly corsOrigins?: readonly string[];
   /** Largest request message accepted, in bytes. */
   readonly readMaxBytes: number;
   /** When aborted, every handler's signal aborts with its reason (graceful shutdown). */
@@ -44,7 +50,11 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     readMaxBytes: options.readMaxBytes,
     ...(options.shutdownSignal !== undefined && { shutdownSignal: options.shutdownSignal }),
   });
-  const grpc = http2.createServer(withSpecGrpcMessage(adapter));
+  const cors = createCors(options.corsOrigins ?? []);
+  const grpcHandler = withSpecGrpcMessage(adapter);
+  const grpc = http2.createServer((request, response) => {
+    if (!cors(request, response)) grpcHandler(request, response);
+  });
   const sessions = new Set<http2.ServerHttp2Session>();
   grpc.on("session", (session) => {
     sessions.add(session);
@@ -52,7 +62,8 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
   const web = http.createServer((request, response) => {
-    const route = request.method === "GET" ? httpRoutes.get(new URL(request.url ?? "/", "http://host").pathname) : undefined;
+    if (cors(request, response)) return;
+    const route = request.method === "GET" ? findRoute(httpRoutes, new URL(request.url ?? "/", "http://host").pathname) : undefined;
     if (route !== undefined) route(request, response);
     else adapter(request, response);
   });
@@ -71,6 +82,17 @@ export async function serve(options: ServeOptions): Promise<Servers> {
       await closed;
     },
   };
+}
+
+/** The route of the exact path, else of the longest `/`-ended path it lies below. */
+function findRoute(routes: ReadonlyMap<string, HttpRoute>, pathname: string): HttpRoute | undefined {
+  const exact = routes.get(pathname);
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  for (const path of routes.keys()) {
+    if (path.endsWith("/") && pathname.startsWith(path) && (best === undefined || path.length > best.length)) best = path;
+  }
+  return best === undefined ? undefined : routes.get(best);
 }
 
 async function listen(server: http.Server | http2.Http2Server, port: number, host: string): Promise<number> {

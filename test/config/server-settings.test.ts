@@ -17,6 +17,9 @@ describe("loadServerSettings", () => {
       development: false,
       redisUrl: undefined,
       leaseTtlMs: 5000,
+      corsOrigins: [],
+      watchKeepAliveMs: 15_000,
+      console: true,
     });
     expect(loadServerSettings({ MATCHMAKER_REDIS_URL: "redis://cache:6379/2" }).redisUrl).toBe("redis://cache:6379/2");
   });
@@ -28,6 +31,14 @@ describe("loadServerSettings", () => {
       MATCHMAKER_LOG_LEVEL: "debug",
     });
     expect(settings).toMatchObject({ shutdownGraceMs: 45_000, reflection: false, queueStatsWindowMs: 60_000, logLevel: "debug" });
+  });
+  it("reads the browser settings: exact CORS origins, the keep-alive interval and the console switch", () => {
+    const settings = loadServerSettings({
+      MATCHMAKER_CORS_ORIGINS: "https://play.example.com, http://localhost:5173",
+      MATCHMAKER_WATCH_KEEPALIVE_SECONDS: "0",
+      MATCHMAKER_CONSOLE: "false",
+    });
+    expect(settings).toMatchObject({ corsOrigins: ["https://play.example.com", "http://localhost:5173"], watchKeepAliveMs: 0, console: false });
   });
   it("turns development mode on with --dev or MATCHMAKER_DEV_MODE", () => {
     expect(loadServerSettings({}, ["--dev"]).development).toBe(true);
@@ -44,6 +55,15 @@ describe("loadServerSettings", () => {
     ["MATCHMAKER_SHUTDOWN_GRACE_SECONDS", "1.5"],
     ["MATCHMAKER_GRPC_REFLECTION", "off"],
     ["MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", "5"],
+    ["MATCHMAKER_WATCH_KEEPALIVE_SECONDS", "3601"],
+    ["MATCHMAKER_CONSOLE", "off"],
+    ["MATCHMAKER_CORS_ORIGINS", "*"],
+    ["MATCHMAKER_CORS_ORIGINS", "https://play.example.com/"],
+    ["MATCHMAKER_CORS_ORIGINS", "https://play.example.com/lobby"],
+    ["MATCHMAKER_CORS_ORIGINS", "HTTPS://Play.example.com"],
+    ["MATCHMAKER_CORS_ORIGINS", "https://play.example.com:443"],
+    ["MATCHMAKER_CORS_ORIGINS", "play.example.com"],
+    ["MATCHMAKER_CORS_ORIGINS", "https://a.example.com,,https://b.example.com"],
   ])("rejects %s=%s naming the variable", (name, value) => {
     expect(() => loadServerSettings({ [name]: value })).toThrow(new RegExp(`^${name}: `));
   });

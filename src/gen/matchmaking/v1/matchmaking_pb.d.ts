@@ -360,18 +360,29 @@ export declare type WatchTicketRequest = Message<"matchmaking.v1.WatchTicketRequ
 export declare const WatchTicketRequestSchema: GenMessage<WatchTicketRequest>;
 
 /**
- * One message of a WatchTicket stream.
+ * One message of a WatchTicket stream: either a ticket state or a keep-alive.
  *
  * @generated from message matchmaking.v1.WatchTicketResponse
  */
 export declare type WatchTicketResponse = Message<"matchmaking.v1.WatchTicketResponse"> & {
   /**
    * The ticket as it is now. The first message is the state at the time the stream opened; every
-   * later one follows a change. The stream ends after a message with a terminal state.
+   * later one follows a change. The stream ends after a message with a terminal state. Absent on
+   * keep-alive messages.
    *
    * @generated from field: matchmaking.v1.Ticket ticket = 1;
    */
   ticket?: Ticket | undefined;
+
+  /**
+   * True on a keep-alive message, which carries nothing else: the server sends one when the stream
+   * has been idle for its keep-alive interval, only so that intermediaries see traffic. Clients
+   * ignore these messages (they say nothing about the ticket); a client may treat a silence much
+   * longer than the interval as a dead connection and reconnect.
+   *
+   * @generated from field: bool keep_alive = 2;
+   */
+  keepAlive: boolean;
 };
 
 /**
@@ -691,6 +702,10 @@ export declare const MatchmakingService: GenService<{
    * Streams a ticket's state: the current state first, then every change (position and estimated
    * wait updates at most about once a second, the assignment, cancellation or expiry). The stream
    * ends after a terminal state. Any number of watchers may watch the same ticket.
+   *
+   * While nothing changes the server sends a keep-alive message (`keep_alive` true, no `ticket`)
+   * after every idle interval (15 seconds unless the operator configured otherwise), so proxies and
+   * load balancers that cut idle connections leave the stream open. Clients skip those messages.
    * Errors: NOT_FOUND; UNAVAILABLE when the instance is shutting down (reconnect to another).
    *
    * @generated from rpc matchmaking.v1.MatchmakingService.WatchTicket
