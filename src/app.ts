@@ -146,6 +146,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     ]),
     corsOrigins: options.corsOrigins,
     readMaxBytes: options.readMaxBytes ?? 64 * 1024,
+    logger: options.logger,
     shutdownSignal: gate.shutdownSignal,
   });
   await readiness.check();

@@ -1,6 +1,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
@@ -27,6 +28,8 @@ export interface ServeOptions {
   readonly corsOrigins?: readonly string[];
   /** Largest request message accepted, in bytes. */
   readonly readMaxBytes: number;
+  /** Where failures of the plain HTTP routes are reported. */
+  readonly logger: Logger;
   /** When aborted, every handler's signal aborts with its reason (graceful shutdown). */
   readonly shutdownSignal?: AbortSignal;
 }
@@ -63,9 +66,20 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
   const web = http.createServer((request, response) => {
     if (cors(request, response)) return;
-    const route = request.method === "GET" ? findRoute(httpRoutes, new URL(request.url ?? "/", "http://host").pathname) : undefined;
-    if (route !== undefined) route(request, response);
-    else adapter(request, response);
+    // A request target that is not a valid URL path (`//[`) must not reach `new URL` unguarded.
+    const path = request.method === "GET" ? URL.parse(request.url ?? "/", "http://host")?.pathname : undefined;
+    const route = path === undefined ? undefined : findRoute(httpRoutes, path);
+    if (route === undefined) {
+      adapter(request, response);
+      return;
+    }
+    try {
+      route(request, response);
+    } catch (error) {
+      options.logger.error({ err: error, path }, "HTTP route failed");
+      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+      response.end("internal error");
+    }
   });
   const grpcPort = await listen(grpc, options.grpcPort, options.host);
   const httpPort = await listen(web, options.httpPort, options.host);

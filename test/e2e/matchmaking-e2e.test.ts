@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { toJson } from "@bufbuild/protobuf";
@@ -117,6 +118,18 @@ describe("invalid requests", () => {
     await expect(client.getTicket({ ticketId: "missing" })).rejects.toMatchObject({ code: Code.NotFound });
     await expect(client.getTicket({ ticketId: "" })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: "ticket_id: is required" });
     await expect(client.watchTicket({ ticketId: "missing" })[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: Code.NotFound });
+  });
+
+  it("survives a request target that is not a valid URL on the HTTP port", async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(harness.app.servers.httpPort, "127.0.0.1", () => socket.end("GET //[ HTTP/1.1\r\nHost: a\r\n\r\n"));
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 [45]\d\d /);
+    await expect(harness.connectClient(SERVICE).listQueues({})).resolves.toBeDefined();
   });
 
   it("rejects an oversize request body", async () => {
