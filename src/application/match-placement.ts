@@ -8,6 +8,7 @@ import type { MatchTicketIssuer } from "./ports/match-ticket-issuer.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
 import type { QueueProgress } from "./ports/queue-progress.ts";
+import { publishCommitted } from "./publish-changes.ts";
 import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 
 export interface MatchPlacementDeps {
@@ -88,19 +89,33 @@ export class MatchPlacement {
       return;
     }
     metrics.allocationAttempt(queue, proposal.region, "success");
+    let matched: Ticket[];
     try {
-      await this.#assign(match, server, log);
+      matched = await this.#commit(match, server);
     } catch (error) {
-      log.error({ err: error, serverId: server.serverId }, "assignment failed; releasing the server and requeueing");
-      await allocator.release(server).catch((releaseError: unknown) => log.error({ err: releaseError }, "release failed"));
-      await this.#requeue(match, "assignment_failed", log);
+      const committed = await this.#committedDespite(match, error, log);
+      if (committed === undefined) {
+        log.error({ err: error, serverId: server.serverId }, "assignment failed; releasing the server and requeueing");
+        await this.#release(server, log);
+        await this.#requeue(match, "assignment_failed", log);
+        return;
+      }
+      matched = committed;
     }
+    if (matched.length === 0) {
+      // This placement outlived the stale-claim limit: its tickets went back to the queue meanwhile.
+      log.warn({ serverId: server.serverId, tickets: ticketIds(match) }, "match tickets were reclaimed before assignment; releasing the server");
+      await this.#release(server, log);
+      return;
+    }
+    await this.#announce(match, server, matched, log);
   }
 
-  async #assign(match: ClaimedMatch, server: AllocatedServer, log: ReturnType<Logger["child"]>): Promise<void> {
-    const { store, events, progress, issuer, clock, metrics, stats } = this.#deps;
+  /** Mints every player's match ticket and commits the assignment: the point of no return. */
+  async #commit(match: ClaimedMatch, server: AllocatedServer): Promise<Ticket[]> {
+    const { store, issuer, clock } = this.#deps;
     const { proposal, matchId } = match;
-    const teams = proposal.teams.map((team) => team.flatMap((ticket) => ticket.players.map((player) => player.userId)));
+    const teams = teamsOf(match);
     const assignments = new Map<string, Assignment>();
     await Promise.all(
       proposal.tickets.map(async (ticket) => {
@@ -119,13 +134,41 @@ export class MatchPlacement {
         });
       }),
     );
+    return store.assign(match.queue, matchId, assignments, clock.now());
+  }
+
+  /**
+   * After a failed commit, whether the assignment landed anyway (a store that timed out after
+   * applying it): the tickets if so, undefined if not. Releasing a server whose match is committed
+   * would let the fleet hand it to another match while players hold tickets for it.
+   */
+  async #committedDespite(match: ClaimedMatch, error: unknown, log: Logger): Promise<Ticket[] | undefined> {
+    try {
+      const current = await Promise.all(ticketIds(match).map((id) => this.#deps.store.get(id)));
+      const matched = current.filter((ticket): ticket is Ticket => ticket?.state === "matched" && ticket.matchId === match.matchId);
+      return matched.length > 0 ? matched : undefined;
+    } catch (readError) {
+      // Outcome unknown: keep the server. A claim still open is reclaimed by a later pass.
+      log.error({ err: error, readError }, "assignment outcome unknown; keeping the server");
+      return [];
+    }
+  }
+
+  /** Tells watchers, statistics and logs about a committed match; none of it can undo the match. */
+  async #announce(match: ClaimedMatch, server: AllocatedServer, matched: readonly Ticket[], log: Logger): Promise<void> {
+    const { events, progress, clock, metrics, stats } = this.#deps;
+    const { proposal } = match;
+    await publishCommitted(events, matched, log, "matched");
     const now = clock.now();
-    const matched = await store.assign(match.queue, matchId, assignments, now);
-    await events.publish(matched);
     const waitsMs = matched.map((ticket) => now - ticket.createdAt);
-    for (const waitMs of waitsMs) await progress.recordMatchedWait(match.queue, waitMs);
+    try {
+      for (const waitMs of waitsMs) await progress.recordMatchedWait(match.queue, waitMs);
+    } catch (error) {
+      log.warn({ err: error }, "could not record the match's waits");
+    }
     metrics.matchFormed(match.queue, proposal.region, waitsMs);
     stats.matchPlaced(match.queue, proposal.region, waitsMs, now);
+    const teams = teamsOf(match);
     log.info(
       {
         serverId: server.serverId,
@@ -140,12 +183,16 @@ export class MatchPlacement {
     );
   }
 
-  async #requeue(match: ClaimedMatch, reason: RequeueReason, log: ReturnType<Logger["child"]>): Promise<void> {
+  async #release(server: AllocatedServer, log: Logger): Promise<void> {
+    await this.#deps.allocator.release(server).catch((error: unknown) => log.error({ err: error }, "release failed"));
+  }
+
+  async #requeue(match: ClaimedMatch, reason: RequeueReason, log: Logger): Promise<void> {
     const { store, events, clock, metrics } = this.#deps;
     try {
       const requeued = await store.requeue(match.queue, match.matchId, ticketIds(match), clock.now());
-      await events.publish(requeued);
       metrics.ticketsRequeued(match.queue, reason, requeued.length);
+      await publishCommitted(events, requeued, log, "requeued");
     } catch (error) {
       log.error({ err: error }, "could not return the match's tickets to the queue");
     }
@@ -154,4 +201,9 @@ export class MatchPlacement {
 
 function ticketIds(match: ClaimedMatch): string[] {
   return match.proposal.tickets.map((ticket) => ticket.id);
+}
+
+/** Every player of the match by team, in team order. */
+function teamsOf(match: ClaimedMatch): string[][] {
+  return match.proposal.teams.map((team) => team.flatMap((ticket) => ticket.players.map((player) => player.userId)));
 }

@@ -2,6 +2,7 @@ import { findMatches } from "../domain/match-finder.ts";
 import type { QueueConfig } from "../domain/queue-config.ts";
 import { comparePriority, type Ticket } from "../domain/ticket.ts";
 import type { MatchPlacement } from "./match-placement.ts";
+import { publishCommitted } from "./publish-changes.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { IdGenerator } from "./ports/id-generator.ts";
 import type { Logger } from "./ports/logger.ts";
@@ -56,13 +57,13 @@ export class QueueMatcher {
     const now = clock.now();
     const reclaimed = await store.reclaimStale(queue, now - this.#deps.staleAllocationMs, now);
     if (reclaimed.length > 0) {
-      await events.publish(reclaimed);
+      await publishCommitted(events, reclaimed, logger, "reclaimed");
       metrics.ticketsRequeued(queue, "orphaned", reclaimed.length);
       logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
     }
     const expired = await store.expire(queue, now);
     if (expired.length > 0) {
-      await events.publish(expired);
+      await publishCommitted(events, expired, logger, "expired");
       metrics.ticketsExpired(queue, expired.length);
       for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
@@ -74,9 +75,10 @@ export class QueueMatcher {
       const claimed = await store.claim(queue, matchId, proposal.tickets.map((ticket) => ticket.id), now, fence);
       if (claimed === undefined) continue;
       for (const ticket of claimed) taken.add(ticket.id);
-      await events.publish(claimed);
+      // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
       placement.start({ queue, matchId, proposal });
       matches++;
+      await publishCommitted(events, claimed, logger, "claimed");
     }
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id)).sort(comparePriority);
     await progress.recordPass(queue, waiting);

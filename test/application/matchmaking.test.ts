@@ -189,6 +189,43 @@ describe("matching", () => {
     expect(await h.matchmaker.getTicket(service, a.id)).toMatchObject({ state: "queued", createdAt: a.createdAt });
   });
 
+  it("keeps the server of a committed match when telling watchers fails", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    h.events.failWhen = (tickets) => tickets.some((ticket) => ticket.state === "matched");
+    await h.pass("duel");
+    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
+    expect(h.fleet.released).toHaveLength(0);
+  });
+
+  it("places a claimed match even when telling watchers about the claim fails", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    h.events.failWhen = (tickets) => tickets.some((ticket) => ticket.state === "allocating");
+    await h.pass("duel");
+    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
+  });
+
+  it("requeues tickets whose placement outlived the stale-claim limit, and releases the late server", async () => {
+    const h = applicationHarness([queueConfig()], { staleAllocationMs: 10_000 });
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    await h.passWithoutPlacing("duel");
+    h.clock.advance(11_000);
+    h.fleet.gate = undefined;
+    // The next pass finds the claim orphaned, requeues it and matches the tickets again.
+    expect((await h.passWithoutPlacing("duel")).reclaimed).toBe(2);
+    open();
+    await h.placement.drain();
+    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
+    expect(h.fleet.requests).toHaveLength(2);
+    expect(h.fleet.released).toHaveLength(1);
+  });
+
   it("drops a match whose ticket was cancelled before the claim, keeping the rest queued", async () => {
     const h = applicationHarness([queueConfig()]);
     const a = await h.matchmaker.enqueue(service, command("alice"));

@@ -11,6 +11,7 @@ import { QueueCatalog } from "../../src/application/queue-catalog.ts";
 import { InMemoryQueueProgress } from "../../src/storage/memory/in-memory-queue-progress.ts";
 import { QueueMatcher } from "../../src/application/queue-matcher.ts";
 import type { QueueConfig } from "../../src/domain/queue-config.ts";
+import type { Ticket } from "../../src/domain/ticket.ts";
 import { InMemoryTicketEvents } from "../../src/storage/memory/in-memory-ticket-events.ts";
 import { InMemoryTicketStore } from "../../src/storage/memory/in-memory-ticket-store.ts";
 import { ManualClock } from "./manual-clock.ts";
@@ -23,11 +24,25 @@ export function sequentialIds(): IdGenerator {
   return { ticketId: () => `ticket-${++tickets}`, matchId: () => `match-${++matches}` };
 }
 
+/**
+ * Ticket events whose publishing can be made to fail, standing in for a shared event bus that
+ * times out (the in-memory bus never does).
+ */
+export class FailingEvents extends InMemoryTicketEvents {
+  /** Publishing a batch this returns true for throws. */
+  failWhen: (tickets: readonly Ticket[]) => boolean = () => false;
+
+  override async publish(tickets: readonly Ticket[]): Promise<void> {
+    if (this.failWhen(tickets)) throw new Error("event bus did not answer");
+    return super.publish(tickets);
+  }
+}
+
 /** The application layer wired to real in-memory adapters, a manual clock and a scripted fleet. */
-export function applicationHarness(queues: readonly QueueConfig[]) {
+export function applicationHarness(queues: readonly QueueConfig[], options: { staleAllocationMs?: number } = {}) {
   const clock = new ManualClock();
   const store = new InMemoryTicketStore({ retentionMs: 600_000 });
-  const events = new InMemoryTicketEvents();
+  const events = new FailingEvents();
   const progress = new InMemoryQueueProgress();
   const fleet = new ScriptedFleet();
   const issuer = new SequentialTickets(clock);
@@ -37,7 +52,7 @@ export function applicationHarness(queues: readonly QueueConfig[]) {
   const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), progress, clock, ids: sequentialIds(), metrics };
   const placement = new MatchPlacement({ store, events, progress, allocator: fleet, issuer, clock, logger, metrics, stats, allocationTimeoutMs: 5_000 });
   const matchers = new Map(
-    queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, stats, staleAllocationMs: 60_000 })]),
+    queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, stats, staleAllocationMs: options.staleAllocationMs ?? 60_000 })]),
   );
   const matchmaker: Matchmaker = createMatchmaker(deps);
   return {
