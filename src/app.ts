@@ -169,10 +169,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     placement,
     servers,
     async runPass() {
-      for (const matcher of matchers.values()) {
-        const fence = await leases.hold(matcher.queue.name);
-        if (fence !== undefined) await matcher.runPass(fence);
-      }
+      await scheduler.runOnce();
       await placement.drain();
     },
     close() {

@@ -2,20 +2,23 @@ import type { Logger } from "./ports/logger.ts";
 import type { MatchingLeases } from "./ports/matching-leases.ts";
 import type { QueueMatcher } from "./queue-matcher.ts";
 
+/** What the scheduler needs of a queue's matcher. */
+export type ScheduledMatcher = Pick<QueueMatcher, "queue" | "runPass">;
+
 /**
  * Runs each queue's matching pass every `tickIntervalMs` of that queue, one pass at a time per
  * queue (a slow pass delays the next instead of overlapping it), and only while this instance holds
  * the queue's matching lease; every tick renews it. A failing pass is logged and the loop carries on.
  */
 export class MatchingScheduler {
-  readonly #matchers: readonly QueueMatcher[];
+  readonly #matchers: readonly ScheduledMatcher[];
   readonly #leases: MatchingLeases;
   readonly #logger: Logger;
-  readonly #timers = new Map<QueueMatcher, NodeJS.Timeout>();
+  readonly #timers = new Map<ScheduledMatcher, ReturnType<typeof setTimeout>>();
   readonly #running = new Set<Promise<void>>();
   #stopped = true;
 
-  constructor(matchers: readonly QueueMatcher[], leases: MatchingLeases, logger: Logger) {
+  constructor(matchers: readonly ScheduledMatcher[], leases: MatchingLeases, logger: Logger) {
     this.#matchers = matchers;
     this.#leases = leases;
     this.#logger = logger;
@@ -36,7 +39,7 @@ export class MatchingScheduler {
     await Promise.allSettled(this.#matchers.map((matcher) => this.#leases.release(matcher.queue.name)));
   }
 
-  #schedule(matcher: QueueMatcher): void {
+  #schedule(matcher: ScheduledMatcher): void {
     if (this.#stopped) return;
     const timer = setTimeout(() => {
       const pass = this.#run(matcher).finally(() => {
@@ -49,10 +52,19 @@ export class MatchingScheduler {
     this.#timers.set(matcher, timer);
   }
 
-  async #run(matcher: QueueMatcher): Promise<void> {
+  /** Runs one pass over every queue whose lease this instance holds, now (tests, tools). */
+  async runOnce(): Promise<void> {
+    for (const matcher of this.#matchers) await this.#passUnderLease(matcher);
+  }
+
+  async #passUnderLease(matcher: ScheduledMatcher): Promise<void> {
+    const fence = await this.#leases.hold(matcher.queue.name);
+    if (fence !== undefined) await matcher.runPass(fence);
+  }
+
+  async #run(matcher: ScheduledMatcher): Promise<void> {
     try {
-      const fence = await this.#leases.hold(matcher.queue.name);
-      if (fence !== undefined) await matcher.runPass(fence);
+      await this.#passUnderLease(matcher);
     } catch (error) {
       this.#logger.error({ err: error, queue: matcher.queue.name }, "matching pass failed");
     }
