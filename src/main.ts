@@ -54,6 +54,9 @@ async function main(): Promise<void> {
 
   const authConfig = loadAuthConfig(process.env, { development: settings.development });
   if (authConfig.developmentSecretFile !== undefined) warnDevelopmentMode(logger, authConfig.developmentSecretFile);
+  else if (authConfig.audience === undefined) {
+    logger.warn("MATCHMAKER_AUTH_AUDIENCE is not set: tokens your identity provider issued for any other service are accepted too");
+  }
   const auth = tokenAuthentication(createTokenVerifier(authConfig));
 
   const ticketConfig = readMatchTicketConfig(process.env);
