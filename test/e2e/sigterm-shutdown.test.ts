@@ -222,7 +222,7 @@ describe("node src/main.ts", () => {
     const messages = matchmaker.logs.entries.map((entry) => entry.msg);
     // Logged by the process before it exited 0: the placement finished within the drain.
     expect(messages.indexOf("match formed")).toBeGreaterThan(messages.indexOf("draining"));
-    expect(messages.at(-1)).toBe("stopped");
+    expect(messages.at(-1), JSON.stringify(matchmaker.logs.entries.slice(-6))).toBe("stopped");
   });
 
   it("exits with code 1 when the drain outlasts the grace period", async () => {
