@@ -1,11 +1,7 @@
 import { readFileSync } from "node:fs";
+import { ConfigError } from "../config/config-error.ts";
 import { type AllocationStrategy, allocationStrategies } from "./game-server-pool.ts";
 import { defaultHeartbeatTtlMs, defaultRegistryPort, type RegistryServerTls } from "./registry-server.ts";
-
-/** An environment variable of the registry command is invalid; the message names it. */
-export class RegistryConfigError extends Error {
-  override readonly name = "RegistryConfigError";
-}
 
 /** Settings of the `npm run registry` command. */
 export interface RegistryConfig {
@@ -24,7 +20,7 @@ function integerVariable(env: Environment, name: string, fallback: number, min: 
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RegistryConfigError(`${name}: must be an integer between ${min} and ${max}, got "${raw}"`);
+    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
 }
@@ -33,7 +29,7 @@ function strategyVariable(env: Environment): AllocationStrategy {
   const raw = env["REGISTRY_STRATEGY"] || "packed";
   const strategy = allocationStrategies.find((candidate) => candidate === raw);
   if (!strategy) {
-    throw new RegistryConfigError(`REGISTRY_STRATEGY: must be one of ${allocationStrategies.join(", ")}, got "${raw}"`);
+    throw new ConfigError("REGISTRY_STRATEGY", `must be one of ${allocationStrategies.join(", ")}, got "${raw}"`);
   }
   return strategy;
 }
@@ -44,7 +40,7 @@ function readPemVariable(env: Environment, name: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new RegistryConfigError(`${name}: cannot read "${path}": ${(error as Error).message}`);
+    throw new ConfigError(name, `cannot read "${path}": ${(error as Error).message}`);
   }
 }
 
@@ -53,11 +49,11 @@ function tlsVariables(env: Environment): RegistryServerTls | undefined {
   const key = readPemVariable(env, "REGISTRY_TLS_KEY_FILE");
   const clientCa = readPemVariable(env, "REGISTRY_TLS_CLIENT_CA_FILE");
   if (cert === undefined && key === undefined) {
-    if (clientCa !== undefined) throw new RegistryConfigError("REGISTRY_TLS_CLIENT_CA_FILE: needs REGISTRY_TLS_CERT_FILE and REGISTRY_TLS_KEY_FILE");
+    if (clientCa !== undefined) throw new ConfigError("REGISTRY_TLS_CLIENT_CA_FILE", "needs REGISTRY_TLS_CERT_FILE and REGISTRY_TLS_KEY_FILE");
     return undefined;
   }
-  if (cert === undefined) throw new RegistryConfigError("REGISTRY_TLS_CERT_FILE: is required with REGISTRY_TLS_KEY_FILE");
-  if (key === undefined) throw new RegistryConfigError("REGISTRY_TLS_KEY_FILE: is required with REGISTRY_TLS_CERT_FILE");
+  if (cert === undefined) throw new ConfigError("REGISTRY_TLS_CERT_FILE", "is required with REGISTRY_TLS_KEY_FILE");
+  if (key === undefined) throw new ConfigError("REGISTRY_TLS_KEY_FILE", "is required with REGISTRY_TLS_CERT_FILE");
   return clientCa === undefined ? { cert, key } : { cert, key, clientCa };
 }
 

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadAuthConfig } from "../clients/auth/auth-config.ts";
-import { ConfigError } from "../clients/auth/errors.ts";
+import { ConfigError } from "../config/config-error.ts";
 import { TOKEN_ROLES, mintToken, type TokenRole } from "../clients/auth/mint-token.ts";
 
 const USAGE = `usage: npm run -s token -- <${TOKEN_ROLES.join("|")}> <subject> [--ttl <seconds>]`;
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const secret = config.keys.sharedSecret;
     if (secret === undefined) {
       throw new ConfigError(
-        ["MATCHMAKER_AUTH_HS256_SECRET"],
+        "MATCHMAKER_AUTH_HS256_SECRET",
         "is not set, and the configured JWKS or public key verifies tokens this tool cannot sign",
       );
     }

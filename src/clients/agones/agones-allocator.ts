@@ -7,7 +7,7 @@ import {
 } from "../../application/ports/game-server-allocator.ts";
 import { AllocationService } from "../../gen/allocation/allocation_pb.js";
 import { childKey } from "../fleet/config-values.ts";
-import { FleetConfigError } from "../fleet/fleet-config-error.ts";
+import { ConfigError } from "../../config/config-error.ts";
 import { type ErrorClassification, FleetConnection, type FleetConnectionOptions } from "../fleet/fleet-connection.ts";
 import { defaultPingIntervalMs } from "../fleet/grpc-channel.ts";
 import type { RetryPolicy } from "../fleet/retry.ts";
@@ -91,11 +91,11 @@ export class AgonesAllocator implements GameServerAllocator {
   private readonly portName: string | undefined;
   private readonly connection: FleetConnection<typeof AllocationService>;
 
-  /** @throws FleetConfigError for a bad URL, an unreadable certificate file or a too short ping interval. */
+  /** @throws ConfigError for a bad URL, an unreadable certificate file or a too short ping interval. */
   constructor(options: AgonesAllocatorOptions) {
     const pingIntervalMs = options.pingIntervalMs ?? defaultPingIntervalMs;
     if (pingIntervalMs < minimumPingIntervalMs) {
-      throw new FleetConfigError(
+      throw new ConfigError(
         childKey(options.configKey ?? "", "pingIntervalMs"),
         `must be at least ${minimumPingIntervalMs}: the Agones allocator closes connections that ping more often`,
       );

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm } from "./algorithms.ts";
 import { DEFAULT_DEV_SECRET_FILE, loadOrCreateDevSecret } from "./dev-secret.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "../../config/config-error.ts";
 import { readPublicKeyFile } from "./public-key-file.ts";
 import { parseSharedSecret } from "./shared-secret.ts";
 
@@ -87,7 +87,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, options: LoadAuthConfigOp
   if (noneConfigured) {
     if (!options.development) {
       throw new ConfigError(
-        [JWKS_URL, PUBLIC_KEY_FILE, HS256_SECRET],
+        [JWKS_URL, PUBLIC_KEY_FILE, HS256_SECRET].join(", "),
         "no token key is configured; set at least one of them (outside development mode every call must be authenticated)",
       );
     }
@@ -113,10 +113,10 @@ function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
 function readJwksUrl(env: NodeJS.ProcessEnv): URL | undefined {
   const value = read(env, JWKS_URL);
   if (value === undefined) return undefined;
-  if (!URL.canParse(value)) throw new ConfigError([JWKS_URL], `"${value}" is not a URL`);
+  if (!URL.canParse(value)) throw new ConfigError(JWKS_URL, `"${value}" is not a URL`);
   const url = new URL(value);
   const secure = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
-  if (!secure) throw new ConfigError([JWKS_URL], `"${value}" must use https (plain http is only allowed for localhost)`);
+  if (!secure) throw new ConfigError(JWKS_URL, `"${value}" must use https (plain http is only allowed for localhost)`);
   return url;
 }
 
@@ -124,12 +124,12 @@ function readPublicKey(env: NodeJS.ProcessEnv): PublicKeySource | undefined {
   const file = read(env, PUBLIC_KEY_FILE);
   const algorithmValue = read(env, PUBLIC_KEY_ALG);
   if (file === undefined) {
-    if (algorithmValue !== undefined) throw new ConfigError([PUBLIC_KEY_ALG], `is set but ${PUBLIC_KEY_FILE} is not`);
+    if (algorithmValue !== undefined) throw new ConfigError(PUBLIC_KEY_ALG, `is set but ${PUBLIC_KEY_FILE} is not`);
     return undefined;
   }
   const algorithm = algorithmValue ?? DEFAULT_PUBLIC_KEY_ALG;
   if (!isAsymmetricAlgorithm(algorithm)) {
-    throw new ConfigError([PUBLIC_KEY_ALG], `"${algorithm}" is not one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
+    throw new ConfigError(PUBLIC_KEY_ALG, `"${algorithm}" is not one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
   }
   return { key: readPublicKeyFile(file, algorithm), algorithm };
 }
@@ -143,6 +143,6 @@ function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, max
   const value = read(env, name);
   if (value === undefined) return fallback;
   const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(parsed <= max)) throw new ConfigError([name], `"${value}" is not a whole number from 0 to ${max}`);
+  if (!(parsed <= max)) throw new ConfigError(name, `"${value}" is not a whole number from 0 to ${max}`);
   return parsed;
 }

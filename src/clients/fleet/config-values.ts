@@ -1,4 +1,4 @@
-import { FleetConfigError } from "./fleet-config-error.ts";
+import { ConfigError } from "../../config/config-error.ts";
 
 /** A parsed configuration object: keys to values still to be checked. */
 export type ConfigObject = Readonly<Record<string, unknown>>;
@@ -14,12 +14,12 @@ export function childKey(parent: string, child: string): string {
  */
 export function configObject(value: unknown, key: string, allowed?: readonly string[]): ConfigObject {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new FleetConfigError(key || "(root)", "must be an object");
+    throw new ConfigError(key || "(root)", "must be an object");
   }
   const object = value as ConfigObject;
   for (const name of Object.keys(object)) {
     if (allowed && !allowed.includes(name)) {
-      throw new FleetConfigError(childKey(key, name), `is not a known key (known: ${allowed.join(", ")})`);
+      throw new ConfigError(childKey(key, name), `is not a known key (known: ${allowed.join(", ")})`);
     }
   }
   return object;
@@ -28,7 +28,7 @@ export function configObject(value: unknown, key: string, allowed?: readonly str
 export function requiredString(object: ConfigObject, name: string, key: string): string {
   const value = object[name];
   if (typeof value !== "string" || value.trim() === "") {
-    throw new FleetConfigError(childKey(key, name), "must be a non-empty string");
+    throw new ConfigError(childKey(key, name), "must be a non-empty string");
   }
   return value;
 }
@@ -50,7 +50,7 @@ export function optionalNumber(
   const kind = range.integer ? "an integer" : "a number";
   if (typeof value !== "number" || !Number.isFinite(value) || value < range.min || value > max || (range.integer && !Number.isInteger(value))) {
     const bounds = range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`;
-    throw new FleetConfigError(childKey(key, name), `must be ${kind} ${bounds}`);
+    throw new ConfigError(childKey(key, name), `must be ${kind} ${bounds}`);
   }
   return value;
 }
@@ -61,7 +61,7 @@ export function optionalStringRecord(object: ConfigObject, name: string, key: st
   if (value === undefined) return undefined;
   const record = configObject(value, childKey(key, name));
   for (const [entry, entryValue] of Object.entries(record)) {
-    if (typeof entryValue !== "string") throw new FleetConfigError(childKey(childKey(key, name), entry), "must be a string");
+    if (typeof entryValue !== "string") throw new ConfigError(childKey(childKey(key, name), entry), "must be a string");
   }
   return record as Record<string, string>;
 }
@@ -71,6 +71,6 @@ export function optionalChoice<T extends string>(object: ConfigObject, name: str
   const value = object[name];
   if (value === undefined) return undefined;
   const choice = choices.find((candidate) => candidate === value);
-  if (choice === undefined) throw new FleetConfigError(childKey(key, name), `must be one of ${choices.join(", ")}`);
+  if (choice === undefined) throw new ConfigError(childKey(key, name), `must be one of ${choices.join(", ")}`);
   return choice;
 }

@@ -19,7 +19,7 @@ function createFleetAllocator(name: string, config: FleetConfig, configKey: stri
  * the first allocation. `configKey` is where the routing configuration sits in the file, for error
  * messages.
  *
- * @throws FleetConfigError naming the offending key.
+ * @throws ConfigError naming the offending key.
  */
 export function createFleetRouter(
   config: FleetRoutingConfig,

@@ -11,7 +11,7 @@ import {
   optionalStringRecord,
   requiredString,
 } from "./config-values.ts";
-import { FleetConfigError } from "./fleet-config-error.ts";
+import { ConfigError } from "../../config/config-error.ts";
 import type { FleetRoute } from "./fleet-router.ts";
 import type { ClientTlsFiles } from "./grpc-channel.ts";
 import type { RetryPolicy } from "./retry.ts";
@@ -126,7 +126,7 @@ function parseFleet(value: unknown, key: string): FleetConfig {
       ...(metadataPrefix && { metadataPrefix }),
     };
   }
-  throw new FleetConfigError(childKey(key, "type"), 'must be "registry" or "agones"');
+  throw new ConfigError(childKey(key, "type"), 'must be "registry" or "agones"');
 }
 
 function parseRoute(value: unknown, key: string): FleetRoute {
@@ -135,7 +135,7 @@ function parseRoute(value: unknown, key: string): FleetRoute {
   const region = optionalString(object, "region", key);
   const fleet = requiredString(object, "fleet", key);
   if (queue === undefined && region === undefined) {
-    throw new FleetConfigError(key, "needs a queue, a region or both (defaultFleet covers every other match)");
+    throw new ConfigError(key, "needs a queue, a region or both (defaultFleet covers every other match)");
   }
   return { ...(queue && { queue }), ...(region && { region }), fleet };
 }
@@ -147,25 +147,25 @@ function parseRoute(value: unknown, key: string): FleetRoute {
  * `value` is the object holding the `fleets`, `routes` and `defaultFleet` keys (other keys are left
  * to the caller, so it may be the configuration file's root); `key` is its path for error messages.
  *
- * @throws FleetConfigError naming the first offending key, e.g. `fleets.agones-eu.url`.
+ * @throws ConfigError naming the first offending key, e.g. `fleets.agones-eu.url`.
  */
 export function parseFleetRoutingConfig(value: unknown, key = ""): FleetRoutingConfig {
   const root = configObject(value, key);
   const fleetsKey = childKey(key, "fleets");
   const fleetObject = configObject(root["fleets"] ?? null, fleetsKey);
   const names = Object.keys(fleetObject);
-  if (names.length === 0) throw new FleetConfigError(fleetsKey, "must configure at least one fleet");
+  if (names.length === 0) throw new ConfigError(fleetsKey, "must configure at least one fleet");
   const fleets = Object.fromEntries(names.map((name) => [name, parseFleet(fleetObject[name], childKey(fleetsKey, name))]));
 
   const routesKey = childKey(key, "routes");
   const rawRoutes = root["routes"] ?? [];
-  if (!Array.isArray(rawRoutes)) throw new FleetConfigError(routesKey, "must be a list");
+  if (!Array.isArray(rawRoutes)) throw new ConfigError(routesKey, "must be a list");
   const routes = rawRoutes.map((route: unknown, index) => parseRoute(route, `${routesKey}[${index}]`));
 
   const [onlyFleet] = names;
   let defaultFleet: string;
   if (root["defaultFleet"] !== undefined) defaultFleet = requiredString(root, "defaultFleet", key);
   else if (onlyFleet !== undefined && names.length === 1) defaultFleet = onlyFleet;
-  else throw new FleetConfigError(childKey(key, "defaultFleet"), "is required when several fleets are configured");
+  else throw new ConfigError(childKey(key, "defaultFleet"), "is required when several fleets are configured");
   return { fleets, routes, defaultFleet };
 }

@@ -5,7 +5,7 @@ import {
   type GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
 import { childKey } from "./config-values.ts";
-import { FleetConfigError } from "./fleet-config-error.ts";
+import { ConfigError } from "../../config/config-error.ts";
 
 /**
  * Sends the matches of a queue, a region, or both, to one fleet. A missing `queue` or `region`
@@ -43,13 +43,13 @@ export class FleetRouter implements GameServerAllocator {
   private readonly routes: readonly (FleetRoute & { readonly allocator: FleetAllocator })[];
   private readonly defaultRoute: { readonly fleet: string; readonly allocator: FleetAllocator };
 
-  /** @throws FleetConfigError when a route or the default names a fleet that does not exist. */
+  /** @throws ConfigError when a route or the default names a fleet that does not exist. */
   constructor(options: FleetRouterOptions) {
     const { fleets, configKey } = options;
     const resolve = (fleet: string, at: string): FleetAllocator => {
       const allocator = fleets.get(fleet);
       if (!allocator) {
-        throw new FleetConfigError(childKey(configKey ?? "", at), `unknown fleet "${fleet}" (known: ${[...fleets.keys()].join(", ")})`);
+        throw new ConfigError(childKey(configKey ?? "", at), `unknown fleet "${fleet}" (known: ${[...fleets.keys()].join(", ")})`);
       }
       return allocator;
     };

@@ -1,3 +1,5 @@
+import { ConfigError } from "../../config/config-error.ts";
+
 /** Environment variables that configure match tickets, by setting. */
 export const MATCH_TICKET_ENV = {
   ttlSeconds: "MATCHMAKER_MATCH_TICKET_TTL_SECONDS",
@@ -27,17 +29,6 @@ export interface MatchTicketConfig {
   readonly keyFile: string | undefined;
 }
 
-/** A match-ticket setting is invalid; `variable` names the environment variable to fix. */
-export class MatchTicketConfigError extends Error {
-  override readonly name = "MatchTicketConfigError";
-  readonly variable: string;
-
-  constructor(variable: string, problem: string, options?: { cause?: unknown }) {
-    super(`${variable}: ${problem}`, options);
-    this.variable = variable;
-  }
-}
-
 /** Reads {@link MatchTicketConfig} from the environment; empty variables count as unset. */
 export function readMatchTicketConfig(env: Readonly<Record<string, string | undefined>>): MatchTicketConfig {
   return {
@@ -51,7 +42,7 @@ function readTtlSeconds(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_TTL_SECONDS;
   const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(seconds >= MIN_TTL_SECONDS && seconds <= MAX_TTL_SECONDS)) {
-    throw new MatchTicketConfigError(
+    throw new ConfigError(
       MATCH_TICKET_ENV.ttlSeconds,
       `must be a whole number of seconds from ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS}, got "${raw}"`,
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createFleetRouter } from "../../../src/clients/fleet/create-fleet-router.ts";
 import { parseFleetRoutingConfig } from "../../../src/clients/fleet/fleet-config.ts";
-import { FleetConfigError } from "../../../src/clients/fleet/fleet-config-error.ts";
+import { ConfigError } from "../../../src/config/config-error.ts";
 import { registerDevelopmentServers } from "../../../src/registry/development-servers.ts";
 import { startRegistryServer } from "../../../src/registry/registry-server.ts";
 import { startFakeAgonesAllocator } from "../agones/fake-agones-allocator.ts";
@@ -11,14 +11,14 @@ const testPki = testPkiForFile();
 
 const onCleanup = cleanupAfterEach();
 
-function errorOf(parse: () => unknown): FleetConfigError {
+function errorOf(parse: () => unknown): ConfigError {
   try {
     parse();
   } catch (error) {
-    expect(error).toBeInstanceOf(FleetConfigError);
-    return error as FleetConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
   }
-  throw new Error("expected a FleetConfigError");
+  throw new Error("expected a ConfigError");
 }
 
 describe("parseFleetRoutingConfig", () => {
