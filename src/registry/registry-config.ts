@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/config-error.ts";
+import { type Environment, integer, oneOf, optionalText, text } from "../config/env.ts";
 import { type AllocationStrategy, allocationStrategies } from "./game-server-pool.ts";
 import { defaultHeartbeatTtlMs, defaultRegistryPort, type RegistryServerTls } from "./registry-server.ts";
 
@@ -13,30 +14,13 @@ export interface RegistryConfig {
   readonly tls: RegistryServerTls | undefined;
 }
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
-function integerVariable(env: Environment, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function strategyVariable(env: Environment): AllocationStrategy {
-  const raw = env["REGISTRY_STRATEGY"] || "packed";
-  const strategy = allocationStrategies.find((candidate) => candidate === raw);
-  if (!strategy) {
-    throw new ConfigError("REGISTRY_STRATEGY", `must be one of ${allocationStrategies.join(", ")}, got "${raw}"`);
-  }
-  return strategy;
+function registryInteger(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  return integer(env, name, { fallback, min, max, expected: `an integer between ${min} and ${max}` });
 }
 
 function readPemVariable(env: Environment, name: string): string | undefined {
-  const path = env[name];
-  if (!path) return undefined;
+  const path = optionalText(env, name);
+  if (path === undefined) return undefined;
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
@@ -69,11 +53,11 @@ function tlsVariables(env: Environment): RegistryServerTls | undefined {
  */
 export function registryConfigFromEnvironment(env: Environment): RegistryConfig {
   return {
-    host: env["REGISTRY_HOST"] || "0.0.0.0",
-    port: integerVariable(env, "REGISTRY_PORT", defaultRegistryPort, 0, 65_535),
-    strategy: strategyVariable(env),
-    heartbeatTtlMs: integerVariable(env, "REGISTRY_HEARTBEAT_TTL_MS", defaultHeartbeatTtlMs, 1_000, 3_600_000),
-    logLevel: env["LOG_LEVEL"] || "info",
+    host: text(env, "REGISTRY_HOST", "0.0.0.0"),
+    port: registryInteger(env, "REGISTRY_PORT", defaultRegistryPort, 0, 65_535),
+    strategy: oneOf(env, "REGISTRY_STRATEGY", "packed", allocationStrategies),
+    heartbeatTtlMs: registryInteger(env, "REGISTRY_HEARTBEAT_TTL_MS", defaultHeartbeatTtlMs, 1_000, 3_600_000),
+    logLevel: text(env, "LOG_LEVEL", "info"),
     tls: tlsVariables(env),
   };
 }
