@@ -6,7 +6,7 @@ import {
   type GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
 import { AllocationService } from "../../gen/allocation/allocation_pb.js";
-import { childKey } from "../fleet/config-values.ts";
+import { keyPath } from "../../config/config-reader.ts";
 import { ConfigError } from "../../config/config-error.ts";
 import { type ErrorClassification, FleetConnection, type FleetConnectionOptions } from "../fleet/fleet-connection.ts";
 import { defaultPingIntervalMs } from "../fleet/grpc-channel.ts";
@@ -96,7 +96,7 @@ export class AgonesAllocator implements GameServerAllocator {
     const pingIntervalMs = options.pingIntervalMs ?? defaultPingIntervalMs;
     if (pingIntervalMs < minimumPingIntervalMs) {
       throw new ConfigError(
-        childKey(options.configKey ?? "", "pingIntervalMs"),
+        keyPath(options.configKey ?? "", "pingIntervalMs"),
         `must be at least ${minimumPingIntervalMs}: the Agones allocator closes connections that ping more often`,
       );
     }

@@ -4,7 +4,7 @@ import {
   type AllocationRequest,
   type GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
-import { childKey } from "./config-values.ts";
+import { keyPath } from "../../config/config-reader.ts";
 import { ConfigError } from "../../config/config-error.ts";
 
 /**
@@ -49,7 +49,7 @@ export class FleetRouter implements GameServerAllocator {
     const resolve = (fleet: string, at: string): FleetAllocator => {
       const allocator = fleets.get(fleet);
       if (!allocator) {
-        throw new ConfigError(childKey(configKey ?? "", at), `unknown fleet "${fleet}" (known: ${[...fleets.keys()].join(", ")})`);
+        throw new ConfigError(keyPath(configKey ?? "", at), `unknown fleet "${fleet}" (known: ${[...fleets.keys()].join(", ")})`);
       }
       return allocator;
     };
