@@ -3,6 +3,7 @@ import { ConfigError } from "../config/config-error.ts";
 import { type Environment, integer, oneOf, optionalText, text } from "../config/env.ts";
 import { type AllocationStrategy, allocationStrategies } from "./game-server-pool.ts";
 import { defaultHeartbeatTtlMs, defaultRegistryPort, type RegistryServerTls } from "./registry-server.ts";
+import { errorMessage } from "../shared/error-message.ts";
 
 /** Settings of the `npm run registry` command. */
 export interface RegistryConfig {
@@ -24,7 +25,7 @@ function readPemVariable(env: Environment, name: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError(name, `cannot read "${path}": ${(error as Error).message}`);
+    throw new ConfigError(name, `cannot read "${path}": ${errorMessage(error)}`);
   }
 }
 

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { loadAuthConfig } from "../clients/auth/auth-config.ts";
 import { ConfigError } from "../config/config-error.ts";
 import { TOKEN_ROLES, mintToken, type TokenRole } from "../clients/auth/mint-token.ts";
+import { errorMessage } from "../shared/error-message.ts";
 
 const USAGE = `usage: npm run -s token -- <${TOKEN_ROLES.join("|")}> <subject> [--ttl <seconds>]`;
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
@@ -33,7 +34,7 @@ function parseCommand(args: readonly string[]): MintCommand {
   try {
     parsed = parseArgs({ args: [...args], allowPositionals: true, options: { ttl: { type: "string" } } });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   const [role, subject, ...extra] = parsed.positionals;
   if (!isTokenRole(role)) throw new UsageError(`unknown role "${String(role)}"`);

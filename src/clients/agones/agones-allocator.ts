@@ -13,6 +13,7 @@ import { defaultPingIntervalMs } from "../fleet/grpc-channel.ts";
 import type { RetryPolicy } from "../fleet/retry.ts";
 import { type AgonesRequestSettings, type AgonesScheduling, agonesAllocationRequest } from "./agones-request.ts";
 import { allocationDetails, playerAddress } from "./agones-response.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /**
  * Codes the adapter retries itself. Both mean Agones allocated nothing: RESOURCE_EXHAUSTED (no
@@ -127,7 +128,7 @@ export class AgonesAllocator implements GameServerAllocator {
     } catch (error) {
       // The GameServer is allocated but unusable; it shuts itself down when no player connects.
       logger.error({ err: error, serverId: response.gameServerName, ...details }, "unusable allocation");
-      throw new AllocationError(`fleet "${fleet}": allocation failed: ${(error as Error).message}`, {
+      throw new AllocationError(`fleet "${fleet}": allocation failed: ${errorMessage(error)}`, {
         retryable: false,
         cause: error,
       });

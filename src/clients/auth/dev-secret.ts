@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../../config/config-error.ts";
-import { errorMessage } from "./errors.ts";
 import { parseSharedSecret } from "./shared-secret.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /** Where the development secret lives unless `MATCHMAKER_DEV_SECRET_FILE` says otherwise. */
 export const DEFAULT_DEV_SECRET_FILE = ".matchmaker/dev-secret";

@@ -42,8 +42,3 @@ export class KeySourceUnavailableError extends Error {
     super(`the JWKS endpoint ${endpoint} could not be fetched and no cached key fits the token`, options);
   }
 }
-
-/** The message of a caught value, for wrapping file-system and network failures into the errors above. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AsymmetricAlgorithm } from "./algorithms.ts";
 import { ConfigError } from "../../config/config-error.ts";
-import { errorMessage } from "./errors.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 const FILE_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_FILE";
 const ALGORITHM_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_ALG";

@@ -4,6 +4,7 @@ import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { keyPath } from "../../config/config-reader.ts";
 import { ConfigError } from "../../config/config-error.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /**
  * Certificate files for calling a fleet over TLS. All are PEM files.
@@ -47,7 +48,7 @@ function readPem(path: string | undefined, key: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError(key, `cannot read "${path}": ${(error as Error).message}`);
+    throw new ConfigError(key, `cannot read "${path}": ${errorMessage(error)}`);
   }
 }
 

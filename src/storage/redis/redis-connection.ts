@@ -2,6 +2,7 @@ import { createClient } from "redis";
 import { UnavailableError } from "../../application/errors.ts";
 import type { Logger } from "../../application/ports/logger.ts";
 import { SCRIPTS } from "./redis-scripts.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 export interface RedisConnectionOptions {
   readonly url: string;
@@ -61,7 +62,7 @@ export async function openRedisConnection(options: RedisConnectionOptions) {
   try {
     await client.connect();
   } catch (error) {
-    throw new UnavailableError(`cannot connect to redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UnavailableError(`cannot connect to redis: ${errorMessage(error)}`, { cause: error });
   }
   return client;
 }
