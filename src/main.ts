@@ -31,7 +31,7 @@ import { staticJsonRoute } from "./net/json-route.ts";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
 import type { HttpRoute } from "./net/serve.ts";
 import { staticFilesRoutes } from "./net/static-files.ts";
-import { tokenAuthentication } from "./net/token-authentication.ts";
+import { tokenAuthentication } from "./token-authentication.ts";
 import { configurationSummary } from "./observability/configuration-summary.ts";
 import { createLogger } from "./observability/logger.ts";
 import { createRedisStorage } from "./storage/redis/redis-storage.ts";

@@ -11,7 +11,7 @@ export class MatchingScheduler {
   readonly #matchers: readonly QueueMatcher[];
   readonly #leases: MatchingLeases;
   readonly #logger: Logger;
-  readonly #timers = new Map<QueueMatcher, NodeJS.Timeout>();
+  readonly #timers = new Map<QueueMatcher, ReturnType<typeof setTimeout>>();
   readonly #running = new Set<Promise<void>>();
   #stopped = true;
 

@@ -1,6 +1,6 @@
 import type { Clock } from "../application/ports/clock.ts";
 import { mintToken, type TokenRole } from "../clients/auth/mint-token.ts";
-import { LIMITS } from "./enqueue-request.ts";
+import { LIMITS } from "./request-fields.ts";
 import type { HttpRoute } from "./serve.ts";
 import { errorMessage } from "../shared/error-message.ts";
 
