@@ -58,11 +58,6 @@ export class FleetRouter implements GameServerAllocator {
     this.defaultRoute = { fleet: options.defaultFleet, allocator: resolve(options.defaultFleet, "defaultFleet") };
   }
 
-  /** The fleet that serves matches of this queue and region. */
-  fleetFor(match: Pick<AllocationRequest, "queue" | "region">): string {
-    return this.routeFor(match).fleet;
-  }
-
   allocate(request: AllocationRequest, signal?: AbortSignal): Promise<AllocatedServer> {
     return this.routeFor(request).allocator.allocate(request, signal);
   }
