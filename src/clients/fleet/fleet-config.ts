@@ -16,6 +16,7 @@ export type RegistryFleetConfig = { readonly type: "registry" } & Omit<RegistryA
 /** An Agones fleet reached through its allocator service. */
 export type AgonesFleetConfig = { readonly type: "agones" } & Omit<AgonesAllocatorOptions, RuntimeOptions>;
 
+/** One fleet's settings, told apart by `type` so each allocator gets only the options it knows. */
 export type FleetConfig = RegistryFleetConfig | AgonesFleetConfig;
 
 /**

@@ -4,6 +4,10 @@ import type { Logger } from "../../application/ports/logger.ts";
 import { SCRIPTS } from "./redis-scripts.ts";
 import { errorMessage } from "../../shared/error-message.ts";
 
+/**
+ * Options of one Redis connection. Commands get their own timeout because the client's default
+ * is to queue commands while reconnecting, which would hang RPCs instead of failing them fast.
+ */
 export interface RedisConnectionOptions {
   readonly url: string;
   /** Names the connection in `CLIENT LIST` and in logs. */
