@@ -78,6 +78,12 @@ export interface RunningMatchmaker {
   close(): Promise<void>;
 }
 
+/**
+ * Wires the use cases, the matching loop and the RPC servers from already-built adapters and
+ * starts listening. Adapters come in as options rather than being built here so that `main.ts`
+ * (environment, Redis, fleets) and the tests (in-memory storage, fake clocks, port 0) assemble
+ * the same server from different parts.
+ */
 export async function startMatchmaker(options: MatchmakerOptions): Promise<RunningMatchmaker> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;

@@ -31,11 +31,12 @@ import { staticJsonRoute } from "./net/json-route.ts";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
 import type { HttpRoute } from "./net/serve.ts";
 import { staticFilesRoutes } from "./net/static-files.ts";
-import { tokenAuthentication } from "./net/token-authentication.ts";
+import { tokenAuthentication } from "./token-authentication.ts";
 import { configurationSummary } from "./observability/configuration-summary.ts";
 import { createLogger } from "./observability/logger.ts";
 import { createRedisStorage } from "./storage/redis/redis-storage.ts";
 import { createInMemoryStorage } from "./storage/storage.ts";
+import { errorMessage } from "./shared/error-message.ts";
 
 /** Where game servers fetch the public keys that verify match tickets offline. */
 export const MATCH_TICKET_KEYS_PATH = "/.well-known/match-ticket-keys.json";
@@ -184,6 +185,6 @@ function warnDevelopmentMode(logger: Logger, secretFile: string): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`matchmaker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`matchmaker failed to start: ${errorMessage(error)}\n`);
   process.exit(1);
 });

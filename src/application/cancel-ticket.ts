@@ -1,3 +1,4 @@
+import type { TicketState } from "../domain/ticket.ts";
 import type { Caller } from "./caller.ts";
 import { NotFoundError, TicketStateError } from "./errors.ts";
 import { findAccessibleTicket } from "./get-ticket.ts";
@@ -5,7 +6,7 @@ import type { MatchmakingDeps } from "./matchmaking-deps.ts";
 import { viewTicket, type TicketView } from "./ticket-view.ts";
 
 /** Why a ticket in each non-cancellable state stays as it is. */
-const NOT_CANCELLABLE: Record<string, string> = {
+const NOT_CANCELLABLE: Partial<Record<TicketState, string>> = {
   allocating: "a match was found and a game server is being allocated; it will be matched or queued again shortly",
   matched: "it is already matched; its assignment is in the ticket",
   expired: "it has expired",

@@ -11,6 +11,10 @@ import type { QueueProgress } from "./ports/queue-progress.ts";
 import { publishCommitted } from "./publish-changes.ts";
 import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 
+/**
+ * What placing a claimed match needs. Narrower than the matchmaking deps on purpose: placement talks
+ * to the fleet and the ticket issuer, which the request-serving use cases never touch.
+ */
 export interface MatchPlacementDeps {
   readonly store: TicketStore;
   readonly events: TicketEvents;

@@ -24,6 +24,11 @@ export class MatchingScheduler {
     this.#logger = logger;
   }
 
+  /**
+   * Begins scheduling passes; calling it again while running does nothing. Separate from the
+   * constructor so the servers are listening before matching begins, and so tests can leave the
+   * timers off and run passes by hand.
+   */
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;

@@ -16,6 +16,10 @@ export interface Matchmaker {
   watchTicket(caller: Caller, ticketId: string, signal: AbortSignal): AsyncGenerator<TicketView, void, undefined>;
 }
 
+/**
+ * Binds the use cases to one set of dependencies, so transports (gRPC, Connect, the console) call
+ * `matchmaker.enqueue(caller, command)` without knowing what a use case needs.
+ */
 export function createMatchmaker(deps: MatchmakingDeps): Matchmaker {
   return {
     listQueues: () => deps.catalog.list(),

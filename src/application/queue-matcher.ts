@@ -13,6 +13,10 @@ import type { QueueProgress } from "./ports/queue-progress.ts";
 import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 import { waitingByRegion } from "./waiting-by-region.ts";
 
+/**
+ * What one queue's matching pass needs. Placement is a dependency rather than part of the pass so
+ * that a slow allocation never holds up the next pass over the queue.
+ */
 export interface QueueMatcherDeps {
   readonly store: TicketStore;
   readonly events: TicketEvents;

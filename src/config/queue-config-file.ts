@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { QueueConfig, RegionConfig } from "../domain/queue-config.ts";
 import { ConfigError } from "./config-error.ts";
 import { ConfigReader } from "./config-reader.ts";
+import { errorMessage } from "../shared/error-message.ts";
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_MATCH_SIZE = 200;
@@ -50,13 +51,13 @@ export function readConfigDocument(path: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError("MATCHMAKER_QUEUES_FILE", `cannot read ${path}: ${(error as Error).message}`);
+    throw new ConfigError("MATCHMAKER_QUEUES_FILE", `cannot read ${path}: ${errorMessage(error)}`);
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(path, `not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(path, `not valid JSON: ${errorMessage(error)}`);
   }
   return document;
 }

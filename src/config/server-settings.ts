@@ -1,4 +1,5 @@
 import { ConfigError } from "./config-error.ts";
+import { type Environment, flag, integer, oneOf, optionalText, optionalUrl, text } from "./env.ts";
 
 /** The process-level settings, all from environment variables (see the README's table). */
 export interface ServerSettings {
@@ -29,71 +30,36 @@ export interface ServerSettings {
   readonly console: boolean;
 }
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const LOG_LEVELS: readonly string[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Reads and checks the settings; an invalid value throws ConfigError naming the variable. */
-export function loadServerSettings(env: NodeJS.ProcessEnv, argv: readonly string[] = []): ServerSettings {
+export function loadServerSettings(env: Environment, argv: readonly string[] = []): ServerSettings {
   return {
     host: text(env, "MATCHMAKER_HOST", "0.0.0.0"),
-    grpcPort: integer(env, "MATCHMAKER_GRPC_PORT", 50051, 0, 65535),
-    httpPort: integer(env, "MATCHMAKER_HTTP_PORT", 8080, 0, 65535),
+    grpcPort: integer(env, "MATCHMAKER_GRPC_PORT", { fallback: 50051, min: 0, max: 65535 }),
+    httpPort: integer(env, "MATCHMAKER_HTTP_PORT", { fallback: 8080, min: 0, max: 65535 }),
     queuesFile: text(env, "MATCHMAKER_QUEUES_FILE", "config/queues.json"),
     logLevel: oneOf(env, "MATCHMAKER_LOG_LEVEL", "info", LOG_LEVELS),
-    ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", 600, 1, 86_400) * 1000,
-    allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", 30, 1, 600) * 1000,
-    shutdownGraceMs: integer(env, "MATCHMAKER_SHUTDOWN_GRACE_SECONDS", 20, 1, 3600) * 1000,
+    ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", { fallback: 600, min: 1, max: 86_400 }) * 1000,
+    allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", { fallback: 30, min: 1, max: 600 }) * 1000,
+    shutdownGraceMs: integer(env, "MATCHMAKER_SHUTDOWN_GRACE_SECONDS", { fallback: 20, min: 1, max: 3600 }) * 1000,
     reflection: flag(env, "MATCHMAKER_GRPC_REFLECTION", true),
-    queueStatsWindowMs: integer(env, "MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", 300, 10, 86_400) * 1000,
+    queueStatsWindowMs: integer(env, "MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", { fallback: 300, min: 10, max: 86_400 }) * 1000,
     development: argv.includes("--dev") || flag(env, "MATCHMAKER_DEV_MODE", false),
-    redisUrl: redisUrl(env, "MATCHMAKER_REDIS_URL"),
-    leaseTtlMs: integer(env, "MATCHMAKER_LEASE_TTL_SECONDS", 5, 1, 60) * 1000,
+    redisUrl: optionalUrl(env, "MATCHMAKER_REDIS_URL", ["redis:", "rediss:"])?.href,
+    leaseTtlMs: integer(env, "MATCHMAKER_LEASE_TTL_SECONDS", { fallback: 5, min: 1, max: 60 }) * 1000,
     corsOrigins: origins(env, "MATCHMAKER_CORS_ORIGINS"),
-    watchKeepAliveMs: integer(env, "MATCHMAKER_WATCH_KEEPALIVE_SECONDS", 15, 0, 3600) * 1000,
+    watchKeepAliveMs: integer(env, "MATCHMAKER_WATCH_KEEPALIVE_SECONDS", { fallback: 15, min: 0, max: 3600 }) * 1000,
     console: flag(env, "MATCHMAKER_CONSOLE", true),
   };
-}
-
-function raw(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  return raw(env, name) ?? fallback;
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
-  const parsed = Number(value);
-  if (parsed < min || parsed > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
-  return parsed;
-}
-
-function redisUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = raw(env, name);
-  if (value === undefined) return undefined;
-  if (!/^rediss?:\/\/[^\s]+$/.test(value)) throw new ConfigError(name, "must be a redis:// or rediss:// URL");
-  return value;
-}
-
-function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
-  const value = raw(env, name) ?? fallback;
-  if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${value}"`);
-  return value;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  return oneOf(env, name, String(fallback), ["true", "false"]) === "true";
 }
 
 /**
  * A comma-separated list of exact origins. A wildcard is refused: these pages send players' bearer
  * tokens, so the operator must name the sites trusted with them.
  */
-function origins(env: NodeJS.ProcessEnv, name: string): string[] {
-  const value = raw(env, name);
+function origins(env: Environment, name: string): string[] {
+  const value = optionalText(env, name);
   if (value === undefined) return [];
   return value.split(",").map((entry) => {
     const origin = entry.trim();

@@ -1,7 +1,8 @@
 import type { Clock } from "../application/ports/clock.ts";
 import { mintToken, type TokenRole } from "../clients/auth/mint-token.ts";
-import { LIMITS } from "./enqueue-request.ts";
+import { LIMITS } from "./request-fields.ts";
 import type { HttpRoute } from "./serve.ts";
+import { errorMessage } from "../shared/error-message.ts";
 
 /** Where the development console fetches its tokens. */
 export const DEV_TOKEN_PATH = "/dev/token";
@@ -46,7 +47,7 @@ export function devTokenRoute(options: DevTokenRouteOptions): HttpRoute {
       },
       (error: unknown) => {
         response.writeHead(500, headers);
-        response.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+        response.end(JSON.stringify({ error: errorMessage(error) }));
       },
     );
   };

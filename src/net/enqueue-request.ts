@@ -1,17 +1,7 @@
 import type { EnqueueCommand } from "../application/enqueue-ticket.ts";
 import { InvalidArgumentError } from "../application/errors.ts";
 import type { EnqueueRequest } from "../gen/matchmaking/v1/matchmaking_pb.js";
-
-/** Request size limits: generous for real use, small enough that no request can hurt the service. */
-export const LIMITS = {
-  idLength: 128,
-  queueNameLength: 64,
-  regionNameLength: 64,
-  players: 100,
-  regions: 32,
-  latencyMs: 60_000,
-  skill: 1e9,
-} as const;
+import { LIMITS, optionalText, requireText } from "./request-fields.ts";
 
 /**
  * Checks the shape of an Enqueue request and turns it into a command. Queue-specific rules
@@ -54,17 +44,4 @@ export function toEnqueueCommand(request: EnqueueRequest): EnqueueCommand {
     latencyMs,
     requestId: optionalText(request.requestId, "request_id", LIMITS.idLength),
   };
-}
-
-/** A required identifier-like string: non-empty, bounded, printable. */
-export function requireText(value: string, field: string, maxLength: number): string {
-  if (value.length === 0) throw new InvalidArgumentError(field, "is required");
-  return optionalText(value, field, maxLength);
-}
-
-function optionalText(value: string, field: string, maxLength: number): string {
-  if (value.length > maxLength) throw new InvalidArgumentError(field, `must be at most ${maxLength} characters (got ${value.length})`);
-  // Control characters in ids end up in logs and other systems' keys; nobody needs them.
-  if (/\p{Cc}/u.test(value)) throw new InvalidArgumentError(field, "must not contain control characters");
-  return value;
 }

@@ -12,7 +12,7 @@ import {
 } from "../gen/matchmaking/v1/operator_pb.js";
 import { callerOf } from "./caller-context.ts";
 import { failedCall } from "./connect-errors.ts";
-import { LIMITS, requireText } from "./enqueue-request.ts";
+import { LIMITS, requireText } from "./request-fields.ts";
 import { requestLogger } from "./rpc-observer.ts";
 
 /** The operator use cases the service serves. */

@@ -1,5 +1,6 @@
 import type { Registry } from "prom-client";
 import type { HttpRoute } from "../net/serve.ts";
+import { errorMessage } from "../shared/error-message.ts";
 
 /** `GET /metrics`: the registry in the Prometheus text exposition format. */
 export function metricsRoute(registry: Registry): HttpRoute {
@@ -11,7 +12,7 @@ export function metricsRoute(registry: Registry): HttpRoute {
       },
       (error: unknown) => {
         response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        response.end(`collecting metrics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        response.end(`collecting metrics failed: ${errorMessage(error)}\n`);
       },
     );
   };

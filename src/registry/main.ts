@@ -1,5 +1,6 @@
 import { pino } from "pino";
-import { type RegistryConfig, RegistryConfigError, registryConfigFromEnvironment } from "./registry-config.ts";
+import { ConfigError } from "../config/config-error.ts";
+import { type RegistryConfig, registryConfigFromEnvironment } from "./registry-config.ts";
 import { startRegistryServer } from "./registry-server.ts";
 
 /** Reads the settings, or explains on stderr which variable is wrong and exits with status 2. */
@@ -7,7 +8,7 @@ function configOrExit(): RegistryConfig | undefined {
   try {
     return registryConfigFromEnvironment(process.env);
   } catch (error) {
-    if (!(error instanceof RegistryConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`registry: ${error.message}\n`);
     process.exitCode = 2;
     return undefined;

@@ -1,11 +1,9 @@
 import { readFileSync } from "node:fs";
+import { ConfigError } from "../config/config-error.ts";
+import { type Environment, integer, oneOf, optionalText, text } from "../config/env.ts";
 import { type AllocationStrategy, allocationStrategies } from "./game-server-pool.ts";
 import { defaultHeartbeatTtlMs, defaultRegistryPort, type RegistryServerTls } from "./registry-server.ts";
-
-/** An environment variable of the registry command is invalid; the message names it. */
-export class RegistryConfigError extends Error {
-  override readonly name = "RegistryConfigError";
-}
+import { errorMessage } from "../shared/error-message.ts";
 
 /** Settings of the `npm run registry` command. */
 export interface RegistryConfig {
@@ -17,34 +15,17 @@ export interface RegistryConfig {
   readonly tls: RegistryServerTls | undefined;
 }
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
-function integerVariable(env: Environment, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RegistryConfigError(`${name}: must be an integer between ${min} and ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function strategyVariable(env: Environment): AllocationStrategy {
-  const raw = env["REGISTRY_STRATEGY"] || "packed";
-  const strategy = allocationStrategies.find((candidate) => candidate === raw);
-  if (!strategy) {
-    throw new RegistryConfigError(`REGISTRY_STRATEGY: must be one of ${allocationStrategies.join(", ")}, got "${raw}"`);
-  }
-  return strategy;
+function registryInteger(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  return integer(env, name, { fallback, min, max, expected: `an integer between ${min} and ${max}` });
 }
 
 function readPemVariable(env: Environment, name: string): string | undefined {
-  const path = env[name];
-  if (!path) return undefined;
+  const path = optionalText(env, name);
+  if (path === undefined) return undefined;
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new RegistryConfigError(`${name}: cannot read "${path}": ${(error as Error).message}`);
+    throw new ConfigError(name, `cannot read "${path}": ${errorMessage(error)}`);
   }
 }
 
@@ -53,11 +34,11 @@ function tlsVariables(env: Environment): RegistryServerTls | undefined {
   const key = readPemVariable(env, "REGISTRY_TLS_KEY_FILE");
   const clientCa = readPemVariable(env, "REGISTRY_TLS_CLIENT_CA_FILE");
   if (cert === undefined && key === undefined) {
-    if (clientCa !== undefined) throw new RegistryConfigError("REGISTRY_TLS_CLIENT_CA_FILE: needs REGISTRY_TLS_CERT_FILE and REGISTRY_TLS_KEY_FILE");
+    if (clientCa !== undefined) throw new ConfigError("REGISTRY_TLS_CLIENT_CA_FILE", "needs REGISTRY_TLS_CERT_FILE and REGISTRY_TLS_KEY_FILE");
     return undefined;
   }
-  if (cert === undefined) throw new RegistryConfigError("REGISTRY_TLS_CERT_FILE: is required with REGISTRY_TLS_KEY_FILE");
-  if (key === undefined) throw new RegistryConfigError("REGISTRY_TLS_KEY_FILE: is required with REGISTRY_TLS_CERT_FILE");
+  if (cert === undefined) throw new ConfigError("REGISTRY_TLS_CERT_FILE", "is required with REGISTRY_TLS_KEY_FILE");
+  if (key === undefined) throw new ConfigError("REGISTRY_TLS_KEY_FILE", "is required with REGISTRY_TLS_CERT_FILE");
   return clientCa === undefined ? { cert, key } : { cert, key, clientCa };
 }
 
@@ -73,11 +54,11 @@ function tlsVariables(env: Environment): RegistryServerTls | undefined {
  */
 export function registryConfigFromEnvironment(env: Environment): RegistryConfig {
   return {
-    host: env["REGISTRY_HOST"] || "0.0.0.0",
-    port: integerVariable(env, "REGISTRY_PORT", defaultRegistryPort, 0, 65_535),
-    strategy: strategyVariable(env),
-    heartbeatTtlMs: integerVariable(env, "REGISTRY_HEARTBEAT_TTL_MS", defaultHeartbeatTtlMs, 1_000, 3_600_000),
-    logLevel: env["LOG_LEVEL"] || "info",
+    host: text(env, "REGISTRY_HOST", "0.0.0.0"),
+    port: registryInteger(env, "REGISTRY_PORT", defaultRegistryPort, 0, 65_535),
+    strategy: oneOf(env, "REGISTRY_STRATEGY", "packed", allocationStrategies),
+    heartbeatTtlMs: registryInteger(env, "REGISTRY_HEARTBEAT_TTL_MS", defaultHeartbeatTtlMs, 1_000, 3_600_000),
+    logLevel: text(env, "LOG_LEVEL", "info"),
     tls: tlsVariables(env),
   };
 }

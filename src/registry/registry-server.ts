@@ -40,7 +40,13 @@ export interface RunningRegistry {
   close(): Promise<void>;
 }
 
+/** Port of the registry when none is set; differs from the matchmaker's 50051 so both run on one host with their defaults. */
 export const defaultRegistryPort = 50061;
+/**
+ * How long a server may stay silent before it is dropped. Servers are told to beat every third of
+ * it, so one or two lost heartbeats do not take a healthy server out of rotation, while a dead one
+ * stops receiving matches within seconds.
+ */
 export const defaultHeartbeatTtlMs = 15_000;
 
 /**

@@ -26,6 +26,7 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** What every storage backend needs, whichever it is, so switching backends changes no other option. */
 export interface StorageOptions {
   readonly clock: Clock;
   /** How long terminal tickets stay readable. */

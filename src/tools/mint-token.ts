@@ -11,8 +11,9 @@
  */
 import { parseArgs } from "node:util";
 import { loadAuthConfig } from "../clients/auth/auth-config.ts";
-import { ConfigError } from "../clients/auth/errors.ts";
+import { ConfigError } from "../config/config-error.ts";
 import { TOKEN_ROLES, mintToken, type TokenRole } from "../clients/auth/mint-token.ts";
+import { errorMessage } from "../shared/error-message.ts";
 
 const USAGE = `usage: npm run -s token -- <${TOKEN_ROLES.join("|")}> <subject> [--ttl <seconds>]`;
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
@@ -33,7 +34,7 @@ function parseCommand(args: readonly string[]): MintCommand {
   try {
     parsed = parseArgs({ args: [...args], allowPositionals: true, options: { ttl: { type: "string" } } });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   const [role, subject, ...extra] = parsed.positionals;
   if (!isTokenRole(role)) throw new UsageError(`unknown role "${String(role)}"`);
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     const secret = config.keys.sharedSecret;
     if (secret === undefined) {
       throw new ConfigError(
-        ["MATCHMAKER_AUTH_HS256_SECRET"],
+        "MATCHMAKER_AUTH_HS256_SECRET",
         "is not set, and the configured JWKS or public key verifies tokens this tool cannot sign",
       );
     }

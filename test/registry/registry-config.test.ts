@@ -32,6 +32,8 @@ describe("registryConfigFromEnvironment", () => {
 
   it.each([
     [{ REGISTRY_PORT: "70000" }, 'REGISTRY_PORT: must be an integer between 0 and 65535, got "70000"'],
+    [{ REGISTRY_PORT: "0x10" }, 'REGISTRY_PORT: must be an integer between 0 and 65535, got "0x10"'],
+    [{ REGISTRY_HEARTBEAT_TTL_MS: "1e4" }, 'REGISTRY_HEARTBEAT_TTL_MS: must be an integer between 1000 and 3600000, got "1e4"'],
     [{ REGISTRY_STRATEGY: "random" }, 'REGISTRY_STRATEGY: must be one of packed, distributed, got "random"'],
     [{ REGISTRY_HEARTBEAT_TTL_MS: "10" }, 'REGISTRY_HEARTBEAT_TTL_MS: must be an integer between 1000 and 3600000, got "10"'],
     [{ REGISTRY_TLS_KEY_FILE: "/dev/null" }, "REGISTRY_TLS_CERT_FILE: is required with REGISTRY_TLS_KEY_FILE"],

@@ -14,7 +14,7 @@ import { loadQueueConfigFile } from "../../src/config/queue-config-file.ts";
 import type { QueueConfig } from "../../src/domain/queue-config.ts";
 import { MatchmakingService } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "../../src/net/match-ticket-service.ts";
-import { tokenAuthentication } from "../../src/net/token-authentication.ts";
+import { tokenAuthentication } from "../../src/token-authentication.ts";
 import { createInMemoryStorage } from "../../src/storage/storage.ts";
 import { sequentialIds } from "./application-harness.ts";
 import { ManualClock } from "./manual-clock.ts";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAuthConfig } from "../../src/clients/auth/auth-config.ts";
-import { authenticateBearer } from "../../src/clients/auth/bearer.ts";
+import { callerFromToken } from "../../src/clients/auth/bearer.ts";
 import { createTokenVerifier } from "../../src/clients/auth/token-verifier.ts";
 import { TEST_SECRET, createTempDirectory, type TempDirectory } from "../clients/auth/support/keys.ts";
 
@@ -42,7 +42,7 @@ describe("npm run token", () => {
     expect(run).toMatchObject({ exitCode: 0, stderr: "" });
     const secretFile = join(directory.path, ".matchmaker", "dev-secret");
     const verifier = createTokenVerifier(loadAuthConfig({ MATCHMAKER_DEV_SECRET_FILE: secretFile }, { development: true }));
-    await expect(authenticateBearer(verifier, `Bearer ${run.stdout.trim()}`)).resolves.toEqual({
+    expect(callerFromToken(await verifier.verify(run.stdout.trim()))).toEqual({
       kind: "player",
       userId: "alice",
     });
@@ -59,7 +59,7 @@ describe("npm run token", () => {
 
     expect(run.exitCode).toBe(0);
     const verifier = createTokenVerifier(loadAuthConfig(env, { development: false }));
-    await expect(authenticateBearer(verifier, `Bearer ${run.stdout.trim()}`)).resolves.toEqual({
+    expect(callerFromToken(await verifier.verify(run.stdout.trim()))).toEqual({
       kind: "service",
       subject: "my-backend",
     });

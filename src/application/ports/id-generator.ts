@@ -13,8 +13,9 @@ export const randomIds: IdGenerator = {
   matchId: () => globalThis.crypto.randomUUID(),
 };
 
+/** Web-standard APIs only, so the application layer runs wherever `crypto` and `btoa` exist. */
 function randomToken(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(buffer);
-  return Buffer.from(buffer).toString("base64url");
+  const buffer = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
+  const base64 = btoa(String.fromCharCode(...buffer));
+  return base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }

@@ -10,6 +10,14 @@ export type Unsubscribe = () => void;
  * implementation carries changes between them.
  */
 export interface TicketEvents {
+  /**
+   * Announces the new state of tickets just committed to the store. Called after the store write,
+   * never before, so a watcher that re-reads on an event sees the change.
+   */
   publish(tickets: readonly Ticket[]): Promise<void>;
+  /**
+   * Calls `listener` with every later published state of one ticket. Delivery is best effort
+   * (a change may be missed while instances reconnect), so watchers also re-read the store.
+   */
   subscribe(ticketId: string, listener: (ticket: Ticket) => void): Unsubscribe;
 }

@@ -7,6 +7,10 @@ export interface IdempotencyKey {
   readonly fingerprint: string;
 }
 
+/**
+ * What {@link TicketStore.create} did. A result rather than an exception for the expected refusals,
+ * because the store decides them atomically and the use case turns each into a different answer.
+ */
 export type CreateTicketResult =
   | { readonly outcome: "created"; readonly ticket: Ticket }
   /** The idempotency key was seen before with the same request: here is its ticket. */
@@ -16,6 +20,10 @@ export type CreateTicketResult =
   /** The idempotency key was used before for a different request. */
   | { readonly outcome: "key-reused"; readonly ticketId: string };
 
+/**
+ * What {@link TicketStore.cancel} did. A ticket that left the queue is returned with the refusal so
+ * the caller learns, in the same round trip, that it was matched rather than cancelled.
+ */
 export type CancelTicketResult =
   /** The ticket is cancelled now (or already was). */
   | { readonly outcome: "cancelled"; readonly ticket: Ticket }
@@ -33,6 +41,7 @@ export type CancelTicketResult =
 export interface TicketStore {
   /** Inserts a queued ticket unless a player is already queued or the idempotency key was used. */
   create(ticket: Ticket, idempotency?: IdempotencyKey): Promise<CreateTicketResult>;
+  /** The ticket in any state, or undefined when it never existed or was forgotten after retention. */
   get(ticketId: string): Promise<Ticket | undefined>;
   /** Queued becomes cancelled; cancelling a cancelled ticket reports it as cancelled again. */
   cancel(ticketId: string, now: number): Promise<CancelTicketResult>;

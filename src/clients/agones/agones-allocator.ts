@@ -6,13 +6,14 @@ import {
   type GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
 import { AllocationService } from "../../gen/allocation/allocation_pb.js";
-import { childKey } from "../fleet/config-values.ts";
-import { FleetConfigError } from "../fleet/fleet-config-error.ts";
+import { keyPath } from "../../config/config-reader.ts";
+import { ConfigError } from "../../config/config-error.ts";
 import { type ErrorClassification, FleetConnection, type FleetConnectionOptions } from "../fleet/fleet-connection.ts";
 import { defaultPingIntervalMs } from "../fleet/grpc-channel.ts";
 import type { RetryPolicy } from "../fleet/retry.ts";
 import { type AgonesRequestSettings, type AgonesScheduling, agonesAllocationRequest } from "./agones-request.ts";
 import { allocationDetails, playerAddress } from "./agones-response.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /**
  * Codes the adapter retries itself. Both mean Agones allocated nothing: RESOURCE_EXHAUSTED (no
@@ -91,12 +92,12 @@ export class AgonesAllocator implements GameServerAllocator {
   private readonly portName: string | undefined;
   private readonly connection: FleetConnection<typeof AllocationService>;
 
-  /** @throws FleetConfigError for a bad URL, an unreadable certificate file or a too short ping interval. */
+  /** @throws ConfigError for a bad URL, an unreadable certificate file or a too short ping interval. */
   constructor(options: AgonesAllocatorOptions) {
     const pingIntervalMs = options.pingIntervalMs ?? defaultPingIntervalMs;
     if (pingIntervalMs < minimumPingIntervalMs) {
-      throw new FleetConfigError(
-        childKey(options.configKey ?? "", "pingIntervalMs"),
+      throw new ConfigError(
+        keyPath(options.configKey ?? "", "pingIntervalMs"),
         `must be at least ${minimumPingIntervalMs}: the Agones allocator closes connections that ping more often`,
       );
     }
@@ -127,7 +128,7 @@ export class AgonesAllocator implements GameServerAllocator {
     } catch (error) {
       // The GameServer is allocated but unusable; it shuts itself down when no player connects.
       logger.error({ err: error, serverId: response.gameServerName, ...details }, "unusable allocation");
-      throw new AllocationError(`fleet "${fleet}": allocation failed: ${(error as Error).message}`, {
+      throw new AllocationError(`fleet "${fleet}": allocation failed: ${errorMessage(error)}`, {
         retryable: false,
         cause: error,
       });

@@ -1,7 +1,8 @@
 import type { KeyObject } from "node:crypto";
-import { ASYMMETRIC_ALGORITHMS, isAsymmetricAlgorithm, type AsymmetricAlgorithm } from "./algorithms.ts";
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
 import { DEFAULT_DEV_SECRET_FILE, loadOrCreateDevSecret } from "./dev-secret.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "../../config/config-error.ts";
+import { type Environment, integer, oneOf, optionalSecret, optionalText, optionalUrl } from "../../config/env.ts";
 import { readPublicKeyFile } from "./public-key-file.ts";
 import { parseSharedSecret } from "./shared-secret.ts";
 
@@ -74,7 +75,7 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * Fails fast with a {@link ConfigError} naming the variable rather than starting a server that
  * rejects every token, or worse, accepts tokens it should not. Empty variables count as unset.
  */
-export function loadAuthConfig(env: NodeJS.ProcessEnv, options: LoadAuthConfigOptions): AuthConfig {
+export function loadAuthConfig(env: Environment, options: LoadAuthConfigOptions): AuthConfig {
   const configured: KeySources = {
     jwksUrl: readJwksUrl(env),
     publicKey: readPublicKey(env),
@@ -87,62 +88,48 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, options: LoadAuthConfigOp
   if (noneConfigured) {
     if (!options.development) {
       throw new ConfigError(
-        [JWKS_URL, PUBLIC_KEY_FILE, HS256_SECRET],
+        [JWKS_URL, PUBLIC_KEY_FILE, HS256_SECRET].join(", "),
         "no token key is configured; set at least one of them (outside development mode every call must be authenticated)",
       );
     }
-    developmentSecretFile = read(env, DEV_SECRET_FILE) ?? DEFAULT_DEV_SECRET_FILE;
+    developmentSecretFile = optionalText(env, DEV_SECRET_FILE) ?? DEFAULT_DEV_SECRET_FILE;
     keys = { ...configured, sharedSecret: loadOrCreateDevSecret(developmentSecretFile) };
   }
   return {
     keys,
-    issuer: read(env, ISSUER),
-    audience: read(env, AUDIENCE),
-    clockToleranceSeconds: readInteger(env, CLOCK_SKEW_SECONDS, DEFAULT_CLOCK_SKEW_SECONDS, MAX_CLOCK_SKEW_SECONDS),
-    cacheMaxEntries: readInteger(env, CACHE_MAX_ENTRIES, DEFAULT_CACHE_MAX_ENTRIES, MAX_CACHE_MAX_ENTRIES),
+    issuer: optionalText(env, ISSUER),
+    audience: optionalText(env, AUDIENCE),
+    clockToleranceSeconds: readCount(env, CLOCK_SKEW_SECONDS, DEFAULT_CLOCK_SKEW_SECONDS, MAX_CLOCK_SKEW_SECONDS),
+    cacheMaxEntries: readCount(env, CACHE_MAX_ENTRIES, DEFAULT_CACHE_MAX_ENTRIES, MAX_CACHE_MAX_ENTRIES),
     developmentSecretFile,
   };
 }
 
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value === "" ? undefined : value;
-}
-
 /** Key material travels in the clear over plain HTTP, so only a loopback IdP may use it. */
-function readJwksUrl(env: NodeJS.ProcessEnv): URL | undefined {
-  const value = read(env, JWKS_URL);
-  if (value === undefined) return undefined;
-  if (!URL.canParse(value)) throw new ConfigError([JWKS_URL], `"${value}" is not a URL`);
-  const url = new URL(value);
+function readJwksUrl(env: Environment): URL | undefined {
+  const url = optionalUrl(env, JWKS_URL);
+  if (url === undefined) return undefined;
   const secure = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
-  if (!secure) throw new ConfigError([JWKS_URL], `"${value}" must use https (plain http is only allowed for localhost)`);
+  if (!secure) throw new ConfigError(JWKS_URL, `"${url.href}" must use https (plain http is only allowed for localhost)`);
   return url;
 }
 
-function readPublicKey(env: NodeJS.ProcessEnv): PublicKeySource | undefined {
-  const file = read(env, PUBLIC_KEY_FILE);
-  const algorithmValue = read(env, PUBLIC_KEY_ALG);
+function readPublicKey(env: Environment): PublicKeySource | undefined {
+  const file = optionalText(env, PUBLIC_KEY_FILE);
   if (file === undefined) {
-    if (algorithmValue !== undefined) throw new ConfigError([PUBLIC_KEY_ALG], `is set but ${PUBLIC_KEY_FILE} is not`);
+    if (optionalText(env, PUBLIC_KEY_ALG) !== undefined) throw new ConfigError(PUBLIC_KEY_ALG, `is set but ${PUBLIC_KEY_FILE} is not`);
     return undefined;
   }
-  const algorithm = algorithmValue ?? DEFAULT_PUBLIC_KEY_ALG;
-  if (!isAsymmetricAlgorithm(algorithm)) {
-    throw new ConfigError([PUBLIC_KEY_ALG], `"${algorithm}" is not one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
-  }
+  const algorithm = oneOf(env, PUBLIC_KEY_ALG, DEFAULT_PUBLIC_KEY_ALG, ASYMMETRIC_ALGORITHMS);
   return { key: readPublicKeyFile(file, algorithm), algorithm };
 }
 
-function readSharedSecret(env: NodeJS.ProcessEnv): Uint8Array | undefined {
-  const value = read(env, HS256_SECRET);
+function readSharedSecret(env: Environment): Uint8Array | undefined {
+  const value = optionalSecret(env, HS256_SECRET);
   return value === undefined ? undefined : parseSharedSecret(value, HS256_SECRET, "the value");
 }
 
-function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(parsed <= max)) throw new ConfigError([name], `"${value}" is not a whole number from 0 to ${max}`);
-  return parsed;
+/** A count from 0 to `max`: 0 is meaningful for both (no leeway, no cache). */
+function readCount(env: Environment, name: string, fallback: number, max: number): number {
+  return integer(env, name, { fallback, min: 0, max, expected: `a whole number from 0 to ${max}` });
 }

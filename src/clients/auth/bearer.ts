@@ -1,7 +1,6 @@
 import type { Caller } from "../../application/caller.ts";
 import { AuthenticationError } from "./errors.ts";
 import { SERVICE_SCOPE } from "./scopes.ts";
-import type { TokenVerifier } from "./token-verifier.ts";
 import type { VerifiedToken } from "./verified-token.ts";
 
 /** `Bearer <token>` (RFC 6750 §2.1); the scheme is case-insensitive, per RFC 9110 §11.1. */
@@ -32,15 +31,4 @@ export function callerFromToken(token: VerifiedToken): Caller {
   return token.scopes.has(SERVICE_SCOPE)
     ? { kind: "service", subject: token.subject }
     : { kind: "player", userId: token.subject };
-}
-
-/**
- * Authenticates a call from its `Authorization` header value: the one function a transport needs
- * for player- and service-facing RPCs.
- */
-export async function authenticateBearer(
-  verifier: TokenVerifier,
-  authorization: string | null | undefined,
-): Promise<Caller> {
-  return callerFromToken(await verifier.verify(parseBearerToken(authorization)));
 }

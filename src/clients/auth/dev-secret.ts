@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { ConfigError, errorMessage } from "./errors.ts";
+import { ConfigError } from "../../config/config-error.ts";
 import { parseSharedSecret } from "./shared-secret.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /** Where the development secret lives unless `MATCHMAKER_DEV_SECRET_FILE` says otherwise. */
 export const DEFAULT_DEV_SECRET_FILE = ".matchmaker/dev-secret";
@@ -28,11 +29,11 @@ export function loadOrCreateDevSecret(filePath: string): Uint8Array {
   } catch (error) {
     // Another process (the server and the mint tool starting together) may have won the race.
     if (!isErrorCode(error, "EEXIST")) {
-      throw new ConfigError([VARIABLE], `cannot create "${filePath}": ${errorMessage(error)}`);
+      throw new ConfigError(VARIABLE, `cannot create "${filePath}": ${errorMessage(error)}`);
     }
   }
   const created = readSecretFile(filePath);
-  if (created === undefined) throw new ConfigError([VARIABLE], `"${filePath}" disappeared right after it was created`);
+  if (created === undefined) throw new ConfigError(VARIABLE, `"${filePath}" disappeared right after it was created`);
   return created;
 }
 
@@ -43,7 +44,7 @@ function readSecretFile(filePath: string): Uint8Array | undefined {
     text = readFileSync(filePath, "utf8");
   } catch (error) {
     if (isErrorCode(error, "ENOENT")) return undefined;
-    throw new ConfigError([VARIABLE], `cannot read "${filePath}": ${errorMessage(error)}`);
+    throw new ConfigError(VARIABLE, `cannot read "${filePath}": ${errorMessage(error)}`);
   }
   return parseSharedSecret(text.trim(), VARIABLE, `the secret in "${filePath}" (delete the file to generate a new one)`);
 }

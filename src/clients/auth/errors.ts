@@ -42,23 +42,3 @@ export class KeySourceUnavailableError extends Error {
     super(`the JWKS endpoint ${endpoint} could not be fetched and no cached key fits the token`, options);
   }
 }
-
-/**
- * An authentication setting is invalid or missing. Thrown at startup so a misconfigured server
- * refuses to start rather than accepting tokens it should not (or none at all).
- */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  /** The environment variables involved, for operators scanning the message. */
-  readonly variables: readonly string[];
-
-  constructor(variables: readonly string[], problem: string) {
-    super(`${variables.join(", ")}: ${problem}`);
-    this.variables = variables;
-  }
-}
-
-/** The message of a caught value, for wrapping file-system and network failures into the errors above. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

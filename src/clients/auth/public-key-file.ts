@@ -1,7 +1,8 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AsymmetricAlgorithm } from "./algorithms.ts";
-import { ConfigError, errorMessage } from "./errors.ts";
+import { ConfigError } from "../../config/config-error.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 const FILE_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_FILE";
 const ALGORITHM_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_ALG";
@@ -22,20 +23,20 @@ export function readPublicKeyFile(filePath: string, algorithm: AsymmetricAlgorit
   try {
     pem = readFileSync(filePath, "utf8");
   } catch (error) {
-    throw new ConfigError([FILE_VARIABLE], `cannot read "${filePath}": ${errorMessage(error)}`);
+    throw new ConfigError(FILE_VARIABLE, `cannot read "${filePath}": ${errorMessage(error)}`);
   }
   if (!pem.includes(SPKI_PEM_LABEL)) {
-    throw new ConfigError([FILE_VARIABLE], `"${filePath}" is not a PEM public key (expected a "${SPKI_PEM_LABEL}" block)`);
+    throw new ConfigError(FILE_VARIABLE, `"${filePath}" is not a PEM public key (expected a "${SPKI_PEM_LABEL}" block)`);
   }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: pem, format: "pem" });
   } catch (error) {
-    throw new ConfigError([FILE_VARIABLE], `"${filePath}" holds no valid public key: ${errorMessage(error)}`);
+    throw new ConfigError(FILE_VARIABLE, `"${filePath}" holds no valid public key: ${errorMessage(error)}`);
   }
   const mismatch = algorithmMismatch(key, algorithm);
   if (mismatch !== undefined) {
-    throw new ConfigError([FILE_VARIABLE, ALGORITHM_VARIABLE], `the key in "${filePath}" cannot verify ${algorithm}: ${mismatch}`);
+    throw new ConfigError(`${FILE_VARIABLE}, ${ALGORITHM_VARIABLE}`, `the key in "${filePath}" cannot verify ${algorithm}: ${mismatch}`);
   }
   return key;
 }

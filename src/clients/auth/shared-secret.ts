@@ -1,4 +1,4 @@
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "../../config/config-error.ts";
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits). */
 const MIN_SHARED_SECRET_BYTES = 32;
@@ -15,7 +15,7 @@ export function parseSharedSecret(text: string, variable: string, origin: string
   const secret = new TextEncoder().encode(text);
   if (secret.byteLength < MIN_SHARED_SECRET_BYTES) {
     throw new ConfigError(
-      [variable],
+      variable,
       `${origin} is ${secret.byteLength} bytes long, an HS256 secret needs at least ${MIN_SHARED_SECRET_BYTES}`,
     );
   }

@@ -1,7 +1,7 @@
 import { pino, type Logger } from "pino";
 import { AgonesAllocator } from "../agones/agones-allocator.ts";
 import { RegistryAllocator } from "../registry/registry-allocator.ts";
-import { childKey } from "./config-values.ts";
+import { keyPath } from "../../config/config-reader.ts";
 import type { FleetConfig, FleetRoutingConfig } from "./fleet-config.ts";
 import { type FleetAllocator, FleetRouter } from "./fleet-router.ts";
 
@@ -19,7 +19,7 @@ function createFleetAllocator(name: string, config: FleetConfig, configKey: stri
  * the first allocation. `configKey` is where the routing configuration sits in the file, for error
  * messages.
  *
- * @throws FleetConfigError naming the offending key.
+ * @throws ConfigError naming the offending key.
  */
 export function createFleetRouter(
   config: FleetRoutingConfig,
@@ -30,7 +30,7 @@ export function createFleetRouter(
   const fleets = new Map<string, FleetAllocator>();
   try {
     for (const [name, fleet] of Object.entries(config.fleets)) {
-      fleets.set(name, createFleetAllocator(name, fleet, childKey(childKey(configKey, "fleets"), name), logger));
+      fleets.set(name, createFleetAllocator(name, fleet, keyPath(keyPath(configKey, "fleets"), name), logger));
     }
     return new FleetRouter({ fleets, routes: config.routes, defaultFleet: config.defaultFleet, configKey });
   } catch (error) {

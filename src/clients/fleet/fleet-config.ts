@@ -1,17 +1,8 @@
 import type { AgonesAllocatorOptions } from "../agones/agones-allocator.ts";
 import type { AgonesScheduling } from "../agones/agones-request.ts";
 import type { RegistryAllocatorOptions } from "../registry/registry-allocator.ts";
-import {
-  childKey,
-  type ConfigObject,
-  configObject,
-  optionalChoice,
-  optionalNumber,
-  optionalString,
-  optionalStringRecord,
-  requiredString,
-} from "./config-values.ts";
-import { FleetConfigError } from "./fleet-config-error.ts";
+import { ConfigError } from "../../config/config-error.ts";
+import { ConfigReader } from "../../config/config-reader.ts";
 import type { FleetRoute } from "./fleet-router.ts";
 import type { ClientTlsFiles } from "./grpc-channel.ts";
 import type { RetryPolicy } from "./retry.ts";
@@ -25,6 +16,7 @@ export type RegistryFleetConfig = { readonly type: "registry" } & Omit<RegistryA
 /** An Agones fleet reached through its allocator service. */
 export type AgonesFleetConfig = { readonly type: "agones" } & Omit<AgonesAllocatorOptions, RuntimeOptions>;
 
+/** One fleet's settings, told apart by `type` so each allocator gets only the options it knows. */
 export type FleetConfig = RegistryFleetConfig | AgonesFleetConfig;
 
 /**
@@ -53,17 +45,18 @@ export interface FleetRoutingConfig {
   readonly defaultFleet: string;
 }
 
+const fleetTypes: readonly FleetConfig["type"][] = ["registry", "agones"];
 const connectionKeys = ["type", "url", "tls", "pingIntervalMs", "retry"] as const;
 const agonesKeys = [...connectionKeys, "namespace", "regionLabelKey", "matchLabels", "scheduling", "portName", "metadataPrefix"];
 const schedulings: readonly AgonesScheduling[] = ["Packed", "Distributed"];
 
-function parseTls(object: ConfigObject, key: string): ClientTlsFiles | undefined {
-  if (object["tls"] === undefined) return undefined;
-  const tlsKey = childKey(key, "tls");
-  const tls = configObject(object["tls"], tlsKey, ["caFile", "certFile", "keyFile"]);
-  const caFile = optionalString(tls, "caFile", tlsKey);
-  const certFile = optionalString(tls, "certFile", tlsKey);
-  const keyFile = optionalString(tls, "keyFile", tlsKey);
+function readTls(fleet: ConfigReader): ClientTlsFiles | undefined {
+  if (!fleet.has("tls")) return undefined;
+  const tls = fleet.object("tls");
+  tls.onlyKeys(["caFile", "certFile", "keyFile"]);
+  const caFile = tls.optionalText("caFile");
+  const certFile = tls.optionalText("certFile");
+  const keyFile = tls.optionalText("keyFile");
   return { ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }) };
 }
 
@@ -77,47 +70,44 @@ const retryMinimums: Readonly<Record<keyof RetryPolicy, number>> = {
   totalTimeoutMs: 1,
 };
 
-function parseRetry(object: ConfigObject, key: string): Partial<RetryPolicy> | undefined {
-  if (object["retry"] === undefined) return undefined;
-  const retryKey = childKey(key, "retry");
+function readRetry(fleet: ConfigReader): Partial<RetryPolicy> | undefined {
+  if (!fleet.has("retry")) return undefined;
+  const retry = fleet.object("retry");
   const names = Object.keys(retryMinimums) as (keyof RetryPolicy)[];
-  const retry = configObject(object["retry"], retryKey, names);
+  retry.onlyKeys(names);
   const policy: { -readonly [Name in keyof RetryPolicy]?: number } = {};
   for (const name of names) {
-    const value = optionalNumber(retry, name, retryKey, { min: retryMinimums[name], integer: name !== "backoffMultiplier" });
+    const value = retry.optionalNumber(name, { min: retryMinimums[name], integer: name !== "backoffMultiplier" });
     if (value !== undefined) policy[name] = value;
   }
   return policy;
 }
 
-function parseConnection(object: ConfigObject, key: string): Omit<RegistryFleetConfig, "type"> {
-  const tls = parseTls(object, key);
-  const pingIntervalMs = optionalNumber(object, "pingIntervalMs", key, { min: 1_000, integer: true });
-  const retry = parseRetry(object, key);
+function readConnection(fleet: ConfigReader): Omit<RegistryFleetConfig, "type"> {
+  const tls = readTls(fleet);
+  const pingIntervalMs = fleet.optionalNumber("pingIntervalMs", { min: 1_000, integer: true });
+  const retry = readRetry(fleet);
   return {
-    url: requiredString(object, "url", key),
+    url: fleet.text("url"),
     ...(tls && { tls }),
     ...(pingIntervalMs !== undefined && { pingIntervalMs }),
     ...(retry && { retry }),
   };
 }
 
-function parseFleet(value: unknown, key: string): FleetConfig {
-  const type = configObject(value, key)["type"];
-  if (type === "registry") {
-    return { type, ...parseConnection(configObject(value, key, connectionKeys), key) };
-  }
+function readFleet(fleet: ConfigReader): FleetConfig {
+  const type = fleet.optionalChoice("type", fleetTypes);
   if (type === "agones") {
-    const object = configObject(value, key, agonesKeys);
-    const namespace = optionalString(object, "namespace", key);
-    const regionLabelKey = optionalString(object, "regionLabelKey", key);
-    const matchLabels = optionalStringRecord(object, "matchLabels", key);
-    const scheduling = optionalChoice(object, "scheduling", key, schedulings);
-    const portName = optionalString(object, "portName", key);
-    const metadataPrefix = optionalString(object, "metadataPrefix", key);
+    fleet.onlyKeys(agonesKeys);
+    const namespace = fleet.optionalText("namespace");
+    const regionLabelKey = fleet.optionalText("regionLabelKey");
+    const matchLabels = fleet.optionalStringRecord("matchLabels");
+    const scheduling = fleet.optionalChoice("scheduling", schedulings);
+    const portName = fleet.optionalText("portName");
+    const metadataPrefix = fleet.optionalText("metadataPrefix");
     return {
       type,
-      ...parseConnection(object, key),
+      ...readConnection(fleet),
       ...(namespace && { namespace }),
       ...(regionLabelKey && { regionLabelKey }),
       ...(matchLabels && { matchLabels }),
@@ -126,16 +116,20 @@ function parseFleet(value: unknown, key: string): FleetConfig {
       ...(metadataPrefix && { metadataPrefix }),
     };
   }
-  throw new FleetConfigError(childKey(key, "type"), 'must be "registry" or "agones"');
+  if (type === "registry") {
+    fleet.onlyKeys(connectionKeys);
+    return { type, ...readConnection(fleet) };
+  }
+  throw new ConfigError(fleet.keyPath("type"), `is required: one of ${fleetTypes.join(", ")}`);
 }
 
-function parseRoute(value: unknown, key: string): FleetRoute {
-  const object = configObject(value, key, ["queue", "region", "fleet"]);
-  const queue = optionalString(object, "queue", key);
-  const region = optionalString(object, "region", key);
-  const fleet = requiredString(object, "fleet", key);
+function readRoute(route: ConfigReader): FleetRoute {
+  route.onlyKeys(["queue", "region", "fleet"]);
+  const queue = route.optionalText("queue");
+  const region = route.optionalText("region");
+  const fleet = route.text("fleet");
   if (queue === undefined && region === undefined) {
-    throw new FleetConfigError(key, "needs a queue, a region or both (defaultFleet covers every other match)");
+    throw new ConfigError(route.path, "needs a queue, a region or both (defaultFleet covers every other match)");
   }
   return { ...(queue && { queue }), ...(region && { region }), fleet };
 }
@@ -147,25 +141,20 @@ function parseRoute(value: unknown, key: string): FleetRoute {
  * `value` is the object holding the `fleets`, `routes` and `defaultFleet` keys (other keys are left
  * to the caller, so it may be the configuration file's root); `key` is its path for error messages.
  *
- * @throws FleetConfigError naming the first offending key, e.g. `fleets.agones-eu.url`.
+ * @throws ConfigError naming the first offending key, e.g. `fleets.agones-eu.url`.
  */
 export function parseFleetRoutingConfig(value: unknown, key = ""): FleetRoutingConfig {
-  const root = configObject(value, key);
-  const fleetsKey = childKey(key, "fleets");
-  const fleetObject = configObject(root["fleets"] ?? null, fleetsKey);
-  const names = Object.keys(fleetObject);
-  if (names.length === 0) throw new FleetConfigError(fleetsKey, "must configure at least one fleet");
-  const fleets = Object.fromEntries(names.map((name) => [name, parseFleet(fleetObject[name], childKey(fleetsKey, name))]));
-
-  const routesKey = childKey(key, "routes");
-  const rawRoutes = root["routes"] ?? [];
-  if (!Array.isArray(rawRoutes)) throw new FleetConfigError(routesKey, "must be a list");
-  const routes = rawRoutes.map((route: unknown, index) => parseRoute(route, `${routesKey}[${index}]`));
+  const root = new ConfigReader(value, key);
+  const fleetReader = root.object("fleets", { required: true });
+  const names = fleetReader.keys();
+  if (names.length === 0) throw new ConfigError(fleetReader.path, "must configure at least one fleet");
+  const fleets = Object.fromEntries(names.map((name) => [name, readFleet(fleetReader.object(name, { required: true }))]));
+  const routes = root.objects("routes", { required: false }).map(readRoute);
 
   const [onlyFleet] = names;
   let defaultFleet: string;
-  if (root["defaultFleet"] !== undefined) defaultFleet = requiredString(root, "defaultFleet", key);
+  if (root.has("defaultFleet")) defaultFleet = root.text("defaultFleet");
   else if (onlyFleet !== undefined && names.length === 1) defaultFleet = onlyFleet;
-  else throw new FleetConfigError(childKey(key, "defaultFleet"), "is required when several fleets are configured");
+  else throw new ConfigError(root.keyPath("defaultFleet"), "is required when several fleets are configured");
   return { fleets, routes, defaultFleet };
 }

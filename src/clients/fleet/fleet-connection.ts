@@ -53,7 +53,7 @@ export class FleetConnection<Service extends DescService> {
   private readonly policy: RetryPolicy;
   private readonly environment: RetryEnvironment;
 
-  /** @throws FleetConfigError for a bad URL or an unreadable certificate file. */
+  /** @throws ConfigError for a bad URL or an unreadable certificate file. */
   constructor(service: Service, options: FleetConnectionOptions, defaultPolicy: RetryPolicy) {
     this.fleet = options.fleet;
     this.channel = openFleetChannel({

@@ -4,8 +4,8 @@ import {
   type AllocationRequest,
   type GameServerAllocator,
 } from "../../application/ports/game-server-allocator.ts";
-import { childKey } from "./config-values.ts";
-import { FleetConfigError } from "./fleet-config-error.ts";
+import { keyPath } from "../../config/config-reader.ts";
+import { ConfigError } from "../../config/config-error.ts";
 
 /**
  * Sends the matches of a queue, a region, or both, to one fleet. A missing `queue` or `region`
@@ -43,24 +43,19 @@ export class FleetRouter implements GameServerAllocator {
   private readonly routes: readonly (FleetRoute & { readonly allocator: FleetAllocator })[];
   private readonly defaultRoute: { readonly fleet: string; readonly allocator: FleetAllocator };
 
-  /** @throws FleetConfigError when a route or the default names a fleet that does not exist. */
+  /** @throws ConfigError when a route or the default names a fleet that does not exist. */
   constructor(options: FleetRouterOptions) {
     const { fleets, configKey } = options;
     const resolve = (fleet: string, at: string): FleetAllocator => {
       const allocator = fleets.get(fleet);
       if (!allocator) {
-        throw new FleetConfigError(childKey(configKey ?? "", at), `unknown fleet "${fleet}" (known: ${[...fleets.keys()].join(", ")})`);
+        throw new ConfigError(keyPath(configKey ?? "", at), `unknown fleet "${fleet}" (known: ${[...fleets.keys()].join(", ")})`);
       }
       return allocator;
     };
     this.fleets = fleets;
     this.routes = options.routes.map((route, index) => ({ ...route, allocator: resolve(route.fleet, `routes[${index}].fleet`) }));
     this.defaultRoute = { fleet: options.defaultFleet, allocator: resolve(options.defaultFleet, "defaultFleet") };
-  }
-
-  /** The fleet that serves matches of this queue and region. */
-  fleetFor(match: Pick<AllocationRequest, "queue" | "region">): string {
-    return this.routeFor(match).fleet;
   }
 
   allocate(request: AllocationRequest, signal?: AbortSignal): Promise<AllocatedServer> {

@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import type { SecureClientSessionOptions } from "node:http2";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
-import { childKey } from "./config-values.ts";
-import { FleetConfigError } from "./fleet-config-error.ts";
+import { keyPath } from "../../config/config-reader.ts";
+import { ConfigError } from "../../config/config-error.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /**
  * Certificate files for calling a fleet over TLS. All are PEM files.
@@ -47,18 +48,18 @@ function readPem(path: string | undefined, key: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new FleetConfigError(key, `cannot read "${path}": ${(error as Error).message}`);
+    throw new ConfigError(key, `cannot read "${path}": ${errorMessage(error)}`);
   }
 }
 
 function tlsSessionOptions(tls: ClientTlsFiles, prefix: string): SecureClientSessionOptions {
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
     const missing = tls.certFile === undefined ? "certFile" : "keyFile";
-    throw new FleetConfigError(childKey(prefix, `tls.${missing}`), "is required: certFile and keyFile go together");
+    throw new ConfigError(keyPath(prefix, `tls.${missing}`), "is required: certFile and keyFile go together");
   }
-  const ca = readPem(tls.caFile, childKey(prefix, "tls.caFile"));
-  const cert = readPem(tls.certFile, childKey(prefix, "tls.certFile"));
-  const key = readPem(tls.keyFile, childKey(prefix, "tls.keyFile"));
+  const ca = readPem(tls.caFile, keyPath(prefix, "tls.caFile"));
+  const cert = readPem(tls.certFile, keyPath(prefix, "tls.certFile"));
+  const key = readPem(tls.keyFile, keyPath(prefix, "tls.keyFile"));
   return { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
 }
 
@@ -68,16 +69,16 @@ function tlsSessionOptions(tls: ClientTlsFiles, prefix: string): SecureClientSes
  * Certificate files are read once, here, so that a missing file fails at startup, not at the first
  * match.
  *
- * @throws FleetConfigError for a URL that is not http(s) or an unreadable certificate file.
+ * @throws ConfigError for a URL that is not http(s) or an unreadable certificate file.
  */
 export function openFleetChannel(options: FleetChannelOptions): FleetChannel {
   const prefix = options.configKey ?? "";
   const url = URL.canParse(options.url) ? new URL(options.url) : undefined;
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new FleetConfigError(childKey(prefix, "url"), `must be an http:// or https:// URL, got "${options.url}"`);
+    throw new ConfigError(keyPath(prefix, "url"), `must be an http:// or https:// URL, got "${options.url}"`);
   }
   if (options.tls && url.protocol !== "https:") {
-    throw new FleetConfigError(childKey(prefix, "url"), "must start with https:// when tls is configured");
+    throw new ConfigError(keyPath(prefix, "url"), "must start with https:// when tls is configured");
   }
   const sessionOptions = options.tls ? tlsSessionOptions(options.tls, prefix) : {};
   const sessionManager = new Http2SessionManager(url, { pingIntervalMs: options.pingIntervalMs }, sessionOptions);

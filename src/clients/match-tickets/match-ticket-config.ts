@@ -1,3 +1,5 @@
+import { type Environment, integer, optionalText, text } from "../../config/env.ts";
+
 /** Environment variables that configure match tickets, by setting. */
 export const MATCH_TICKET_ENV = {
   ttlSeconds: "MATCHMAKER_MATCH_TICKET_TTL_SECONDS",
@@ -27,39 +29,16 @@ export interface MatchTicketConfig {
   readonly keyFile: string | undefined;
 }
 
-/** A match-ticket setting is invalid; `variable` names the environment variable to fix. */
-export class MatchTicketConfigError extends Error {
-  override readonly name = "MatchTicketConfigError";
-  readonly variable: string;
-
-  constructor(variable: string, problem: string, options?: { cause?: unknown }) {
-    super(`${variable}: ${problem}`, options);
-    this.variable = variable;
-  }
-}
-
 /** Reads {@link MatchTicketConfig} from the environment; empty variables count as unset. */
-export function readMatchTicketConfig(env: Readonly<Record<string, string | undefined>>): MatchTicketConfig {
+export function readMatchTicketConfig(env: Environment): MatchTicketConfig {
   return {
-    ttlSeconds: readTtlSeconds(nonEmpty(env[MATCH_TICKET_ENV.ttlSeconds])),
-    issuer: nonEmpty(env[MATCH_TICKET_ENV.issuer]) ?? DEFAULT_ISSUER,
-    keyFile: nonEmpty(env[MATCH_TICKET_ENV.keyFile]),
+    ttlSeconds: integer(env, MATCH_TICKET_ENV.ttlSeconds, {
+      fallback: DEFAULT_TTL_SECONDS,
+      min: MIN_TTL_SECONDS,
+      max: MAX_TTL_SECONDS,
+      expected: `a whole number of seconds from ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS}`,
+    }),
+    issuer: text(env, MATCH_TICKET_ENV.issuer, DEFAULT_ISSUER),
+    keyFile: optionalText(env, MATCH_TICKET_ENV.keyFile),
   };
-}
-
-function readTtlSeconds(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_TTL_SECONDS;
-  const seconds = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(seconds >= MIN_TTL_SECONDS && seconds <= MAX_TTL_SECONDS)) {
-    throw new MatchTicketConfigError(
-      MATCH_TICKET_ENV.ttlSeconds,
-      `must be a whole number of seconds from ${MIN_TTL_SECONDS} to ${MAX_TTL_SECONDS}, got "${raw}"`,
-    );
-  }
-  return seconds;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === "" ? undefined : trimmed;
 }

@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { calculateJwkThumbprint, type JSONWebKeySet, type JWK } from "jose";
-import { MATCH_TICKET_ENV, MatchTicketConfigError, type MatchTicketConfig } from "./match-ticket-config.ts";
+import { ConfigError } from "../../config/config-error.ts";
+import { MATCH_TICKET_ENV, type MatchTicketConfig } from "./match-ticket-config.ts";
 import { MATCH_TICKET_ALGORITHM } from "./match-ticket-jwt.ts";
 
 /** The key match tickets are signed with, and what game servers need to verify them. */
@@ -22,7 +23,7 @@ export type MatchTicketKeyOrigin = "file" | "generated";
  * A generated key lives only as long as the process: tickets from another instance, or from before
  * a restart, stop verifying. Fine for development, wrong for a fleet.
  *
- * @throws MatchTicketConfigError naming `MATCHMAKER_MATCH_TICKET_KEY_FILE` when the file cannot be
+ * @throws ConfigError naming `MATCHMAKER_MATCH_TICKET_KEY_FILE` when the file cannot be
  *   read or does not hold an Ed25519 private key in PKCS#8 PEM.
  */
 export async function loadMatchTicketSigningKey(
@@ -48,18 +49,18 @@ async function readPrivateKey(path: string): Promise<KeyObject> {
   try {
     pem = await readFile(path, "utf8");
   } catch (error) {
-    throw new MatchTicketConfigError(variable, `cannot read "${path}"`, { cause: error });
+    throw new ConfigError(variable, `cannot read "${path}"`, { cause: error });
   }
   const mustBe = `"${path}" must hold an Ed25519 private key in PKCS#8 PEM ("BEGIN PRIVATE KEY")`;
-  if (!pem.includes("-----BEGIN PRIVATE KEY-----")) throw new MatchTicketConfigError(variable, mustBe);
+  if (!pem.includes("-----BEGIN PRIVATE KEY-----")) throw new ConfigError(variable, mustBe);
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: pem, format: "pem" });
   } catch (error) {
-    throw new MatchTicketConfigError(variable, mustBe, { cause: error });
+    throw new ConfigError(variable, mustBe, { cause: error });
   }
   if (key.asymmetricKeyType !== "ed25519") {
-    throw new MatchTicketConfigError(variable, `${mustBe}, found a key of type ${key.asymmetricKeyType ?? "unknown"}`);
+    throw new ConfigError(variable, `${mustBe}, found a key of type ${key.asymmetricKeyType ?? "unknown"}`);
   }
   return key;
 }

@@ -63,7 +63,7 @@ export type RegistryAllocatorOptions = FleetConnectionOptions;
 export class RegistryAllocator implements GameServerAllocator {
   private readonly connection: FleetConnection<typeof GameServerRegistryService>;
 
-  /** @throws FleetConfigError for a bad URL or an unreadable certificate file. */
+  /** @throws ConfigError for a bad URL or an unreadable certificate file. */
   constructor(options: RegistryAllocatorOptions) {
     this.connection = new FleetConnection(GameServerRegistryService, options, defaultRegistryRetryPolicy);
   }

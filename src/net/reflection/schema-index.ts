@@ -97,6 +97,6 @@ export class SchemaIndex {
 }
 
 /** The name a file is imported by. */
-export function fileName(file: DescFile): string {
+function fileName(file: DescFile): string {
   return file.proto.name;
 }

@@ -1,8 +1,6 @@
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
-
-/** How much one new observed wait moves the estimate (exponentially weighted moving average). */
-const WAIT_SMOOTHING = 0.1;
+import { nextAverageWaitMs, remainingWaitMs } from "../../application/wait-estimate.ts";
 
 interface QueueState {
   /** Creation times of the tickets left waiting after the last pass, ascending. */
@@ -30,8 +28,7 @@ export class InMemoryQueueProgress implements QueueProgress {
 
   async recordMatchedWait(queue: string, waitedMs: number): Promise<void> {
     const state = this.#state(queue);
-    state.averageWaitMs =
-      state.averageWaitMs === undefined ? waitedMs : state.averageWaitMs + WAIT_SMOOTHING * (waitedMs - state.averageWaitMs);
+    state.averageWaitMs = nextAverageWaitMs(state.averageWaitMs, waitedMs);
   }
 
   /** As of the last pass: a ticket enqueued since is placed behind every older ticket waiting then. */
@@ -50,12 +47,10 @@ export class InMemoryQueueProgress implements QueueProgress {
     return low + 1;
   }
 
-  /** The recent average wait minus what the ticket already waited. */
+  /** The recent average wait minus what the ticket already waited, in whole seconds. */
   async estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
     const average = this.#queues.get(queue)?.averageWaitMs;
-    if (average === undefined) return undefined;
-    // Whole seconds: finer figures would only make watchers churn.
-    return Math.max(0, Math.round((average - waitedMs) / 1000) * 1000);
+    return average === undefined ? undefined : remainingWaitMs(average, waitedMs);
   }
 
   onPass(queue: string, listener: () => void): Unsubscribe {

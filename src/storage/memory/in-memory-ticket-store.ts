@@ -2,6 +2,7 @@ import type { Assignment, Ticket, TicketState } from "../../domain/ticket.ts";
 import { isLive } from "../../domain/ticket.ts";
 import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, TicketStore } from "../../application/ports/ticket-store.ts";
 
+/** Options of {@link InMemoryTicketStore}; retention is injected so tests can shorten it. */
 export interface InMemoryTicketStoreOptions {
   /** How long matched, cancelled and expired tickets stay readable (GetTicket) before they are forgotten. */
   readonly retentionMs: number;

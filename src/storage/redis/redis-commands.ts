@@ -1,6 +1,7 @@
 import { ErrorReply } from "redis";
 import { UnavailableError } from "../../application/errors.ts";
 import type { RedisConnection } from "./redis-connection.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /** Error replies that mean "not now" (loading, failing over, busy script) rather than a bug. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS)\b/;
@@ -35,7 +36,7 @@ export class RedisCommands {
     } catch (error) {
       if (error instanceof UnavailableError) throw error;
       if (error instanceof ErrorReply && !TRANSIENT_REPLY.test(error.message)) throw error;
-      throw new UnavailableError(`redis unavailable (${operation}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new UnavailableError(`redis unavailable (${operation}): ${errorMessage(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -2,7 +2,12 @@ import { createClient } from "redis";
 import { UnavailableError } from "../../application/errors.ts";
 import type { Logger } from "../../application/ports/logger.ts";
 import { SCRIPTS } from "./redis-scripts.ts";
+import { errorMessage } from "../../shared/error-message.ts";
 
+/**
+ * Options of one Redis connection. Commands get their own timeout because the client's default
+ * is to queue commands while reconnecting, which would hang RPCs instead of failing them fast.
+ */
 export interface RedisConnectionOptions {
   readonly url: string;
   /** Names the connection in `CLIENT LIST` and in logs. */
@@ -61,7 +66,7 @@ export async function openRedisConnection(options: RedisConnectionOptions) {
   try {
     await client.connect();
   } catch (error) {
-    throw new UnavailableError(`cannot connect to redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UnavailableError(`cannot connect to redis: ${errorMessage(error)}`, { cause: error });
   }
   return client;
 }

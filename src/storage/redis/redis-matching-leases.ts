@@ -2,6 +2,7 @@ import type { MatchingLeases } from "../../application/ports/matching-leases.ts"
 import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 
+/** Options of {@link RedisMatchingLeases}: who this instance is, and how fast a dead holder is replaced. */
 export interface RedisMatchingLeasesOptions {
   /** This instance's id, stored as the lease holder; must differ between live instances. */
   readonly instanceId: string;

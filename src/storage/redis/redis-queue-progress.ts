@@ -1,11 +1,9 @@
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
+import { remainingWaitMs, WAIT_SMOOTHING } from "../../application/wait-estimate.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 import type { ShardedChannels } from "./sharded-channels.ts";
-
-/** How much one new observed wait moves the estimate (exponentially weighted moving average). */
-const WAIT_SMOOTHING = 0.1;
 
 /**
  * Queue progress shared through Redis, whichever instance runs the passes.
@@ -50,9 +48,7 @@ export class RedisQueueProgress implements QueueProgress {
   estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
     return this.#redis.run("read wait estimate", async (redis) => {
       const average = await redis.hGet(this.#keys.wait(queue), "average");
-      if (average === null) return undefined;
-      // Whole seconds: finer figures would only make watchers churn.
-      return Math.max(0, Math.round((Number(average) - waitedMs) / 1000) * 1000);
+      return average === null ? undefined : remainingWaitMs(Number(average), waitedMs);
     });
   }
 

@@ -11,6 +11,7 @@ import { RedisTicketEvents } from "./redis-ticket-events.ts";
 import { RedisTicketStore } from "./redis-ticket-store.ts";
 import { ShardedChannels } from "./sharded-channels.ts";
 
+/** What sharing state through Redis needs on top of the in-memory options: where, and who this instance is. */
 export interface RedisStorageOptions extends StorageOptions {
   /** `redis[s]://[[user][:password]@]host[:port][/db]`. */
   readonly url: string;

@@ -4,6 +4,7 @@ import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
 
+/** Options of {@link RedisTicketStore}; retention becomes key expiry, so Redis forgets tickets by itself. */
 export interface RedisTicketStoreOptions {
   /** How long matched, cancelled and expired tickets stay readable before their keys expire. */
   readonly retentionMs: number;

@@ -11,7 +11,7 @@ import { loadQueueConfigFile } from "../../../src/config/queue-config-file.ts";
 import { DEV_TOKEN_PATH, devTokenRoute } from "../../../src/net/dev-token-route.ts";
 import type { HttpRoute } from "../../../src/net/serve.ts";
 import { staticFilesRoutes } from "../../../src/net/static-files.ts";
-import { tokenAuthentication } from "../../../src/net/token-authentication.ts";
+import { tokenAuthentication } from "../../../src/token-authentication.ts";
 import { createInMemoryStorage } from "../../../src/storage/storage.ts";
 import { sequentialIds } from "../../support/application-harness.ts";
 import { ManualClock } from "../../support/manual-clock.ts";

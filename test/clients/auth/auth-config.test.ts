@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAuthConfig } from "../../../src/clients/auth/auth-config.ts";
-import { ConfigError } from "../../../src/clients/auth/errors.ts";
+import { ConfigError } from "../../../src/config/config-error.ts";
 import { TEST_SECRET, createKeyPair, createTempDirectory, type TempDirectory } from "./support/keys.ts";
 
 const production = { development: false };
@@ -72,11 +72,7 @@ describe("loadAuthConfig", () => {
   it("refuses to start outside development mode without a key source, naming the variables to set", () => {
     const error = configError(() => loadAuthConfig({ MATCHMAKER_AUTH_HS256_SECRET: "" }, production));
 
-    expect(error.variables).toEqual([
-      "MATCHMAKER_AUTH_JWKS_URL",
-      "MATCHMAKER_AUTH_PUBLIC_KEY_FILE",
-      "MATCHMAKER_AUTH_HS256_SECRET",
-    ]);
+    expect(error.key).toBe("MATCHMAKER_AUTH_JWKS_URL, MATCHMAKER_AUTH_PUBLIC_KEY_FILE, MATCHMAKER_AUTH_HS256_SECRET");
     expect(error.message).toContain("MATCHMAKER_AUTH_JWKS_URL");
   });
 
@@ -114,7 +110,7 @@ describe("loadAuthConfig", () => {
       loadAuthConfig({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET, [variable]: value }, production),
     );
 
-    expect(error.variables).toContain(variable);
+    expect(error.key).toBe(variable);
     expect(error.message).toContain(variable);
     expect(error.message).toContain(problem);
   });
@@ -131,7 +127,7 @@ describe("loadAuthConfig", () => {
         production,
       ),
     );
-    expect(error.variables).toEqual(["MATCHMAKER_AUTH_PUBLIC_KEY_ALG"]);
+    expect(error.key).toBe("MATCHMAKER_AUTH_PUBLIC_KEY_ALG");
     expect(error.message).toContain("RS256, RS384, RS512, PS256, ES256, ES384, EdDSA");
   });
 
@@ -139,7 +135,7 @@ describe("loadAuthConfig", () => {
     const error = configError(() =>
       loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile, MATCHMAKER_AUTH_PUBLIC_KEY_ALG: "ES256" }, production),
     );
-    expect(error.variables).toEqual(["MATCHMAKER_AUTH_PUBLIC_KEY_FILE", "MATCHMAKER_AUTH_PUBLIC_KEY_ALG"]);
+    expect(error.key).toBe("MATCHMAKER_AUTH_PUBLIC_KEY_FILE, MATCHMAKER_AUTH_PUBLIC_KEY_ALG");
     expect(error.message).toContain("not EC");
   });
 
@@ -164,7 +160,7 @@ describe("loadAuthConfig", () => {
       const error = configError(() =>
         loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: file, MATCHMAKER_AUTH_PUBLIC_KEY_ALG: "ES256" }, production),
       );
-      expect(error.variables).toEqual(["MATCHMAKER_AUTH_PUBLIC_KEY_FILE"]);
+      expect(error.key).toBe("MATCHMAKER_AUTH_PUBLIC_KEY_FILE");
       expect(error.message).toContain(file);
     }
   });

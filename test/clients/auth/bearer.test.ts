@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authenticateBearer, callerFromToken, parseBearerToken } from "../../../src/clients/auth/bearer.ts";
-import { AuthenticationError } from "../../../src/clients/auth/errors.ts";
+import { callerFromToken, parseBearerToken } from "../../../src/clients/auth/bearer.ts";
 import { GAME_SERVER_SCOPE, SERVICE_SCOPE } from "../../../src/clients/auth/scopes.ts";
-import { TEST_SECRET, TEST_SECRET_BYTES, signToken } from "./support/keys.ts";
-import { ManualClock } from "../../support/manual-clock.ts";
-import { productionVerifier } from "./support/verifier.ts";
 
 describe("parseBearerToken", () => {
   it.each(["Bearer a.b.c", "bearer a.b.c", "BEARER   a.b.c ", "Bearer\ta.b.c"])("reads %j", (header) => {
@@ -37,29 +33,5 @@ describe("callerFromToken", () => {
 
   it("does not treat a game server credential as a service", () => {
     expect(callerFromToken(token([GAME_SERVER_SCOPE]))).toEqual({ kind: "player", userId: "subject-1" });
-  });
-});
-
-describe("authenticateBearer", () => {
-  const clock = new ManualClock();
-  const verifier = productionVerifier({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET }, clock);
-
-  it("authenticates players and services from the header", async () => {
-    const player = await signToken(TEST_SECRET_BYTES, "HS256", { clock, claims: { sub: "alice" } });
-    const service = await signToken(TEST_SECRET_BYTES, "HS256", {
-      clock,
-      claims: { sub: "lobby-backend", scp: [SERVICE_SCOPE] },
-    });
-
-    await expect(authenticateBearer(verifier, `Bearer ${player}`)).resolves.toEqual({ kind: "player", userId: "alice" });
-    await expect(authenticateBearer(verifier, `bearer ${service}`)).resolves.toEqual({
-      kind: "service",
-      subject: "lobby-backend",
-    });
-  });
-
-  it("rejects a call without credentials", async () => {
-    await expect(authenticateBearer(verifier, undefined)).rejects.toBeInstanceOf(AuthenticationError);
-    await expect(authenticateBearer(verifier, undefined)).rejects.toMatchObject({ check: "missing" });
   });
 });

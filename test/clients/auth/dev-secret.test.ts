@@ -2,7 +2,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadOrCreateDevSecret } from "../../../src/clients/auth/dev-secret.ts";
-import { ConfigError } from "../../../src/clients/auth/errors.ts";
+import { ConfigError } from "../../../src/config/config-error.ts";
 import { createTempDirectory, type TempDirectory } from "./support/keys.ts";
 
 let directory: TempDirectory;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authenticateBearer } from "../../../src/clients/auth/bearer.ts";
+import { callerFromToken } from "../../../src/clients/auth/bearer.ts";
 import { mintToken } from "../../../src/clients/auth/mint-token.ts";
 import { GAME_SERVER_SCOPE } from "../../../src/clients/auth/scopes.ts";
 import { TEST_SECRET, TEST_SECRET_BYTES } from "./support/keys.ts";
@@ -20,8 +20,8 @@ describe("mintToken", () => {
     const player = await mintToken({ ...common, role: "player", subject: "alice" });
     const service = await mintToken({ ...common, role: "service", subject: "lobby" });
 
-    await expect(authenticateBearer(verifier, `Bearer ${player}`)).resolves.toEqual({ kind: "player", userId: "alice" });
-    await expect(authenticateBearer(verifier, `Bearer ${service}`)).resolves.toEqual({ kind: "service", subject: "lobby" });
+    expect(callerFromToken(await verifier.verify(player))).toEqual({ kind: "player", userId: "alice" });
+    expect(callerFromToken(await verifier.verify(service))).toEqual({ kind: "service", subject: "lobby" });
   });
 
   it("grants game servers their scope", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createFleetRouter } from "../../../src/clients/fleet/create-fleet-router.ts";
 import { parseFleetRoutingConfig } from "../../../src/clients/fleet/fleet-config.ts";
-import { FleetConfigError } from "../../../src/clients/fleet/fleet-config-error.ts";
+import { ConfigError } from "../../../src/config/config-error.ts";
 import { registerDevelopmentServers } from "../../../src/registry/development-servers.ts";
 import { startRegistryServer } from "../../../src/registry/registry-server.ts";
 import { startFakeAgonesAllocator } from "../agones/fake-agones-allocator.ts";
@@ -11,14 +11,14 @@ const testPki = testPkiForFile();
 
 const onCleanup = cleanupAfterEach();
 
-function errorOf(parse: () => unknown): FleetConfigError {
+function errorOf(parse: () => unknown): ConfigError {
   try {
     parse();
   } catch (error) {
-    expect(error).toBeInstanceOf(FleetConfigError);
-    return error as FleetConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
   }
-  throw new Error("expected a FleetConfigError");
+  throw new Error("expected a ConfigError");
 }
 
 describe("parseFleetRoutingConfig", () => {
@@ -56,11 +56,12 @@ describe("parseFleetRoutingConfig", () => {
   it.each([
     [{}, "config.fleets: must be an object"],
     [{ fleets: {} }, "config.fleets: must configure at least one fleet"],
-    [{ fleets: { eu: { type: "k8s", url: "x" } } }, 'config.fleets.eu.type: must be "registry" or "agones"'],
+    [{ fleets: { eu: { type: "k8s", url: "x" } } }, "config.fleets.eu.type: must be one of registry, agones"],
     [{ fleets: { eu: { type: "registry" } } }, "config.fleets.eu.url: must be a non-empty string"],
+    [{ fleets: { eu: { url: "http://r" } } }, "config.fleets.eu.type: is required: one of registry, agones"],
     [
       { fleets: { eu: { type: "registry", url: "http://r", namespace: "games" } } },
-      "config.fleets.eu.namespace: is not a known key (known: type, url, tls, pingIntervalMs, retry)",
+      "config.fleets.eu.namespace: unknown setting (known: type, url, tls, pingIntervalMs, retry)",
     ],
     [
       { fleets: { eu: { type: "agones", url: "https://a", scheduling: "packed" } } },
@@ -68,7 +69,7 @@ describe("parseFleetRoutingConfig", () => {
     ],
     [
       { fleets: { eu: { type: "agones", url: "https://a", tls: { certfile: "c.pem" } } } },
-      "config.fleets.eu.tls.certfile: is not a known key (known: caFile, certFile, keyFile)",
+      "config.fleets.eu.tls.certfile: unknown setting (known: caFile, certFile, keyFile)",
     ],
     [
       { fleets: { eu: { type: "agones", url: "https://a", matchLabels: { fleet: 3 } } } },
@@ -76,7 +77,7 @@ describe("parseFleetRoutingConfig", () => {
     ],
     [
       { fleets: { eu: { type: "registry", url: "http://r", retry: { maxAttempts: 0 } } } },
-      "config.fleets.eu.retry.maxAttempts: must be an integer at least 1",
+      "config.fleets.eu.retry.maxAttempts: must be at least 1 (got 0)",
     ],
     [
       { fleets: { a: { type: "registry", url: "http://a" }, b: { type: "registry", url: "http://b" } } },
@@ -86,7 +87,7 @@ describe("parseFleetRoutingConfig", () => {
       { fleets: { a: { type: "registry", url: "http://a" } }, routes: [{ fleet: "a" }] },
       "config.routes[0]: needs a queue, a region or both (defaultFleet covers every other match)",
     ],
-    [{ fleets: { a: { type: "registry", url: "http://a" } }, routes: { fleet: "a" } }, "config.routes: must be a list"],
+    [{ fleets: { a: { type: "registry", url: "http://a" } }, routes: { fleet: "a" } }, "config.routes: must be an array"],
   ])("rejects %j naming the key", (input, message) => {
     expect(errorOf(() => parseFleetRoutingConfig(input, "config")).message).toBe(message);
   });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  MatchTicketConfigError,
-  readMatchTicketConfig,
-} from "../../../src/clients/match-tickets/match-ticket-config.ts";
+import { readMatchTicketConfig } from "../../../src/clients/match-tickets/match-ticket-config.ts";
+import { ConfigError } from "../../../src/config/config-error.ts";
 
 describe("readMatchTicketConfig", () => {
   it('defaults to a 30 s lifetime, issuer "matchmaker" and a generated key', () => {
@@ -24,9 +22,9 @@ describe("readMatchTicketConfig", () => {
 
   it.each(["4", "601", "30.5", "-10", "1e2", "thirty"])("rejects a lifetime of %j naming the variable", (raw) => {
     const error = catchError(() => readMatchTicketConfig({ MATCHMAKER_MATCH_TICKET_TTL_SECONDS: raw }));
-    expect(error).toBeInstanceOf(MatchTicketConfigError);
+    expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({
-      variable: "MATCHMAKER_MATCH_TICKET_TTL_SECONDS",
+      key: "MATCHMAKER_MATCH_TICKET_TTL_SECONDS",
       message: `MATCHMAKER_MATCH_TICKET_TTL_SECONDS: must be a whole number of seconds from 5 to 600, got "${raw}"`,
     });
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { calculateJwkThumbprint } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MatchTicketConfigError } from "../../../src/clients/match-tickets/match-ticket-config.ts";
+import { ConfigError } from "../../../src/config/config-error.ts";
 import {
   loadMatchTicketSigningKey,
   matchTicketJwks,
@@ -96,8 +96,8 @@ describe("loadMatchTicketSigningKey", () => {
 
     const error = await loadMatchTicketSigningKey({ keyFile }).catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(MatchTicketConfigError);
-    expect(error).toMatchObject({ variable: "MATCHMAKER_MATCH_TICKET_KEY_FILE" });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ key: "MATCHMAKER_MATCH_TICKET_KEY_FILE" });
     expect((error as Error).message).toMatch(/^MATCHMAKER_MATCH_TICKET_KEY_FILE: /);
     expect((error as Error).message).toMatch(problem);
   });

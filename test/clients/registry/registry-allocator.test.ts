@@ -2,7 +2,7 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { AllocationRequest } from "../../../src/application/ports/game-server-allocator.ts";
-import { FleetConfigError } from "../../../src/clients/fleet/fleet-config-error.ts";
+import { ConfigError } from "../../../src/config/config-error.ts";
 import { RegistryAllocator, type RegistryAllocatorOptions } from "../../../src/clients/registry/registry-allocator.ts";
 import { registerDevelopmentServers } from "../../../src/registry/development-servers.ts";
 import { type RunningRegistry, type RegistryServerOptions, startRegistryServer } from "../../../src/registry/registry-server.ts";
@@ -210,7 +210,7 @@ describe("RegistryAllocator", () => {
 
   it("reports configuration mistakes naming the key", () => {
     expect(() => new RegistryAllocator({ fleet: "local", url: "localhost:50061", configKey: "fleets.local" })).toThrow(
-      new FleetConfigError("fleets.local.url", 'must be an http:// or https:// URL, got "localhost:50061"'),
+      new ConfigError("fleets.local.url", 'must be an http:// or https:// URL, got "localhost:50061"'),
     );
     expect(
       () =>

@@ -1,11 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { callerFromToken, parseBearerToken } from "../clients/auth/bearer.ts";
-import { AuthenticationError, KeySourceUnavailableError } from "../clients/auth/errors.ts";
-import { GAME_SERVER_SCOPE, SERVICE_SCOPE } from "../clients/auth/scopes.ts";
-import type { TokenVerifier } from "../clients/auth/token-verifier.ts";
-import type { VerifiedToken } from "../clients/auth/verified-token.ts";
-import type { Authenticate } from "./caller-context.ts";
-import type { AuthenticateGameServer } from "./match-ticket-service.ts";
+import { callerFromToken, parseBearerToken } from "./clients/auth/bearer.ts";
+import { AuthenticationError, KeySourceUnavailableError } from "./clients/auth/errors.ts";
+import { GAME_SERVER_SCOPE, SERVICE_SCOPE } from "./clients/auth/scopes.ts";
+import type { TokenVerifier } from "./clients/auth/token-verifier.ts";
+import type { VerifiedToken } from "./clients/auth/verified-token.ts";
+import type { Authenticate } from "./net/caller-context.ts";
+import type { AuthenticateGameServer } from "./net/match-ticket-service.ts";
 
 /** The two kinds of callers the matchmaker serves, authenticated from one verifier. */
 export interface TokenAuthentication {

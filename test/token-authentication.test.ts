@@ -1,0 +1,43 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
+import { GAME_SERVER_SCOPE, SERVICE_SCOPE } from "../src/clients/auth/scopes.ts";
+import { tokenAuthentication } from "../src/token-authentication.ts";
+import { TEST_SECRET, TEST_SECRET_BYTES, signToken } from "./clients/auth/support/keys.ts";
+import { productionVerifier } from "./clients/auth/support/verifier.ts";
+import { ManualClock } from "./support/manual-clock.ts";
+
+describe("tokenAuthentication", () => {
+  const clock = new ManualClock();
+  const auth = tokenAuthentication(productionVerifier({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET }, clock));
+  const sign = (sub: string, scp: string[] = []) => signToken(TEST_SECRET_BYTES, "HS256", { clock, claims: { sub, scp } });
+
+  async function codeOf(call: Promise<unknown>): Promise<Code> {
+    const error = await call.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ConnectError);
+    return (error as ConnectError).code;
+  }
+
+  it("authenticates players and services from the authorization header", async () => {
+    await expect(auth.caller(`Bearer ${await sign("alice")}`)).resolves.toEqual({ kind: "player", userId: "alice" });
+    await expect(auth.caller(`bearer ${await sign("lobby-backend", [SERVICE_SCOPE])}`)).resolves.toEqual({
+      kind: "service",
+      subject: "lobby-backend",
+    });
+  });
+
+  it("answers UNAUTHENTICATED for a missing or malformed header and a bad token", async () => {
+    expect(await codeOf(auth.caller(null))).toBe(Code.Unauthenticated);
+    expect(await codeOf(auth.caller("Basic dXNlcjpwYXNz"))).toBe(Code.Unauthenticated);
+    expect(await codeOf(auth.gameServer("Bearer not.a.token"))).toBe(Code.Unauthenticated);
+  });
+
+  it("keeps game-server credentials to the game-server service, and players out of it", async () => {
+    const gameServer = `Bearer ${await sign("gs-1", [GAME_SERVER_SCOPE])}`;
+    await expect(auth.gameServer(gameServer)).resolves.toEqual({ serverId: "gs-1" });
+    expect(await codeOf(auth.caller(gameServer))).toBe(Code.PermissionDenied);
+    expect(await codeOf(auth.gameServer(`Bearer ${await sign("alice")}`))).toBe(Code.PermissionDenied);
+  });
+});
