@@ -77,6 +77,7 @@ async function main(): Promise<void> {
           retentionMs: settings.ticketRetentionMs,
           instanceId,
           leaseTtlMs: settings.leaseTtlMs,
+          commandTimeoutMs: settings.redisCommandTimeoutMs,
           logger,
         });
   const hasFleets = typeof document === "object" && document !== null && "fleets" in document;

@@ -22,6 +22,8 @@ export interface ServerSettings {
   readonly redisUrl: string | undefined;
   /** How long a queue's matching lease lasts without renewal: the takeover time when its holder dies. */
   readonly leaseTtlMs: number;
+  /** How long one Redis command may take before the call fails with UNAVAILABLE. */
+  readonly redisCommandTimeoutMs: number;
   /** Exact origins whose pages may call the RPCs from a browser (CORS); none by default. */
   readonly corsOrigins: readonly string[];
   /** Idle time before a WatchTicket stream gets a keep-alive message; 0 sends none. */
@@ -48,6 +50,7 @@ export function loadServerSettings(env: Environment, argv: readonly string[] = [
     development: argv.includes("--dev") || flag(env, "MATCHMAKER_DEV_MODE", false),
     redisUrl: optionalUrl(env, "MATCHMAKER_REDIS_URL", ["redis:", "rediss:"])?.href,
     leaseTtlMs: integer(env, "MATCHMAKER_LEASE_TTL_SECONDS", { fallback: 5, min: 1, max: 60 }) * 1000,
+    redisCommandTimeoutMs: integer(env, "MATCHMAKER_REDIS_COMMAND_TIMEOUT_MS", { fallback: 1000, min: 50, max: 60_000 }),
     corsOrigins: origins(env, "MATCHMAKER_CORS_ORIGINS"),
     watchKeepAliveMs: integer(env, "MATCHMAKER_WATCH_KEEPALIVE_SECONDS", { fallback: 15, min: 0, max: 3600 }) * 1000,
     console: flag(env, "MATCHMAKER_CONSOLE", true),

@@ -59,6 +59,8 @@ beforeAll(async () => {
     MATCHMAKER_AUTH_HS256_SECRET: SECRET,
     MATCHMAKER_MATCH_TICKET_KEY_FILE: keyFile,
     MATCHMAKER_LEASE_TTL_SECONDS: "1",
+    // Three processes, Redis and the test share two cores with the rest of the suite: allow slow answers.
+    MATCHMAKER_REDIS_COMMAND_TIMEOUT_MS: "5000",
     MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS: "1",
     MATCHMAKER_LOG_LEVEL: "info",
   };
