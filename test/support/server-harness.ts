@@ -15,6 +15,7 @@ import type { QueueConfig } from "../../src/domain/queue-config.ts";
 import { MatchmakingService } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "../../src/net/match-ticket-service.ts";
 import { tokenAuthentication } from "../../src/token-authentication.ts";
+import type { HttpRoute } from "../../src/net/serve.ts";
 import { createInMemoryStorage } from "../../src/storage/storage.ts";
 import { sequentialIds } from "./application-harness.ts";
 import { ManualClock } from "./manual-clock.ts";
@@ -48,6 +49,12 @@ export interface ServerHarnessOptions {
   readonly ping?: () => Promise<boolean>;
   /** Serve gRPC reflection (the default) or not. */
   readonly reflection?: boolean;
+  /** Where the manual clock starts (epoch ms); browser tests start at the real time. */
+  readonly clockStart?: number;
+  readonly corsOrigins?: readonly string[];
+  readonly watchKeepAliveMs?: number;
+  /** Extra plain HTTP routes (console, development tokens), given the secret tokens are signed with. */
+  readonly httpRoutes?: (secret: Uint8Array) => ReadonlyMap<string, HttpRoute>;
 }
 
 /** The identity provider the harness trusts: an HS256 secret and an issuer. */
@@ -59,7 +66,7 @@ export const TEST_AUTH = { secret: "harness-shared-secret-0123456789abcdef", iss
  * file and a manual clock.
  */
 export async function startServerHarness(options: ServerHarnessOptions = {}): Promise<ServerHarness> {
-  const clock = new ManualClock();
+  const clock = new ManualClock(options.clockStart);
   const { key } = await loadMatchTicketSigningKey({ keyFile: undefined });
   const fleet = options.fleet ?? new ScriptedFleet();
   const storage = createInMemoryStorage({ clock, retentionMs: 600_000 });
@@ -88,6 +95,9 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
     httpPort: 0,
     scheduleMatching: false,
     ...(options.reflection !== undefined && { reflection: options.reflection }),
+    ...(options.corsOrigins !== undefined && { corsOrigins: options.corsOrigins }),
+    ...(options.watchKeepAliveMs !== undefined && { watchKeepAliveMs: options.watchKeepAliveMs }),
+    ...(options.httpRoutes !== undefined && { httpRoutes: options.httpRoutes(new TextEncoder().encode(TEST_AUTH.secret)) }),
   });
   const client = (transport: Transport) => createClient(MatchmakingService, transport);
   const withHeaders = (headers: Record<string, string>): Interceptor[] => [
