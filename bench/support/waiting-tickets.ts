@@ -16,7 +16,8 @@ export function seededRandom(seed: number): () => number {
 /**
  * `count` tickets waiting in `queue` at time `now`: skills roughly normal around 1500, waits up to
  * two minutes, parties up to the queue's maximum (mostly solo), latencies to every region spread
- * so that some regions are out of reach for some tickets.
+ * so that some regions are out of reach for some tickets. Oldest first, as the in-memory store
+ * lists them (in enqueue order).
  */
 export function waitingTickets(queue: QueueConfig, count: number, now: number, seed = 1): MatchableTicket[] {
   const random = seededRandom(seed);
@@ -29,7 +30,7 @@ export function waitingTickets(queue: QueueConfig, count: number, now: number, s
     }));
     const latencyMs: Record<string, number> = {};
     for (const region of queue.regions) latencyMs[region.name] = Math.round(10 + random() * 150);
-    tickets[i] = { id: `t${i}`, players, latencyMs, createdAt: now - Math.floor(random() * 120_000) };
+    tickets[i] = { id: `t${i}`, players, latencyMs, createdAt: now - 120_000 + Math.floor((i * 120_000) / count) };
   }
   return tickets;
 }
