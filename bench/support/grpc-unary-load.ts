@@ -27,6 +27,8 @@ export interface GrpcLoadConfig {
 export interface LoadResult {
   readonly successPerSecond: number;
   readonly successes: number;
+  /** Successes over the whole run, warm-up included: the divisor of the server's CPU time. */
+  readonly completed: number;
   readonly failures: number;
   /** grpc-status (or HTTP status) of the first failure, to tell a broken setup from load. */
   readonly firstFailure: string | undefined;
@@ -51,6 +53,7 @@ serveChild<GrpcLoadConfig, LoadResult>(async (config) => {
   const samples = new Samples(config.maxRequests);
   let next = 0;
   let successes = 0;
+  let completed = 0;
   let failures = 0;
   let firstFailure: string | undefined;
   const begin = performance.now();
@@ -81,6 +84,7 @@ serveChild<GrpcLoadConfig, LoadResult>(async (config) => {
       stream.on("error", () => {});
       stream.on("close", () => {
         const end = performance.now();
+        if (status === "0") completed++;
         if (end >= measureFrom && end < measureTo) {
           if (status === "0") {
             successes++;
@@ -106,6 +110,7 @@ serveChild<GrpcLoadConfig, LoadResult>(async (config) => {
   return {
     successPerSecond: (successes * 1000) / measuredMs,
     successes,
+    completed,
     failures,
     firstFailure,
     latency: samples.summary(),

@@ -30,6 +30,7 @@ serveChild<Http1LoadConfig, LoadResult>(async (config) => {
   const samples = new Samples(config.maxRequests);
   let next = 0;
   let successes = 0;
+  let completed = 0;
   let failures = 0;
   let firstFailure: string | undefined;
   const begin = performance.now();
@@ -63,6 +64,7 @@ serveChild<Http1LoadConfig, LoadResult>(async (config) => {
         response.on("data", () => {});
         response.on("end", () => {
           const end = performance.now();
+          if (response.statusCode === 200) completed++;
           if (end >= measureFrom && end < measureTo) {
             if (response.statusCode === 200) {
               successes++;
@@ -89,6 +91,7 @@ serveChild<Http1LoadConfig, LoadResult>(async (config) => {
   return {
     successPerSecond: (successes * 1000) / measuredMs,
     successes,
+    completed,
     failures,
     firstFailure,
     latency: samples.summary(),
