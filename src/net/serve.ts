@@ -3,7 +3,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { withFastGrpcUnary } from "./fast-grpc-unary.ts";
+import { withFastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 
 /** A plain HTTP endpoint served beside the RPCs on the HTTP port (health, metrics, keys). */
@@ -42,7 +42,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     interceptors: [...options.interceptors],
     readMaxBytes: options.readMaxBytes,
   });
-  const grpc = http2.createServer(withFastGrpcUnary(options, withSpecGrpcMessage(adapter)));
+  const grpc = http2.createServer(withFastGrpc(options, withSpecGrpcMessage(adapter)));
   const sessions = new Set<http2.ServerHttp2Session>();
   grpc.on("session", (session) => {
     sessions.add(session);

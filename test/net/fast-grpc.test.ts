@@ -5,9 +5,9 @@ import * as grpc from "@grpc/grpc-js";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { EnqueueRequestSchema, MatchmakingService, TicketSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
+import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { authInterceptor, callerOf } from "../../src/net/caller-context.ts";
-import { withFastGrpcUnary } from "../../src/net/fast-grpc-unary.ts";
+import { withFastGrpc } from "../../src/net/fast-grpc.ts";
 import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
 import { MATCHMAKING_AUTH_SCOPE } from "../../src/net/matchmaking-service.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
@@ -39,11 +39,33 @@ function routes(router: ConnectRouter): void {
           return { ticket: { ticketId: `${caller.kind === "service" ? caller.subject : caller.userId}:${request.players[0]?.userId}` } };
       }
     },
-    async *watchTicket(request) {
-      yield { ticket: { ticketId: request.ticketId } };
+    async *watchTicket(request, context) {
+      callerOf(context);
+      switch (request.ticketId) {
+        case "many":
+          context.responseHeader.set("x-served", "stream");
+          for (let i = 0; i < 3; i++) yield { ticket: { ticketId: `many-${i}` } };
+          context.responseTrailer.set("x-trailer", "done");
+          return;
+        case "fail-midway":
+          yield { ticket: { ticketId: "first" } };
+          throw new ConnectError(WEIRD_MESSAGE, Code.NotFound);
+        case "fail-first":
+          throw new ConnectError("no such ticket", Code.NotFound);
+        case "forever":
+          yield { ticket: { ticketId: "forever" } };
+          await new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
+          cancellationWaiters.shift()?.(String(context.signal.reason));
+          return;
+        default:
+          yield { ticket: { ticketId: request.ticketId } };
+      }
     },
   });
 }
+
+/** Tests waiting for a "forever" stream to see its client go away; each gets the abort reason. */
+const cancellationWaiters: ((reason: string) => void)[] = [];
 
 const interceptors: Interceptor[] = [
   authInterceptor(async (authorization) => {
@@ -67,7 +89,7 @@ async function startServer(fast: boolean): Promise<TestServer> {
     fallbacks.push(`${request.headers["content-type"]} ${request.headers[":path"]}`);
     adapter(request, response);
   };
-  const server = http2.createServer(fast ? withFastGrpcUnary(options, counted) : adapter);
+  const server = http2.createServer(fast ? withFastGrpc(options, counted) : adapter);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -92,13 +114,13 @@ interface RawResponse {
 }
 
 /** One gRPC call with hand-made headers and body, as a client library would never send it. */
-function rawCall(port: number, headers: Record<string, string>, body: Buffer): Promise<RawResponse> {
+function rawCall(port: number, headers: Record<string, string>, body: Buffer, path = ENQUEUE_PATH): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     session.once("error", reject);
     const stream = session.request({
       ":method": "POST",
-      ":path": ENQUEUE_PATH,
+      ":path": path,
       "content-type": "application/grpc",
       te: "trailers",
       authorization: "Bearer good",
@@ -128,6 +150,17 @@ function envelope(message: Uint8Array, flags = 0, declaredLength = message.lengt
   return Buffer.concat([head, message]);
 }
 
+/** connect-es over gRPC to the fast server, with a token the test service accepts. */
+function authorizedGrpcClient() {
+  return createClient(
+    MatchmakingService,
+    createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${fastServer.port}`,
+      interceptors: [(next) => (request) => (request.header.set("authorization", "Bearer good"), next(request))],
+    }),
+  );
+}
+
 /** Awaits a call that must fail, and returns its error. */
 async function connectErrorOf(call: Promise<unknown>): Promise<ConnectError> {
   const reason = await call.then(
@@ -137,6 +170,9 @@ async function connectErrorOf(call: Promise<unknown>): Promise<ConnectError> {
   expect(reason).toBeInstanceOf(ConnectError);
   return reason as ConnectError;
 }
+
+const WATCH_PATH = `/${MatchmakingService.typeName}/${MatchmakingService.method.watchTicket.name}`;
+const watchBytes = (ticketId: string): Uint8Array => toBinary(WatchTicketRequestSchema, create(WatchTicketRequestSchema, { ticketId }));
 
 const enqueueBytes = (queue: string): Uint8Array =>
   toBinary(EnqueueRequestSchema, create(EnqueueRequestSchema, { queue, players: [{ userId: "alice", skill: 1000 }] }));
@@ -167,7 +203,7 @@ function outcome(response: RawResponse): Record<string, string | undefined> {
   };
 }
 
-describe("withFastGrpcUnary answers exactly as the connect adapter does", () => {
+describe("withFastGrpc answers unary calls exactly as the connect adapter does", () => {
   const cases: [string, Record<string, string>, Buffer][] = [
     ["a successful call", {}, envelope(enqueueBytes("ok"))],
     ["a call with a deadline", { "grpc-timeout": "5S" }, envelope(enqueueBytes("ok"))],
@@ -209,15 +245,56 @@ describe("withFastGrpcUnary answers exactly as the connect adapter does", () => 
   });
 });
 
+describe("withFastGrpc answers server-streaming calls exactly as the connect adapter does", () => {
+  const cases: [string, Record<string, string>, Buffer][] = [
+    ["several messages, handler-set headers and trailers", {}, envelope(watchBytes("many"))],
+    ["an error after the first message", {}, envelope(watchBytes("fail-midway"))],
+    ["an error before any message", {}, envelope(watchBytes("fail-first"))],
+    ["a missing token", { authorization: "" }, envelope(watchBytes("many"))],
+    ["an empty body", {}, Buffer.alloc(0)],
+    ["two request messages", {}, Buffer.concat([envelope(watchBytes("many")), envelope(watchBytes("many"))])],
+    ["a message over readMaxBytes", {}, envelope(Buffer.alloc(READ_MAX_BYTES + 1, 0x0a))],
+    ["an invalid grpc-timeout", { "grpc-timeout": "soon" }, envelope(watchBytes("many"))],
+  ];
+  it("sends every message of a stream", async () => {
+    const fast = await rawCall(fastServer.port, {}, envelope(watchBytes("many")), WATCH_PATH);
+    expect([fast.fields["grpc-status"], fast.fields["x-served"], fast.fields["x-trailer"]]).toEqual(["0", "stream", "done"]);
+    expect(fast.body.match(/6d616e792d/g)).toHaveLength(3);
+  });
+
+  it.each(cases)("%s", async (_name, headers, body) => {
+    const fast = await rawCall(fastServer.port, headers, body, WATCH_PATH);
+    const reference = await rawCall(connectServer.port, headers, body, WATCH_PATH);
+    expect({ ...outcome(fast), served: fast.fields["x-served"], trailer: fast.fields["x-trailer"] }).toEqual({
+      ...outcome(reference),
+      served: reference.fields["x-served"],
+      trailer: reference.fields["x-trailer"],
+    });
+    expect(fast.fields["grpc-status"]).toMatch(/^\d+$/);
+    expect(fastServer.fallbacks).toEqual([]);
+  });
+
+  it("aborts the implementation's signal when the client cancels", async () => {
+    const client = authorizedGrpcClient();
+    const cancel = new AbortController();
+    const seen = new Promise<string>((resolve) => cancellationWaiters.push(resolve));
+    const received: (string | undefined)[] = [];
+    const stopped = await connectErrorOf(
+      (async () => {
+        for await (const message of client.watchTicket({ ticketId: "forever" }, { signal: cancel.signal })) {
+          received.push(message.ticket?.ticketId);
+          cancel.abort();
+        }
+      })(),
+    );
+    expect([received, stopped.code]).toEqual([["forever"], Code.Canceled]);
+    expect(await seen).toBe("ConnectError: [canceled] the client cancelled the call");
+  });
+});
+
 describe("clients on the fast path", () => {
   it("serves connect-es over gRPC, with errors and their details", async () => {
-    const client = createClient(
-      MatchmakingService,
-      createGrpcTransport({
-        baseUrl: `http://127.0.0.1:${fastServer.port}`,
-        interceptors: [(next) => (request) => (request.header.set("authorization", "Bearer good"), next(request))],
-      }),
-    );
+    const client = authorizedGrpcClient();
     const { ticket } = await client.enqueue({ queue: "ok", players: [{ userId: "bob", skill: 1 }] });
     expect(ticket?.ticketId).toBe("backend:bob");
     const invalid = await connectErrorOf(client.enqueue({ queue: "invalid" }));
@@ -269,20 +346,13 @@ describe("what the fast path leaves to the connect adapter", () => {
     expect(fastServer.fallbacks.splice(0)).toEqual([`application/grpc+proto ${ENQUEUE_PATH}`]);
   });
 
-  it("server streaming and the Connect protocol", async () => {
-    const grpcClient = createClient(MatchmakingService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${fastServer.port}`, interceptors: [headers] }));
-    const watched = [];
-    for await (const message of grpcClient.watchTicket({ ticketId: "t-9" })) watched.push(message.ticket?.ticketId);
-    expect(watched).toEqual(["t-9"]);
+  it("the Connect protocol", async () => {
     const connectClient = createClient(
       MatchmakingService,
       createConnectTransport({ baseUrl: `http://127.0.0.1:${fastServer.port}`, httpVersion: "2", interceptors: [headers] }),
     );
     const { ticket } = await connectClient.enqueue({ queue: "ok", players: [{ userId: "erin", skill: 1 }] });
     expect(ticket?.ticketId).toBe("backend:erin");
-    expect(fastServer.fallbacks.splice(0)).toEqual([
-      `application/grpc+proto /${MatchmakingService.typeName}/${MatchmakingService.method.watchTicket.name}`,
-      `application/proto ${ENQUEUE_PATH}`,
-    ]);
+    expect(fastServer.fallbacks.splice(0)).toEqual([`application/proto ${ENQUEUE_PATH}`]);
   });
 });

@@ -12,17 +12,23 @@ import type { UniversalHandler } from "@connectrpc/connect/protocol";
 /** A unary RPC implementation, as connect wraps it. */
 export type UnaryMethodSpec = Extract<MethodImplSpec, { kind: "unary" }>;
 
+/** A server-streaming RPC implementation, as connect wraps it. */
+export type ServerStreamingMethodSpec = Extract<MethodImplSpec, { kind: "server_streaming" }>;
+
+/** The implementations a single request message starts: what a lean transport can serve. */
+export type SingleRequestMethodSpec = UnaryMethodSpec | ServerStreamingMethodSpec;
+
 /**
- * Collects the unary implementations that a routes function registers, by request path
+ * Collects the unary and server-streaming implementations that a routes function registers, by request path
  * (`/package.Service/Method`), without building any protocol handler.
  *
  * This is how a second transport serves the very same implementations the connect router does:
  * both are fed by one routes function. Methods registered with their own handler options
  * (interceptors, limits) are left out, so they are only ever served by the router that honours them.
  */
-export class UnaryMethodRegistry implements ConnectRouter {
+export class SingleRequestMethodRegistry implements ConnectRouter {
   readonly handlers: UniversalHandler[] = [];
-  readonly #byPath = new Map<string, UnaryMethodSpec>();
+  readonly #byPath = new Map<string, SingleRequestMethodSpec>();
 
   constructor(routes: (router: ConnectRouter) => void) {
     routes(this);
@@ -39,12 +45,12 @@ export class UnaryMethodRegistry implements ConnectRouter {
     return this;
   }
 
-  /** The unary implementation served at `path`, if any. */
-  get(path: string): UnaryMethodSpec | undefined {
+  /** The implementation served at `path`, if it is unary or server-streaming. */
+  get(path: string): SingleRequestMethodSpec | undefined {
     return this.#byPath.get(path);
   }
 
   #add(spec: MethodImplSpec): void {
-    if (spec.kind === "unary") this.#byPath.set(`/${spec.method.parent.typeName}/${spec.method.name}`, spec);
+    if (spec.kind === "unary" || spec.kind === "server_streaming") this.#byPath.set(`/${spec.method.parent.typeName}/${spec.method.name}`, spec);
   }
 }
