@@ -45,7 +45,7 @@ const CANDIDATES_PER_SEAT = 16;
  *
  * Built for a million tickets in one pass: the per-ticket state lives in typed arrays, both orders
  * come from comparator-free radix sorts, and the scan around each ticket reuses scratch buffers, so
- * the only allocations per match are the match itself.
+ * allocation happens per formed match (the match and its team split), not per ticket examined.
  */
 export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): ProposedMatch<T>[] {
   const count = tickets.length;
