@@ -1,6 +1,7 @@
 import { AliveIndex } from "./alive-index.ts";
 import { latencyLimitAfter, matchSize, skillWindowAfter, type QueueConfig } from "./queue-config.ts";
 import { canSeat, splitIntoTeams } from "./team-balancer.ts";
+import { stableSortByKey } from "./stable-key-sort.ts";
 import { comparePriority, partySkill, type Player } from "./ticket.ts";
 
 /** What the matcher needs to know about a waiting ticket. */
@@ -40,7 +41,11 @@ const CANDIDATES_PER_SEAT = 16;
  * full. A candidate joins only if, after joining, every ticket's current skill window contains every
  * ticket's skill (windows widen with waiting time), every ticket is within its current latency limit
  * for the region, and the parties can still be seated whole on the teams. Cost is O(n log n): one
- * sort per region plus a bounded scan per ticket.
+ * sort by skill shared by every region plus a bounded scan per ticket.
+ *
+ * Built for a million tickets in one pass: the per-ticket state lives in typed arrays, both orders
+ * come from comparator-free radix sorts, and the scan around each ticket reuses scratch buffers, so
+ * allocation happens per formed match (the match and its team split), not per ticket examined.
  */
 export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): ProposedMatch<T>[] {
   const count = tickets.length;
@@ -48,33 +53,58 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   const skill = new Float64Array(count);
   const window = new Float64Array(count);
   const partySize = new Int32Array(count);
+  const createdAt = new Float64Array(count);
+  const identity = new Int32Array(count);
+  const regionCount = queue.regions.length;
+  // Latency of ticket i to region r at [i * regionCount + r]; NaN where the ticket is not eligible.
+  const latency = new Float64Array(count * regionCount);
+  // One sequential sweep over the ticket objects: everything after it reads typed arrays only.
   for (let i = 0; i < count; i++) {
     const ticket = tickets[i]!;
     skill[i] = partySkill(ticket.players);
     window[i] = skillWindowAfter(queue, now - ticket.createdAt);
     partySize[i] = ticket.players.length;
+    createdAt[i] = ticket.createdAt;
+    identity[i] = i;
+    for (let r = 0; r < regionCount; r++) {
+      const region = queue.regions[r]!;
+      const value = ticket.latencyMs[region.name];
+      const eligible = value !== undefined && value <= latencyLimitAfter(queue, region, now - ticket.createdAt);
+      latency[i * regionCount + r] = eligible ? value : Number.NaN;
+    }
   }
-  const regions = queue.regions.map((region) => indexRegion(queue, region.name, tickets, skill, now));
+  const byCreation = stableSortByKey(identity, createdAt);
+  // Skill first, then age, then input order: the order every region's index is a subsequence of.
+  const bySkill = stableSortByKey(byCreation, skill);
+  // Position of ticket i in region r's index at [i * regionCount + r], or -1 when not eligible there.
+  const position = new Int32Array(count * regionCount).fill(-1);
+  const regions = indexRegions(queue, latency, bySkill, skill, position);
   const matched = new Uint8Array(count);
   const matches: ProposedMatch<T>[] = [];
   const scanLimit = CANDIDATES_PER_SEAT * seats + 64;
+  // Scratch reused by every anchor: its regions by latency, and the members being gathered.
+  const regionOrder = new Int32Array(regions.length);
+  const regionLatency = new Float64Array(regions.length);
+  const members = new Int32Array(scanLimit + 1);
+  const fullTeams = new Array<number>(queue.teamCount).fill(queue.teamSize);
 
-  for (const anchor of priorityOrder(tickets)) {
+  const priority = priorityOrder(tickets, byCreation, createdAt);
+  for (let p = 0; p < count; p++) {
+    const anchor = priority[p]!;
     if (matched[anchor] === 1) continue;
-    const latencies = tickets[anchor]!.latencyMs;
-    const eligible = regions
-      .filter((region) => region.position[anchor]! >= 0)
-      .sort((a, b) => latencies[a.name]! - latencies[b.name]!);
-    for (const region of eligible) {
-      const members = gather(anchor, region);
-      if (members === undefined) continue;
-      const match = propose(members, region.name);
+    const eligible = eligibleRegionsByLatency(anchor);
+    for (let r = 0; r < eligible; r++) {
+      const region = regions[regionOrder[r]!]!;
+      const size = gather(anchor, region, position[anchor * regionCount + regionOrder[r]!]!);
+      if (size === 0) continue;
+      const match = propose(size, region.name);
       if (match === undefined) continue;
-      for (const member of members) {
+      for (let m = 0; m < size; m++) {
+        const member = members[m]!;
         matched[member] = 1;
-        for (const other of regions) {
-          const position = other.position[member]!;
-          if (position >= 0) other.alive.remove(position);
+        for (let other = 0; other < regionCount; other++) {
+          const at = position[member * regionCount + other]!;
+          if (at >= 0) regions[other]!.alive.remove(at);
         }
       }
       matches.push(match);
@@ -83,11 +113,30 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   }
   return matches;
 
-  function gather(anchor: number, region: RegionIndex): number[] | undefined {
-    const { sorted, alive } = region;
-    const start = region.position[anchor]!;
-    const members = [anchor];
-    const sizes = [partySize[anchor]!];
+  /** Fills `regionOrder` with the anchor's eligible regions, lowest latency first (ties: config order). */
+  function eligibleRegionsByLatency(anchor: number): number {
+    let eligible = 0;
+    for (let r = 0; r < regionCount; r++) {
+      const value = latency[anchor * regionCount + r]!;
+      if (Number.isNaN(value)) continue;
+      // Insertion keeps equal latencies in configuration order, as a stable sort would.
+      let k = eligible++;
+      while (k > 0 && regionLatency[k - 1]! > value) {
+        regionOrder[k] = regionOrder[k - 1]!;
+        regionLatency[k] = regionLatency[k - 1]!;
+        k--;
+      }
+      regionOrder[k] = r;
+      regionLatency[k] = value;
+    }
+    return eligible;
+  }
+
+  /** Gathers a full match around `anchor` into `members`; returns how many, or 0 when it cannot fill one. */
+  function gather(anchor: number, region: RegionIndex, start: number): number {
+    const { sorted, sortedSkill, alive } = region;
+    members[0] = anchor;
+    let size = 1;
     let seated = partySize[anchor]!;
     let lowest = skill[anchor]!;
     let highest = lowest;
@@ -97,11 +146,11 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     let left = alive.atOrBefore(start - 1);
     let right = alive.atOrAfter(start + 1);
     for (let examined = 0; seated < seats && examined < scanLimit; examined++) {
-      const leftOk = left >= 0 && skill[sorted[left]!]! >= floor;
-      const rightOk = right < sorted.length && skill[sorted[right]!]! <= ceiling;
+      const leftOk = left >= 0 && sortedSkill[left]! >= floor;
+      const rightOk = right < sorted.length && sortedSkill[right]! <= ceiling;
       if (!leftOk && !rightOk) break;
       let candidate: number;
-      if (leftOk && (!rightOk || skill[anchor]! - skill[sorted[left]!]! <= skill[sorted[right]!]! - skill[anchor]!)) {
+      if (leftOk && (!rightOk || skill[anchor]! - sortedSkill[left]! <= sortedSkill[right]! - skill[anchor]!)) {
         candidate = sorted[left]!;
         left = alive.atOrBefore(left - 1);
       } else {
@@ -114,40 +163,54 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       const nextLowest = Math.min(lowest, s);
       const nextHighest = Math.max(highest, s);
       if (nextFloor > nextLowest || nextHighest > nextCeiling) continue;
-      const size = partySize[candidate]!;
-      if (seated + size > seats) continue;
-      if (size > 1 && !canSeat([...sizes, size], new Array<number>(queue.teamCount).fill(queue.teamSize))) continue;
-      members.push(candidate);
-      sizes.push(size);
-      seated += size;
+      const candidateSize = partySize[candidate]!;
+      if (seated + candidateSize > seats) continue;
+      // Solo players always fit in the seats left; only parties need the packing check.
+      if (candidateSize > 1 && !canSeat(memberSizes(size, candidateSize), fullTeams)) continue;
+      members[size++] = candidate;
+      seated += candidateSize;
       floor = nextFloor;
       ceiling = nextCeiling;
       lowest = nextLowest;
       highest = nextHighest;
     }
-    return seated === seats ? members : undefined;
+    return seated === seats ? size : 0;
   }
 
-  function propose(members: readonly number[], region: string): ProposedMatch<T> | undefined {
-    const split = splitIntoTeams(
-      members.map((member) => ({ size: partySize[member]!, skillSum: skill[member]! * partySize[member]! })),
-      queue.teamCount,
-      queue.teamSize,
-    );
+  /** Party sizes of the first `size` members plus a candidate's. */
+  function memberSizes(size: number, candidateSize: number): number[] {
+    const sizes = new Array<number>(size + 1);
+    for (let m = 0; m < size; m++) sizes[m] = partySize[members[m]!]!;
+    sizes[size] = candidateSize;
+    return sizes;
+  }
+
+  function propose(size: number, region: string): ProposedMatch<T> | undefined {
+    const parties = new Array<{ size: number; skillSum: number }>(size);
+    for (let m = 0; m < size; m++) {
+      const member = members[m]!;
+      parties[m] = { size: partySize[member]!, skillSum: skill[member]! * partySize[member]! };
+    }
+    const split = splitIntoTeams(parties, queue.teamCount, queue.teamSize);
     if (split === undefined) return undefined;
-    const teams: T[][] = Array.from({ length: queue.teamCount }, () => []);
+    const teams: T[][] = [];
+    for (let t = 0; t < queue.teamCount; t++) teams.push([]);
+    const matchTickets = new Array<T>(size);
     let lowest = Infinity;
     let highest = -Infinity;
     let oldest = Infinity;
-    members.forEach((member, k) => {
-      teams[split.teamOfParty[k]!]!.push(tickets[member]!);
+    for (let m = 0; m < size; m++) {
+      const member = members[m]!;
+      const ticket = tickets[member]!;
+      matchTickets[m] = ticket;
+      teams[split.teamOfParty[m]!]!.push(ticket);
       lowest = Math.min(lowest, skill[member]!);
       highest = Math.max(highest, skill[member]!);
-      oldest = Math.min(oldest, tickets[member]!.createdAt);
-    });
+      oldest = Math.min(oldest, createdAt[member]!);
+    }
     return {
       region,
-      tickets: members.map((member) => tickets[member]!),
+      tickets: matchTickets,
       teams,
       skillSpread: highest - lowest,
       teamImbalance: split.imbalance,
@@ -161,38 +224,79 @@ interface RegionIndex {
   readonly name: string;
   /** Ticket indices sorted by skill (ties: older first). */
   readonly sorted: Int32Array;
-  /** Position of each ticket in `sorted`, or -1 when not eligible here. */
-  readonly position: Int32Array;
+  /** The skill of each ticket of `sorted`, so a scan reads neighbouring memory only. */
+  readonly sortedSkill: Float64Array;
   readonly alive: AliveIndex;
 }
 
-function indexRegion<T extends MatchableTicket>(
+/**
+ * Every region's index in one sweep of `bySkill`, keeping each region's eligible tickets (a number
+ * in `latency`) in that order and noting their positions in `position`.
+ */
+function indexRegions(
   queue: QueueConfig,
-  name: string,
-  tickets: readonly T[],
+  latency: Float64Array,
+  bySkill: Int32Array,
   skill: Float64Array,
-  now: number,
-): RegionIndex {
-  const region = queue.regions.find((candidate) => candidate.name === name)!;
-  const eligible: number[] = [];
-  for (let i = 0; i < tickets.length; i++) {
-    const ticket = tickets[i]!;
-    const latency = ticket.latencyMs[name];
-    if (latency !== undefined && latency <= latencyLimitAfter(queue, region, now - ticket.createdAt)) eligible.push(i);
+  position: Int32Array,
+): RegionIndex[] {
+  const regionCount = queue.regions.length;
+  const count = bySkill.length;
+  const sorted = queue.regions.map(() => new Int32Array(count));
+  const sortedSkill = queue.regions.map(() => new Float64Array(count));
+  const sizes = new Int32Array(regionCount);
+  for (let k = 0; k < count; k++) {
+    const i = bySkill[k]!;
+    for (let r = 0; r < regionCount; r++) {
+      if (Number.isNaN(latency[i * regionCount + r]!)) continue;
+      const at = sizes[r]!++;
+      position[i * regionCount + r] = at;
+      sorted[r]![at] = i;
+      sortedSkill[r]![at] = skill[i]!;
+    }
   }
-  const sorted = Int32Array.from(eligible).sort(
-    (a, b) => skill[a]! - skill[b]! || tickets[a]!.createdAt - tickets[b]!.createdAt,
-  );
-  const position = new Int32Array(tickets.length).fill(-1);
-  sorted.forEach((ticket, index) => {
-    position[ticket] = index;
+  return queue.regions.map((region, r) => {
+    const size = sizes[r]!;
+    return {
+      name: region.name,
+      sorted: sorted[r]!.subarray(0, size),
+      sortedSkill: sortedSkill[r]!.subarray(0, size),
+      alive: new AliveIndex(size),
+    };
   });
-  return { name, sorted, position, alive: new AliveIndex(sorted.length) };
 }
 
-/** Ticket indices in matching priority order. */
-function priorityOrder(tickets: readonly MatchableTicket[]): Int32Array {
-  const order = new Int32Array(tickets.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => comparePriority(tickets[a]!, tickets[b]!));
+/**
+ * Puts ticket indices in matching priority order, in place: `order` (already ordered by creation
+ * time) gets each run of equal creation times in id order, as {@link comparePriority} orders them.
+ */
+function priorityOrder(tickets: readonly MatchableTicket[], order: Int32Array, createdAt: Float64Array): Int32Array {
+  let runStart = 0;
+  for (let k = 1; k <= order.length; k++) {
+    if (k < order.length && createdAt[order[k]!] === createdAt[order[runStart]!]) continue;
+    if (k - runStart > 1) sortRunById(tickets, order, runStart, k);
+    runStart = k;
+  }
+  return order;
+}
+
+/** Runs this short are insertion-sorted in place; longer ones go through a comparator sort. */
+const SHORT_RUN = 16;
+
+/** Sorts `order[from..to)`, tickets created at the same time, by id. */
+function sortRunById(tickets: readonly MatchableTicket[], order: Int32Array, from: number, to: number): void {
+  if (to - from > SHORT_RUN) {
+    order.subarray(from, to).sort((a, b) => comparePriority(tickets[a]!, tickets[b]!));
+    return;
+  }
+  for (let k = from + 1; k < to; k++) {
+    const index = order[k]!;
+    const id = tickets[index]!.id;
+    let j = k;
+    while (j > from && tickets[order[j - 1]!]!.id > id) {
+      order[j] = order[j - 1]!;
+      j--;
+    }
+    order[j] = index;
+  }
 }

@@ -60,34 +60,83 @@ function seatFrom(order: readonly number[], index: number, free: number[], budge
  * skill: largest parties first, each onto the weakest team that can still take the rest, then
  * swaps of equal-sized parties between the strongest and weakest team while that narrows the gap.
  * Returns undefined when the parties cannot fill the teams exactly.
+ *
+ * Runs once per formed match, so it sorts small index arrays in place rather than building
+ * intermediate lists, and skips the seating search when every party is a solo player (any seat
+ * then fits the rest).
  */
 export function splitIntoTeams(parties: readonly PartyShape[], teamCount: number, teamSize: number): TeamSplit | undefined {
-  const seated = parties.reduce((sum, party) => sum + party.size, 0);
+  let seated = 0;
+  let allSolo = true;
+  for (const party of parties) {
+    seated += party.size;
+    if (party.size !== 1) allSolo = false;
+  }
   if (seated !== teamCount * teamSize) return undefined;
-  const order = parties
-    .map((party, index) => ({ party, index }))
-    .sort((a, b) => b.party.size - a.party.size || b.party.skillSum - a.party.skillSum);
+  const order = largestStrongestFirst(parties);
   const free = new Array<number>(teamCount).fill(teamSize);
   const sums = new Array<number>(teamCount).fill(0);
   const teamOfParty = new Array<number>(parties.length).fill(-1);
+  const teams = new Array<number>(teamCount);
   for (let k = 0; k < order.length; k++) {
-    const { party, index } = order[k]!;
-    const rest = order.slice(k + 1).map((entry) => entry.party.size);
-    const teams = [...free.keys()].sort((a, b) => sums[a]! - sums[b]! || a - b);
-    const team = teams.find((t) => {
-      if (free[t]! < party.size) return false;
-      free[t]! -= party.size;
-      const ok = canSeat(rest, free);
-      free[t]! += party.size;
-      return ok;
-    });
-    if (team === undefined) return undefined;
+    const index = order[k]!;
+    const party = parties[index]!;
+    weakestFirst(teams, sums);
+    let team = -1;
+    for (const candidate of teams) {
+      if (free[candidate]! < party.size) continue;
+      if (!allSolo) {
+        free[candidate]! -= party.size;
+        const ok = canSeat(sizesAfter(parties, order, k), free);
+        free[candidate]! += party.size;
+        if (!ok) continue;
+      }
+      team = candidate;
+      break;
+    }
+    if (team === -1) return undefined;
     free[team]! -= party.size;
     sums[team]! += party.skillSum;
     teamOfParty[index] = team;
   }
   improveBySwaps(parties, teamOfParty, sums);
   return { teamOfParty, imbalance: (Math.max(...sums) - Math.min(...sums)) / teamSize };
+}
+
+/** Party indices by size, then skill, both descending; equal parties keep their order (a stable insertion sort). */
+function largestStrongestFirst(parties: readonly PartyShape[]): number[] {
+  const order = new Array<number>(parties.length);
+  for (let i = 0; i < parties.length; i++) {
+    const party = parties[i]!;
+    let k = i;
+    while (k > 0) {
+      const previous = parties[order[k - 1]!]!;
+      if ((party.size - previous.size || party.skillSum - previous.skillSum) <= 0) break;
+      order[k] = order[k - 1]!;
+      k--;
+    }
+    order[k] = i;
+  }
+  return order;
+}
+
+/** Fills `teams` with team indices by total skill, ascending; equal teams by index. */
+function weakestFirst(teams: number[], sums: readonly number[]): void {
+  for (let t = 0; t < teams.length; t++) {
+    let k = t;
+    while (k > 0 && sums[teams[k - 1]!]! > sums[t]!) {
+      teams[k] = teams[k - 1]!;
+      k--;
+    }
+    teams[k] = t;
+  }
+}
+
+/** Sizes of the parties placed after position `k` of `order`. */
+function sizesAfter(parties: readonly PartyShape[], order: readonly number[], k: number): number[] {
+  const sizes = new Array<number>(order.length - k - 1);
+  for (let j = k + 1; j < order.length; j++) sizes[j - k - 1] = parties[order[j]!]!.size;
+  return sizes;
 }
 
 function improveBySwaps(parties: readonly PartyShape[], teamOfParty: number[], sums: number[]): void {

@@ -5,6 +5,7 @@ import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
+import { withFastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 
 /** A plain HTTP endpoint served beside the RPCs on the HTTP port (health, metrics, keys). */
@@ -54,7 +55,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     ...(options.shutdownSignal !== undefined && { shutdownSignal: options.shutdownSignal }),
   });
   const cors = createCors(options.corsOrigins ?? []);
-  const grpcHandler = withSpecGrpcMessage(adapter);
+  const grpcHandler = withFastGrpc(options, withSpecGrpcMessage(adapter));
   const grpc = http2.createServer((request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);
   });

@@ -1,0 +1,100 @@
+/**
+ * Benchmark 3: one matching pass (`findMatches`) over 10k, 100k and 1M waiting tickets in one queue,
+ * against sorting the same number of skills in the same run.
+ */
+import { findMatches } from "../src/domain/match-finder.ts";
+import { loadQueueConfigFile } from "../src/config/queue-config-file.ts";
+import { formatMs, formatNumber, formatRatio, printTable, printVerdict } from "./support/report.ts";
+import { seededRandom, waitingTickets } from "./support/waiting-tickets.ts";
+
+const SIZES = [10_000, 100_000, 1_000_000] as const;
+const NOW = Date.UTC(2026, 0, 1);
+const queues = loadQueueConfigFile("config/queues.json");
+const budgets: Record<number, number> = { 100_000: 50, 1_000_000: 1_000 };
+
+/** Milliseconds of CPU time the main thread has used: unlike wall time, other processes' load barely moves it. */
+function threadCpuMs(): number {
+  const usage = process.threadCpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/**
+ * Best wall time and median main-thread CPU time of `repeat` runs of `work`, each on fresh input
+ * from `prepare`. The best run is the one the machine's other load disturbed least.
+ */
+function timeIt<T>(repeat: number, prepare: () => T, work: (input: T) => void): { wall: number; cpu: number } {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const input = prepare();
+    const cpuStart = threadCpuMs();
+    const start = performance.now();
+    work(input);
+    walls.push(performance.now() - start);
+    cpus.push(threadCpuMs() - cpuStart);
+  }
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { wall: Math.min(...walls), cpu: median(cpus) };
+}
+
+process.stdout.write("\n## 3. Matching engine: one pass over n waiting tickets in one queue, vs sorting n skills\n");
+const verdicts: [string, boolean, string][] = [];
+for (const name of ["duel", "squads-5v5"]) {
+  const queue = queues.find((candidate) => candidate.name === name)!;
+  const rows: string[][] = [];
+  let previous: { n: number; pass: number; sort: number } | undefined;
+  for (const n of SIZES) {
+    const tickets = waitingTickets(queue, n, NOW);
+    const repeat = n >= 1_000_000 ? 3 : 7;
+    let matched = 0;
+    // One untimed pass first, so the timed ones run optimised code as a long-lived server would.
+    findMatches(queue, tickets.slice(0, 10_000), NOW);
+    const passTime = timeIt(
+      repeat,
+      () => tickets,
+      (input) => {
+        matched = findMatches(queue, input, NOW).length;
+      },
+    );
+    const random = seededRandom(n);
+    const sortTime = timeIt(
+      repeat,
+      () => Float64Array.from({ length: n }, () => random()),
+      (skills) => skills.sort(),
+    );
+    const pass = passTime.wall;
+    const sort = sortTime.wall;
+    const growth = previous === undefined ? "" : formatRatio(pass / previous.pass);
+    const nLogNGrowth = previous === undefined ? "" : formatRatio((n * Math.log2(n)) / (previous.n * Math.log2(previous.n)));
+    rows.push([
+      formatNumber(n),
+      formatNumber(matched),
+      formatMs(pass),
+      formatMs(passTime.cpu),
+      formatMs(sort),
+      formatRatio(pass / sort),
+      growth,
+      nLogNGrowth,
+    ]);
+    const budget = budgets[n];
+    if (budget !== undefined) verdicts.push([`${name} ${formatNumber(n)} in <= ${budget} ms`, pass <= budget, `${formatMs(pass)} best, ${formatMs(passTime.cpu)} CPU median`]);
+    if (previous !== undefined) {
+      const allowed = (n * Math.log2(n)) / (previous.n * Math.log2(previous.n));
+      const sortGrowth = sort / previous.sort;
+      // Growth is judged against the sort's own growth as well: caches make both superlinear.
+      verdicts.push([
+        `${name} growth ${formatNumber(previous.n)} -> ${formatNumber(n)} no worse than n log n`,
+        pass / previous.pass <= Math.max(allowed, sortGrowth) * 1.15,
+        `${formatRatio(pass / previous.pass)} (n log n ${formatRatio(allowed)}, sort ${formatRatio(sortGrowth)})`,
+      ]);
+    }
+    previous = { n, pass, sort };
+  }
+  printTable(
+    `findMatches, queue "${name}" (${queue.teamCount}x${queue.teamSize}, parties up to ${queue.maxPartySize}, ${queue.regions.length} regions)`,
+    ["tickets", "matches", "pass (best)", "pass CPU (median)", "sort n skills (best)", "pass/sort", "pass growth", "n log n growth"],
+    rows,
+  );
+}
+process.stdout.write("\n");
+for (const [target, met, detail] of verdicts) printVerdict(target, met, detail);

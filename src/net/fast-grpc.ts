@@ -1,0 +1,319 @@
+import type http2 from "node:http2";
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  createHandlerContext,
+  type ConnectRouter,
+  type Interceptor,
+} from "@connectrpc/connect";
+import { invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
+import {
+  SingleRequestMethodRegistry,
+  type ServerStreamingMethodSpec,
+  type SingleRequestMethodSpec,
+  type UnaryMethodSpec,
+} from "./single-request-method-registry.ts";
+
+type Http2Handler = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => void;
+type HandlerContextController = ReturnType<typeof createHandlerContext>;
+
+export interface FastGrpcOptions {
+  /** The same routes function the connect adapter is given. */
+  readonly routes: (router: ConnectRouter) => void;
+  /** The same interceptors, in the same order. */
+  readonly interceptors: readonly Interceptor[];
+  /** Largest request message accepted, in bytes. */
+  readonly readMaxBytes: number;
+  /** The connect adapter's `shutdownSignal`: aborts every call's context when the server drains. */
+  readonly shutdownSignal?: AbortSignal;
+}
+
+/** The response content type connect-node gives binary gRPC. */
+const GRPC_PROTO = "application/grpc+proto";
+const FRAME_HEADER_BYTES = 5;
+const COMPRESSED_FLAG = 0b1;
+/** Why a finished call's signal aborts; shared, because building an AbortError per call is costly. */
+const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled);
+
+/**
+ * Serves plain gRPC calls that start from one request message (unary and server-streaming,
+ * uncompressed protobuf) directly on node:http2, and hands everything else (client and bidi
+ * streaming, gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) to `fallback`.
+ *
+ * The implementations and interceptors are the ones the connect adapter serves: the registry
+ * collects them from the same routes function, and every call goes through connect's own
+ * `createHandlerContext`, `invokeUnaryImplementation` / `transformInvokeImplementation` and
+ * `setTrailerStatus`, so handlers, authentication and error details cannot differ between the two
+ * paths. What this path leaves out is connect-node's generic machinery (async-iterable pipelines,
+ * stream adapters for the body) that costs most of a small call and of an idle stream's memory
+ * (figures in BENCHMARKS.md).
+ *
+ * Error statuses and messages match connect's gRPC handler; `grpc-message` is encoded as the gRPC
+ * spec asks (see grpc-message-encoding.ts). Responses are never compressed (a server may always
+ * answer uncompressed).
+ */
+export function withFastGrpc(options: FastGrpcOptions, fallback: Http2Handler): Http2Handler {
+  const registry = new SingleRequestMethodRegistry(options.routes);
+  const interceptors = [...options.interceptors];
+  return (request, response) => {
+    const spec = isPlainGrpc(request) ? registry.get(request.headers[":path"] ?? "") : undefined;
+    if (spec === undefined) fallback(request, response);
+    else if (spec.kind === "unary") void serveUnary(spec, request, response, interceptors, options);
+    else void serveServerStreaming(spec, request, response, interceptors, options);
+  };
+}
+
+function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
+  const headers = request.headers;
+  const contentType = headers["content-type"];
+  const encoding = headers["grpc-encoding"];
+  return (
+    headers[":method"] === "POST" &&
+    (contentType === "application/grpc" || contentType === GRPC_PROTO) &&
+    (encoding === undefined || encoding === "identity")
+  );
+}
+
+/** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
+function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequest, shutdownSignal: AbortSignal | undefined) {
+  const timeout = parseTimeout(headerValue(request.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
+  const context = createHandlerContext({
+    service: spec.method.parent,
+    method: spec.method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    url: `http://${request.headers[":authority"] ?? "localhost"}${request.headers[":path"]}`,
+    timeoutMs: timeout.timeoutMs,
+    requestHeader: requestHeaders(request.headers),
+    responseHeader: { "content-type": GRPC_PROTO },
+    responseTrailer: { "grpc-status": "0" },
+    contextValues: createContextValues(),
+    ...(shutdownSignal !== undefined && { shutdownSignal }),
+  });
+  const cancel = (): void => context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
+  return { timeout, context, cancel };
+}
+
+async function serveUnary(
+  spec: UnaryMethodSpec,
+  request: http2.Http2ServerRequest,
+  response: http2.Http2ServerResponse,
+  interceptors: Interceptor[],
+  options: FastGrpcOptions,
+): Promise<void> {
+  const { timeout, context, cancel } = startCall(spec, request, options.shutdownSignal);
+  request.once("aborted", cancel);
+  let body: Buffer | undefined;
+  try {
+    if (timeout.error !== undefined) throw timeout.error;
+    // As in connect, a unary call's request is read and parsed before the interceptors run.
+    const input = await single(requestMessages(spec.method.input, request, options.readMaxBytes), "unary");
+    const output = await invokeUnaryImplementation(spec, context, input, interceptors);
+    body = frame(toBinary(spec.method.output, output));
+    // Only a deadline timer needs releasing: aborting costs an event dispatch per call.
+    if (timeout.timeoutMs !== undefined) context.abort(CALL_COMPLETED);
+  } catch (error) {
+    setErrorTrailers(context, error);
+  } finally {
+    request.off("aborted", cancel);
+  }
+  if (response.stream.destroyed) return;
+  // Whatever of the request is left unread (after an early error) is drained, not left to stall the stream.
+  request.resume();
+  response.writeHead(200, headerObject(context.responseHeader));
+  response.addTrailers(headerObject(context.responseTrailer));
+  if (body === undefined) response.end();
+  else response.end(body);
+}
+
+/**
+ * Streams an implementation's responses, one gRPC message per item, waiting for the socket to drain
+ * when the client reads slower than the server writes. Headers go out with the first message (or the
+ * error), so an implementation may still set them before its first `yield`, as with connect.
+ */
+async function serveServerStreaming(
+  spec: ServerStreamingMethodSpec,
+  request: http2.Http2ServerRequest,
+  response: http2.Http2ServerResponse,
+  interceptors: Interceptor[],
+  options: FastGrpcOptions,
+): Promise<void> {
+  const { timeout, context, cancel } = startCall(spec, request, options.shutdownSignal);
+  // Until the trailers are written, a closing response means the client went away.
+  response.once("close", cancel);
+  const input = requestMessages(spec.method.input, request, options.readMaxBytes);
+  const responses = transformInvokeImplementation(spec, context, interceptors)(
+    timeout.error === undefined ? input : failing(timeout.error),
+  )[Symbol.asyncIterator]();
+  let headersSent = false;
+  const sendHeaders = (): void => {
+    if (headersSent) return;
+    headersSent = true;
+    response.writeHead(200, headerObject(context.responseHeader));
+  };
+  try {
+    for (let next = await responses.next(); next.done !== true; next = await responses.next()) {
+      if (response.stream.destroyed) break;
+      sendHeaders();
+      if (!response.write(frame(toBinary(spec.method.output, next.value)))) await drained(response);
+    }
+  } catch (error) {
+    setErrorTrailers(context, error);
+  } finally {
+    response.off("close", cancel);
+    context.abort(CALL_COMPLETED);
+    await responses.return?.();
+  }
+  if (response.stream.destroyed) return;
+  request.resume();
+  sendHeaders();
+  response.addTrailers(headerObject(context.responseTrailer));
+  response.end();
+}
+
+function setErrorTrailers(context: HandlerContextController, error: unknown): void {
+  const connectError = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+  context.abort(connectError);
+  setTrailerStatus(context.responseTrailer, connectError);
+  context.responseTrailer.set("grpc-message", encodeGrpcMessage(connectError.rawMessage));
+}
+
+/** Resolves when the response can take more data, or when the stream is gone. */
+function drained(response: http2.Http2ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.once("drain", done);
+    response.once("close", done);
+  });
+}
+
+/** An input that fails as soon as it is read: how connect reports a bad grpc-timeout on a stream. */
+async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
+  throw error;
+}
+
+/** The one message of a single-request call, with connect's errors for none or several. */
+async function single<T>(messages: AsyncIterable<T>, kind: string): Promise<T> {
+  const iterator = messages[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done === true) throw new ConnectError(`protocol error: missing input message for ${kind} method`, Code.Unimplemented);
+  const second = await iterator.next();
+  if (second.done !== true) throw new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented);
+  return first.value;
+}
+
+/**
+ * The request's messages, parsed, with the checks and errors of connect's gRPC handler: size
+ * limit, no compressed flag without an encoding, no incomplete trailing envelope.
+ */
+async function* requestMessages<Desc extends DescMessage>(
+  desc: Desc,
+  request: http2.Http2ServerRequest,
+  readMaxBytes: number,
+): AsyncGenerator<MessageShape<Desc>> {
+  const body = await readBody(request, readMaxBytes);
+  let offset = 0;
+  while (body.length - offset >= FRAME_HEADER_BYTES) {
+    const length = body.readUInt32BE(offset + 1);
+    if (length > readMaxBytes) throw tooLarge(length, readMaxBytes);
+    const end = offset + FRAME_HEADER_BYTES + length;
+    if (end > body.length) break;
+    const flags = body[offset]!;
+    const data = body.subarray(offset + FRAME_HEADER_BYTES, end);
+    offset = end;
+    if ((flags & COMPRESSED_FLAG) !== 0) {
+      throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
+    }
+    try {
+      yield fromBinary(desc, data);
+    } catch (error) {
+      throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
+    }
+  }
+  if (offset < body.length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+}
+
+/**
+ * The request body. Fails as soon as the first message announces more than `readMaxBytes`, and
+ * stops reading past two messages' worth: a single-request call never needs more to decide.
+ */
+function readBody(request: http2.Http2ServerRequest, readMaxBytes: number): Promise<Buffer> {
+  const enough = 2 * (FRAME_HEADER_BYTES + readMaxBytes);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let lengthChecked = false;
+    const stop = (): void => {
+      request.off("data", onData);
+      request.off("end", onEnd);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (!lengthChecked && received >= FRAME_HEADER_BYTES) {
+        lengthChecked = true;
+        const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+        if (length > readMaxBytes) {
+          stop();
+          reject(tooLarge(length, readMaxBytes));
+          return;
+        }
+      }
+      if (received >= enough) onEnd();
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    request.on("data", onData);
+    request.once("end", onEnd);
+  });
+}
+
+function tooLarge(length: number, readMaxBytes: number): ConnectError {
+  return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+}
+
+function frame(message: Uint8Array): Buffer {
+  const framed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + message.length);
+  framed[0] = 0;
+  framed.writeUInt32BE(message.length, 1);
+  framed.set(message, FRAME_HEADER_BYTES);
+  return framed;
+}
+
+/**
+ * The request's headers without pseudo-headers, as interceptors see them in connect. Plain pairs:
+ * the handler context turns them into web Headers once.
+ */
+function requestHeaders(headers: http2.IncomingHttpHeaders): [string, string][] {
+  const result: [string, string][] = [];
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 0x3a) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) result.push([name, item]);
+    else result.push([name, value]);
+  }
+  return result;
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+}
+
+function headerObject(headers: Headers): Record<string, string> {
+  const result: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    result[name] = value;
+  });
+  return result;
+}
