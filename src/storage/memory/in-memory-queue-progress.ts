@@ -1,5 +1,6 @@
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
+import { notifyInBatches } from "../../application/notify-in-batches.ts";
 import { nextAverageWaitMs, remainingWaitMs } from "../../application/wait-estimate.ts";
 
 interface QueueState {
@@ -23,7 +24,7 @@ export class InMemoryQueueProgress implements QueueProgress {
     const state = this.#state(queue);
     state.createdAt = Float64Array.from(waiting, (ticket) => ticket.createdAt);
     state.ids = waiting.map((ticket) => ticket.id);
-    for (const listener of state.listeners) listener();
+    notifyInBatches(state.listeners);
   }
 
   async recordMatchedWait(queue: string, waitedMs: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 import { remainingWaitMs, WAIT_SMOOTHING } from "../../application/wait-estimate.ts";
+import { notifyInBatches } from "../../application/notify-in-batches.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 import type { ShardedChannels } from "./sharded-channels.ts";
@@ -18,6 +19,8 @@ export class RedisQueueProgress implements QueueProgress {
   readonly #redis: RedisCommands;
   readonly #channels: ShardedChannels;
   readonly #keys: RedisKeys;
+  /** This instance's pass listeners per queue, behind one channel subscription each. */
+  readonly #listeners = new Map<string, { readonly members: Set<() => void>; readonly stop: Unsubscribe }>();
 
   constructor(redis: RedisCommands, channels: ShardedChannels, keys: RedisKeys) {
     this.#redis = redis;
@@ -54,6 +57,22 @@ export class RedisQueueProgress implements QueueProgress {
 
   /** Also fires when the subscription (re)starts: passes announced meanwhile may have been missed. */
   onPass(queue: string, listener: () => void): Unsubscribe {
-    return this.#channels.listen(this.#keys.passes(queue), { message: listener, active: listener });
+    let listeners = this.#listeners.get(queue);
+    if (listeners === undefined) {
+      const members = new Set<() => void>();
+      const fanOut = (): void => notifyInBatches(members);
+      // One channel subscription per queue, fanned out here in batches.
+      listeners = { members, stop: this.#channels.listen(this.#keys.passes(queue), { message: fanOut, active: fanOut }) };
+      this.#listeners.set(queue, listeners);
+    }
+    const own = listeners;
+    own.members.add(listener);
+    return () => {
+      own.members.delete(listener);
+      if (own.members.size === 0 && this.#listeners.get(queue) === own) {
+        this.#listeners.delete(queue);
+        own.stop();
+      }
+    };
   }
 }
