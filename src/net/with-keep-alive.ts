@@ -1,4 +1,4 @@
-const IDLE: unique symbol = Symbol("idle");
+import { keepAliveTicker } from "./keep-alive-ticker.ts";
 
 /**
  * Passes `source`'s values through and inserts `keepAlive()` whenever `intervalMs` passes without a
@@ -6,9 +6,10 @@ const IDLE: unique symbol = Symbol("idle");
  * An interval of 0 turns keep-alives off.
  *
  * The source is pulled only when the consumer asks for a value, and its pending `next()` is kept
- * across idle intervals, so a keep-alive never loses or reorders a value. Ending early (the consumer
- * stops) clears the timer and asks the source to return; a source that is waiting when that happens
- * returns once its wait ends (for a watch, when its abort signal fires).
+ * across idle intervals, so a keep-alive never loses or reorders a value. Idle streams share one
+ * timer ({@link keepAliveTicker}), so a keep-alive comes after between 3/4 and all of the interval.
+ * Ending early (the consumer stops) asks the source to return; a source that is waiting when that
+ * happens returns once its wait ends (for a watch, when its abort signal fires).
  */
 export async function* withKeepAlive<T, K>(
   source: AsyncIterable<T>,
@@ -19,31 +20,56 @@ export async function* withKeepAlive<T, K>(
     yield* source;
     return;
   }
+  const ticker = keepAliveTicker(intervalMs);
   const iterator = source[Symbol.asyncIterator]();
   let finished = false;
-  let timer: NodeJS.Timeout | undefined;
+  // What the source's pending next() settled with, kept until the consumer asks for it.
+  let arrived: IteratorResult<T> | undefined;
+  let failed: { readonly error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const onIdle = (): void => wake?.();
+  const pull = (): void => {
+    iterator.next().then(
+      (result) => {
+        arrived = result;
+        wake?.();
+      },
+      (error: unknown) => {
+        failed = { error };
+        wake?.();
+      },
+    );
+  };
+  let bucket: Set<() => void> | undefined;
   try {
-    let next = iterator.next();
+    pull();
     for (;;) {
-      const idle = new Promise<typeof IDLE>((resolve) => {
-        timer = setTimeout(resolve, intervalMs, IDLE);
-      });
-      const result = await Promise.race([next, idle]);
-      clearTimeout(timer);
-      if (result === IDLE) {
-        yield keepAlive();
-        continue;
+      if (arrived === undefined && failed === undefined) {
+        bucket = ticker.schedule(onIdle);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        ticker.cancel(bucket, onIdle);
+        bucket = undefined;
+        if (arrived === undefined && failed === undefined) {
+          yield keepAlive();
+          continue;
+        }
       }
+      if (failed !== undefined) throw failed.error;
+      const result: IteratorResult<T> = arrived!;
+      arrived = undefined;
       if (result.done === true) {
         finished = true;
         return;
       }
       yield result.value;
-      next = iterator.next();
+      pull();
     }
   } finally {
-    clearTimeout(timer);
+    if (bucket !== undefined) ticker.cancel(bucket, onIdle);
     // A pending next() may still be outstanding: do not wait for it, the source ends on its own.
-    if (!finished) iterator.return?.().catch(() => undefined);
+    if (!finished && failed === undefined) iterator.return?.().catch(() => undefined);
   }
 }
