@@ -8,7 +8,7 @@ import {
   type ConnectRouter,
   type Interceptor,
 } from "@connectrpc/connect";
-import { invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import { getAbortSignalReason, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import {
@@ -59,12 +59,47 @@ const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled)
 export function withFastGrpc(options: FastGrpcOptions, fallback: Http2Handler): Http2Handler {
   const registry = new SingleRequestMethodRegistry(options.routes);
   const interceptors = [...options.interceptors];
+  const calls = new OpenCalls(options.shutdownSignal);
   return (request, response) => {
     const spec = isPlainGrpc(request) ? registry.get(request.headers[":path"] ?? "") : undefined;
     if (spec === undefined) fallback(request, response);
-    else if (spec.kind === "unary") void serveUnary(spec, request, response, interceptors, options);
-    else void serveServerStreaming(spec, request, response, interceptors, options);
+    else if (spec.kind === "unary") void serveUnary(spec, request, response, interceptors, options.readMaxBytes, calls);
+    else void serveServerStreaming(spec, request, response, interceptors, options.readMaxBytes, calls);
   };
+}
+
+/**
+ * The calls in progress, so that the shutdown signal reaches them all from one listener. Handing
+ * the signal to each call's context instead (connect's `shutdownSignal`) registers a listener per
+ * call on that one signal: a linear scan to add and remove each (quadratic over 20,000 streams) and
+ * a listener record held by every open stream.
+ */
+class OpenCalls {
+  readonly #shutdownSignal: AbortSignal | undefined;
+  readonly #open = new Set<HandlerContextController>();
+
+  constructor(shutdownSignal: AbortSignal | undefined) {
+    this.#shutdownSignal = shutdownSignal;
+    shutdownSignal?.addEventListener(
+      "abort",
+      () => {
+        const reason: unknown = getAbortSignalReason(shutdownSignal);
+        for (const context of this.#open) context.abort(reason);
+        this.#open.clear();
+      },
+      { once: true },
+    );
+  }
+
+  /** Aborts `context` when the server drains, until {@link end}; at once if it is draining already. */
+  start(context: HandlerContextController): void {
+    if (this.#shutdownSignal?.aborted === true) context.abort(getAbortSignalReason(this.#shutdownSignal));
+    else this.#open.add(context);
+  }
+
+  end(context: HandlerContextController): void {
+    this.#open.delete(context);
+  }
 }
 
 function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
@@ -79,7 +114,7 @@ function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
 }
 
 /** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
-function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequest, shutdownSignal: AbortSignal | undefined) {
+function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequest, calls: OpenCalls) {
   const timeout = parseTimeout(headerValue(request.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
   const context = createHandlerContext({
     service: spec.method.parent,
@@ -92,8 +127,8 @@ function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequ
     responseHeader: { "content-type": GRPC_PROTO },
     responseTrailer: { "grpc-status": "0" },
     contextValues: createContextValues(),
-    ...(shutdownSignal !== undefined && { shutdownSignal }),
   });
+  calls.start(context);
   const cancel = (): void => context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
   return { timeout, context, cancel };
 }
@@ -103,15 +138,16 @@ async function serveUnary(
   request: http2.Http2ServerRequest,
   response: http2.Http2ServerResponse,
   interceptors: Interceptor[],
-  options: FastGrpcOptions,
+  readMaxBytes: number,
+  calls: OpenCalls,
 ): Promise<void> {
-  const { timeout, context, cancel } = startCall(spec, request, options.shutdownSignal);
+  const { timeout, context, cancel } = startCall(spec, request, calls);
   request.once("aborted", cancel);
   let body: Buffer | undefined;
   try {
     if (timeout.error !== undefined) throw timeout.error;
     // As in connect, a unary call's request is read and parsed before the interceptors run.
-    const input = await single(requestMessages(spec.method.input, request, options.readMaxBytes), "unary");
+    const input = await single(requestMessages(spec.method.input, request, readMaxBytes), "unary");
     const output = await invokeUnaryImplementation(spec, context, input, interceptors);
     body = frame(toBinary(spec.method.output, output));
     // Only a deadline timer needs releasing: aborting costs an event dispatch per call.
@@ -119,6 +155,7 @@ async function serveUnary(
   } catch (error) {
     setErrorTrailers(context, error);
   } finally {
+    calls.end(context);
     request.off("aborted", cancel);
   }
   if (response.stream.destroyed) return;
@@ -140,12 +177,13 @@ async function serveServerStreaming(
   request: http2.Http2ServerRequest,
   response: http2.Http2ServerResponse,
   interceptors: Interceptor[],
-  options: FastGrpcOptions,
+  readMaxBytes: number,
+  calls: OpenCalls,
 ): Promise<void> {
-  const { timeout, context, cancel } = startCall(spec, request, options.shutdownSignal);
+  const { timeout, context, cancel } = startCall(spec, request, calls);
   // Until the trailers are written, a closing response means the client went away.
   response.once("close", cancel);
-  const input = requestMessages(spec.method.input, request, options.readMaxBytes);
+  const input = requestMessages(spec.method.input, request, readMaxBytes);
   const responses = transformInvokeImplementation(spec, context, interceptors)(
     timeout.error === undefined ? input : failing(timeout.error),
   )[Symbol.asyncIterator]();
@@ -164,6 +202,7 @@ async function serveServerStreaming(
   } catch (error) {
     setErrorTrailers(context, error);
   } finally {
+    calls.end(context);
     response.off("close", cancel);
     context.abort(CALL_COMPLETED);
     await responses.return?.();

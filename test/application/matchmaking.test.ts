@@ -8,6 +8,7 @@ import {
   PlayerAlreadyQueuedError,
   TicketStateError,
 } from "../../src/application/errors.ts";
+import { PROGRESS_UPDATE_INTERVAL_MS } from "../../src/application/progress-updates.ts";
 import type { TicketView } from "../../src/application/ticket-view.ts";
 import { applicationHarness } from "../support/application-harness.ts";
 import { queueConfig } from "../support/queue-fixtures.ts";
@@ -256,6 +257,28 @@ describe("matching", () => {
     const b = await h.matchmaker.getTicket(service, second.id);
     expect(b.position).toBe(1);
     expect(b.estimatedWaitMs).toBe(0);
+  });
+
+  it("sends a watcher its new position at most once per progress interval", async () => {
+    const h = applicationHarness([queueConfig({ skillWindow: { initial: 10, perSecond: 0, max: 10 } })]);
+    await h.matchmaker.enqueue(service, command("a", { players: [{ userId: "a", skill: 100 }] }));
+    h.clock.advance(10);
+    const watched = await h.matchmaker.enqueue(service, command("b", { players: [{ userId: "b", skill: 5000 }] }));
+    await h.pass("duel");
+    const views = h.matchmaker.watchTicket(service, watched.id, new AbortController().signal);
+    expect((await views.next()).value).toMatchObject({ position: 2 });
+    const next = views.next();
+    let sent = false;
+    void next.then(() => (sent = true));
+    // a matches c: b moves up to 1, but its last update was just now.
+    await h.matchmaker.enqueue(service, command("c", { players: [{ userId: "c", skill: 100 }] }));
+    await h.pass("duel");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toBe(false);
+    h.clock.advance(PROGRESS_UPDATE_INTERVAL_MS);
+    await h.pass("duel");
+    expect((await next).value).toMatchObject({ state: "queued", position: 1 });
+    await views.return();
   });
 });
 
