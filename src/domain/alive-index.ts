@@ -9,10 +9,14 @@ export class AliveIndex {
   readonly #right: Int32Array;
   readonly #left: Int32Array;
 
-  constructor(size: number) {
+  /**
+   * `right` and `left`, when given, are storage to reuse (at least `size + 2` long, contents
+   * overwritten), so a caller building indices over and over need not allocate them each time.
+   */
+  constructor(size: number, right: Int32Array = new Int32Array(size + 2), left: Int32Array = new Int32Array(size + 2)) {
     // Slot i+1 stands for position i; slots 0 and size+1 are sentinels that are never removed.
-    this.#right = new Int32Array(size + 2);
-    this.#left = new Int32Array(size + 2);
+    this.#right = right;
+    this.#left = left;
     for (let i = 0; i < size + 2; i++) {
       this.#right[i] = i;
       this.#left[i] = i;

@@ -1,6 +1,7 @@
 import { AliveIndex } from "./alive-index.ts";
 import { latencyLimitAfter, matchSize, skillWindowAfter, type QueueConfig } from "./queue-config.ts";
-import { canSeat, splitIntoTeams } from "./team-balancer.ts";
+import { ReusableArray } from "./reusable-array.ts";
+import { canSeatSizes, splitIntoTeamsInto } from "./team-balancer.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
 import { comparePriority, partySkill, type Player } from "./ticket.ts";
 
@@ -33,6 +34,35 @@ export interface ProposedMatch<T extends MatchableTicket> {
  */
 const CANDIDATES_PER_SEAT = 16;
 
+const float64 = (length: number): Float64Array => new Float64Array(length);
+const int32 = (length: number): Int32Array => new Int32Array(length);
+
+/** The per-ticket arrays of a pass, kept for the next one (passes are synchronous, never nested). */
+const scratch = {
+  skill: new ReusableArray(float64),
+  window: new ReusableArray(float64),
+  partySize: new ReusableArray(int32),
+  createdAt: new ReusableArray(float64),
+  identity: new ReusableArray(int32),
+  latency: new ReusableArray(float64),
+  byCreation: new ReusableArray(int32),
+  bySkill: new ReusableArray(int32),
+  position: new ReusableArray(int32),
+  matched: new ReusableArray((length) => new Uint8Array(length)),
+};
+
+/** One region index's arrays, kept for the next pass; one per region slot. */
+class RegionScratch {
+  readonly sorted = new ReusableArray(int32);
+  readonly sortedSkill = new ReusableArray(float64);
+  readonly sortedWindow = new ReusableArray(float64);
+  readonly sortedPartySize = new ReusableArray(int32);
+  readonly aliveRight = new ReusableArray(int32);
+  readonly aliveLeft = new ReusableArray(int32);
+}
+
+const regionScratch: RegionScratch[] = [];
+
 /**
  * Forms as many matches as the queue's rules allow from the waiting tickets.
  *
@@ -43,21 +73,23 @@ const CANDIDATES_PER_SEAT = 16;
  * for the region, and the parties can still be seated whole on the teams. Cost is O(n log n): one
  * sort by skill shared by every region plus a bounded scan per ticket.
  *
- * Built for a million tickets in one pass: the per-ticket state lives in typed arrays, both orders
- * come from comparator-free radix sorts, and the scan around each ticket reuses scratch buffers, so
- * allocation happens per formed match (the match and its team split), not per ticket examined.
+ * Built for a million tickets in one pass: the per-ticket state lives in typed arrays kept across
+ * passes (see {@link ReusableArray}), both orders come from comparator-free radix sorts, and each
+ * region's index holds its candidates' skill, window and party size next to each other, so the scan
+ * around a ticket reads neighbouring memory. Allocation happens per formed match (the match and its
+ * team split), not per ticket examined.
  */
 export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): ProposedMatch<T>[] {
   const count = tickets.length;
   const seats = matchSize(queue);
-  const skill = new Float64Array(count);
-  const window = new Float64Array(count);
-  const partySize = new Int32Array(count);
-  const createdAt = new Float64Array(count);
-  const identity = new Int32Array(count);
+  const skill = scratch.skill.take(count);
+  const window = scratch.window.take(count);
+  const partySize = scratch.partySize.take(count);
+  const createdAt = scratch.createdAt.take(count);
+  const identity = scratch.identity.take(count);
   const regionCount = queue.regions.length;
   // Latency of ticket i to region r at [i * regionCount + r]; NaN where the ticket is not eligible.
-  const latency = new Float64Array(count * regionCount);
+  const latency = scratch.latency.take(count * regionCount);
   // One sequential sweep over the ticket objects: everything after it reads typed arrays only.
   for (let i = 0; i < count; i++) {
     const ticket = tickets[i]!;
@@ -73,20 +105,32 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       latency[i * regionCount + r] = eligible ? value : Number.NaN;
     }
   }
-  const byCreation = stableSortByKey(identity, createdAt);
+  const byCreation = stableSortByKey(identity, createdAt, scratch.byCreation.take(count));
   // Skill first, then age, then input order: the order every region's index is a subsequence of.
-  const bySkill = stableSortByKey(byCreation, skill);
+  const bySkill = stableSortByKey(byCreation, skill, scratch.bySkill.take(count));
   // Position of ticket i in region r's index at [i * regionCount + r], or -1 when not eligible there.
-  const position = new Int32Array(count * regionCount).fill(-1);
-  const regions = indexRegions(queue, latency, bySkill, skill, position);
-  const matched = new Uint8Array(count);
+  const position = scratch.position.take(count * regionCount).fill(-1);
+  const regions = indexRegions(queue, latency, bySkill, skill, window, partySize, position);
+  const matched = scratch.matched.take(count).fill(0);
   const matches: ProposedMatch<T>[] = [];
   const scanLimit = CANDIDATES_PER_SEAT * seats + 64;
   // Scratch reused by every anchor: its regions by latency, and the members being gathered.
   const regionOrder = new Int32Array(regions.length);
   const regionLatency = new Float64Array(regions.length);
   const members = new Int32Array(scanLimit + 1);
-  const fullTeams = new Array<number>(queue.teamCount).fill(queue.teamSize);
+  // Party size of each member, in member order, for the seating check.
+  const memberPartySize = new Int32Array(scanLimit + 1);
+  // Each member's skill times party size, and the team the split puts it on, in member order.
+  const memberSkillSum = new Float64Array(scanLimit + 1);
+  const memberTeam = new Int32Array(scanLimit + 1);
+  const fullTeams = new Int32Array(queue.teamCount).fill(queue.teamSize);
+  // The members' sizes plus a candidate's, handed to the seating check (which reorders them).
+  const seatingSizes = new Int32Array(scanLimit + 2);
+  // Whether a party of size s can join the members gathered so far, at [s]: 1 yes, 0 no, -1 not yet
+  // known. The answer depends only on the members' sizes, so it holds until the next member joins.
+  const seatable = new Int8Array(seats + 1);
+  // Tickets per team of the match being proposed, then how many of them are placed.
+  const teamFill = new Int32Array(queue.teamCount);
 
   const priority = priorityOrder(tickets, byCreation, createdAt);
   for (let p = 0; p < count; p++) {
@@ -134,40 +178,46 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
 
   /** Gathers a full match around `anchor` into `members`; returns how many, or 0 when it cannot fill one. */
   function gather(anchor: number, region: RegionIndex, start: number): number {
-    const { sorted, sortedSkill, alive } = region;
+    const { sorted, sortedSkill, sortedWindow, sortedPartySize, alive } = region;
+    const anchorSkill = skill[anchor]!;
     members[0] = anchor;
+    memberPartySize[0] = partySize[anchor]!;
     let size = 1;
     let seated = partySize[anchor]!;
-    let lowest = skill[anchor]!;
+    let lowest = anchorSkill;
     let highest = lowest;
     // Every member's skill must lie within every member's window: the intersection of windows.
     let floor = lowest - window[anchor]!;
     let ceiling = lowest + window[anchor]!;
+    seatable.fill(-1);
     let left = alive.atOrBefore(start - 1);
     let right = alive.atOrAfter(start + 1);
     for (let examined = 0; seated < seats && examined < scanLimit; examined++) {
       const leftOk = left >= 0 && sortedSkill[left]! >= floor;
       const rightOk = right < sorted.length && sortedSkill[right]! <= ceiling;
       if (!leftOk && !rightOk) break;
-      let candidate: number;
-      if (leftOk && (!rightOk || skill[anchor]! - sortedSkill[left]! <= sortedSkill[right]! - skill[anchor]!)) {
-        candidate = sorted[left]!;
+      let at: number;
+      if (leftOk && (!rightOk || anchorSkill - sortedSkill[left]! <= sortedSkill[right]! - anchorSkill)) {
+        at = left;
         left = alive.atOrBefore(left - 1);
       } else {
-        candidate = sorted[right]!;
+        at = right;
         right = alive.atOrAfter(right + 1);
       }
-      const s = skill[candidate]!;
-      const nextFloor = Math.max(floor, s - window[candidate]!);
-      const nextCeiling = Math.min(ceiling, s + window[candidate]!);
+      const s = sortedSkill[at]!;
+      const w = sortedWindow[at]!;
+      const nextFloor = Math.max(floor, s - w);
+      const nextCeiling = Math.min(ceiling, s + w);
       const nextLowest = Math.min(lowest, s);
       const nextHighest = Math.max(highest, s);
       if (nextFloor > nextLowest || nextHighest > nextCeiling) continue;
-      const candidateSize = partySize[candidate]!;
+      const candidateSize = sortedPartySize[at]!;
       if (seated + candidateSize > seats) continue;
       // Solo players always fit in the seats left; only parties need the packing check.
-      if (candidateSize > 1 && !canSeat(memberSizes(size, candidateSize), fullTeams)) continue;
-      members[size++] = candidate;
+      if (candidateSize > 1 && !canSeatWith(size, candidateSize)) continue;
+      seatable.fill(-1);
+      memberPartySize[size] = candidateSize;
+      members[size++] = sorted[at]!;
       seated += candidateSize;
       floor = nextFloor;
       ceiling = nextCeiling;
@@ -177,24 +227,28 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     return seated === seats ? size : 0;
   }
 
-  /** Party sizes of the first `size` members plus a candidate's. */
-  function memberSizes(size: number, candidateSize: number): number[] {
-    const sizes = new Array<number>(size + 1);
-    for (let m = 0; m < size; m++) sizes[m] = partySize[members[m]!]!;
-    sizes[size] = candidateSize;
-    return sizes;
+  /** Whether the first `size` members and a party of `candidateSize` can be seated whole. */
+  function canSeatWith(size: number, candidateSize: number): boolean {
+    const known = seatable[candidateSize]!;
+    if (known !== -1) return known === 1;
+    for (let m = 0; m < size; m++) seatingSizes[m] = memberPartySize[m]!;
+    seatingSizes[size] = candidateSize;
+    const answer = canSeatSizes(seatingSizes, size + 1, fullTeams, queue.teamCount);
+    seatable[candidateSize] = answer ? 1 : 0;
+    return answer;
   }
 
   function propose(size: number, region: string): ProposedMatch<T> | undefined {
-    const parties = new Array<{ size: number; skillSum: number }>(size);
-    for (let m = 0; m < size; m++) {
-      const member = members[m]!;
-      parties[m] = { size: partySize[member]!, skillSum: skill[member]! * partySize[member]! };
-    }
-    const split = splitIntoTeams(parties, queue.teamCount, queue.teamSize);
-    if (split === undefined) return undefined;
-    const teams: T[][] = [];
-    for (let t = 0; t < queue.teamCount; t++) teams.push([]);
+    for (let m = 0; m < size; m++) memberSkillSum[m] = skill[members[m]!]! * memberPartySize[m]!;
+    const imbalance = splitIntoTeamsInto(memberPartySize, memberSkillSum, size, queue.teamCount, queue.teamSize, memberTeam);
+    if (imbalance === undefined) return undefined;
+    // Teams sized exactly: pushing onto empty arrays would reserve 17 slots each, and every match
+    // survives the pass, so its bytes are copied by each young-generation collection it lives through.
+    teamFill.fill(0);
+    for (let m = 0; m < size; m++) teamFill[memberTeam[m]!]!++;
+    const teams = new Array<T[]>(queue.teamCount);
+    for (let t = 0; t < queue.teamCount; t++) teams[t] = new Array<T>(teamFill[t]!);
+    teamFill.fill(0);
     const matchTickets = new Array<T>(size);
     let lowest = Infinity;
     let highest = -Infinity;
@@ -203,7 +257,8 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       const member = members[m]!;
       const ticket = tickets[member]!;
       matchTickets[m] = ticket;
-      teams[split.teamOfParty[m]!]!.push(ticket);
+      const team = memberTeam[m]!;
+      teams[team]![teamFill[team]!++] = ticket;
       lowest = Math.min(lowest, skill[member]!);
       highest = Math.max(highest, skill[member]!);
       oldest = Math.min(oldest, createdAt[member]!);
@@ -213,7 +268,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       tickets: matchTickets,
       teams,
       skillSpread: highest - lowest,
-      teamImbalance: split.imbalance,
+      teamImbalance: imbalance,
       longestWaitMs: Math.max(0, now - oldest),
     };
   }
@@ -224,8 +279,10 @@ interface RegionIndex {
   readonly name: string;
   /** Ticket indices sorted by skill (ties: older first). */
   readonly sorted: Int32Array;
-  /** The skill of each ticket of `sorted`, so a scan reads neighbouring memory only. */
+  /** The skill, window and party size of each ticket of `sorted`, so a scan reads neighbouring memory only. */
   readonly sortedSkill: Float64Array;
+  readonly sortedWindow: Float64Array;
+  readonly sortedPartySize: Int32Array;
   readonly alive: AliveIndex;
 }
 
@@ -238,12 +295,18 @@ function indexRegions(
   latency: Float64Array,
   bySkill: Int32Array,
   skill: Float64Array,
+  window: Float64Array,
+  partySize: Int32Array,
   position: Int32Array,
 ): RegionIndex[] {
   const regionCount = queue.regions.length;
   const count = bySkill.length;
-  const sorted = queue.regions.map(() => new Int32Array(count));
-  const sortedSkill = queue.regions.map(() => new Float64Array(count));
+  while (regionScratch.length < regionCount) regionScratch.push(new RegionScratch());
+  const storage = regionScratch.slice(0, regionCount);
+  const sorted = storage.map((region) => region.sorted.take(count));
+  const sortedSkill = storage.map((region) => region.sortedSkill.take(count));
+  const sortedWindow = storage.map((region) => region.sortedWindow.take(count));
+  const sortedPartySize = storage.map((region) => region.sortedPartySize.take(count));
   const sizes = new Int32Array(regionCount);
   for (let k = 0; k < count; k++) {
     const i = bySkill[k]!;
@@ -253,6 +316,8 @@ function indexRegions(
       position[i * regionCount + r] = at;
       sorted[r]![at] = i;
       sortedSkill[r]![at] = skill[i]!;
+      sortedWindow[r]![at] = window[i]!;
+      sortedPartySize[r]![at] = partySize[i]!;
     }
   }
   return queue.regions.map((region, r) => {
@@ -261,7 +326,9 @@ function indexRegions(
       name: region.name,
       sorted: sorted[r]!.subarray(0, size),
       sortedSkill: sortedSkill[r]!.subarray(0, size),
-      alive: new AliveIndex(size),
+      sortedWindow: sortedWindow[r]!.subarray(0, size),
+      sortedPartySize: sortedPartySize[r]!.subarray(0, size),
+      alive: new AliveIndex(size, storage[r]!.aliveRight.take(size + 2), storage[r]!.aliveLeft.take(size + 2)),
     };
   });
 }

@@ -15,3 +15,15 @@ describe("AliveIndex", () => {
     expect(index.atOrBefore(3)).toBe(-1);
   });
 });
+
+describe("AliveIndex over reused storage", () => {
+  it("ignores what the storage held before", () => {
+    const right = new Int32Array(8).fill(3);
+    const left = new Int32Array(8).fill(5);
+    const index = new AliveIndex(4, right, left);
+    index.remove(1);
+    expect(index.atOrAfter(1)).toBe(2);
+    expect(index.atOrBefore(1)).toBe(0);
+    expect(index.atOrAfter(4)).toBe(4);
+  });
+});
