@@ -40,14 +40,12 @@ const int32 = (length: number): Int32Array => new Int32Array(length);
 /** The per-ticket arrays of a pass, kept for the next one (passes are synchronous, never nested). */
 const scratch = {
   skill: new ReusableArray(float64),
-  window: new ReusableArray(float64),
-  partySize: new ReusableArray(int32),
   createdAt: new ReusableArray(float64),
   identity: new ReusableArray(int32),
-  latency: new ReusableArray(float64),
+  record: new ReusableArray(float64),
+  position: new ReusableArray(int32),
   byCreation: new ReusableArray(int32),
   bySkill: new ReusableArray(int32),
-  position: new ReusableArray(int32),
   matched: new ReusableArray((length) => new Uint8Array(length)),
 };
 
@@ -57,11 +55,16 @@ class RegionScratch {
   readonly sortedSkill = new ReusableArray(float64);
   readonly sortedWindow = new ReusableArray(float64);
   readonly sortedPartySize = new ReusableArray(int32);
-  readonly aliveRight = new ReusableArray(int32);
-  readonly aliveLeft = new ReusableArray(int32);
+  readonly alive = new ReusableArray(int32);
 }
 
 const regionScratch: RegionScratch[] = [];
+
+/** Offsets in a ticket's record: skill, skill window, party size, then one latency per region. */
+const RECORD_SKILL = 0;
+const RECORD_WINDOW = 1;
+const RECORD_PARTY_SIZE = 2;
+const RECORD_LATENCY = 3;
 
 /**
  * Forms as many matches as the queue's rules allow from the waiting tickets.
@@ -83,26 +86,29 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   const count = tickets.length;
   const seats = matchSize(queue);
   const skill = scratch.skill.take(count);
-  const window = scratch.window.take(count);
-  const partySize = scratch.partySize.take(count);
   const createdAt = scratch.createdAt.take(count);
   const identity = scratch.identity.take(count);
   const regionCount = queue.regions.length;
-  // Latency of ticket i to region r at [i * regionCount + r]; NaN where the ticket is not eligible.
-  const latency = scratch.latency.take(count * regionCount);
+  // Ticket i's record at [i * stride]: skill, skill window, party size, then its latency to each
+  // region (NaN where it is not eligible). One record per ticket, so that reading a ticket found by
+  // skill order, at a random place, costs one or two cache misses rather than one per array.
+  const stride = RECORD_LATENCY + regionCount;
+  const record = scratch.record.take(count * stride);
   // One sequential sweep over the ticket objects: everything after it reads typed arrays only.
   for (let i = 0; i < count; i++) {
     const ticket = tickets[i]!;
+    const base = i * stride;
     skill[i] = partySkill(ticket.players);
-    window[i] = skillWindowAfter(queue, now - ticket.createdAt);
-    partySize[i] = ticket.players.length;
+    record[base + RECORD_SKILL] = skill[i]!;
+    record[base + RECORD_WINDOW] = skillWindowAfter(queue, now - ticket.createdAt);
+    record[base + RECORD_PARTY_SIZE] = ticket.players.length;
     createdAt[i] = ticket.createdAt;
     identity[i] = i;
     for (let r = 0; r < regionCount; r++) {
       const region = queue.regions[r]!;
       const value = ticket.latencyMs[region.name];
       const eligible = value !== undefined && value <= latencyLimitAfter(queue, region, now - ticket.createdAt);
-      latency[i * regionCount + r] = eligible ? value : Number.NaN;
+      record[base + RECORD_LATENCY + r] = eligible ? value : Number.NaN;
     }
   }
   const byCreation = stableSortByKey(identity, createdAt, scratch.byCreation.take(count));
@@ -110,7 +116,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   const bySkill = stableSortByKey(byCreation, skill, scratch.bySkill.take(count));
   // Position of ticket i in region r's index at [i * regionCount + r], or -1 when not eligible there.
   const position = scratch.position.take(count * regionCount).fill(-1);
-  const regions = indexRegions(queue, latency, bySkill, skill, window, partySize, position);
+  const regions = indexRegions(queue, record, bySkill, position);
   const matched = scratch.matched.take(count).fill(0);
   const matches: ProposedMatch<T>[] = [];
   const scanLimit = CANDIDATES_PER_SEAT * seats + 64;
@@ -120,6 +126,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   const members = new Int32Array(scanLimit + 1);
   // Party size of each member, in member order, for the seating check.
   const memberPartySize = new Int32Array(scanLimit + 1);
+  const memberSkill = new Float64Array(scanLimit + 1);
   // Each member's skill times party size, and the team the split puts it on, in member order.
   const memberSkillSum = new Float64Array(scanLimit + 1);
   const memberTeam = new Int32Array(scanLimit + 1);
@@ -161,7 +168,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   function eligibleRegionsByLatency(anchor: number): number {
     let eligible = 0;
     for (let r = 0; r < regionCount; r++) {
-      const value = latency[anchor * regionCount + r]!;
+      const value = record[anchor * stride + RECORD_LATENCY + r]!;
       if (Number.isNaN(value)) continue;
       // Insertion keeps equal latencies in configuration order, as a stable sort would.
       let k = eligible++;
@@ -179,16 +186,18 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   /** Gathers a full match around `anchor` into `members`; returns how many, or 0 when it cannot fill one. */
   function gather(anchor: number, region: RegionIndex, start: number): number {
     const { sorted, sortedSkill, sortedWindow, sortedPartySize, alive } = region;
-    const anchorSkill = skill[anchor]!;
+    const anchorSkill = record[anchor * stride + RECORD_SKILL]!;
+    const anchorWindow = record[anchor * stride + RECORD_WINDOW]!;
     members[0] = anchor;
-    memberPartySize[0] = partySize[anchor]!;
+    memberSkill[0] = anchorSkill;
+    memberPartySize[0] = record[anchor * stride + RECORD_PARTY_SIZE]!;
     let size = 1;
-    let seated = partySize[anchor]!;
+    let seated = memberPartySize[0];
     let lowest = anchorSkill;
     let highest = lowest;
     // Every member's skill must lie within every member's window: the intersection of windows.
-    let floor = lowest - window[anchor]!;
-    let ceiling = lowest + window[anchor]!;
+    let floor = lowest - anchorWindow;
+    let ceiling = lowest + anchorWindow;
     seatable.fill(-1);
     let left = alive.atOrBefore(start - 1);
     let right = alive.atOrAfter(start + 1);
@@ -216,6 +225,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       // Solo players always fit in the seats left; only parties need the packing check.
       if (candidateSize > 1 && !canSeatWith(size, candidateSize)) continue;
       seatable.fill(-1);
+      memberSkill[size] = s;
       memberPartySize[size] = candidateSize;
       members[size++] = sorted[at]!;
       seated += candidateSize;
@@ -239,7 +249,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   }
 
   function propose(size: number, region: string): ProposedMatch<T> | undefined {
-    for (let m = 0; m < size; m++) memberSkillSum[m] = skill[members[m]!]! * memberPartySize[m]!;
+    for (let m = 0; m < size; m++) memberSkillSum[m] = memberSkill[m]! * memberPartySize[m]!;
     const imbalance = splitIntoTeamsInto(memberPartySize, memberSkillSum, size, queue.teamCount, queue.teamSize, memberTeam);
     if (imbalance === undefined) return undefined;
     // Teams sized exactly: pushing onto empty arrays would reserve 17 slots each, and every match
@@ -259,8 +269,8 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       matchTickets[m] = ticket;
       const team = memberTeam[m]!;
       teams[team]![teamFill[team]!++] = ticket;
-      lowest = Math.min(lowest, skill[member]!);
-      highest = Math.max(highest, skill[member]!);
+      lowest = Math.min(lowest, memberSkill[m]!);
+      highest = Math.max(highest, memberSkill[m]!);
       oldest = Math.min(oldest, createdAt[member]!);
     }
     return {
@@ -287,19 +297,13 @@ interface RegionIndex {
 }
 
 /**
- * Every region's index in one sweep of `bySkill`, keeping each region's eligible tickets (a number
- * in `latency`) in that order and noting their positions in `position`.
+ * Every region's index in one sweep of `bySkill`, keeping each region's eligible tickets (a latency
+ * in their `record`, laid out as {@link findMatches} writes it) in that order and noting their
+ * positions in `position`.
  */
-function indexRegions(
-  queue: QueueConfig,
-  latency: Float64Array,
-  bySkill: Int32Array,
-  skill: Float64Array,
-  window: Float64Array,
-  partySize: Int32Array,
-  position: Int32Array,
-): RegionIndex[] {
+function indexRegions(queue: QueueConfig, record: Float64Array, bySkill: Int32Array, position: Int32Array): RegionIndex[] {
   const regionCount = queue.regions.length;
+  const stride = RECORD_LATENCY + regionCount;
   const count = bySkill.length;
   while (regionScratch.length < regionCount) regionScratch.push(new RegionScratch());
   const storage = regionScratch.slice(0, regionCount);
@@ -310,14 +314,15 @@ function indexRegions(
   const sizes = new Int32Array(regionCount);
   for (let k = 0; k < count; k++) {
     const i = bySkill[k]!;
+    const base = i * stride;
     for (let r = 0; r < regionCount; r++) {
-      if (Number.isNaN(latency[i * regionCount + r]!)) continue;
+      if (Number.isNaN(record[base + RECORD_LATENCY + r]!)) continue;
       const at = sizes[r]!++;
       position[i * regionCount + r] = at;
       sorted[r]![at] = i;
-      sortedSkill[r]![at] = skill[i]!;
-      sortedWindow[r]![at] = window[i]!;
-      sortedPartySize[r]![at] = partySize[i]!;
+      sortedSkill[r]![at] = record[base + RECORD_SKILL]!;
+      sortedWindow[r]![at] = record[base + RECORD_WINDOW]!;
+      sortedPartySize[r]![at] = record[base + RECORD_PARTY_SIZE]!;
     }
   }
   return queue.regions.map((region, r) => {
@@ -328,7 +333,7 @@ function indexRegions(
       sortedSkill: sortedSkill[r]!.subarray(0, size),
       sortedWindow: sortedWindow[r]!.subarray(0, size),
       sortedPartySize: sortedPartySize[r]!.subarray(0, size),
-      alive: new AliveIndex(size, storage[r]!.aliveRight.take(size + 2), storage[r]!.aliveLeft.take(size + 2)),
+      alive: new AliveIndex(size, storage[r]!.alive.atLeast(2 * (size + 2))),
     };
   });
 }

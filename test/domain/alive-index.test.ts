@@ -18,9 +18,7 @@ describe("AliveIndex", () => {
 
 describe("AliveIndex over reused storage", () => {
   it("ignores what the storage held before", () => {
-    const right = new Int32Array(8).fill(3);
-    const left = new Int32Array(8).fill(5);
-    const index = new AliveIndex(4, right, left);
+    const index = new AliveIndex(4, new Int32Array(16).fill(3));
     index.remove(1);
     expect(index.atOrAfter(1)).toBe(2);
     expect(index.atOrBefore(1)).toBe(0);
