@@ -80,7 +80,7 @@ const RECORD_LATENCY = 3;
  * passes (see {@link ReusableArray}), both orders come from comparator-free radix sorts, and each
  * region's index holds its candidates' skill, window and party size next to each other, so the scan
  * around a ticket reads neighbouring memory. Allocation happens per formed match (the match and its
- * team split), not per ticket examined.
+ * arrays, which the caller keeps), not per ticket examined; the team split runs on scratch too.
  */
 export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): ProposedMatch<T>[] {
   const count = tickets.length;
@@ -124,7 +124,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   const regionOrder = new Int32Array(regions.length);
   const regionLatency = new Float64Array(regions.length);
   const members = new Int32Array(scanLimit + 1);
-  // Party size of each member, in member order, for the seating check.
+  // Party size and skill of each member, in member order, for the seating check and the split.
   const memberPartySize = new Int32Array(scanLimit + 1);
   const memberSkill = new Float64Array(scanLimit + 1);
   // Each member's skill times party size, and the team the split puts it on, in member order.
