@@ -1,3 +1,11 @@
+import { ReusableArray } from "./reusable-array.ts";
+
+// Scratch shared by every call (sorts are synchronous), so repeated large sorts allocate nothing.
+const scratchKeys = new ReusableArray((length) => new Float64Array(length));
+const scratchSpareKeys = new ReusableArray((length) => new Float64Array(length));
+const scratchSpareIndices = new ReusableArray((length) => new Int32Array(length));
+const buckets = new Int32Array(1 << 16);
+
 /**
  * Orders indices by a numeric key, stably: indices with equal keys keep the order they had in
  * `order`. An LSD radix sort over the key's 64 bits, 16 bits per pass, skipping passes where every
@@ -9,16 +17,21 @@
  * a comparator.
  *
  * `-0` sorts equal to `0`; NaN keys are not supported (callers validate their numbers).
+ *
+ * The result goes into `into` when given (at least as long as `order`, not `order` itself), else
+ * into a new array; `order` is left untouched.
  */
-export function stableSortByKey(order: Int32Array, keyOf: Float64Array): Int32Array {
+export function stableSortByKey(order: Int32Array, keyOf: Float64Array, into?: Int32Array): Int32Array {
   const count = order.length;
-  let indices = order.slice();
-  if (count < 2) return indices;
-  const floats = new Float64Array(count);
+  const result: Int32Array = into === undefined ? new Int32Array(count) : into.subarray(0, count);
+  result.set(order);
+  if (count < 2) return result;
+  let indices: Int32Array = result;
+  const floats = scratchKeys.take(count);
   for (let i = 0; i < count; i++) floats[i] = keyOf[indices[i]!]! + 0;
   // Viewed as unsigned 32-bit halves (little endian: low word first), turned into unsigned
   // integers that order the same way as the floats.
-  let words = new Uint32Array(floats.buffer);
+  let words = new Uint32Array(floats.buffer, floats.byteOffset, 2 * count);
   for (let i = 0; i < count; i++) {
     const high = words[2 * i + 1]!;
     if (high >>> 31 === 1) {
@@ -28,9 +41,9 @@ export function stableSortByKey(order: Int32Array, keyOf: Float64Array): Int32Ar
       words[2 * i + 1] = (high | 0x80000000) >>> 0;
     }
   }
-  let spareIndices = new Int32Array(count);
-  let spareWords = new Uint32Array(2 * count);
-  const buckets = new Int32Array(1 << 16);
+  let spareIndices: Int32Array = scratchSpareIndices.take(count);
+  const spareKeys = scratchSpareKeys.take(count);
+  let spareWords = new Uint32Array(spareKeys.buffer, spareKeys.byteOffset, 2 * count);
   for (let pass = 0; pass < 4; pass++) {
     const word = pass >> 1;
     const shift = (pass & 1) * 16;
@@ -54,5 +67,6 @@ export function stableSortByKey(order: Int32Array, keyOf: Float64Array): Int32Ar
     [words, spareWords] = [spareWords, words];
     [indices, spareIndices] = [spareIndices, indices];
   }
-  return indices;
+  if (indices !== result) result.set(indices);
+  return result;
 }

@@ -1,3 +1,5 @@
+import { ReusableArray } from "./reusable-array.ts";
+
 /** A party as team formation sees it: how many seats it takes and its players' total skill. */
 export interface PartyShape {
   readonly size: number;
@@ -23,30 +25,61 @@ const MAX_IMPROVING_SWAPS = 64;
  * when it gives up the answer is "no", which only costs a candidate, never a wrong match.
  */
 export function canSeat(sizes: readonly number[], freeSeats: readonly number[]): boolean {
-  const order = [...sizes].sort((a, b) => b - a);
-  const free = [...freeSeats];
-  let total = 0;
-  for (const size of order) total += size;
-  let capacity = 0;
-  for (const seats of free) capacity += seats;
-  if (total > capacity) return false;
-  if (order.every((size) => size === 1)) return true;
-  const budget = { steps: MAX_PACKING_STEPS };
-  return seatFrom(order, 0, free, budget);
+  const order = scratchSizes.atLeast(sizes.length);
+  for (let k = 0; k < sizes.length; k++) order[k] = sizes[k]!;
+  const free = scratchFreeSeats.atLeast(freeSeats.length);
+  for (let t = 0; t < freeSeats.length; t++) free[t] = freeSeats[t]!;
+  return canSeatSizes(order, sizes.length, free, freeSeats.length);
 }
 
-function seatFrom(order: readonly number[], index: number, free: number[], budget: { steps: number }): boolean {
-  if (index === order.length) return true;
-  if (--budget.steps < 0) return false;
-  const size = order[index] ?? 0;
-  const tried = new Set<number>();
-  for (let team = 0; team < free.length; team++) {
-    const seats = free[team] ?? 0;
-    // Teams with the same free seats are interchangeable: trying one of them is enough.
-    if (seats < size || tried.has(seats)) continue;
-    tried.add(seats);
+// Scratch for the seating search: the matcher asks it for every party candidate it examines.
+const scratchSizes = new ReusableArray((length) => new Int32Array(length));
+const scratchFreeSeats = new ReusableArray((length) => new Int32Array(length));
+const scratchFree = new ReusableArray((length) => new Int32Array(length));
+let stepsLeft = 0;
+
+/**
+ * {@link canSeat} for callers that already hold the sizes in an array they own: the first `count`
+ * of `sizes` are reordered in place (largest first), the first `teamCount` of `freeSeats` are the
+ * teams' free seats, and nothing is allocated once the scratch has grown.
+ */
+export function canSeatSizes(sizes: Int32Array, count: number, freeSeats: Int32Array, teamCount: number): boolean {
+  let total = 0;
+  let allSolo = true;
+  // Largest first: an insertion sort, as there are only a match's worth of parties.
+  for (let k = 0; k < count; k++) {
+    const size = sizes[k]!;
+    total += size;
+    if (size !== 1) allSolo = false;
+    let j = k;
+    while (j > 0 && sizes[j - 1]! < size) {
+      sizes[j] = sizes[j - 1]!;
+      j--;
+    }
+    sizes[j] = size;
+  }
+  const free = scratchFree.atLeast(teamCount);
+  let capacity = 0;
+  for (let t = 0; t < teamCount; t++) {
+    free[t] = freeSeats[t]!;
+    capacity += freeSeats[t]!;
+  }
+  if (total > capacity) return false;
+  if (allSolo) return true;
+  stepsLeft = MAX_PACKING_STEPS;
+  return seatFrom(sizes, count, 0, free, teamCount);
+}
+
+function seatFrom(order: Int32Array, count: number, index: number, free: Int32Array, teamCount: number): boolean {
+  if (index === count) return true;
+  if (--stepsLeft < 0) return false;
+  const size = order[index]!;
+  for (let team = 0; team < teamCount; team++) {
+    const seats = free[team]!;
+    // Teams with the same free seats are interchangeable: trying the first of them is enough.
+    if (seats < size || sameSeatsEarlier(free, team, seats)) continue;
     free[team] = seats - size;
-    if (seatFrom(order, index + 1, free, budget)) {
+    if (seatFrom(order, count, index + 1, free, teamCount)) {
       free[team] = seats;
       return true;
     }
@@ -55,64 +88,107 @@ function seatFrom(order: readonly number[], index: number, free: number[], budge
   return false;
 }
 
+function sameSeatsEarlier(free: Int32Array, team: number, seats: number): boolean {
+  for (let earlier = 0; earlier < team; earlier++) if (free[earlier] === seats) return true;
+  return false;
+}
+
 /**
  * Splits parties that exactly fill `teamCount` teams of `teamSize` into teams with close total
  * skill: largest parties first, each onto the weakest team that can still take the rest, then
  * swaps of equal-sized parties between the strongest and weakest team while that narrows the gap.
  * Returns undefined when the parties cannot fill the teams exactly.
- *
- * Runs once per formed match, so it sorts small index arrays in place rather than building
- * intermediate lists, and skips the seating search when every party is a solo player (any seat
- * then fits the rest).
  */
 export function splitIntoTeams(parties: readonly PartyShape[], teamCount: number, teamSize: number): TeamSplit | undefined {
+  const count = parties.length;
+  const sizes = scratchPartySizes.atLeast(count);
+  const skillSums = scratchSkillSums.atLeast(count);
+  for (let p = 0; p < count; p++) {
+    sizes[p] = parties[p]!.size;
+    skillSums[p] = parties[p]!.skillSum;
+  }
+  const teamOf = scratchTeamOfParty.atLeast(count);
+  const imbalance = splitIntoTeamsInto(sizes, skillSums, count, teamCount, teamSize, teamOf);
+  return imbalance === undefined ? undefined : { teamOfParty: Array.from(teamOf.subarray(0, count)), imbalance };
+}
+
+// Scratch for the split: it runs once per formed match, hundreds of thousands of times in a large
+// pass, so it works on typed arrays kept across calls rather than allocating per call.
+const scratchPartySizes = new ReusableArray((length) => new Int32Array(length));
+const scratchSkillSums = new ReusableArray((length) => new Float64Array(length));
+const scratchTeamOfParty = new ReusableArray((length) => new Int32Array(length));
+const scratchOrder = new ReusableArray((length) => new Int32Array(length));
+const scratchSizesAfter = new ReusableArray((length) => new Int32Array(length));
+const scratchTeamFree = new ReusableArray((length) => new Int32Array(length));
+const scratchTeamSums = new ReusableArray((length) => new Float64Array(length));
+const scratchTeams = new ReusableArray((length) => new Int32Array(length));
+
+/**
+ * {@link splitIntoTeams} over typed arrays, for the matcher: party p < `count` has `sizes[p]`
+ * players whose skills sum to `skillSums[p]`. Writes each party's team into `teamOfParty[p]` and
+ * returns the imbalance, or undefined when the parties cannot fill the teams exactly. Allocates
+ * nothing once its scratch has grown, and skips the seating search when every party is a solo
+ * player (any seat then fits the rest).
+ */
+export function splitIntoTeamsInto(
+  sizes: Int32Array,
+  skillSums: Float64Array,
+  count: number,
+  teamCount: number,
+  teamSize: number,
+  teamOfParty: Int32Array,
+): number | undefined {
   let seated = 0;
   let allSolo = true;
-  for (const party of parties) {
-    seated += party.size;
-    if (party.size !== 1) allSolo = false;
+  for (let p = 0; p < count; p++) {
+    seated += sizes[p]!;
+    if (sizes[p] !== 1) allSolo = false;
   }
   if (seated !== teamCount * teamSize) return undefined;
-  const order = largestStrongestFirst(parties);
-  const free = new Array<number>(teamCount).fill(teamSize);
-  const sums = new Array<number>(teamCount).fill(0);
-  const teamOfParty = new Array<number>(parties.length).fill(-1);
-  const teams = new Array<number>(teamCount);
-  for (let k = 0; k < order.length; k++) {
+  const order = largestStrongestFirst(sizes, skillSums, count);
+  const free = scratchTeamFree.atLeast(teamCount);
+  const sums = scratchTeamSums.atLeast(teamCount);
+  const teams = scratchTeams.atLeast(teamCount);
+  for (let t = 0; t < teamCount; t++) {
+    free[t] = teamSize;
+    sums[t] = 0;
+  }
+  for (let p = 0; p < count; p++) teamOfParty[p] = -1;
+  for (let k = 0; k < count; k++) {
     const index = order[k]!;
-    const party = parties[index]!;
-    weakestFirst(teams, sums);
+    const size = sizes[index]!;
+    weakestFirst(teams, sums, teamCount);
     let team = -1;
-    for (const candidate of teams) {
-      if (free[candidate]! < party.size) continue;
+    for (let c = 0; c < teamCount; c++) {
+      const candidate = teams[c]!;
+      if (free[candidate]! < size) continue;
       if (!allSolo) {
-        free[candidate]! -= party.size;
-        const ok = canSeat(sizesAfter(parties, order, k), free);
-        free[candidate]! += party.size;
+        free[candidate]! -= size;
+        const ok = canSeatSizes(sizesAfter(sizes, order, count, k), count - k - 1, free, teamCount);
+        free[candidate]! += size;
         if (!ok) continue;
       }
       team = candidate;
       break;
     }
     if (team === -1) return undefined;
-    free[team]! -= party.size;
-    sums[team]! += party.skillSum;
+    free[team]! -= size;
+    sums[team]! += skillSums[index]!;
     teamOfParty[index] = team;
   }
-  improveBySwaps(parties, teamOfParty, sums);
-  return { teamOfParty, imbalance: (Math.max(...sums) - Math.min(...sums)) / teamSize };
+  improveBySwaps(sizes, skillSums, count, teamOfParty, sums, teamCount);
+  return (sums[indexOfMax(sums, teamCount)]! - sums[indexOfMin(sums, teamCount)]!) / teamSize;
 }
 
 /** Party indices by size, then skill, both descending; equal parties keep their order (a stable insertion sort). */
-function largestStrongestFirst(parties: readonly PartyShape[]): number[] {
-  const order = new Array<number>(parties.length);
-  for (let i = 0; i < parties.length; i++) {
-    const party = parties[i]!;
+function largestStrongestFirst(sizes: Int32Array, skillSums: Float64Array, count: number): Int32Array {
+  const order = scratchOrder.atLeast(count);
+  for (let i = 0; i < count; i++) {
     let k = i;
     while (k > 0) {
-      const previous = parties[order[k - 1]!]!;
-      if ((party.size - previous.size || party.skillSum - previous.skillSum) <= 0) break;
-      order[k] = order[k - 1]!;
+      const previous = order[k - 1]!;
+      if ((sizes[i]! - sizes[previous]! || skillSums[i]! - skillSums[previous]!) <= 0) break;
+      order[k] = previous;
       k--;
     }
     order[k] = i;
@@ -121,8 +197,8 @@ function largestStrongestFirst(parties: readonly PartyShape[]): number[] {
 }
 
 /** Fills `teams` with team indices by total skill, ascending; equal teams by index. */
-function weakestFirst(teams: number[], sums: readonly number[]): void {
-  for (let t = 0; t < teams.length; t++) {
+function weakestFirst(teams: Int32Array, sums: Float64Array, teamCount: number): void {
+  for (let t = 0; t < teamCount; t++) {
     let k = t;
     while (k > 0 && sums[teams[k - 1]!]! > sums[t]!) {
       teams[k] = teams[k - 1]!;
@@ -133,31 +209,58 @@ function weakestFirst(teams: number[], sums: readonly number[]): void {
 }
 
 /** Sizes of the parties placed after position `k` of `order`. */
-function sizesAfter(parties: readonly PartyShape[], order: readonly number[], k: number): number[] {
-  const sizes = new Array<number>(order.length - k - 1);
-  for (let j = k + 1; j < order.length; j++) sizes[j - k - 1] = parties[order[j]!]!.size;
-  return sizes;
+function sizesAfter(sizes: Int32Array, order: Int32Array, count: number, k: number): Int32Array {
+  const after = scratchSizesAfter.atLeast(count);
+  for (let j = k + 1; j < count; j++) after[j - k - 1] = sizes[order[j]!]!;
+  return after;
 }
 
-function improveBySwaps(parties: readonly PartyShape[], teamOfParty: number[], sums: number[]): void {
+/** The first of the first `count` indices holding the highest value, as `indexOf(Math.max(...))` finds it. */
+function indexOfMax(values: Float64Array, count: number): number {
+  let best = 0;
+  for (let i = 1; i < count; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
+/** The first of the first `count` indices holding the lowest value. */
+function indexOfMin(values: Float64Array, count: number): number {
+  let best = 0;
+  for (let i = 1; i < count; i++) if (values[i]! < values[best]!) best = i;
+  return best;
+}
+
+function improveBySwaps(
+  sizes: Int32Array,
+  skillSums: Float64Array,
+  count: number,
+  teamOfParty: Int32Array,
+  sums: Float64Array,
+  teamCount: number,
+): void {
   for (let swaps = 0; swaps < MAX_IMPROVING_SWAPS; swaps++) {
-    const strongest = sums.indexOf(Math.max(...sums));
-    const weakest = sums.indexOf(Math.min(...sums));
+    const strongest = indexOfMax(sums, teamCount);
+    const weakest = indexOfMin(sums, teamCount);
     const gap = sums[strongest]! - sums[weakest]!;
-    let best: { a: number; b: number; gap: number } | undefined;
-    for (let a = 0; a < parties.length; a++) {
+    let bestA = -1;
+    let bestB = -1;
+    let bestGap = gap;
+    for (let a = 0; a < count; a++) {
       if (teamOfParty[a] !== strongest) continue;
-      for (let b = 0; b < parties.length; b++) {
-        if (teamOfParty[b] !== weakest || parties[b]!.size !== parties[a]!.size) continue;
-        const delta = parties[a]!.skillSum - parties[b]!.skillSum;
+      for (let b = 0; b < count; b++) {
+        if (teamOfParty[b] !== weakest || sizes[b] !== sizes[a]) continue;
+        const delta = skillSums[a]! - skillSums[b]!;
         const newGap = Math.abs(gap - 2 * delta);
-        if (delta > 0 && newGap < (best?.gap ?? gap)) best = { a, b, gap: newGap };
+        if (delta > 0 && newGap < bestGap) {
+          bestA = a;
+          bestB = b;
+          bestGap = newGap;
+        }
       }
     }
-    if (best === undefined) return;
-    const delta = parties[best.a]!.skillSum - parties[best.b]!.skillSum;
-    teamOfParty[best.a] = weakest;
-    teamOfParty[best.b] = strongest;
+    if (bestA === -1) return;
+    const delta = skillSums[bestA]! - skillSums[bestB]!;
+    teamOfParty[bestA] = weakest;
+    teamOfParty[bestB] = strongest;
     sums[strongest]! -= delta;
     sums[weakest]! += delta;
   }

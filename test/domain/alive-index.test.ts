@@ -15,3 +15,13 @@ describe("AliveIndex", () => {
     expect(index.atOrBefore(3)).toBe(-1);
   });
 });
+
+describe("AliveIndex over reused storage", () => {
+  it("ignores what the storage held before", () => {
+    const index = new AliveIndex(4, new Int32Array(16).fill(3));
+    index.remove(1);
+    expect(index.atOrAfter(1)).toBe(2);
+    expect(index.atOrBefore(1)).toBe(0);
+    expect(index.atOrAfter(4)).toBe(4);
+  });
+});
