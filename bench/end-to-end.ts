@@ -2,8 +2,8 @@
  * Benchmark 5: sustained players per second from Enqueue to assignment received (Enqueue, then
  * WatchTicket until matched), with the matching loop on its real timers, per storage backend.
  */
-import { existsSync } from "node:fs";
-import { startBenchMatchmaker, type BenchMatchmaker } from "./support/bench-matchmaker.ts";
+import { startBenchMatchmaker } from "./support/bench-matchmaker.ts";
+import { startRedisDeployment, type Deployed } from "./support/redis-deployment.ts";
 import { LoadProcess } from "./support/child-process.ts";
 import type { PlayerLoopsConfig, PlayerLoopsResult } from "./support/player-loops.ts";
 import { formatMs, formatNumber, printTable } from "./support/report.ts";
@@ -15,15 +15,20 @@ const PLAYER_COUNTS = [250, 1_000] as const;
 /** A way to run the matchmaker: how many instances, sharing which storage. */
 interface Deployment {
   readonly label: string;
-  start(): Promise<readonly BenchMatchmaker[]>;
+  start(): Promise<Deployed>;
 }
 
 const deployments: Deployment[] = [
-  { label: "in-memory store, 1 instance", start: async () => [await startBenchMatchmaker({ scheduleMatching: true })] },
+  {
+    label: "in-memory store, 1 instance (in this process)",
+    start: async () => {
+      const instance = await startBenchMatchmaker({ scheduleMatching: true });
+      return { ports: [instance.app.servers.grpcPort], token: instance.token, close: () => instance.close(), inProcess: true };
+    },
+  },
+  { label: "Redis, 1 instance (own process)", start: () => startRedisDeployment(1) },
+  { label: "Redis, 2 instances (own processes)", start: () => startRedisDeployment(2) },
 ];
-if (existsSync(new URL("../src/storage/redis", import.meta.url))) {
-  process.stdout.write("note: src/storage/redis exists; add its deployments (1 and 2 instances) here\n");
-}
 
 process.stdout.write(
   `\n## 5. End to end: concurrent players looping Enqueue -> WatchTicket -> assignment, queue "duel" ` +
@@ -32,24 +37,27 @@ process.stdout.write(
 const rows: string[][] = [];
 for (const deployment of deployments) {
   for (const players of PLAYER_COUNTS) {
-    const instances = await deployment.start();
+    const deployed = await deployment.start();
     const utilizationFrom = performance.eventLoopUtilization();
     const clients = new LoadProcess<PlayerLoopsResult>(new URL("./support/player-loops.ts", import.meta.url), {
       ...LOAD,
       players,
-      ports: instances.map((instance) => instance.app.servers.grpcPort),
-      authorization: `Bearer ${await instances[0]!.token("service", "bench-e2e")}`,
+      ports: [...deployed.ports],
+      authorization: `Bearer ${await deployed.token("service", "bench-e2e")}`,
     } satisfies PlayerLoopsConfig);
     const result = await clients.next();
-    const serverUtilization = performance.eventLoopUtilization(utilizationFrom).utilization;
+    // Only an instance in this process can have its event loop measured from here.
+    const serverUtilization = deployed.inProcess ? performance.eventLoopUtilization(utilizationFrom).utilization : undefined;
     await clients.exited();
-    for (const instance of instances) await instance.close();
+    await deployed.close();
     const bottleneck =
-      serverUtilization > 0.9
+      serverUtilization !== undefined && serverUtilization > 0.9
         ? "server event loop (CPU)"
         : result.clientUtilization > 0.9
           ? "load generator"
-          : "neither saturated: matching tick cadence bounds the wait";
+          : serverUtilization === undefined
+            ? "see server CPU: the processes share 2 cores with Redis and the load generator"
+            : "neither saturated: matching tick cadence bounds the wait";
     rows.push([
       deployment.label,
       formatNumber(players),
@@ -57,7 +65,7 @@ for (const deployment of deployments) {
       formatMs(result.latency.p50),
       formatMs(result.latency.p99),
       `${result.failures}${result.firstFailure === undefined ? "" : ` (${result.firstFailure})`}`,
-      serverUtilization.toFixed(2),
+      serverUtilization === undefined ? "n/a" : serverUtilization.toFixed(2),
       result.clientUtilization.toFixed(2),
       bottleneck,
     ]);

@@ -12,7 +12,8 @@ import { tokenAuthentication } from "../../src/token-authentication.ts";
 import { createInMemoryStorage, type Storage } from "../../src/storage/storage.ts";
 
 /** The identity provider the benchmark servers trust. */
-const BENCH_AUTH = { secret: "benchmark-shared-secret-0123456789abcdef", issuer: "bench-idp" } as const;
+/** The identity provider every benchmark server trusts. */
+export const BENCH_AUTH = { secret: "benchmark-shared-secret-0123456789abcdef", issuer: "bench-idp" } as const;
 
 /**
  * A fleet with servers always ready: the benchmarks measure the matchmaker, not a fleet. It notes
