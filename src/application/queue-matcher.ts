@@ -1,6 +1,6 @@
 import { findMatches } from "../domain/match-finder.ts";
 import type { QueueConfig } from "../domain/queue-config.ts";
-import { comparePriority, type Ticket } from "../domain/ticket.ts";
+import type { Ticket } from "../domain/ticket.ts";
 import type { MatchPlacement } from "./match-placement.ts";
 import { publishCommitted } from "./publish-changes.ts";
 import type { Clock } from "./ports/clock.ts";
@@ -84,7 +84,7 @@ export class QueueMatcher {
       matches++;
       await publishCommitted(events, claimed, logger, "claimed");
     }
-    const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id)).sort(comparePriority);
+    const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id));
     await progress.recordPass(queue, waiting);
     const byRegion = waitingByRegion(this.queue, waiting);
     metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));

@@ -14,7 +14,10 @@ export interface QueueEntry {
  * With several instances, passes run on one of them and the implementation shares the results.
  */
 export interface QueueProgress {
-  /** Records the tickets left waiting after a pass, in priority order, and signals the pass. */
+  /**
+   * Records the tickets left waiting after a pass (in no particular order: an implementation that
+   * keeps its own ordered index sorts them) and signals the pass.
+   */
   recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void>;
   /** Feeds the wait of a ticket that was just matched into the queue's estimate. */
   recordMatchedWait(queue: string, waitedMs: number): Promise<void>;

@@ -1,3 +1,4 @@
+import { comparePriority } from "../../domain/ticket.ts";
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 import { notifyInBatches } from "../../application/notify-in-batches.ts";
@@ -22,8 +23,9 @@ export class InMemoryQueueProgress implements QueueProgress {
 
   async recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void> {
     const state = this.#state(queue);
-    state.createdAt = Float64Array.from(waiting, (ticket) => ticket.createdAt);
-    state.ids = waiting.map((ticket) => ticket.id);
+    const ordered = [...waiting].sort(comparePriority);
+    state.createdAt = Float64Array.from(ordered, (ticket) => ticket.createdAt);
+    state.ids = ordered.map((ticket) => ticket.id);
     notifyInBatches(state.listeners);
   }
 
