@@ -2,6 +2,9 @@ import type { Logger } from "../../application/ports/logger.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 import type { RedisConnection } from "./redis-connection.ts";
 
+/** Pause before retrying a subscription that failed while the connection stayed up. */
+const SUBSCRIBE_RETRY_MS = 100;
+
 /** One local consumer of a channel. */
 export interface ChannelListener {
   /** A message published on the channel. */
@@ -20,7 +23,8 @@ export interface ChannelListener {
  * cluster a message goes to that shard's subscribers only instead of being broadcast to every node.
  *
  * Subscriptions survive outages: node-redis re-subscribes the confirmed ones when it reconnects,
- * this class retries the ones that failed meanwhile, and every listener is told `active` again so
+ * this class retries the ones that failed meanwhile (and, after a short pause, ones that failed on a
+ * live connection), and every listener is told `active` again so
  * it can catch up on what was published while the connection was down. Listeners catch up by
  * reading through another connection (`reader`), which may come back later than the subscriber;
  * they are told `active` once more when it does, so the last catch-up happens with both up.
@@ -75,8 +79,14 @@ export class ShardedChannels {
     try {
       await this.#subscriber.sSubscribe(channel, this.#dispatch);
     } catch (error) {
-      // Retried by #restore once the connection is ready again.
-      this.#logger.debug({ err: error, channel }, "subscription deferred until redis is back");
+      // A lost connection retries in #restore when it is ready again; a failure on a live connection
+      // (a slow answer) would get no such event, so it is retried here.
+      this.#logger.debug({ err: error, channel }, "subscription failed; retrying");
+      if (this.#subscriber.isReady) {
+        setTimeout(() => {
+          if (this.#channels.has(channel)) void this.#subscribe(channel);
+        }, SUBSCRIBE_RETRY_MS).unref();
+      }
       return;
     }
     for (const listener of this.#channels.get(channel) ?? []) this.#call(channel, () => listener.active());
