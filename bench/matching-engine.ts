@@ -5,7 +5,8 @@
 import { findMatches } from "../src/domain/match-finder.ts";
 import { loadQueueConfigFile } from "../src/config/queue-config-file.ts";
 import { formatMs, formatNumber, formatRatio, printTable, printVerdict } from "./support/report.ts";
-import { seededRandom, waitingTickets } from "./support/waiting-tickets.ts";
+import { seededRandom } from "../test/support/seeded-random.ts";
+import { waitingTickets } from "./support/waiting-tickets.ts";
 
 const SIZES = [10_000, 100_000, 1_000_000] as const;
 const NOW = Date.UTC(2026, 0, 1);

@@ -1,17 +1,6 @@
 import type { MatchableTicket } from "../../src/domain/match-finder.ts";
 import type { QueueConfig } from "../../src/domain/queue-config.ts";
-
-/** A small deterministic PRNG (mulberry32), so every run matches the same population. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../test/support/seeded-random.ts";
 
 /**
  * `count` tickets waiting in `queue` at time `now`: skills roughly normal around 1500, waits up to

@@ -3,6 +3,7 @@ import { findMatches, type MatchableTicket, type ProposedMatch } from "../../src
 import { latencyLimitAfter, skillWindowAfter, type QueueConfig } from "../../src/domain/queue-config.ts";
 import { partySkill } from "../../src/domain/ticket.ts";
 import { queueConfig, waiting } from "../support/queue-fixtures.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 
 const ids = (match: ProposedMatch<MatchableTicket>) => match.tickets.map((ticket) => ticket.id).sort();
 
@@ -142,7 +143,7 @@ describe("findMatches", () => {
       skillWindow: { initial: 50, perSecond: 5, max: 400 },
       latency: { initialMs: 60, perSecondMs: 2 },
     });
-    const random = seeded(42);
+    const random = seededRandom(42);
     const regionNames = queue.regions.map((region) => region.name);
     const tickets = Array.from({ length: 3_000 }, (_, i) => {
       const size = 1 + Math.floor(random() * 3);
@@ -182,16 +183,4 @@ function checkMatchRules(queue: QueueConfig, match: ProposedMatch<MatchableTicke
       expect(Math.abs(partySkill(b.players) - partySkill(a.players))).toBeLessThanOrEqual(window + 1e-9);
     }
   }
-}
-
-/** A small deterministic PRNG (mulberry32) so the random test is reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
