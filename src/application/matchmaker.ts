@@ -5,7 +5,7 @@ import { enqueueTicket, type EnqueueCommand } from "./enqueue-ticket.ts";
 import { getTicket } from "./get-ticket.ts";
 import type { MatchmakingDeps } from "./matchmaking-deps.ts";
 import type { TicketView } from "./ticket-view.ts";
-import { watchTicket } from "./watch-ticket.ts";
+import { watchTicket, type TicketWatch } from "./watch-ticket.ts";
 
 /** The use cases a transport serves, bound to their dependencies. */
 export interface Matchmaker {
@@ -13,7 +13,7 @@ export interface Matchmaker {
   enqueue(caller: Caller, command: EnqueueCommand): Promise<TicketView>;
   getTicket(caller: Caller, ticketId: string): Promise<TicketView>;
   cancelTicket(caller: Caller, ticketId: string): Promise<TicketView>;
-  watchTicket(caller: Caller, ticketId: string, signal: AbortSignal): AsyncGenerator<TicketView, void, undefined>;
+  watchTicket(caller: Caller, ticketId: string, signal: AbortSignal): TicketWatch;
 }
 
 /**

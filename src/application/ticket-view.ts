@@ -73,12 +73,28 @@ function viewAssignment(ticket: Ticket, caller: Caller): AssignmentView | undefi
   };
 }
 
-/** Whether two views would tell a watcher anything different. */
-export function sameView(a: TicketView, b: TicketView): boolean {
+/**
+ * The part of a view a watcher compares with what it was last sent. Kept instead of the whole view,
+ * which every idle watcher would otherwise hold (with its player list) for its whole life.
+ */
+export interface ViewSummary {
+  readonly state: TicketState;
+  readonly position: number;
+  readonly estimatedWaitMs: number | undefined;
+  readonly matchId: string | undefined;
+}
+
+/** What a watcher keeps of a view it was sent. */
+export function summarizeView(view: TicketView): ViewSummary {
+  return { state: view.state, position: view.position, estimatedWaitMs: view.estimatedWaitMs, matchId: view.assignment?.matchId };
+}
+
+/** Whether `view` would tell a watcher who was last sent `sent` nothing different. */
+export function sameView(view: TicketView, sent: ViewSummary): boolean {
   return (
-    a.state === b.state &&
-    a.position === b.position &&
-    a.estimatedWaitMs === b.estimatedWaitMs &&
-    a.assignment?.matchId === b.assignment?.matchId
+    view.state === sent.state &&
+    view.position === sent.position &&
+    view.estimatedWaitMs === sent.estimatedWaitMs &&
+    view.assignment?.matchId === sent.matchId
   );
 }

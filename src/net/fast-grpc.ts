@@ -1,4 +1,5 @@
 import type http2 from "node:http2";
+import type { Readable } from "node:stream";
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import {
   Code,
@@ -8,17 +9,17 @@ import {
   type ConnectRouter,
   type Interceptor,
 } from "@connectrpc/connect";
-import { getAbortSignalReason, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import { getAbortSignalReason, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
+import { single } from "./single-message.ts";
 import {
   SingleRequestMethodRegistry,
-  type ServerStreamingMethodSpec,
   type SingleRequestMethodSpec,
   type UnaryMethodSpec,
 } from "./single-request-method-registry.ts";
 
-type Http2Handler = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => void;
+export type Http2Handler = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => void;
 type HandlerContextController = ReturnType<typeof createHandlerContext>;
 
 export interface FastGrpcOptions {
@@ -33,24 +34,24 @@ export interface FastGrpcOptions {
 }
 
 /** The response content type connect-node gives binary gRPC. */
-const GRPC_PROTO = "application/grpc+proto";
+export const GRPC_PROTO = "application/grpc+proto";
 const FRAME_HEADER_BYTES = 5;
 const COMPRESSED_FLAG = 0b1;
 /** Why a finished call's signal aborts; shared, because building an AbortError per call is costly. */
-const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled);
+export const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled);
 
 /**
- * Serves plain gRPC calls that start from one request message (unary and server-streaming,
- * uncompressed protobuf) directly on node:http2, and hands everything else (client and bidi
- * streaming, gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) to `fallback`.
+ * Serves plain gRPC unary calls (uncompressed protobuf) directly on node:http2's compatibility API,
+ * and hands everything else (streaming calls, gRPC-Web, Connect, compressed or JSON gRPC, unknown
+ * paths) to `fallback`. Plain gRPC server-streaming calls are served before any compatibility
+ * request exists, by {@link serveGrpcStreams} (grpc-server-streaming.ts), whose `requests` this is.
  *
  * The implementations and interceptors are the ones the connect adapter serves: the registry
  * collects them from the same routes function, and every call goes through connect's own
- * `createHandlerContext`, `invokeUnaryImplementation` / `transformInvokeImplementation` and
- * `setTrailerStatus`, so handlers, authentication and error details cannot differ between the two
- * paths. What this path leaves out is connect-node's generic machinery (async-iterable pipelines,
- * stream adapters for the body) that costs most of a small call and of an idle stream's memory
- * (figures in BENCHMARKS.md).
+ * `createHandlerContext`, `invokeUnaryImplementation` and `setTrailerStatus`, so handlers,
+ * authentication and error details cannot differ between the two paths. What this path leaves out
+ * is connect-node's generic machinery (async-iterable pipelines, stream adapters for the body) that
+ * costs most of a small call (figures in BENCHMARKS.md).
  *
  * Error statuses and messages match connect's gRPC handler; `grpc-message` is encoded as the gRPC
  * spec asks (see grpc-message-encoding.ts). Responses are never compressed (a server may always
@@ -61,10 +62,9 @@ export function withFastGrpc(options: FastGrpcOptions, fallback: Http2Handler): 
   const interceptors = [...options.interceptors];
   const calls = new OpenCalls(options.shutdownSignal);
   return (request, response) => {
-    const spec = isPlainGrpc(request) ? registry.get(request.headers[":path"] ?? "") : undefined;
-    if (spec === undefined) fallback(request, response);
-    else if (spec.kind === "unary") void serveUnary(spec, request, response, interceptors, options.readMaxBytes, calls);
-    else void serveServerStreaming(spec, request, response, interceptors, options.readMaxBytes, calls);
+    const spec = isPlainGrpc(request.headers) ? registry.get(request.headers[":path"] ?? "") : undefined;
+    if (spec?.kind === "unary") void serveUnary(spec, request, response, interceptors, options.readMaxBytes, calls);
+    else fallback(request, response);
   };
 }
 
@@ -74,7 +74,7 @@ export function withFastGrpc(options: FastGrpcOptions, fallback: Http2Handler): 
  * call on that one signal: a linear scan to add and remove each (quadratic over 20,000 streams) and
  * a listener record held by every open stream.
  */
-class OpenCalls {
+export class OpenCalls {
   readonly #shutdownSignal: AbortSignal | undefined;
   readonly #open = new Set<HandlerContextController>();
 
@@ -102,8 +102,8 @@ class OpenCalls {
   }
 }
 
-function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
-  const headers = request.headers;
+/** Whether a request is gRPC this path serves: binary protobuf, uncompressed. */
+export function isPlainGrpc(headers: http2.IncomingHttpHeaders): boolean {
   const contentType = headers["content-type"];
   const encoding = headers["grpc-encoding"];
   return (
@@ -114,16 +114,16 @@ function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
 }
 
 /** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
-function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequest, calls: OpenCalls) {
-  const timeout = parseTimeout(headerValue(request.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
+export function startCall(spec: SingleRequestMethodSpec, headers: http2.IncomingHttpHeaders, calls: OpenCalls) {
+  const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
   const context = createHandlerContext({
     service: spec.method.parent,
     method: spec.method,
     protocolName: "grpc",
     requestMethod: "POST",
-    url: `http://${request.headers[":authority"] ?? "localhost"}${request.headers[":path"]}`,
+    url: `http://${headers[":authority"] ?? "localhost"}${headers[":path"]}`,
     timeoutMs: timeout.timeoutMs,
-    requestHeader: requestHeaders(request.headers),
+    requestHeader: requestHeaders(headers),
     responseHeader: { "content-type": GRPC_PROTO },
     responseTrailer: { "grpc-status": "0" },
     contextValues: createContextValues(),
@@ -141,7 +141,7 @@ async function serveUnary(
   readMaxBytes: number,
   calls: OpenCalls,
 ): Promise<void> {
-  const { timeout, context, cancel } = startCall(spec, request, calls);
+  const { timeout, context, cancel } = startCall(spec, request.headers, calls);
   request.once("aborted", cancel);
   let body: Buffer | undefined;
   try {
@@ -167,95 +167,26 @@ async function serveUnary(
   else response.end(body);
 }
 
-/**
- * Streams an implementation's responses, one gRPC message per item, waiting for the socket to drain
- * when the client reads slower than the server writes. Headers go out with the first message (or the
- * error), so an implementation may still set them before its first `yield`, as with connect.
- */
-async function serveServerStreaming(
-  spec: ServerStreamingMethodSpec,
-  request: http2.Http2ServerRequest,
-  response: http2.Http2ServerResponse,
-  interceptors: Interceptor[],
-  readMaxBytes: number,
-  calls: OpenCalls,
-): Promise<void> {
-  const { timeout, context, cancel } = startCall(spec, request, calls);
-  // Until the trailers are written, a closing response means the client went away.
-  response.once("close", cancel);
-  const input = requestMessages(spec.method.input, request, readMaxBytes);
-  const responses = transformInvokeImplementation(spec, context, interceptors)(
-    timeout.error === undefined ? input : failing(timeout.error),
-  )[Symbol.asyncIterator]();
-  let headersSent = false;
-  const sendHeaders = (): void => {
-    if (headersSent) return;
-    headersSent = true;
-    response.writeHead(200, headerObject(context.responseHeader));
-  };
-  try {
-    for (let next = await responses.next(); next.done !== true; next = await responses.next()) {
-      if (response.stream.destroyed) break;
-      sendHeaders();
-      if (!response.write(frame(toBinary(spec.method.output, next.value)))) await drained(response);
-    }
-  } catch (error) {
-    setErrorTrailers(context, error);
-  } finally {
-    calls.end(context);
-    response.off("close", cancel);
-    context.abort(CALL_COMPLETED);
-    await responses.return?.();
-  }
-  if (response.stream.destroyed) return;
-  request.resume();
-  sendHeaders();
-  response.addTrailers(headerObject(context.responseTrailer));
-  response.end();
-}
-
-function setErrorTrailers(context: HandlerContextController, error: unknown): void {
+/** Ends a call with `error` as its status, as connect's gRPC handler reports it. */
+export function setErrorTrailers(context: HandlerContextController, error: unknown): void {
   const connectError = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
   context.abort(connectError);
   setTrailerStatus(context.responseTrailer, connectError);
   context.responseTrailer.set("grpc-message", encodeGrpcMessage(connectError.rawMessage));
 }
 
-/** Resolves when the response can take more data, or when the stream is gone. */
-function drained(response: http2.Http2ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      response.off("drain", done);
-      response.off("close", done);
-      resolve();
-    };
-    response.once("drain", done);
-    response.once("close", done);
-  });
-}
-
 /** An input that fails as soon as it is read: how connect reports a bad grpc-timeout on a stream. */
-async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
+export async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
   throw error;
-}
-
-/** The one message of a single-request call, with connect's errors for none or several. */
-async function single<T>(messages: AsyncIterable<T>, kind: string): Promise<T> {
-  const iterator = messages[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done === true) throw new ConnectError(`protocol error: missing input message for ${kind} method`, Code.Unimplemented);
-  const second = await iterator.next();
-  if (second.done !== true) throw new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented);
-  return first.value;
 }
 
 /**
  * The request's messages, parsed, with the checks and errors of connect's gRPC handler: size
  * limit, no compressed flag without an encoding, no incomplete trailing envelope.
  */
-async function* requestMessages<Desc extends DescMessage>(
+export async function* requestMessages<Desc extends DescMessage>(
   desc: Desc,
-  request: http2.Http2ServerRequest,
+  request: Readable,
   readMaxBytes: number,
 ): AsyncGenerator<MessageShape<Desc>> {
   const body = await readBody(request, readMaxBytes);
@@ -284,7 +215,7 @@ async function* requestMessages<Desc extends DescMessage>(
  * The request body. Fails as soon as the first message announces more than `readMaxBytes`, and
  * stops reading past two messages' worth: a single-request call never needs more to decide.
  */
-function readBody(request: http2.Http2ServerRequest, readMaxBytes: number): Promise<Buffer> {
+function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
   const enough = 2 * (FRAME_HEADER_BYTES + readMaxBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -321,7 +252,8 @@ function tooLarge(length: number, readMaxBytes: number): ConnectError {
   return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
 }
 
-function frame(message: Uint8Array): Buffer {
+/** One gRPC message on the wire: flags, length, bytes. */
+export function frame(message: Uint8Array): Buffer {
   const framed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + message.length);
   framed[0] = 0;
   framed.writeUInt32BE(message.length, 1);
@@ -349,7 +281,8 @@ function headerValue(value: string | string[] | undefined): string | null {
   return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
 }
 
-function headerObject(headers: Headers): Record<string, string> {
+/** Headers as node:http2 takes them. */
+export function headerObject(headers: Headers): Record<string, string> {
   const result: Record<string, string> = {};
   headers.forEach((value, name) => {
     result[name] = value;

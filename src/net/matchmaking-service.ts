@@ -6,10 +6,10 @@ import { MatchmakingService } from "../gen/matchmaking/v1/matchmaking_pb.js";
 import { callerOf } from "./caller-context.ts";
 import { failedCall } from "./connect-errors.ts";
 import { toEnqueueCommand } from "./enqueue-request.ts";
-import { LIMITS, requireText } from "./request-fields.ts";
+import { ticketIdOf } from "./request-fields.ts";
 import { requestLogger } from "./rpc-observer.ts";
 import { toQueueInfo, toTicketMessage } from "./ticket-message.ts";
-import { withKeepAlive } from "./with-keep-alive.ts";
+import { WatchTicketResponses } from "./watch-ticket-responses.ts";
 
 /** Methods callable without a token: queue discovery only. */
 export const PUBLIC_METHODS: ReadonlySet<DescMethod> = new Set([MatchmakingService.method.listQueues]);
@@ -66,26 +66,8 @@ export function createMatchmakingService(
         return fail(error, "CancelTicket", context);
       }
     },
-    async *watchTicket(request, context) {
-      try {
-        const views = matchmaker.watchTicket(callerOf(context), ticketIdOf(request), context.signal);
-        // One generator layer less per stream than mapping the views in a generator of their own.
-        for await (const item of withKeepAlive(views, options.watchKeepAliveMs, keepAliveMessage)) {
-          yield "keepAlive" in item ? item : { ticket: toTicketMessage(item) };
-        }
-        // Ended by the server shutting down (UNAVAILABLE: reconnect elsewhere) or the deadline, not by a terminal state.
-        context.signal.throwIfAborted();
-      } catch (error) {
-        fail(error, "WatchTicket", context);
-      }
+    watchTicket(request, context) {
+      return new WatchTicketResponses(matchmaker, logger, options.watchKeepAliveMs, request, context);
     },
   };
-}
-
-/** The keep-alive message of a WatchTicket stream: no ticket, only the flag. */
-const KEEP_ALIVE = { keepAlive: true } as const;
-const keepAliveMessage = (): typeof KEEP_ALIVE => KEEP_ALIVE;
-
-function ticketIdOf(request: { readonly ticketId: string }): string {
-  return requireText(request.ticketId, "ticket_id", LIMITS.idLength);
 }

@@ -24,3 +24,8 @@ export function optionalText(value: string, field: string, maxLength: number): s
   if (/\p{Cc}/u.test(value)) throw new InvalidArgumentError(field, "must not contain control characters");
   return value;
 }
+
+/** The ticket id of a request about one ticket. */
+export function ticketIdOf(request: { readonly ticketId: string }): string {
+  return requireText(request.ticketId, "ticket_id", LIMITS.idLength);
+}

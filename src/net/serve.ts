@@ -7,6 +7,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
 import { withFastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
+import { serveGrpcStreams } from "./grpc-server-streaming.ts";
 
 /** A plain HTTP endpoint served beside the RPCs on the HTTP port (health, metrics, keys). */
 export type HttpRoute = (request: http.IncomingMessage, response: http.ServerResponse) => void;
@@ -56,7 +57,9 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const cors = createCors(options.corsOrigins ?? []);
   const grpcHandler = withFastGrpc(options, withSpecGrpcMessage(adapter));
-  const grpc = http2.createServer((request, response) => {
+  // No request listener: plain gRPC streams are served from the stream event, the rest get the compatibility pair there.
+  const grpc = http2.createServer();
+  serveGrpcStreams(grpc, options, (request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);
   });
   const sessions = new Set<http2.ServerHttp2Session>();

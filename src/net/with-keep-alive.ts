@@ -3,86 +3,113 @@ import { keepAliveTicker, type KeepAliveTicker } from "./keep-alive-ticker.ts";
 /**
  * Passes `source`'s values through and inserts `keepAlive()` whenever `intervalMs` passes without a
  * value, so a long-lived stream is never silent long enough for a proxy's idle timeout to cut it.
- * An interval of 0 turns keep-alives off.
- *
- * The source is pulled only when the consumer asks for a value, and its pending `next()` is kept
- * across idle intervals, so a keep-alive never loses or reorders a value. Idle streams share one
- * timer ({@link keepAliveTicker}), so a keep-alive comes after between 3/4 and all of the interval.
- * Ending early (the consumer stops) asks the source to return; a source that is waiting when that
- * happens returns once its wait ends (for a watch, when its abort signal fires).
+ * An interval of 0 turns keep-alives off. See {@link KeepAliveStream} for the details.
  */
 export function withKeepAlive<T, K>(source: AsyncIterable<T>, intervalMs: number, keepAlive: () => K): AsyncIterableIterator<T | K> {
-  return new KeepAliveStream(source[Symbol.asyncIterator](), intervalMs > 0 ? keepAliveTicker(intervalMs) : undefined, keepAlive);
+  return new PassThroughStream(source, intervalMs, keepAlive);
 }
 
-interface Waiter<V> {
-  readonly resolve: (result: IteratorResult<V>) => void;
-  readonly reject: (error: unknown) => void;
-}
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
- * The iterator behind {@link withKeepAlive}: a plain object rather than an async generator, because
- * every idle WatchTicket stream holds one for its whole life and a suspended generator costs several
- * times its size in memory (BENCHMARKS.md, benchmark 4).
+ * A response stream that turns a source's values into messages and inserts a keep-alive message
+ * whenever its interval passes without one. Subclasses say how the source is opened, how a value
+ * becomes a message and how the stream ends, so that a server stream's whole response side (mapping,
+ * keep-alives, error mapping) is one object instead of a chain of generators.
+ *
+ * The source is opened on the first `next()` (so opening errors reach the consumer as that call's
+ * failure, as a generator's would), pulled only when the consumer asks for a message, and its
+ * pending `next()` is kept across idle intervals, so a keep-alive never loses or reorders a value.
+ * Idle streams share one timer ({@link keepAliveTicker}), so a keep-alive comes after between 3/4
+ * and all of the interval. Ending early (the consumer stops) asks the source to return.
+ *
+ * A plain object rather than an async generator, because every idle WatchTicket stream holds one for
+ * its whole life and a suspended generator costs several times its size in memory (BENCHMARKS.md,
+ * benchmark 4).
  */
-class KeepAliveStream<T, K> implements AsyncIterableIterator<T | K> {
-  readonly #source: AsyncIterator<T>;
+export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M> {
   /** Undefined when keep-alives are off. */
   readonly #ticker: KeepAliveTicker | undefined;
-  readonly #keepAlive: () => K;
+  #source: AsyncIterator<T> | undefined;
   /** Whether the source's next() is outstanding. */
   #pulling = false;
   /** What that next() settled with, kept until the consumer asks for it. */
   #arrived: IteratorResult<T> | undefined;
   #failed: { readonly error: unknown } | undefined;
   #finished = false;
-  #waiter: Waiter<T | K> | undefined;
+  /** The consumer's pending next(). */
+  #resolve: ((result: IteratorResult<M>) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
   #bucket: Set<() => void> | undefined;
   readonly #onIdle = (): void => {
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#reject = undefined;
     this.#bucket = undefined;
-    waiter?.resolve({ done: false, value: this.#keepAlive() });
+    resolve?.({ done: false, value: this.keepAlive() });
   };
+  readonly #onResult = (result: IteratorResult<T>): void => this.#settled(result, undefined);
+  readonly #onError = (error: unknown): void => this.#settled(undefined, { error });
 
-  constructor(source: AsyncIterator<T>, ticker: KeepAliveTicker | undefined, keepAlive: () => K) {
-    this.#source = source;
-    this.#ticker = ticker;
-    this.#keepAlive = keepAlive;
+  constructor(intervalMs: number) {
+    this.#ticker = intervalMs > 0 ? keepAliveTicker(intervalMs) : undefined;
+  }
+
+  /** The source, opened on the first `next()`; what it throws ends the stream through {@link failed}. */
+  protected abstract open(): AsyncIterator<T>;
+  /** The message for one of the source's values. */
+  protected abstract message(value: T): M;
+  /** The message sent after an idle interval. */
+  protected abstract keepAlive(): M;
+
+  /** Called when the source is done; throws to end the stream with an error instead. */
+  protected ended(): void {}
+
+  /** What the consumer gets when the source fails (or cannot be opened). */
+  protected failed(error: unknown): unknown {
+    return error;
   }
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  next(): Promise<IteratorResult<T | K>> {
-    if (this.#finished) return Promise.resolve({ done: true, value: undefined });
+  next(): Promise<IteratorResult<M>> {
+    if (this.#finished) return Promise.resolve(DONE);
     if (this.#arrived !== undefined || this.#failed !== undefined) return this.#take();
-    if (!this.#pulling) this.#pull();
+    if (!this.#pulling && !this.#pull()) return this.#take();
     return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
+      this.#resolve = resolve;
+      this.#reject = reject;
       this.#bucket = this.#ticker?.schedule(this.#onIdle);
     });
   }
 
-  async return(): Promise<IteratorResult<T | K>> {
-    if (this.#finished) return { done: true, value: undefined };
+  async return(): Promise<IteratorResult<M>> {
+    if (this.#finished) return DONE;
     this.#finished = true;
     this.#cancelKeepAlive();
-    this.#waiter?.resolve({ done: true, value: undefined });
-    this.#waiter = undefined;
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    resolve?.(DONE);
     // A source still working on a next() ends on its own once that settles: do not wait for it.
-    if (this.#pulling) this.#source.return?.().catch(() => undefined);
-    else await this.#source.return?.();
-    return { done: true, value: undefined };
+    if (this.#pulling) this.#source?.return?.().catch(() => undefined);
+    else await this.#source?.return?.();
+    return DONE;
   }
 
-  #pull(): void {
+  /** Asks the source for its next value; false if it could not even be opened (then {@link #failed} is set). */
+  #pull(): boolean {
+    try {
+      this.#source ??= this.open();
+    } catch (error) {
+      this.#failed = { error };
+      return false;
+    }
     this.#pulling = true;
-    this.#source.next().then(
-      (result) => this.#settled(result, undefined),
-      (error: unknown) => this.#settled(undefined, { error }),
-    );
+    this.#source.next().then(this.#onResult, this.#onError);
+    return true;
   }
 
   #settled(result: IteratorResult<T> | undefined, failed: { readonly error: unknown } | undefined): void {
@@ -90,28 +117,60 @@ class KeepAliveStream<T, K> implements AsyncIterableIterator<T | K> {
     if (this.#finished) return;
     this.#arrived = result;
     this.#failed = failed;
-    const waiter = this.#waiter;
-    if (waiter === undefined) return;
-    this.#waiter = undefined;
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    if (resolve === undefined || reject === undefined) return;
+    this.#resolve = undefined;
+    this.#reject = undefined;
     this.#cancelKeepAlive();
-    this.#take().then(waiter.resolve, waiter.reject);
+    this.#take().then(resolve, reject);
   }
 
-  #take(): Promise<IteratorResult<T | K>> {
+  #take(): Promise<IteratorResult<M>> {
     const failed = this.#failed;
     const result = this.#arrived;
     this.#arrived = undefined;
     this.#failed = undefined;
-    if (failed !== undefined) {
+    try {
+      if (failed !== undefined) throw failed.error;
+      if (result!.done !== true) return Promise.resolve({ done: false, value: this.message(result!.value) });
       this.#finished = true;
-      return Promise.reject(failed.error);
+      this.ended();
+      return Promise.resolve(DONE);
+    } catch (error) {
+      this.#finished = true;
+      // A source that did not fail (a message that could not be made) still holds its subscriptions.
+      if (failed === undefined) this.#source?.return?.().catch(() => undefined);
+      return Promise.reject(this.failed(error));
     }
-    if (result!.done === true) this.#finished = true;
-    return Promise.resolve(result!);
   }
 
   #cancelKeepAlive(): void {
     if (this.#bucket !== undefined) this.#ticker?.cancel(this.#bucket, this.#onIdle);
     this.#bucket = undefined;
+  }
+}
+
+/** {@link withKeepAlive}'s stream: values pass through unchanged. */
+class PassThroughStream<T, K> extends KeepAliveStream<T, T | K> {
+  readonly #source: AsyncIterable<T>;
+  readonly #keepAlive: () => K;
+
+  constructor(source: AsyncIterable<T>, intervalMs: number, keepAlive: () => K) {
+    super(intervalMs);
+    this.#source = source;
+    this.#keepAlive = keepAlive;
+  }
+
+  protected open(): AsyncIterator<T> {
+    return this.#source[Symbol.asyncIterator]();
+  }
+
+  protected message(value: T): T {
+    return value;
+  }
+
+  protected keepAlive(): K {
+    return this.#keepAlive();
   }
 }

@@ -8,6 +8,7 @@ import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpc
 import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { authInterceptor, callerOf } from "../../src/net/caller-context.ts";
 import { withFastGrpc } from "../../src/net/fast-grpc.ts";
+import { serveGrpcStreams } from "../../src/net/grpc-server-streaming.ts";
 import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
 
@@ -88,7 +89,8 @@ async function startServer(fast: boolean): Promise<TestServer> {
     fallbacks.push(`${request.headers["content-type"]} ${request.headers[":path"]}`);
     adapter(request, response);
   };
-  const server = http2.createServer(fast ? withFastGrpc(options, counted) : adapter);
+  const server = fast ? http2.createServer() : http2.createServer(adapter);
+  if (fast) serveGrpcStreams(server, options, withFastGrpc(options, counted));
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -244,7 +246,7 @@ describe("withFastGrpc answers unary calls exactly as the connect adapter does",
   });
 });
 
-describe("withFastGrpc answers server-streaming calls exactly as the connect adapter does", () => {
+describe("serveGrpcStreams answers server-streaming calls exactly as the connect adapter does", () => {
   const cases: [string, Record<string, string>, Buffer][] = [
     ["several messages, handler-set headers and trailers", {}, envelope(watchBytes("many"))],
     ["an error after the first message", {}, envelope(watchBytes("fail-midway"))],
@@ -270,6 +272,7 @@ describe("withFastGrpc answers server-streaming calls exactly as the connect ada
       trailer: reference.fields["x-trailer"],
     });
     expect(fast.fields["grpc-status"]).toMatch(/^\d+$/);
+    expect(Object.keys(fast.fields).sort()).toEqual(Object.keys(reference.fields).sort());
     expect(fastServer.fallbacks).toEqual([]);
   });
 
@@ -343,6 +346,14 @@ describe("what the fast path leaves to the connect adapter", () => {
     const { ticket } = await client.enqueue({ queue: "ok", players: [{ userId: "dave", skill: 1 }] });
     expect(ticket?.ticketId).toBe("backend:dave");
     expect(fastServer.fallbacks.splice(0)).toEqual([`application/grpc+proto ${ENQUEUE_PATH}`]);
+  });
+
+  it("server-streaming calls from a page (with an Origin), so that the CORS policy sees them", async () => {
+    const headers = { origin: "https://play.example.com" };
+    const fast = await rawCall(fastServer.port, headers, envelope(watchBytes("many")), WATCH_PATH);
+    const reference = await rawCall(connectServer.port, headers, envelope(watchBytes("many")), WATCH_PATH);
+    expect(outcome(fast)).toEqual(outcome(reference));
+    expect(fastServer.fallbacks.splice(0)).toEqual([`application/grpc ${WATCH_PATH}`]);
   });
 
   it("the Connect protocol", async () => {
