@@ -84,6 +84,9 @@ export class QueueMatcher {
       matches++;
       await publishCommitted(events, claimed, logger, "claimed");
     }
+    // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
+    // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
+    if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id));
     await progress.recordPass(queue, waiting);
     const byRegion = waitingByRegion(this.queue, waiting);

@@ -36,13 +36,7 @@ export class CallGate {
   interceptor(admitsWhileClosed: (method: DescMethod) => boolean): Interceptor {
     return (next) => async (request) => {
       if (this.closed && !admitsWhileClosed(request.method)) throw new ConnectError(SHUTTING_DOWN, Code.Unavailable);
-      this.#inFlight++;
-      let settled = false;
-      const done = (): void => {
-        if (settled) return;
-        settled = true;
-        if (--this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
-      };
+      const done = this.#admit();
       try {
         const response = await next(request);
         if (!response.stream) {
@@ -54,6 +48,20 @@ export class CallGate {
         done();
         throw error;
       }
+    };
+  }
+
+  /**
+   * Counts a call in until the returned function is first called. A method rather than a closure
+   * in the interceptor, so that a stream holding it does not hold its call's interceptor chain.
+   */
+  #admit(): () => void {
+    this.#inFlight++;
+    let settled = false;
+    return () => {
+      if (settled) return;
+      settled = true;
+      if (--this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
     };
   }
 

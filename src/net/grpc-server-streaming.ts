@@ -14,7 +14,7 @@ import {
   type FastGrpcOptions,
   type Http2Handler,
 } from "./fast-grpc.ts";
-import { copyHeaders, invokeServerStreaming } from "./invoke-server-streaming.ts";
+import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
 import { SingleRequestMethodRegistry, type ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
 
 type HandlerContextController = ReturnType<typeof startCall>["context"];
@@ -88,7 +88,10 @@ function serveServerStreaming(
   const { timeout, context } = startCall(spec, headers, calls);
   const call = new ServerStreamingCall(spec.method.output, stream, context, calls);
   const input = timeout.error === undefined ? requestMessages(spec.method.input, stream, readMaxBytes) : failing<MessageShape<DescMessage>>(timeout.error);
-  invokeServerStreaming(spec, context, input, interceptors).then(call.start, call.fail);
+  invokeServerStreaming(spec, context, input, interceptors).then(
+    (started) => call.start(started),
+    (error: unknown) => call.fail(error),
+  );
 }
 
 /**
@@ -109,33 +112,30 @@ class ServerStreamingCall {
   /** Until the trailers are written, a closing stream means the client went away. */
   readonly #cancel = (): void => this.#context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
   readonly #onNext = (result: IteratorResult<MessageShape<DescMessage>>): void => this.#write(result);
-  readonly #onDrained = (): void => {
-    this.#stream.off("drain", this.#onDrained);
-    this.#stream.off("close", this.#onDrained);
-    this.#pull();
-  };
+  readonly #onError = (error: unknown): void => this.fail(error);
 
   constructor(desc: DescMessage, stream: http2.ServerHttp2Stream, context: HandlerContextController, calls: OpenCalls) {
     this.#desc = desc;
     this.#stream = stream;
     this.#context = context;
     this.#calls = calls;
-    stream.once("close", this.#cancel);
+    // `on`, not `once`: the listener is removed when the call ends, and once's wrapper costs memory.
+    stream.on("close", this.#cancel);
   }
 
-  readonly start = (started: { readonly messages: AsyncIterator<MessageShape<DescMessage>>; readonly trailer: Headers }): void => {
+  start(started: ServerStreamingResponses): void {
     this.#messages = started.messages;
     this.#trailer = started.trailer;
     this.#pull();
-  };
+  }
 
-  readonly fail = (error: unknown): void => {
+  fail(error: unknown): void {
     setErrorTrailers(this.#context, error);
     this.#finish();
-  };
+  }
 
   #pull(): void {
-    this.#messages!.next().then(this.#onNext, this.fail);
+    this.#messages!.next().then(this.#onNext, this.#onError);
   }
 
   #write(result: IteratorResult<MessageShape<DescMessage>>): void {
@@ -154,8 +154,14 @@ class ServerStreamingCall {
       if (stream.write(frame(toBinary(this.#desc, result.value)))) {
         this.#pull();
       } else {
-        stream.once("drain", this.#onDrained);
-        stream.once("close", this.#onDrained);
+        // Only a call the client reads slowly gets this listener.
+        const drained = (): void => {
+          stream.off("drain", drained);
+          stream.off("close", drained);
+          this.#pull();
+        };
+        stream.on("drain", drained);
+        stream.on("close", drained);
       }
     } catch (error) {
       this.fail(error);

@@ -32,18 +32,12 @@ const requestLoggerKey = createContextKey<Logger | undefined>(undefined, { descr
  */
 export function rpcObserver(metrics: RpcMetrics, logger: Logger): Interceptor {
   return (next) => async (request) => {
-    const startedAt = performance.now();
     const labels = labelsOf(request.method);
     const traceId = traceIdOf(request.header.get("traceparent"));
     const log = traceId === undefined ? logger : logger.child({ traceId });
     request.contextValues.set(requestLoggerKey, log);
     metrics.rpcStarted(labels);
-    const finish = (error: unknown): void => {
-      const code = error === undefined ? "OK" : Code[ConnectError.from(error).code];
-      const durationMs = performance.now() - startedAt;
-      metrics.rpcHandled(labels, code, durationMs);
-      log.debug({ rpc: `${labels.service}/${labels.method}`, code, durationMs: Math.round(durationMs * 10) / 10 }, "rpc");
-    };
+    const finish = callFinisher(metrics, labels, log);
     try {
       const response = await next(request);
       if (!response.stream) {
@@ -63,6 +57,21 @@ export function requestLogger(context: HandlerContext, fallback: Logger): Logger
   return context.values.get(requestLoggerKey) ?? fallback;
 }
 
+/**
+ * Counts, times and logs one call when called with how it ended. Made outside the interceptor so
+ * that a stream, which holds it until it ends, does not also hold the interceptor chain of its
+ * call through the closure's scope (BENCHMARKS.md, benchmark 4).
+ */
+function callFinisher(metrics: RpcMetrics, labels: RpcLabels, log: Logger): (error: unknown) => void {
+  const startedAt = performance.now();
+  return (error) => {
+    const code = error === undefined ? "OK" : Code[ConnectError.from(error).code];
+    const durationMs = performance.now() - startedAt;
+    metrics.rpcHandled(labels, code, durationMs);
+    log.debug({ rpc: `${labels.service}/${labels.method}`, code, durationMs: Math.round(durationMs * 10) / 10 }, "rpc");
+  };
+}
+
 const TYPES: Readonly<Record<DescMethod["methodKind"], RpcType>> = {
   unary: "unary",
   client_streaming: "client_stream",
@@ -70,6 +79,14 @@ const TYPES: Readonly<Record<DescMethod["methodKind"], RpcType>> = {
   bidi_streaming: "bidi_stream",
 };
 
+const labels = new WeakMap<DescMethod, RpcLabels>();
+
+/** One labels object per method, shared by its calls. */
 function labelsOf(method: DescMethod): RpcLabels {
-  return { type: TYPES[method.methodKind], service: method.parent.typeName, method: method.name };
+  let found = labels.get(method);
+  if (found === undefined) {
+    found = { type: TYPES[method.methodKind], service: method.parent.typeName, method: method.name };
+    labels.set(method, found);
+  }
+  return found;
 }

@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
+import { randomUUID, sign } from "node:crypto";
 import type { Clock } from "../../application/ports/clock.ts";
 import type {
   IssuedMatchTicket,
@@ -30,30 +29,44 @@ export interface JwtMatchTicketIssuerOptions {
  *
  * The audience is derived from the game server's id, binding the ticket to the one server
  * allocated for the match without revealing the server's internal name to the player; the random `jti` is what redemption enforces single use on.
+ *
+ * Signs synchronously with node:crypto (an Ed25519 signature is tens of microseconds) rather than
+ * through WebCrypto, whose every signature is a thread-pool job: that round trip cost twice the CPU
+ * and made each assignment wait for event-loop turns behind the rest of its matching pass
+ * (BENCHMARKS.md, benchmark 4). The compact JWS is the one a JWT library would produce.
  */
 export class JwtMatchTicketIssuer implements MatchTicketIssuer {
   readonly #options: JwtMatchTicketIssuerOptions;
+  /** The encoded protected header, the same for every ticket of this key. */
+  readonly #header: string;
 
   constructor(options: JwtMatchTicketIssuerOptions) {
     this.#options = options;
+    this.#header = base64url(JSON.stringify({ alg: MATCH_TICKET_ALGORITHM, typ: MATCH_TICKET_TYPE, kid: options.key.kid }));
   }
 
   async issue(claims: MatchTicketClaims): Promise<IssuedMatchTicket> {
     const { key, issuer, ttlSeconds, clock } = this.#options;
     const issuedAt = Math.floor(clock.now() / 1000);
     const expiresAt = issuedAt + ttlSeconds;
-    const token = await new SignJWT({
-      [MATCH_ID_CLAIM]: claims.matchId,
-      [SERVER_ADDRESS_CLAIM]: claims.serverAddress,
-    })
-      .setProtectedHeader({ alg: MATCH_TICKET_ALGORITHM, typ: MATCH_TICKET_TYPE, kid: key.kid })
-      .setIssuer(issuer)
-      .setSubject(claims.userId)
-      .setAudience(serverAudience(claims.serverId))
-      .setJti(randomUUID())
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(key.privateKey);
-    return { token, expiresAt: expiresAt * 1000 };
+    const payload = base64url(
+      JSON.stringify({
+        [MATCH_ID_CLAIM]: claims.matchId,
+        [SERVER_ADDRESS_CLAIM]: claims.serverAddress,
+        iss: issuer,
+        sub: claims.userId,
+        aud: serverAudience(claims.serverId),
+        jti: randomUUID(),
+        iat: issuedAt,
+        exp: expiresAt,
+      }),
+    );
+    const signingInput = `${this.#header}.${payload}`;
+    const signature = sign(null, Buffer.from(signingInput), key.privateKey).toString("base64url");
+    return { token: `${signingInput}.${signature}`, expiresAt: expiresAt * 1000 };
   }
+}
+
+function base64url(json: string): string {
+  return Buffer.from(json).toString("base64url");
 }
