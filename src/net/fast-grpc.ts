@@ -44,7 +44,7 @@ export const CALL_COMPLETED = new ConnectError("the call has completed", Code.Ca
  * Serves plain gRPC unary calls (uncompressed protobuf) directly on node:http2's compatibility API,
  * and hands everything else (streaming calls, gRPC-Web, Connect, compressed or JSON gRPC, unknown
  * paths) to `fallback`. Plain gRPC server-streaming calls are served before any compatibility
- * request exists, by {@link serveGrpcStreams} (grpc-server-streaming.ts), whose `requests` this is.
+ * request exists, from their raw HTTP/2 stream (GrpcServerStreams in grpc-server-streaming.ts).
  *
  * The implementations and interceptors are the ones the connect adapter serves: the registry
  * collects them from the same routes function, and every call goes through connect's own

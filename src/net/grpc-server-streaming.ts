@@ -1,4 +1,4 @@
-import http2 from "node:http2";
+import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
@@ -12,68 +12,42 @@ import {
   setErrorTrailers,
   startCall,
   type FastGrpcOptions,
-  type Http2Handler,
 } from "./fast-grpc.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
 import { SingleRequestMethodRegistry, type ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
+import type { serveStreamsFirst } from "./streams-first.ts";
 
 type HandlerContextController = ReturnType<typeof startCall>["context"];
 
 /**
- * Serves plain gRPC server-streaming calls (uncompressed protobuf, no `Origin`) straight from the
- * HTTP/2 server's `stream` event, and hands every other stream to `requests` as the compatibility
- * request and response node:http2 would have made for it. `server` must have no `request` listener
- * of its own (node:http2 would then make the pair for every stream itself).
+ * Serves plain gRPC server-streaming calls (uncompressed protobuf) straight from their HTTP/2
+ * stream, for {@link serveStreamsFirst}: before node:http2 wraps the stream in its compatibility
+ * request and response.
  *
  * Why: an idle WatchTicket stream lives for minutes, and node:http2's compatibility pair (two more
  * stream objects with their states and listeners on the HTTP/2 stream) was 2.4 KiB of its heap
  * (BENCHMARKS.md, benchmark 4). The call itself runs as in fast-grpc.ts: connect's context, the same
- * interceptors and implementation (invoke-server-streaming.ts), connect's statuses. Requests with
- * an `Origin` go the compatibility way so that the CORS policy sees them as before.
+ * interceptors and implementation (invoke-server-streaming.ts), connect's statuses.
  */
-export function serveGrpcStreams(server: http2.Http2Server, options: FastGrpcOptions, requests: Http2Handler): void {
-  const registry = new SingleRequestMethodRegistry(options.routes);
-  const interceptors = [...options.interceptors];
-  const calls = new OpenCalls(options.shutdownSignal);
-  server.on("stream", (stream, headers, _flags, rawHeaders) => {
-    const spec = headers.origin === undefined && isPlainGrpc(headers) ? registry.get(headers[":path"] ?? "") : undefined;
-    if (spec?.kind === "server_streaming") serveServerStreaming(spec, stream, headers, interceptors, options.readMaxBytes, calls);
-    else compatibilityRequest(server, stream, headers, rawHeaders, requests);
-  });
-}
+export class GrpcServerStreams {
+  readonly #registry: SingleRequestMethodRegistry;
+  readonly #interceptors: Interceptor[];
+  readonly #readMaxBytes: number;
+  readonly #calls: OpenCalls;
 
-/** What node:http2 does with a stream for its `request` event (its compat `onServerStream`). */
-function compatibilityRequest(
-  server: http2.Http2Server,
-  stream: http2.ServerHttp2Stream,
-  headers: http2.IncomingHttpHeaders,
-  rawHeaders: string[],
-  requests: Http2Handler,
-): void {
-  const request = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
-  const response = new http2.Http2ServerResponse(stream);
-  if (headers[":method"] === "CONNECT") {
-    if (!server.emit("connect", request, response)) {
-      response.statusCode = http2.constants.HTTP_STATUS_METHOD_NOT_ALLOWED;
-      response.end();
-    }
-    return;
+  constructor(options: FastGrpcOptions) {
+    this.#registry = new SingleRequestMethodRegistry(options.routes);
+    this.#interceptors = [...options.interceptors];
+    this.#readMaxBytes = options.readMaxBytes;
+    this.#calls = new OpenCalls(options.shutdownSignal);
   }
-  const expect = headers.expect;
-  if (expect === undefined) {
-    requests(request, response);
-  } else if (expect === "100-continue") {
-    if (server.listenerCount("checkContinue") > 0) {
-      server.emit("checkContinue", request, response);
-    } else {
-      response.writeContinue();
-      requests(request, response);
-    }
-  } else if (server.listenerCount("checkExpectation") > 0) {
-    server.emit("checkExpectation", request, response);
-  } else {
-    response.statusCode = http2.constants.HTTP_STATUS_EXPECTATION_FAILED;
-    response.end();
+
+  /** Serves `stream` if it is a plain gRPC server-streaming call, and says whether it did. */
+  serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean {
+    const spec = isPlainGrpc(headers) ? this.#registry.get(headers[":path"] ?? "") : undefined;
+    if (spec?.kind !== "server_streaming") return false;
+    serveServerStreaming(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
+    return true;
   }
 }
 
@@ -119,6 +93,8 @@ class ServerStreamingCall {
     this.#stream = stream;
     this.#context = context;
     this.#calls = calls;
+    // As the compatibility API does: a stream reset by the client must not become an uncaught error.
+    stream.on("error", ignore);
     // `on`, not `once`: the listener is removed when the call ends, and once's wrapper costs memory.
     stream.on("close", this.#cancel);
   }
@@ -197,3 +173,5 @@ class ServerStreamingCall {
     stream.end();
   }
 }
+
+function ignore(): void {}

@@ -7,7 +7,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
 import { withFastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
-import { serveGrpcStreams } from "./grpc-server-streaming.ts";
+import { GrpcServerStreams } from "./grpc-server-streaming.ts";
+import { serveStreamsFirst } from "./streams-first.ts";
 
 /** A plain HTTP endpoint served beside the RPCs on the HTTP port (health, metrics, keys). */
 export type HttpRoute = (request: http.IncomingMessage, response: http.ServerResponse) => void;
@@ -57,11 +58,13 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const cors = createCors(options.corsOrigins ?? []);
   const grpcHandler = withFastGrpc(options, withSpecGrpcMessage(adapter));
-  // No request listener: plain gRPC streams are served from the stream event, the rest get the compatibility pair there.
-  const grpc = http2.createServer();
-  serveGrpcStreams(grpc, options, (request, response) => {
+  const grpc = http2.createServer((request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);
   });
+  // Plain gRPC server-streaming calls are served from the raw stream; a request with an Origin (a
+  // browser's, which never speaks plain gRPC) takes the request handler, where the CORS policy applies.
+  const streams = new GrpcServerStreams(options);
+  serveStreamsFirst(grpc, (stream, headers) => headers.origin === undefined && streams.serveStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   grpc.on("session", (session) => {
     sessions.add(session);

@@ -8,7 +8,8 @@ import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpc
 import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { authInterceptor, callerOf } from "../../src/net/caller-context.ts";
 import { withFastGrpc } from "../../src/net/fast-grpc.ts";
-import { serveGrpcStreams } from "../../src/net/grpc-server-streaming.ts";
+import { GrpcServerStreams } from "../../src/net/grpc-server-streaming.ts";
+import { serveStreamsFirst } from "../../src/net/streams-first.ts";
 import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
 
@@ -89,8 +90,9 @@ async function startServer(fast: boolean): Promise<TestServer> {
     fallbacks.push(`${request.headers["content-type"]} ${request.headers[":path"]}`);
     adapter(request, response);
   };
-  const server = fast ? http2.createServer() : http2.createServer(adapter);
-  if (fast) serveGrpcStreams(server, options, withFastGrpc(options, counted));
+  const server = http2.createServer(fast ? withFastGrpc(options, counted) : adapter);
+  const streams = new GrpcServerStreams(options);
+  if (fast) serveStreamsFirst(server, (stream, headers) => headers.origin === undefined && streams.serveStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -246,7 +248,7 @@ describe("withFastGrpc answers unary calls exactly as the connect adapter does",
   });
 });
 
-describe("serveGrpcStreams answers server-streaming calls exactly as the connect adapter does", () => {
+describe("GrpcServerStreams answers server-streaming calls exactly as the connect adapter does", () => {
   const cases: [string, Record<string, string>, Buffer][] = [
     ["several messages, handler-set headers and trailers", {}, envelope(watchBytes("many"))],
     ["an error after the first message", {}, envelope(watchBytes("fail-midway"))],
@@ -291,6 +293,26 @@ describe("serveGrpcStreams answers server-streaming calls exactly as the connect
     );
     expect([received, stopped.code]).toEqual([["forever"], Code.Canceled]);
     expect(await seen).toBe("ConnectError: [canceled] the client cancelled the call");
+  });
+
+  it("survives a client that resets its stream with an error code, and cancels the call", async () => {
+    const seen = new Promise<string>((resolve) => cancellationWaiters.push(resolve));
+    const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
+    const stream = session.request({
+      ":method": "POST",
+      ":path": WATCH_PATH,
+      "content-type": "application/grpc",
+      te: "trailers",
+      authorization: "Bearer good",
+    });
+    stream.on("error", () => {});
+    stream.end(envelope(watchBytes("forever")));
+    await new Promise((resolve) => stream.once("data", resolve));
+    stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    expect(await seen).toBe("ConnectError: [canceled] the client cancelled the call");
+    session.close();
+    const after = await rawCall(fastServer.port, {}, envelope(watchBytes("many")), WATCH_PATH);
+    expect(after.fields["grpc-status"]).toBe("0");
   });
 });
 
