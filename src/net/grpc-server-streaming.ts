@@ -42,9 +42,13 @@ export class GrpcServerStreams {
     this.#calls = new OpenCalls(options.shutdownSignal);
   }
 
-  /** Serves `stream` if it is a plain gRPC server-streaming call, and says whether it did. */
+  /**
+   * Serves `stream` if it is a plain gRPC server-streaming call, and says whether it did. A call
+   * with an `Expect` header (no gRPC client sends one) is left to the compatibility API, which
+   * answers it with `100 Continue`.
+   */
   serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean {
-    const spec = isPlainGrpc(headers) ? this.#registry.get(headers[":path"] ?? "") : undefined;
+    const spec = isPlainGrpc(headers) && headers.expect === undefined ? this.#registry.get(headers[":path"] ?? "") : undefined;
     if (spec?.kind !== "server_streaming") return false;
     serveServerStreaming(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
     return true;

@@ -1,6 +1,5 @@
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { HandlerContext, Interceptor, StreamRequest, StreamResponse } from "@connectrpc/connect";
-import type { createHandlerContext } from "@connectrpc/connect";
+import type { createHandlerContext, HandlerContext, Interceptor, StreamRequest, StreamResponse } from "@connectrpc/connect";
 import { single } from "./single-message.ts";
 import type { ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
 

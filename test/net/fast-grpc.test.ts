@@ -378,6 +378,14 @@ describe("what the fast path leaves to the connect adapter", () => {
     expect(fastServer.fallbacks.splice(0)).toEqual([`application/grpc ${WATCH_PATH}`]);
   });
 
+  it("server-streaming calls with an Expect header, which the compatibility API answers with 100 Continue", async () => {
+    const headers = { expect: "100-continue" };
+    const fast = await rawCall(fastServer.port, headers, envelope(watchBytes("many")), WATCH_PATH);
+    const reference = await rawCall(connectServer.port, headers, envelope(watchBytes("many")), WATCH_PATH);
+    expect(outcome(fast)).toEqual(outcome(reference));
+    expect(fastServer.fallbacks.splice(0)).toEqual([`application/grpc ${WATCH_PATH}`]);
+  });
+
   it("the Connect protocol", async () => {
     const connectClient = createClient(
       MatchmakingService,
