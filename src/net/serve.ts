@@ -1,15 +1,13 @@
 import http from "node:http";
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
 import { withFastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
-
-/** A plain HTTP endpoint served beside the RPCs on the HTTP port (health, metrics, keys). */
-export type HttpRoute = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+import { serveRoute, type HttpRoute } from "./http-routes.ts";
+import { listen } from "./listen.ts";
 
 export interface ServeOptions {
   /** Registers every RPC service; called once per listener. */
@@ -66,21 +64,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
   const web = http.createServer((request, response) => {
-    if (cors(request, response)) return;
-    // A request target that is not a valid URL path (`//[`) must not reach `new URL` unguarded.
-    const path = request.method === "GET" ? URL.parse(request.url ?? "/", "http://host")?.pathname : undefined;
-    const route = path === undefined ? undefined : findRoute(httpRoutes, path);
-    if (route === undefined) {
-      adapter(request, response);
-      return;
-    }
-    try {
-      route(request, response);
-    } catch (error) {
-      options.logger.error({ err: error, path }, "HTTP route failed");
-      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
-      response.end("internal error");
-    }
+    if (!cors(request, response) && !serveRoute(httpRoutes, request, response, options.logger)) adapter(request, response);
   });
   const grpcPort = await listen(grpc, options.grpcPort, options.host);
   const httpPort = await listen(web, options.httpPort, options.host);
@@ -97,26 +81,4 @@ export async function serve(options: ServeOptions): Promise<Servers> {
       await closed;
     },
   };
-}
-
-/** The route of the exact path, else of the longest `/`-ended path it lies below. */
-function findRoute(routes: ReadonlyMap<string, HttpRoute>, pathname: string): HttpRoute | undefined {
-  const exact = routes.get(pathname);
-  if (exact !== undefined) return exact;
-  let best: string | undefined;
-  for (const path of routes.keys()) {
-    if (path.endsWith("/") && pathname.startsWith(path) && (best === undefined || path.length > best.length)) best = path;
-  }
-  return best === undefined ? undefined : routes.get(best);
-}
-
-async function listen(server: http.Server | http2.Http2Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
 }
