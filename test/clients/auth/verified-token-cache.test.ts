@@ -17,6 +17,28 @@ describe("VerifiedTokenCache", () => {
     expect(cache.get("c", 0)?.label).toBe("c");
   });
 
+  it("bounds the token text it holds, 2 KiB per entry of its bound on average", () => {
+    const cache = new VerifiedTokenCache<{ label: string; expiresAt: number }>(2);
+    const large = "a".repeat(2_500);
+    const medium = "b".repeat(1_500);
+    cache.set(large, valid("large"));
+    cache.set(medium, valid("medium"));
+
+    expect(cache.get(large, 0)?.label).toBe("large");
+
+    // 2,500 + 1,500 + 1,500 characters exceed 2 x 2,048: the least recently used one goes.
+    const other = "c".repeat(1_500);
+    cache.set(other, valid("other"));
+    expect(cache.get(medium, 0)).toBeUndefined();
+    expect(cache.get(large, 0)?.label).toBe("large");
+    expect(cache.get(other, 0)?.label).toBe("other");
+
+    // Larger than the whole budget: never cached, and nothing else is evicted for it.
+    cache.set("d".repeat(4_097), valid("huge"));
+    expect(cache.size).toBe(2);
+    expect(cache.get("d".repeat(4_097), 0)).toBeUndefined();
+  });
+
   it("drops an entry at its expiry", () => {
     const cache = new VerifiedTokenCache<{ label: string; expiresAt: number }>(10);
     cache.set("a", valid("a"));
