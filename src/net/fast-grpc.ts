@@ -1,15 +1,9 @@
 import type http2 from "node:http2";
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import {
-  Code,
-  ConnectError,
-  createContextValues,
-  createHandlerContext,
-  type ConnectRouter,
-  type Interceptor,
-} from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { getAbortSignalReason, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { createGrpcCallContext, type GrpcCallContext, type HandlerContextController } from "./grpc-call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import {
   SingleRequestMethodRegistry,
@@ -19,7 +13,6 @@ import {
 } from "./single-request-method-registry.ts";
 
 type Http2Handler = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => void;
-type HandlerContextController = ReturnType<typeof createHandlerContext>;
 
 export interface FastGrpcOptions {
   /** The same routes function the connect adapter is given. */
@@ -46,9 +39,9 @@ const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled)
  *
  * The implementations and interceptors are the ones the connect adapter serves: the registry
  * collects them from the same routes function, and every call goes through connect's own
- * `createHandlerContext`, `invokeUnaryImplementation` / `transformInvokeImplementation` and
- * `setTrailerStatus`, so handlers, authentication and error details cannot differ between the two
- * paths. What this path leaves out is connect-node's generic machinery (async-iterable pipelines,
+ * `invokeUnaryImplementation` / `transformInvokeImplementation` and `setTrailerStatus`, with a
+ * context equivalent to connect's (grpc-call-context.ts), so handlers, authentication and error
+ * details cannot differ between the two paths. What this path leaves out is connect-node's generic machinery (async-iterable pipelines,
  * stream adapters for the body) that costs most of a small call and of an idle stream's memory
  * (figures in BENCHMARKS.md).
  *
@@ -116,17 +109,11 @@ function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
 /** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
 function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequest, calls: OpenCalls) {
   const timeout = parseTimeout(headerValue(request.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
-  const context = createHandlerContext({
-    service: spec.method.parent,
+  const context = createGrpcCallContext({
     method: spec.method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    url: `http://${request.headers[":authority"] ?? "localhost"}${request.headers[":path"]}`,
+    headers: request.headers,
     timeoutMs: timeout.timeoutMs,
-    requestHeader: requestHeaders(request.headers),
-    responseHeader: { "content-type": GRPC_PROTO },
-    responseTrailer: { "grpc-status": "0" },
-    contextValues: createContextValues(),
+    contentType: GRPC_PROTO,
   });
   calls.start(context);
   const cancel = (): void => context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
@@ -161,8 +148,8 @@ async function serveUnary(
   if (response.stream.destroyed) return;
   // Whatever of the request is left unread (after an early error) is drained, not left to stall the stream.
   request.resume();
-  response.writeHead(200, headerObject(context.responseHeader));
-  response.addTrailers(headerObject(context.responseTrailer));
+  response.writeHead(200, context.responseHeader.toObject());
+  response.addTrailers(context.responseTrailer.toObject());
   if (body === undefined) response.end();
   else response.end(body);
 }
@@ -191,7 +178,7 @@ async function serveServerStreaming(
   const sendHeaders = (): void => {
     if (headersSent) return;
     headersSent = true;
-    response.writeHead(200, headerObject(context.responseHeader));
+    response.writeHead(200, context.responseHeader.toObject());
   };
   try {
     for (let next = await responses.next(); next.done !== true; next = await responses.next()) {
@@ -210,11 +197,11 @@ async function serveServerStreaming(
   if (response.stream.destroyed) return;
   request.resume();
   sendHeaders();
-  response.addTrailers(headerObject(context.responseTrailer));
+  response.addTrailers(context.responseTrailer.toObject());
   response.end();
 }
 
-function setErrorTrailers(context: HandlerContextController, error: unknown): void {
+function setErrorTrailers(context: GrpcCallContext, error: unknown): void {
   const connectError = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
   context.abort(connectError);
   setTrailerStatus(context.responseTrailer, connectError);
@@ -329,30 +316,6 @@ function frame(message: Uint8Array): Buffer {
   return framed;
 }
 
-/**
- * The request's headers without pseudo-headers, as interceptors see them in connect. Plain pairs:
- * the handler context turns them into web Headers once.
- */
-function requestHeaders(headers: http2.IncomingHttpHeaders): [string, string][] {
-  const result: [string, string][] = [];
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 0x3a) continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) result.push([name, item]);
-    else result.push([name, value]);
-  }
-  return result;
-}
-
 function headerValue(value: string | string[] | undefined): string | null {
   return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-}
-
-function headerObject(headers: Headers): Record<string, string> {
-  const result: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    result[name] = value;
-  });
-  return result;
 }
