@@ -22,12 +22,15 @@ export class LazyHeaders implements Headers {
   }
 
   get(name: string): string | null {
-    const value = this.#fields === undefined ? undefined : fieldValue(this.#fields, name);
-    return value === undefined ? this.#real().get(name) : value;
+    const fields = this.#fields;
+    if (fields === undefined || !LOWER_CASE_TOKEN.test(name)) return this.#real().get(name);
+    return fieldValue(fields, name) ?? null;
   }
 
   has(name: string): boolean {
-    return (this.#fields !== undefined && fieldValue(this.#fields, name) !== undefined) || this.#real().has(name);
+    const fields = this.#fields;
+    if (fields === undefined || !LOWER_CASE_TOKEN.test(name)) return this.#real().has(name);
+    return fieldValue(fields, name) !== undefined;
   }
 
   append(name: string, value: string): void {
@@ -80,6 +83,7 @@ export class LazyHeaders implements Headers {
       return result;
     }
     for (const name in fields) {
+      if (name.charCodeAt(0) === COLON) continue;
       const value = fieldValue(fields, name);
       if (value !== undefined) result[name] = value;
     }
@@ -103,15 +107,16 @@ export class LazyHeaders implements Headers {
 }
 
 const COLON = 0x3a;
-
 /**
- * The value a `Headers` of `fields` would give for `name`, when `name` is a field there under that
- * exact (lower-case) spelling; otherwise undefined, and the caller asks a real `Headers` (which
- * also validates the name).
+ * A valid field name (an RFC 9110 token) already in lower case: the spelling node:http2 gives
+ * field names in, so the fields answer for it directly. Any other name (mixed case, invalid, a
+ * pseudo-header) goes to a real `Headers`, which normalizes or refuses it.
  */
+const LOWER_CASE_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/** The value a `Headers` of `fields` gives for `name`, a field name in lower case. */
 function fieldValue(fields: HeaderFields, name: string): string | undefined {
-  if (name.charCodeAt(0) === COLON) return undefined;
-  const value = fields[name];
+  const value = Object.hasOwn(fields, name) ? fields[name] : undefined;
   if (typeof value === "string") return trimWhitespace(value);
   if (Array.isArray(value)) return value.map(trimWhitespace).join(", ");
   return undefined;

@@ -29,6 +29,8 @@ const reads = (headers: Headers): unknown[] => [
   headers.get("x-padded"),
   headers.get("x-absent"),
   headers.get("missing"),
+  headers.get("__proto__"),
+  headers.get("constructor"),
   headers.has("content-type"),
   headers.has("CONTENT-TYPE"),
   headers.has("missing"),
@@ -37,6 +39,18 @@ const reads = (headers: Headers): unknown[] => [
 describe("LazyHeaders reads and writes like the Headers of its fields", () => {
   it("answers reads, whatever the spelling of the name, without pseudo-headers", () => {
     expect(reads(new LazyHeaders(FIELDS))).toEqual(reads(reference()));
+  });
+
+  it("answers reads of present and absent fields without building a Headers", () => {
+    const lazy = new LazyHeaders(FIELDS);
+    expect([lazy.get("authorization"), lazy.get("traceparent"), lazy.has("x-absent")]).toEqual(["Bearer abc", null, false]);
+    // Until something changes or lists the fields, they are read where they are: a change to them shows.
+    const fields: Record<string, string> = { authorization: "Bearer abc" };
+    const view = new LazyHeaders(fields);
+    view.get("authorization");
+    view.get("traceparent");
+    fields["authorization"] = "Bearer changed";
+    expect(view.get("authorization")).toBe("Bearer changed");
   });
 
   it("lists the same fields in the same (sorted) order", () => {
@@ -71,6 +85,7 @@ describe("LazyHeaders reads and writes like the Headers of its fields", () => {
     const lazy = new LazyHeaders(FIELDS);
     expect(() => lazy.get(":path")).toThrow(TypeError);
     expect(() => lazy.get("bad name")).toThrow(TypeError);
+    expect(() => lazy.has("bad name")).toThrow(TypeError);
     expect(() => lazy.set("x-ok", "line\nbreak")).toThrow(TypeError);
   });
 
