@@ -1,4 +1,5 @@
 import type http2 from "node:http2";
+import type { Readable } from "node:stream";
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { getAbortSignalReason, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
@@ -34,31 +35,59 @@ const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled)
 
 /**
  * Serves plain gRPC calls that start from one request message (unary and server-streaming,
- * uncompressed protobuf) directly on node:http2, and hands everything else (client and bidi
- * streaming, gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) to `fallback`.
+ * uncompressed protobuf) directly on node:http2, and leaves everything else (client and bidi
+ * streaming, gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) to a fallback handler.
+ *
+ * Unary calls are served from the server's raw streams ({@link serveStream}): they are the
+ * high-rate calls, and the HTTP/2 compatibility API (a request and a response object wrapping each
+ * stream, the body pushed through a second readable) costs a sizeable share of a small call.
+ * Server-streaming calls are served through the compatibility API ({@link handler}), beside the
+ * fallback.
  *
  * The implementations and interceptors are the ones the connect adapter serves: the registry
  * collects them from the same routes function, and every call goes through connect's own
  * `invokeUnaryImplementation` / `transformInvokeImplementation` and `setTrailerStatus`, with a
  * context equivalent to connect's (grpc-call-context.ts), so handlers, authentication and error
- * details cannot differ between the two paths. What this path leaves out is connect-node's generic machinery (async-iterable pipelines,
- * stream adapters for the body) that costs most of a small call and of an idle stream's memory
- * (figures in BENCHMARKS.md).
+ * details cannot differ between the two paths. What this path leaves out is connect-node's
+ * generic machinery (async-iterable pipelines, stream adapters for the body) that costs most of a
+ * small call and of an idle stream's memory (figures in BENCHMARKS.md).
  *
  * Error statuses and messages match connect's gRPC handler; `grpc-message` is encoded as the gRPC
  * spec asks (see grpc-message-encoding.ts). Responses are never compressed (a server may always
  * answer uncompressed).
  */
-export function withFastGrpc(options: FastGrpcOptions, fallback: Http2Handler): Http2Handler {
-  const registry = new SingleRequestMethodRegistry(options.routes);
-  const interceptors = [...options.interceptors];
-  const calls = new OpenCalls(options.shutdownSignal);
-  return (request, response) => {
-    const spec = isPlainGrpc(request) ? registry.get(request.headers[":path"] ?? "") : undefined;
-    if (spec === undefined) fallback(request, response);
-    else if (spec.kind === "unary") void serveUnary(spec, request, response, interceptors, options.readMaxBytes, calls);
-    else void serveServerStreaming(spec, request, response, interceptors, options.readMaxBytes, calls);
-  };
+export class FastGrpc {
+  readonly #registry: SingleRequestMethodRegistry;
+  readonly #interceptors: Interceptor[];
+  readonly #readMaxBytes: number;
+  readonly #calls: OpenCalls;
+
+  constructor(options: FastGrpcOptions) {
+    this.#registry = new SingleRequestMethodRegistry(options.routes);
+    this.#interceptors = [...options.interceptors];
+    this.#readMaxBytes = options.readMaxBytes;
+    this.#calls = new OpenCalls(options.shutdownSignal);
+  }
+
+  /**
+   * Serves `stream` if it is a plain gRPC unary call, and says whether it did; any other stream is
+   * left untouched for the compatibility API.
+   */
+  serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean {
+    const spec = isPlainGrpc(headers) ? this.#registry.get(headers[":path"] ?? "") : undefined;
+    if (spec?.kind !== "unary") return false;
+    void serveUnary(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
+    return true;
+  }
+
+  /** The compatibility-API handler: serves plain gRPC server-streaming calls, hands the rest to `fallback`. */
+  handler(fallback: Http2Handler): Http2Handler {
+    return (request, response) => {
+      const spec = isPlainGrpc(request.headers) ? this.#registry.get(request.headers[":path"] ?? "") : undefined;
+      if (spec?.kind === "server_streaming") void serveServerStreaming(spec, request, response, this.#interceptors, this.#readMaxBytes, this.#calls);
+      else fallback(request, response);
+    };
+  }
 }
 
 /**
@@ -95,8 +124,7 @@ class OpenCalls {
   }
 }
 
-function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
-  const headers = request.headers;
+function isPlainGrpc(headers: http2.IncomingHttpHeaders): boolean {
   const contentType = headers["content-type"];
   const encoding = headers["grpc-encoding"];
   return (
@@ -107,11 +135,11 @@ function isPlainGrpc(request: http2.Http2ServerRequest): boolean {
 }
 
 /** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
-function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequest, calls: OpenCalls) {
-  const timeout = parseTimeout(headerValue(request.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
+function startCall(spec: SingleRequestMethodSpec, headers: http2.IncomingHttpHeaders, calls: OpenCalls) {
+  const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
   const context = createGrpcCallContext({
     method: spec.method,
-    headers: request.headers,
+    headers,
     timeoutMs: timeout.timeoutMs,
     contentType: GRPC_PROTO,
   });
@@ -122,19 +150,21 @@ function startCall(spec: SingleRequestMethodSpec, request: http2.Http2ServerRequ
 
 async function serveUnary(
   spec: UnaryMethodSpec,
-  request: http2.Http2ServerRequest,
-  response: http2.Http2ServerResponse,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
   interceptors: Interceptor[],
   readMaxBytes: number,
   calls: OpenCalls,
 ): Promise<void> {
-  const { timeout, context, cancel } = startCall(spec, request, calls);
-  request.once("aborted", cancel);
+  // As the compatibility API does: a stream reset by the client must not become an uncaught error.
+  stream.on("error", ignore);
+  const { timeout, context, cancel } = startCall(spec, headers, calls);
+  stream.once("aborted", cancel);
   let body: Buffer | undefined;
   try {
     if (timeout.error !== undefined) throw timeout.error;
     // As in connect, a unary call's request is read and parsed before the interceptors run.
-    const input = await single(requestMessages(spec.method.input, request, readMaxBytes), "unary");
+    const input = single(frames(spec.method.input, await readBody(stream, readMaxBytes), readMaxBytes), "unary");
     const output = await invokeUnaryImplementation(spec, context, input, interceptors);
     body = frame(toBinary(spec.method.output, output));
     // Only a deadline timer needs releasing: aborting costs an event dispatch per call.
@@ -143,16 +173,19 @@ async function serveUnary(
     setErrorTrailers(context, error);
   } finally {
     calls.end(context);
-    request.off("aborted", cancel);
+    stream.off("aborted", cancel);
   }
-  if (response.stream.destroyed) return;
+  if (stream.destroyed || stream.closed) return;
   // Whatever of the request is left unread (after an early error) is drained, not left to stall the stream.
-  request.resume();
-  response.writeHead(200, context.responseHeader.toObject());
-  response.addTrailers(context.responseTrailer.toObject());
-  if (body === undefined) response.end();
-  else response.end(body);
+  stream.resume();
+  const trailers = context.responseTrailer.toObject();
+  stream.respond(context.responseHeader.toObject(), { waitForTrailers: true });
+  stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+  if (body === undefined) stream.end();
+  else stream.end(body);
 }
+
+function ignore(): void {}
 
 /**
  * Streams an implementation's responses, one gRPC message per item, waiting for the socket to drain
@@ -167,7 +200,7 @@ async function serveServerStreaming(
   readMaxBytes: number,
   calls: OpenCalls,
 ): Promise<void> {
-  const { timeout, context, cancel } = startCall(spec, request, calls);
+  const { timeout, context, cancel } = startCall(spec, request.headers, calls);
   // Until the trailers are written, a closing response means the client went away.
   response.once("close", cancel);
   const input = requestMessages(spec.method.input, request, readMaxBytes);
@@ -227,25 +260,25 @@ async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
 }
 
 /** The one message of a single-request call, with connect's errors for none or several. */
-async function single<T>(messages: AsyncIterable<T>, kind: string): Promise<T> {
-  const iterator = messages[Symbol.asyncIterator]();
-  const first = await iterator.next();
+function single<T>(messages: Iterator<T>, kind: string): T {
+  const first = messages.next();
   if (first.done === true) throw new ConnectError(`protocol error: missing input message for ${kind} method`, Code.Unimplemented);
-  const second = await iterator.next();
+  const second = messages.next();
   if (second.done !== true) throw new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented);
   return first.value;
 }
 
+/** The request's messages, as {@link frames} parses them once the body is read. */
+async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: Readable, readMaxBytes: number): AsyncGenerator<MessageShape<Desc>> {
+  yield* frames(desc, await readBody(request, readMaxBytes), readMaxBytes);
+}
+
 /**
- * The request's messages, parsed, with the checks and errors of connect's gRPC handler: size
- * limit, no compressed flag without an encoding, no incomplete trailing envelope.
+ * The messages of a request body, parsed one at a time as they are asked for, with the checks and
+ * errors of connect's gRPC handler (and in its order): size limit, no compressed flag without an
+ * encoding, no incomplete trailing envelope.
  */
-async function* requestMessages<Desc extends DescMessage>(
-  desc: Desc,
-  request: http2.Http2ServerRequest,
-  readMaxBytes: number,
-): AsyncGenerator<MessageShape<Desc>> {
-  const body = await readBody(request, readMaxBytes);
+function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, readMaxBytes: number): Generator<MessageShape<Desc>, void, undefined> {
   let offset = 0;
   while (body.length - offset >= FRAME_HEADER_BYTES) {
     const length = body.readUInt32BE(offset + 1);
@@ -258,20 +291,24 @@ async function* requestMessages<Desc extends DescMessage>(
     if ((flags & COMPRESSED_FLAG) !== 0) {
       throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
     }
+    let message: MessageShape<Desc>;
     try {
-      yield fromBinary(desc, data);
+      message = fromBinary(desc, data);
     } catch (error) {
       throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
     }
+    yield message;
   }
   if (offset < body.length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
 }
 
 /**
  * The request body. Fails as soon as the first message announces more than `readMaxBytes`, and
- * stops reading past two messages' worth: a single-request call never needs more to decide.
+ * stops reading past two messages' worth: a single-request call never needs more to decide. A
+ * stream that closes before its end (the client reset it) fails the read as cancelled, rather than
+ * leaving the call waiting for an end that never comes.
  */
-function readBody(request: http2.Http2ServerRequest, readMaxBytes: number): Promise<Buffer> {
+function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
   const enough = 2 * (FRAME_HEADER_BYTES + readMaxBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -280,6 +317,7 @@ function readBody(request: http2.Http2ServerRequest, readMaxBytes: number): Prom
     const stop = (): void => {
       request.off("data", onData);
       request.off("end", onEnd);
+      request.off("close", onClose);
     };
     const onData = (chunk: Buffer): void => {
       chunks.push(chunk);
@@ -299,8 +337,13 @@ function readBody(request: http2.Http2ServerRequest, readMaxBytes: number): Prom
       stop();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     };
+    const onClose = (): void => {
+      stop();
+      reject(new ConnectError("the client cancelled the call", Code.Canceled));
+    };
     request.on("data", onData);
     request.once("end", onEnd);
+    request.once("close", onClose);
   });
 }
 

@@ -4,10 +4,11 @@ import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
-import { withFastGrpc } from "./fast-grpc.ts";
+import { FastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 import { serveRoute, type HttpRoute } from "./http-routes.ts";
 import { listen } from "./listen.ts";
+import { serveStreamsFirst } from "./streams-first.ts";
 
 export interface ServeOptions {
   /** Registers every RPC service; called once per listener. */
@@ -53,10 +54,14 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     ...(options.shutdownSignal !== undefined && { shutdownSignal: options.shutdownSignal }),
   });
   const cors = createCors(options.corsOrigins ?? []);
-  const grpcHandler = withFastGrpc(options, withSpecGrpcMessage(adapter));
+  const fastGrpc = new FastGrpc(options);
+  const grpcHandler = fastGrpc.handler(withSpecGrpcMessage(adapter));
   const grpc = http2.createServer((request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);
   });
+  // Plain gRPC unary calls are served from the raw stream; a request with an Origin (a browser's,
+  // which never speaks plain gRPC) takes the request handler, where the CORS policy applies.
+  serveStreamsFirst(grpc, (stream, headers) => headers.origin === undefined && fastGrpc.serveStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   grpc.on("session", (session) => {
     sessions.add(session);

@@ -7,8 +7,9 @@ import { Code, ConnectError, createClient, type ConnectRouter, type Interceptor 
 import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { authInterceptor, callerOf } from "../../src/net/caller-context.ts";
-import { withFastGrpc } from "../../src/net/fast-grpc.ts";
+import { FastGrpc } from "../../src/net/fast-grpc.ts";
 import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
+import { serveStreamsFirst } from "../../src/net/streams-first.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
 
 const READ_MAX_BYTES = 1024;
@@ -34,6 +35,14 @@ function routes(router: ConnectRouter): void {
           ]);
         case "crash":
           throw new Error("database on fire");
+        case "until-cancelled":
+          return new Promise((resolve) => {
+            context.signal.addEventListener("abort", () => {
+              cancellationWaiters.shift()?.(String(context.signal.reason));
+              resolve({});
+            });
+            unaryStarted.shift()?.();
+          });
         default:
           return { ticket: { ticketId: `${caller.kind === "service" ? caller.subject : caller.userId}:${request.players[0]?.userId}` } };
       }
@@ -65,6 +74,8 @@ function routes(router: ConnectRouter): void {
 
 /** Tests waiting for a "forever" stream to see its client go away; each gets the abort reason. */
 const cancellationWaiters: ((reason: string) => void)[] = [];
+/** Tests waiting for an "until-cancelled" unary call to reach its implementation. */
+const unaryStarted: (() => void)[] = [];
 
 const interceptors: Interceptor[] = [
   authInterceptor(async (authorization) => {
@@ -88,7 +99,9 @@ async function startServer(fast: boolean): Promise<TestServer> {
     fallbacks.push(`${request.headers["content-type"]} ${request.headers[":path"]}`);
     adapter(request, response);
   };
-  const server = http2.createServer(fast ? withFastGrpc(options, counted) : adapter);
+  const fastGrpc = new FastGrpc(options);
+  const server = http2.createServer(fast ? fastGrpc.handler(counted) : adapter);
+  if (fast) serveStreamsFirst(server, (stream, headers) => fastGrpc.serveStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -202,7 +215,7 @@ function outcome(response: RawResponse): Record<string, string | undefined> {
   };
 }
 
-describe("withFastGrpc answers unary calls exactly as the connect adapter does", () => {
+describe("the fast path answers unary calls exactly as the connect adapter does", () => {
   const cases: [string, Record<string, string>, Buffer][] = [
     ["a successful call", {}, envelope(enqueueBytes("ok"))],
     ["a call with a deadline", { "grpc-timeout": "5S" }, envelope(enqueueBytes("ok"))],
@@ -244,7 +257,45 @@ describe("withFastGrpc answers unary calls exactly as the connect adapter does",
   });
 });
 
-describe("withFastGrpc answers server-streaming calls exactly as the connect adapter does", () => {
+describe("unary calls served from the raw stream", () => {
+  it("aborts the implementation's signal when the client cancels", async () => {
+    const client = authorizedGrpcClient();
+    const cancel = new AbortController();
+    const started = new Promise<void>((resolve) => unaryStarted.push(resolve));
+    const seen = new Promise<string>((resolve) => cancellationWaiters.push(resolve));
+    const call = client.enqueue({ queue: "until-cancelled" }, { signal: cancel.signal });
+    await started;
+    cancel.abort();
+    expect((await connectErrorOf(call)).code).toBe(Code.Canceled);
+    expect(await seen).toBe("ConnectError: [canceled] the client cancelled the call");
+  });
+
+  it("keeps serving after a client resets a call before the end of its request", async () => {
+    const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": ENQUEUE_PATH, "content-type": "application/grpc", te: "trailers" });
+      stream.on("error", () => {});
+      stream.write(Buffer.from([0, 0, 0]));
+      await new Promise<void>((resolve) => stream.close(http2.constants.NGHTTP2_CANCEL, resolve));
+    } finally {
+      session.close();
+    }
+    const { ticket } = await authorizedGrpcClient().enqueue({ queue: "ok", players: [{ userId: "frank", skill: 1 }] });
+    expect(ticket?.ticketId).toBe("backend:frank");
+    expect(fastServer.fallbacks).toEqual([]);
+  });
+
+  it("sends the same response header fields as the connect adapter", async () => {
+    const names = (response: RawResponse): string[] => Object.keys(response.fields).filter((name) => name !== "date").sort();
+    const body = envelope(enqueueBytes("ok"));
+    const fast = await rawCall(fastServer.port, {}, body);
+    const reference = await rawCall(connectServer.port, {}, body);
+    expect(names(fast)).toEqual(names(reference));
+    expect(fast.fields["date"]).toBeDefined();
+  });
+});
+
+describe("the fast path answers server-streaming calls exactly as the connect adapter does", () => {
   const cases: [string, Record<string, string>, Buffer][] = [
     ["several messages, handler-set headers and trailers", {}, envelope(watchBytes("many"))],
     ["an error after the first message", {}, envelope(watchBytes("fail-midway"))],
