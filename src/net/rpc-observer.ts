@@ -70,6 +70,14 @@ const TYPES: Readonly<Record<DescMethod["methodKind"], RpcType>> = {
   bidi_streaming: "bidi_stream",
 };
 
+/** Built once per method: the labels never change, and a call should not allocate them. */
+const labelsByMethod = new WeakMap<DescMethod, RpcLabels>();
+
 function labelsOf(method: DescMethod): RpcLabels {
-  return { type: TYPES[method.methodKind], service: method.parent.typeName, method: method.name };
+  let labels = labelsByMethod.get(method);
+  if (labels === undefined) {
+    labels = { type: TYPES[method.methodKind], service: method.parent.typeName, method: method.name };
+    labelsByMethod.set(method, labels);
+  }
+  return labels;
 }
