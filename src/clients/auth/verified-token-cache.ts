@@ -32,6 +32,8 @@ export class VerifiedTokenCache<Value extends Expiring> {
   /** Map iteration order is insertion order: the first key is the least recently used. */
   readonly #entries = new Map<string, Value>();
   #characters = 0;
+  /** The key last moved to the most recent end of {@link #entries}, if it is still there. */
+  #mostRecent: string | undefined;
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
@@ -42,12 +44,18 @@ export class VerifiedTokenCache<Value extends Expiring> {
   get(token: string, now: number): Value | undefined {
     const value = this.#entries.get(token);
     if (value === undefined) return undefined;
-    this.#entries.delete(token);
     if (now >= value.expiresAt) {
+      this.#entries.delete(token);
       this.#characters -= token.length;
       return undefined;
     }
-    this.#entries.set(token, value);
+    // Moved to the most recent end, unless it is there already: a backend service calls with one
+    // token over and over, and re-inserting it each time would cost two map updates per call.
+    if (this.#mostRecent !== token) {
+      this.#entries.delete(token);
+      this.#entries.set(token, value);
+      this.#mostRecent = token;
+    }
     return value;
   }
 
@@ -55,6 +63,7 @@ export class VerifiedTokenCache<Value extends Expiring> {
     if (this.#maxEntries === 0 || token.length > this.#maxCharacters) return;
     if (this.#entries.delete(token)) this.#characters -= token.length;
     this.#entries.set(token, value);
+    this.#mostRecent = token;
     this.#characters += token.length;
     while (this.#entries.size > this.#maxEntries || this.#characters > this.#maxCharacters) {
       const leastRecentlyUsed = this.#entries.keys().next();

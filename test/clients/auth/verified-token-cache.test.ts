@@ -17,6 +17,24 @@ describe("VerifiedTokenCache", () => {
     expect(cache.get("c", 0)?.label).toBe("c");
   });
 
+  it("keeps the recency order when the most recent token is read again and again", () => {
+    const cache = new VerifiedTokenCache<{ label: string; expiresAt: number }>(2);
+    cache.set("a", valid("a"));
+    cache.get("a", 0);
+    cache.set("b", valid("b"));
+    cache.get("b", 0);
+    cache.get("b", 0);
+    cache.get("a", 0);
+    cache.get("a", 0);
+    cache.set("c", valid("c"));
+
+    expect(cache.get("b", 0)).toBeUndefined();
+    expect(cache.get("a", 0)?.label).toBe("a");
+    cache.set("d", valid("d"));
+    expect(cache.get("c", 0)).toBeUndefined();
+    expect([cache.get("a", 0)?.label, cache.get("d", 0)?.label]).toEqual(["a", "d"]);
+  });
+
   it("bounds the token text it holds, 2 KiB per entry of its bound on average", () => {
     const cache = new VerifiedTokenCache<{ label: string; expiresAt: number }>(2);
     const large = "a".repeat(2_500);
