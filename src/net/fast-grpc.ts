@@ -71,10 +71,11 @@ export class FastGrpc {
 
   /**
    * Serves `stream` if it is a plain gRPC unary call, and says whether it did; any other stream is
-   * left untouched for the compatibility API.
+   * left untouched for the compatibility API. So is a call with an `Expect` header (no gRPC client
+   * sends one), which needs the compatibility API's `100 Continue` handling.
    */
   serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean {
-    const spec = isPlainGrpc(headers) ? this.#registry.get(headers[":path"] ?? "") : undefined;
+    const spec = isPlainGrpc(headers) && headers.expect === undefined ? this.#registry.get(headers[":path"] ?? "") : undefined;
     if (spec?.kind !== "unary") return false;
     void serveUnary(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
     return true;

@@ -376,6 +376,14 @@ describe("clients on the fast path", () => {
 });
 
 describe("what the fast path leaves to the connect adapter", () => {
+  it("unary calls with an Expect header", async () => {
+    const body = envelope(enqueueBytes("ok"));
+    const fast = await rawCall(fastServer.port, { expect: "100-continue" }, body);
+    const reference = await rawCall(connectServer.port, { expect: "100-continue" }, body);
+    expect(outcome(fast)).toEqual(outcome(reference));
+    expect(fastServer.fallbacks.splice(0)).toEqual([`application/grpc ${ENQUEUE_PATH}`]);
+  });
+
   const headers = (next: Parameters<Interceptor>[0]) => (request: Parameters<ReturnType<Interceptor>>[0]) => {
     request.header.set("authorization", "Bearer good");
     return next(request);
