@@ -26,7 +26,9 @@ import { createOperatorService } from "./net/operator-service.ts";
 import { livenessRoute, readinessRoute } from "./net/probe-routes.ts";
 import { Readiness } from "./net/readiness.ts";
 import { rpcObserver } from "./net/rpc-observer.ts";
-import { serve, type HttpRoute, type Servers } from "./net/serve.ts";
+import { serveAdmin } from "./net/admin-server.ts";
+import type { HttpRoute } from "./net/http-routes.ts";
+import { serve, type Servers } from "./net/serve.ts";
 import { metricsRoute } from "./observability/metrics-route.ts";
 import { PrometheusMetrics } from "./observability/prometheus-metrics.ts";
 
@@ -46,6 +48,13 @@ export interface MatchmakerOptions {
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
+  /**
+   * A port of its own for `/metrics`, `/healthz` and `/readyz` (operators only); `/metrics` then
+   * leaves the HTTP port browsers reach. Unset: everything on the HTTP port.
+   */
+  readonly adminPort?: number;
+  /** Interface of the admin port; `host` unless set. */
+  readonly adminHost?: string;
   readonly readMaxBytes?: number;
   /** Idle time before a WatchTicket stream gets a keep-alive message; 15 s unless set, 0 for none. */
   readonly watchKeepAliveMs?: number;
@@ -67,6 +76,8 @@ export interface RunningMatchmaker {
   readonly matchers: ReadonlyMap<string, QueueMatcher>;
   readonly placement: MatchPlacement;
   readonly servers: Servers;
+  /** The admin port's number, when it was asked for. */
+  readonly adminPort: number | undefined;
   /** Runs one matching pass over every queue and waits for the matches it formed to be placed. */
   runPass(): Promise<void>;
   /**
@@ -133,6 +144,16 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     },
     { readiness, reflection: options.reflection ?? true },
   );
+  const probeRoutes: [string, HttpRoute][] = [
+    ["/healthz", livenessRoute],
+    ["/readyz", readinessRoute(readiness)],
+  ];
+  const operatorRoutes = new Map<string, HttpRoute>([["/metrics", metricsRoute(metrics.registry)], ...probeRoutes]);
+  // Opened first and closed last: probes and metrics must show the drain while it happens.
+  const admin =
+    options.adminPort === undefined
+      ? undefined
+      : await serveAdmin({ host: options.adminHost ?? options.host, port: options.adminPort, routes: operatorRoutes, logger: options.logger });
   const servers = await serve({
     routes,
     interceptors: [
@@ -144,12 +165,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     host: options.host,
     grpcPort: options.grpcPort,
     httpPort: options.httpPort,
-    httpRoutes: new Map([
-      ["/metrics", metricsRoute(metrics.registry)],
-      ["/healthz", livenessRoute],
-      ["/readyz", readinessRoute(readiness)],
-      ...(options.httpRoutes ?? []),
-    ]),
+    httpRoutes: new Map([...(options.adminPort === undefined ? operatorRoutes : probeRoutes), ...(options.httpRoutes ?? [])]),
     corsOrigins: options.corsOrigins,
     readMaxBytes: options.readMaxBytes ?? 64 * 1024,
     logger: options.logger,
@@ -168,12 +184,14 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     await gate.idle();
     readiness.stop();
     await servers.close();
+    await admin?.close();
   };
   return {
     matchmaker,
     matchers,
     placement,
     servers,
+    adminPort: admin?.port,
     async runPass() {
       await scheduler.runOnce();
       await placement.drain();

@@ -29,7 +29,7 @@ import { startDevelopmentFleet } from "./development-fleet.ts";
 import { DEV_TOKEN_PATH, devTokenRoute } from "./net/dev-token-route.ts";
 import { staticJsonRoute } from "./net/json-route.ts";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "./net/match-ticket-service.ts";
-import type { HttpRoute } from "./net/serve.ts";
+import type { HttpRoute } from "./net/http-routes.ts";
 import { staticFilesRoutes } from "./net/static-files.ts";
 import { tokenAuthentication } from "./token-authentication.ts";
 import { configurationSummary } from "./observability/configuration-summary.ts";
@@ -125,6 +125,7 @@ async function main(): Promise<void> {
     host: settings.host,
     grpcPort: settings.grpcPort,
     httpPort: settings.httpPort,
+    ...(settings.adminPort !== undefined && { adminPort: settings.adminPort, adminHost: settings.adminHost }),
     extraRoutes: (router) => registerMatchTicketService(router, matchTicketService),
     httpRoutes,
     corsOrigins: settings.corsOrigins,
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
     {
       grpcPort: running.servers.grpcPort,
       httpPort: running.servers.httpPort,
+      adminPort: running.adminPort ?? "off",
       queues: queues.map((queue) => queue.name),
       instanceId,
       storage: settings.redisUrl === undefined ? "memory" : "redis",

@@ -58,6 +58,11 @@ export function integer(env: Environment, name: string, setting: IntegerSetting)
   throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
 }
 
+/** {@link integer} for a setting that is off unless set. */
+export function optionalInteger(env: Environment, name: string, setting: Omit<IntegerSetting, "fallback">): number | undefined {
+  return optionalText(env, name) === undefined ? undefined : integer(env, name, { ...setting, fallback: setting.min });
+}
+
 /** One of a fixed set of words; the message lists them so the operator need not look them up. */
 export function oneOf<Allowed extends string>(
   env: Environment,

@@ -1,11 +1,18 @@
 import { ConfigError } from "./config-error.ts";
-import { type Environment, flag, integer, oneOf, optionalText, optionalUrl, text } from "./env.ts";
+import { type Environment, flag, integer, oneOf, optionalInteger, optionalText, optionalUrl, text } from "./env.ts";
 
 /** The process-level settings, all from environment variables (see the README's table). */
 export interface ServerSettings {
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
+  /**
+   * Port of the operator listener (`/metrics`, `/healthz`, `/readyz`); when set, `/metrics` leaves
+   * the public HTTP port. Unset: no such listener.
+   */
+  readonly adminPort: number | undefined;
+  /** Interface of the operator listener, so it can bind to a private network only. */
+  readonly adminHost: string;
   readonly queuesFile: string;
   readonly logLevel: string;
   readonly ticketRetentionMs: number;
@@ -36,10 +43,13 @@ const LOG_LEVELS: readonly string[] = ["fatal", "error", "warn", "info", "debug"
 
 /** Reads and checks the settings; an invalid value throws ConfigError naming the variable. */
 export function loadServerSettings(env: Environment, argv: readonly string[] = []): ServerSettings {
+  const host = text(env, "MATCHMAKER_HOST", "0.0.0.0");
   return {
-    host: text(env, "MATCHMAKER_HOST", "0.0.0.0"),
+    host,
     grpcPort: integer(env, "MATCHMAKER_GRPC_PORT", { fallback: 50051, min: 0, max: 65535 }),
     httpPort: integer(env, "MATCHMAKER_HTTP_PORT", { fallback: 8080, min: 0, max: 65535 }),
+    adminPort: optionalInteger(env, "MATCHMAKER_ADMIN_PORT", { min: 0, max: 65535 }),
+    adminHost: text(env, "MATCHMAKER_ADMIN_HOST", host),
     queuesFile: text(env, "MATCHMAKER_QUEUES_FILE", "config/queues.json"),
     logLevel: oneOf(env, "MATCHMAKER_LOG_LEVEL", "info", LOG_LEVELS),
     ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", { fallback: 600, min: 1, max: 86_400 }) * 1000,

@@ -1,7 +1,7 @@
 import type { Clock } from "../application/ports/clock.ts";
 import { mintToken, type TokenRole } from "../clients/auth/mint-token.ts";
 import { LIMITS } from "./request-fields.ts";
-import type { HttpRoute } from "./serve.ts";
+import type { HttpRoute } from "./http-routes.ts";
 import { errorMessage } from "../shared/error-message.ts";
 
 /** Where the development console fetches its tokens. */

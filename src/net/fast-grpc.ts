@@ -1,26 +1,17 @@
 import type http2 from "node:http2";
 import type { Readable } from "node:stream";
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import {
-  Code,
-  ConnectError,
-  createContextValues,
-  createHandlerContext,
-  type ConnectRouter,
-  type Interceptor,
-} from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { getAbortSignalReason, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { createGrpcCallContext, type GrpcCallContext, type HandlerContextController } from "./grpc-call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
-import { single } from "./single-message.ts";
 import {
   SingleRequestMethodRegistry,
+  type ServerStreamingMethodSpec,
   type SingleRequestMethodSpec,
   type UnaryMethodSpec,
 } from "./single-request-method-registry.ts";
-
-export type Http2Handler = (request: http2.Http2ServerRequest, response: http2.Http2ServerResponse) => void;
-type HandlerContextController = ReturnType<typeof createHandlerContext>;
 
 export interface FastGrpcOptions {
   /** The same routes function the connect adapter is given. */
@@ -33,39 +24,71 @@ export interface FastGrpcOptions {
   readonly shutdownSignal?: AbortSignal;
 }
 
+/** Serves one plain gRPC server-streaming call from its raw stream: `serveServerStreaming` of grpc-server-streaming.ts. */
+export type ServerStreamingServer = (
+  spec: ServerStreamingMethodSpec,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  interceptors: readonly Interceptor[],
+  readMaxBytes: number,
+  calls: OpenCalls,
+) => void;
+
 /** The response content type connect-node gives binary gRPC. */
-export const GRPC_PROTO = "application/grpc+proto";
+const GRPC_PROTO = "application/grpc+proto";
 const FRAME_HEADER_BYTES = 5;
 const COMPRESSED_FLAG = 0b1;
 /** Why a finished call's signal aborts; shared, because building an AbortError per call is costly. */
 export const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled);
 
 /**
- * Serves plain gRPC unary calls (uncompressed protobuf) directly on node:http2's compatibility API,
- * and hands everything else (streaming calls, gRPC-Web, Connect, compressed or JSON gRPC, unknown
- * paths) to `fallback`. Plain gRPC server-streaming calls are served before any compatibility
- * request exists, from their raw HTTP/2 stream (GrpcServerStreams in grpc-server-streaming.ts).
+ * Serves plain gRPC unary calls (uncompressed protobuf) from the server's raw streams
+ * ({@link serveStream}): they are the high-rate calls, and the HTTP/2 compatibility API (a request
+ * and a response object wrapping each stream, the body pushed through a second readable) costs a
+ * sizeable share of a small call. Plain gRPC server-streaming calls are taken from the raw streams
+ * too, and served by `serveServerStreaming` (given, from grpc-server-streaming.ts); everything else (client and bidi streaming,
+ * gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) is left to the compatibility API and
+ * connect-node.
  *
  * The implementations and interceptors are the ones the connect adapter serves: the registry
  * collects them from the same routes function, and every call goes through connect's own
- * `createHandlerContext`, `invokeUnaryImplementation` and `setTrailerStatus`, so handlers,
- * authentication and error details cannot differ between the two paths. What this path leaves out
- * is connect-node's generic machinery (async-iterable pipelines, stream adapters for the body) that
- * costs most of a small call (figures in BENCHMARKS.md).
+ * `invokeUnaryImplementation` and `setTrailerStatus`, with a context equivalent to connect's
+ * (grpc-call-context.ts), so handlers, authentication and error details cannot differ between the
+ * two paths. What this path leaves out is connect-node's generic machinery (async-iterable
+ * pipelines, stream adapters for the body) that costs most of a small call (figures in
+ * BENCHMARKS.md).
  *
  * Error statuses and messages match connect's gRPC handler; `grpc-message` is encoded as the gRPC
  * spec asks (see grpc-message-encoding.ts). Responses are never compressed (a server may always
  * answer uncompressed).
  */
-export function withFastGrpc(options: FastGrpcOptions, fallback: Http2Handler): Http2Handler {
-  const registry = new SingleRequestMethodRegistry(options.routes);
-  const interceptors = [...options.interceptors];
-  const calls = new OpenCalls(options.shutdownSignal);
-  return (request, response) => {
-    const spec = isPlainGrpc(request.headers) ? registry.get(request.headers[":path"] ?? "") : undefined;
-    if (spec?.kind === "unary") void serveUnary(spec, request, response, interceptors, options.readMaxBytes, calls);
-    else fallback(request, response);
-  };
+export class FastGrpc {
+  readonly #registry: SingleRequestMethodRegistry;
+  readonly #interceptors: Interceptor[];
+  readonly #readMaxBytes: number;
+  readonly #calls: OpenCalls;
+  readonly #serveServerStreaming: ServerStreamingServer;
+
+  constructor(options: FastGrpcOptions, serveServerStreaming: ServerStreamingServer) {
+    this.#registry = new SingleRequestMethodRegistry(options.routes);
+    this.#interceptors = [...options.interceptors];
+    this.#readMaxBytes = options.readMaxBytes;
+    this.#calls = new OpenCalls(options.shutdownSignal);
+    this.#serveServerStreaming = serveServerStreaming;
+  }
+
+  /**
+   * Serves `stream` if it is a plain gRPC unary or server-streaming call, and says whether it did;
+   * any other stream is left untouched for the compatibility API. So is a call with an `Expect`
+   * header (no gRPC client sends one), which needs the compatibility API's `100 Continue` handling.
+   */
+  serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean {
+    const spec = isPlainGrpc(headers) && headers.expect === undefined ? this.#registry.get(headers[":path"] ?? "") : undefined;
+    if (spec === undefined) return false;
+    if (spec.kind === "unary") void serveUnary(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
+    else this.#serveServerStreaming(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
+    return true;
+  }
 }
 
 /**
@@ -116,17 +139,11 @@ export function isPlainGrpc(headers: http2.IncomingHttpHeaders): boolean {
 /** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
 export function startCall(spec: SingleRequestMethodSpec, headers: http2.IncomingHttpHeaders, calls: OpenCalls) {
   const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
-  const context = createHandlerContext({
-    service: spec.method.parent,
+  const context = createGrpcCallContext({
     method: spec.method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    url: `http://${headers[":authority"] ?? "localhost"}${headers[":path"]}`,
+    headers,
     timeoutMs: timeout.timeoutMs,
-    requestHeader: requestHeaders(headers),
-    responseHeader: { "content-type": GRPC_PROTO },
-    responseTrailer: { "grpc-status": "0" },
-    contextValues: createContextValues(),
+    contentType: GRPC_PROTO,
   });
   calls.start(context);
   const cancel = (): void => context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
@@ -135,19 +152,21 @@ export function startCall(spec: SingleRequestMethodSpec, headers: http2.Incoming
 
 async function serveUnary(
   spec: UnaryMethodSpec,
-  request: http2.Http2ServerRequest,
-  response: http2.Http2ServerResponse,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
   interceptors: Interceptor[],
   readMaxBytes: number,
   calls: OpenCalls,
 ): Promise<void> {
-  const { timeout, context, cancel } = startCall(spec, request.headers, calls);
-  request.once("aborted", cancel);
+  // As the compatibility API does: a stream reset by the client must not become an uncaught error.
+  stream.on("error", ignore);
+  const { timeout, context, cancel } = startCall(spec, headers, calls);
+  stream.once("aborted", cancel);
   let body: Buffer | undefined;
   try {
     if (timeout.error !== undefined) throw timeout.error;
     // As in connect, a unary call's request is read and parsed before the interceptors run.
-    const input = await single(requestMessages(spec.method.input, request, readMaxBytes), "unary");
+    const input = single(frames(spec.method.input, await readBody(stream, readMaxBytes), readMaxBytes), "unary");
     const output = await invokeUnaryImplementation(spec, context, input, interceptors);
     body = frame(toBinary(spec.method.output, output));
     // Only a deadline timer needs releasing: aborting costs an event dispatch per call.
@@ -156,19 +175,22 @@ async function serveUnary(
     setErrorTrailers(context, error);
   } finally {
     calls.end(context);
-    request.off("aborted", cancel);
+    stream.off("aborted", cancel);
   }
-  if (response.stream.destroyed) return;
+  if (stream.destroyed || stream.closed) return;
   // Whatever of the request is left unread (after an early error) is drained, not left to stall the stream.
-  request.resume();
-  response.writeHead(200, headerObject(context.responseHeader));
-  response.addTrailers(headerObject(context.responseTrailer));
-  if (body === undefined) response.end();
-  else response.end(body);
+  stream.resume();
+  const trailers = context.responseTrailer.toObject();
+  stream.respond(context.responseHeader.toObject(), { waitForTrailers: true });
+  stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+  if (body === undefined) stream.end();
+  else stream.end(body);
 }
 
+function ignore(): void {}
+
 /** Ends a call with `error` as its status, as connect's gRPC handler reports it. */
-export function setErrorTrailers(context: HandlerContextController, error: unknown): void {
+export function setErrorTrailers(context: GrpcCallContext, error: unknown): void {
   const connectError = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
   context.abort(connectError);
   setTrailerStatus(context.responseTrailer, connectError);
@@ -180,16 +202,26 @@ export async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
   throw error;
 }
 
+/** The one message of a single-request call, with connect's errors for none or several. */
+function single<T>(messages: Iterator<T>, kind: string): T {
+  const first = messages.next();
+  if (first.done === true) throw new ConnectError(`protocol error: missing input message for ${kind} method`, Code.Unimplemented);
+  const second = messages.next();
+  if (second.done !== true) throw new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented);
+  return first.value;
+}
+
+/** The request's messages, as {@link frames} parses them once the body is read. */
+export async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: Readable, readMaxBytes: number): AsyncGenerator<MessageShape<Desc>> {
+  yield* frames(desc, await readBody(request, readMaxBytes), readMaxBytes);
+}
+
 /**
- * The request's messages, parsed, with the checks and errors of connect's gRPC handler: size
- * limit, no compressed flag without an encoding, no incomplete trailing envelope.
+ * The messages of a request body, parsed one at a time as they are asked for, with the checks and
+ * errors of connect's gRPC handler (and in its order): size limit, no compressed flag without an
+ * encoding, no incomplete trailing envelope.
  */
-export async function* requestMessages<Desc extends DescMessage>(
-  desc: Desc,
-  request: Readable,
-  readMaxBytes: number,
-): AsyncGenerator<MessageShape<Desc>> {
-  const body = await readBody(request, readMaxBytes);
+function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, readMaxBytes: number): Generator<MessageShape<Desc>, void, undefined> {
   let offset = 0;
   while (body.length - offset >= FRAME_HEADER_BYTES) {
     const length = body.readUInt32BE(offset + 1);
@@ -202,18 +234,22 @@ export async function* requestMessages<Desc extends DescMessage>(
     if ((flags & COMPRESSED_FLAG) !== 0) {
       throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
     }
+    let message: MessageShape<Desc>;
     try {
-      yield fromBinary(desc, data);
+      message = fromBinary(desc, data);
     } catch (error) {
       throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
     }
+    yield message;
   }
   if (offset < body.length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
 }
 
 /**
  * The request body. Fails as soon as the first message announces more than `readMaxBytes`, and
- * stops reading past two messages' worth: a single-request call never needs more to decide.
+ * stops reading past two messages' worth: a single-request call never needs more to decide. A
+ * stream that closes before its end (the client reset it) fails the read as cancelled, rather than
+ * leaving the call waiting for an end that never comes.
  */
 function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
   const enough = 2 * (FRAME_HEADER_BYTES + readMaxBytes);
@@ -224,6 +260,7 @@ function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
     const stop = (): void => {
       request.off("data", onData);
       request.off("end", onEnd);
+      request.off("close", onClose);
     };
     const onData = (chunk: Buffer): void => {
       chunks.push(chunk);
@@ -243,8 +280,13 @@ function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
       stop();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     };
+    const onClose = (): void => {
+      stop();
+      reject(new ConnectError("the client cancelled the call", Code.Canceled));
+    };
     request.on("data", onData);
     request.once("end", onEnd);
+    request.once("close", onClose);
   });
 }
 
@@ -261,31 +303,6 @@ export function frame(message: Uint8Array): Buffer {
   return framed;
 }
 
-/**
- * The request's headers without pseudo-headers, as interceptors see them in connect. Plain pairs:
- * the handler context turns them into web Headers once.
- */
-function requestHeaders(headers: http2.IncomingHttpHeaders): [string, string][] {
-  const result: [string, string][] = [];
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 0x3a) continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) result.push([name, item]);
-    else result.push([name, value]);
-  }
-  return result;
-}
-
 function headerValue(value: string | string[] | undefined): string | null {
   return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-}
-
-/** Headers as node:http2 takes them. */
-export function headerObject(headers: Headers): Record<string, string> {
-  const result: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    result[name] = value;
-  });
-  return result;
 }

@@ -1,68 +1,31 @@
 import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import {
   CALL_COMPLETED,
   failing,
   frame,
-  headerObject,
-  isPlainGrpc,
-  OpenCalls,
+  type OpenCalls,
+  type ServerStreamingServer,
   requestMessages,
   setErrorTrailers,
   startCall,
-  type FastGrpcOptions,
 } from "./fast-grpc.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
-import { SingleRequestMethodRegistry, type ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
-import type { serveStreamsFirst } from "./streams-first.ts";
 
 type HandlerContextController = ReturnType<typeof startCall>["context"];
 
 /**
- * Serves plain gRPC server-streaming calls (uncompressed protobuf) straight from their HTTP/2
- * stream, for {@link serveStreamsFirst}: before node:http2 wraps the stream in its compatibility
- * request and response.
+ * Serves a plain gRPC server-streaming call (uncompressed protobuf) straight from its HTTP/2 stream,
+ * for FastGrpc (fast-grpc.ts): before node:http2 wraps the stream in its compatibility request and
+ * response.
  *
  * Why: an idle WatchTicket stream lives for minutes, and node:http2's compatibility pair (two more
  * stream objects with their states and listeners on the HTTP/2 stream) was 2.4 KiB of its heap
- * (BENCHMARKS.md, benchmark 4). The call itself runs as in fast-grpc.ts: connect's context, the same
+ * (BENCHMARKS.md, benchmark 4). The call itself runs as a unary one does: the same context, the same
  * interceptors and implementation (invoke-server-streaming.ts), connect's statuses.
  */
-export class GrpcServerStreams {
-  readonly #registry: SingleRequestMethodRegistry;
-  readonly #interceptors: Interceptor[];
-  readonly #readMaxBytes: number;
-  readonly #calls: OpenCalls;
-
-  constructor(options: FastGrpcOptions) {
-    this.#registry = new SingleRequestMethodRegistry(options.routes);
-    this.#interceptors = [...options.interceptors];
-    this.#readMaxBytes = options.readMaxBytes;
-    this.#calls = new OpenCalls(options.shutdownSignal);
-  }
-
-  /**
-   * Serves `stream` if it is a plain gRPC server-streaming call, and says whether it did. A call
-   * with an `Expect` header (no gRPC client sends one) is left to the compatibility API, which
-   * answers it with `100 Continue`.
-   */
-  serveStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean {
-    const spec = isPlainGrpc(headers) && headers.expect === undefined ? this.#registry.get(headers[":path"] ?? "") : undefined;
-    if (spec?.kind !== "server_streaming") return false;
-    serveServerStreaming(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
-    return true;
-  }
-}
-
-function serveServerStreaming(
-  spec: ServerStreamingMethodSpec,
-  stream: http2.ServerHttp2Stream,
-  headers: http2.IncomingHttpHeaders,
-  interceptors: readonly Interceptor[],
-  readMaxBytes: number,
-  calls: OpenCalls,
-): void {
+export const serveServerStreaming: ServerStreamingServer = (spec, stream, headers, interceptors, readMaxBytes, calls) => {
   const { timeout, context } = startCall(spec, headers, calls);
   const call = new ServerStreamingCall(spec.method.output, stream, context, calls);
   const input = timeout.error === undefined ? requestMessages(spec.method.input, stream, readMaxBytes) : failing<MessageShape<DescMessage>>(timeout.error);
@@ -70,7 +33,7 @@ function serveServerStreaming(
     (started) => call.start(started),
     (error: unknown) => call.fail(error),
   );
-}
+};
 
 /**
  * One server-streaming call on its HTTP/2 stream: writes each response as a gRPC message, waiting
@@ -151,7 +114,7 @@ class ServerStreamingCall {
   #sendHeaders(): void {
     if (this.#headersSent) return;
     this.#headersSent = true;
-    this.#stream.respond({ ...headerObject(this.#context.responseHeader), ":status": 200 }, { waitForTrailers: true });
+    this.#stream.respond({ ...this.#context.responseHeader.toObject(), ":status": 200 }, { waitForTrailers: true });
   }
 
   /** Releases the call, lets the implementation finish, then writes the status. */
@@ -172,7 +135,7 @@ class ServerStreamingCall {
     if (stream.destroyed) return;
     stream.resume();
     this.#sendHeaders();
-    const trailers = headerObject(this.#context.responseTrailer);
+    const trailers = this.#context.responseTrailer.toObject();
     stream.once("wantTrailers", () => stream.sendTrailers(trailers));
     stream.end();
   }

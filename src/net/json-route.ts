@@ -1,4 +1,4 @@
-import type { HttpRoute } from "./serve.ts";
+import type { HttpRoute } from "./http-routes.ts";
 
 /** A GET endpoint that always answers the same JSON document (public keys, static metadata). */
 export function staticJsonRoute(document: unknown, contentType = "application/json", maxAgeSeconds = 300): HttpRoute {

@@ -1,5 +1,5 @@
 import type { Readiness } from "./readiness.ts";
-import type { HttpRoute } from "./serve.ts";
+import type { HttpRoute } from "./http-routes.ts";
 
 /** `GET /healthz`: the process is up and its event loop answers. Stays 200 while draining, so it is not restarted mid-drain. */
 export const livenessRoute: HttpRoute = (_request, response) => {

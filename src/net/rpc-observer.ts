@@ -79,14 +79,14 @@ const TYPES: Readonly<Record<DescMethod["methodKind"], RpcType>> = {
   bidi_streaming: "bidi_stream",
 };
 
-const labels = new WeakMap<DescMethod, RpcLabels>();
+/** Built once per method: the labels never change, and a call should not allocate them. */
+const labelsByMethod = new WeakMap<DescMethod, RpcLabels>();
 
-/** One labels object per method, shared by its calls. */
 function labelsOf(method: DescMethod): RpcLabels {
-  let found = labels.get(method);
-  if (found === undefined) {
-    found = { type: TYPES[method.methodKind], service: method.parent.typeName, method: method.name };
-    labels.set(method, found);
+  let labels = labelsByMethod.get(method);
+  if (labels === undefined) {
+    labels = { type: TYPES[method.methodKind], service: method.parent.typeName, method: method.name };
+    labelsByMethod.set(method, labels);
   }
-  return found;
+  return labels;
 }

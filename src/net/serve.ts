@@ -1,17 +1,15 @@
 import http from "node:http";
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
-import { withFastGrpc } from "./fast-grpc.ts";
+import { FastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
-import { GrpcServerStreams } from "./grpc-server-streaming.ts";
+import { serveRoute, type HttpRoute } from "./http-routes.ts";
+import { listen } from "./listen.ts";
+import { serveServerStreaming } from "./grpc-server-streaming.ts";
 import { serveStreamsFirst } from "./streams-first.ts";
-
-/** A plain HTTP endpoint served beside the RPCs on the HTTP port (health, metrics, keys). */
-export type HttpRoute = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 
 export interface ServeOptions {
   /** Registers every RPC service; called once per listener. */
@@ -57,14 +55,15 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     ...(options.shutdownSignal !== undefined && { shutdownSignal: options.shutdownSignal }),
   });
   const cors = createCors(options.corsOrigins ?? []);
-  const grpcHandler = withFastGrpc(options, withSpecGrpcMessage(adapter));
+  const fastGrpc = new FastGrpc(options, serveServerStreaming);
+  const grpcHandler = withSpecGrpcMessage(adapter);
   const grpc = http2.createServer((request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);
   });
-  // Plain gRPC server-streaming calls are served from the raw stream; a request with an Origin (a
-  // browser's, which never speaks plain gRPC) takes the request handler, where the CORS policy applies.
-  const streams = new GrpcServerStreams(options);
-  serveStreamsFirst(grpc, (stream, headers) => headers.origin === undefined && streams.serveStream(stream, headers));
+  // Plain gRPC unary and server-streaming calls are served from the raw stream; a request with an
+  // Origin (a browser's, which never speaks plain gRPC) takes the request handler, where the CORS
+  // policy applies.
+  serveStreamsFirst(grpc, (stream, headers) => headers.origin === undefined && fastGrpc.serveStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   grpc.on("session", (session) => {
     sessions.add(session);
@@ -72,21 +71,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
   const web = http.createServer((request, response) => {
-    if (cors(request, response)) return;
-    // A request target that is not a valid URL path (`//[`) must not reach `new URL` unguarded.
-    const path = request.method === "GET" ? URL.parse(request.url ?? "/", "http://host")?.pathname : undefined;
-    const route = path === undefined ? undefined : findRoute(httpRoutes, path);
-    if (route === undefined) {
-      adapter(request, response);
-      return;
-    }
-    try {
-      route(request, response);
-    } catch (error) {
-      options.logger.error({ err: error, path }, "HTTP route failed");
-      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
-      response.end("internal error");
-    }
+    if (!cors(request, response) && !serveRoute(httpRoutes, request, response, options.logger)) adapter(request, response);
   });
   const grpcPort = await listen(grpc, options.grpcPort, options.host);
   const httpPort = await listen(web, options.httpPort, options.host);
@@ -103,26 +88,4 @@ export async function serve(options: ServeOptions): Promise<Servers> {
       await closed;
     },
   };
-}
-
-/** The route of the exact path, else of the longest `/`-ended path it lies below. */
-function findRoute(routes: ReadonlyMap<string, HttpRoute>, pathname: string): HttpRoute | undefined {
-  const exact = routes.get(pathname);
-  if (exact !== undefined) return exact;
-  let best: string | undefined;
-  for (const path of routes.keys()) {
-    if (path.endsWith("/") && pathname.startsWith(path) && (best === undefined || path.length > best.length)) best = path;
-  }
-  return best === undefined ? undefined : routes.get(best);
-}
-
-async function listen(server: http.Server | http2.Http2Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
 }

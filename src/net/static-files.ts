@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
-import type { HttpRoute } from "./serve.ts";
+import type { HttpRoute } from "./http-routes.ts";
 
 /** Content types of the files a Vite build emits; anything else is served as opaque bytes. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -1,5 +1,5 @@
 import type { Registry } from "prom-client";
-import type { HttpRoute } from "../net/serve.ts";
+import type { HttpRoute } from "../net/http-routes.ts";
 import { errorMessage } from "../shared/error-message.ts";
 
 /** `GET /metrics`: the registry in the Prometheus text exposition format. */

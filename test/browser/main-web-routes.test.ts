@@ -18,7 +18,10 @@ afterAll(() => {
 });
 
 /** Starts `src/main.ts` as `npm start` would and resolves the URL of its HTTP port once it logs it. */
-async function startMain(args: readonly string[], env: Record<string, string>): Promise<{ child: ChildProcess; httpUrl: string }> {
+async function startMain(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; httpUrl: string; adminPort: number | "off" }> {
   const child = spawn(process.execPath, ["src/main.ts", ...args], {
     env: { PATH: process.env.PATH, MATCHMAKER_HOST: "127.0.0.1", MATCHMAKER_GRPC_PORT: "0", MATCHMAKER_HTTP_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -31,8 +34,10 @@ async function startMain(args: readonly string[], env: Record<string, string>): 
   });
   if (!child.stdout) throw new Error("the matchmaker's stdout is not piped");
   for await (const line of createInterface({ input: child.stdout })) {
-    const entry = JSON.parse(line) as { msg?: string; httpPort?: number };
-    if (entry.msg === "matchmaker started" && entry.httpPort !== undefined) return { child, httpUrl: `http://127.0.0.1:${entry.httpPort}` };
+    const entry = JSON.parse(line) as { msg?: string; httpPort?: number; adminPort?: number | "off" };
+    if (entry.msg === "matchmaker started" && entry.httpPort !== undefined && entry.adminPort !== undefined) {
+      return { child, httpUrl: `http://127.0.0.1:${entry.httpPort}`, adminPort: entry.adminPort };
+    }
   }
   throw new Error("the matchmaker exited before it started");
 }
@@ -48,7 +53,7 @@ describe("the matchmaker's browser-facing routes, as main.ts wires them", () => 
     expect(await page.text()).toContain("<title>Matchmaker console</title>");
   });
 
-  it("in production: no token endpoint, CORS for the configured origins, and the console can be turned off", async () => {
+  it("in production: no token endpoint, CORS for the configured origins, the console and /metrics can be moved off the HTTP port", async () => {
     const queuesFile = join(directory, "queues.json");
     const queues = JSON.parse(readFileSync("config/queues.json", "utf8")) as object;
     writeFileSync(queuesFile, JSON.stringify({ ...queues, fleets: { main: { type: "registry", url: "http://127.0.0.1:9" } } }));
@@ -57,7 +62,9 @@ describe("the matchmaker's browser-facing routes, as main.ts wires them", () => 
       MATCHMAKER_AUTH_HS256_SECRET: "a-production-secret-of-at-least-32-bytes",
       MATCHMAKER_CORS_ORIGINS: "https://play.example.com",
     };
-    const { httpUrl } = await startMain([], env);
+    const { httpUrl, adminPort } = await startMain([], env);
+    expect(adminPort).toBe("off");
+    expect((await fetch(`${httpUrl}/metrics`)).status).toBe(200);
     expect((await fetch(`${httpUrl}/dev/token?role=player&subject=mallory`)).status).toBe(404);
     expect((await fetch(`${httpUrl}/console/`)).status).toBe(200);
     const preflight = await fetch(`${httpUrl}/matchmaking.v1.MatchmakingService/WatchTicket`, {
@@ -67,7 +74,9 @@ describe("the matchmaker's browser-facing routes, as main.ts wires them", () => 
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://play.example.com");
 
-    const withoutConsole = await startMain([], { ...env, MATCHMAKER_CONSOLE: "false" });
-    expect((await fetch(`${withoutConsole.httpUrl}/console/`)).status).toBe(404);
+    const moved = await startMain([], { ...env, MATCHMAKER_CONSOLE: "false", MATCHMAKER_ADMIN_PORT: "0" });
+    expect((await fetch(`${moved.httpUrl}/console/`)).status).toBe(404);
+    expect((await fetch(`${moved.httpUrl}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${moved.adminPort}/metrics`)).status).toBe(200);
   });
 });

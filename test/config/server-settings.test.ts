@@ -7,6 +7,8 @@ describe("loadServerSettings", () => {
       host: "0.0.0.0",
       grpcPort: 50051,
       httpPort: 8080,
+      adminPort: undefined,
+      adminHost: "0.0.0.0",
       queuesFile: "config/queues.json",
       logLevel: "info",
       ticketRetentionMs: 600_000,
@@ -41,6 +43,11 @@ describe("loadServerSettings", () => {
     });
     expect(settings).toMatchObject({ corsOrigins: ["https://play.example.com", "http://localhost:5173"], watchKeepAliveMs: 0, console: false });
   });
+  it("opens the admin port only when asked, on the main interface unless told otherwise", () => {
+    expect(loadServerSettings({ MATCHMAKER_ADMIN_PORT: "9090", MATCHMAKER_HOST: "127.0.0.1" })).toMatchObject({ adminPort: 9090, adminHost: "127.0.0.1" });
+    expect(loadServerSettings({ MATCHMAKER_ADMIN_PORT: "0", MATCHMAKER_ADMIN_HOST: "10.0.0.5" })).toMatchObject({ adminPort: 0, adminHost: "10.0.0.5" });
+    expect(loadServerSettings({ MATCHMAKER_ADMIN_PORT: " " }).adminPort).toBeUndefined();
+  });
   it("turns development mode on with --dev or MATCHMAKER_DEV_MODE", () => {
     expect(loadServerSettings({}, ["--dev"]).development).toBe(true);
     expect(loadServerSettings({ MATCHMAKER_DEV_MODE: "true" }).development).toBe(true);
@@ -48,6 +55,8 @@ describe("loadServerSettings", () => {
   it.each([
     ["MATCHMAKER_GRPC_PORT", "70000"],
     ["MATCHMAKER_HTTP_PORT", "http"],
+    ["MATCHMAKER_ADMIN_PORT", "65536"],
+    ["MATCHMAKER_ADMIN_PORT", "metrics"],
     ["MATCHMAKER_LOG_LEVEL", "loud"],
     ["MATCHMAKER_DEV_MODE", "yes"],
     ["MATCHMAKER_REDIS_URL", "localhost:6379"],

@@ -104,4 +104,31 @@ describe("CORS on the gRPC port (HTTP/2, for proxies that forward browsers' call
       session.close();
     }
   });
+
+  it("names an allowed origin on a plain gRPC call's response, errors included", async () => {
+    const session = http2.connect(`http://127.0.0.1:${server.app.servers.grpcPort}`);
+    try {
+      const fields = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const received: http2.IncomingHttpHeaders = {};
+        const stream = session.request({
+          ":method": "POST",
+          ":path": ENQUEUE_PATH,
+          "content-type": "application/grpc",
+          te: "trailers",
+          origin: ALLOWED,
+        });
+        stream.on("response", (response) => Object.assign(received, response));
+        stream.on("trailers", (trailers) => Object.assign(received, trailers));
+        stream.on("error", reject);
+        stream.on("close", () => resolve(received));
+        stream.resume();
+        stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+      // No token: UNAUTHENTICATED, readable by the page because the origin is named and the status exposed.
+      expect([fields["grpc-status"], fields["access-control-allow-origin"], fields.vary]).toEqual(["16", ALLOWED, "Origin"]);
+      expect(String(fields["access-control-expose-headers"])).toContain("Grpc-Status");
+    } finally {
+      session.close();
+    }
+  });
 });

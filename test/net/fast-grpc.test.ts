@@ -7,10 +7,10 @@ import { Code, ConnectError, createClient, type ConnectRouter, type Interceptor 
 import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { authInterceptor, callerOf } from "../../src/net/caller-context.ts";
-import { withFastGrpc } from "../../src/net/fast-grpc.ts";
-import { GrpcServerStreams } from "../../src/net/grpc-server-streaming.ts";
-import { serveStreamsFirst } from "../../src/net/streams-first.ts";
+import { FastGrpc } from "../../src/net/fast-grpc.ts";
+import { serveServerStreaming } from "../../src/net/grpc-server-streaming.ts";
 import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
+import { serveStreamsFirst } from "../../src/net/streams-first.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
 
 const READ_MAX_BYTES = 1024;
@@ -36,6 +36,14 @@ function routes(router: ConnectRouter): void {
           ]);
         case "crash":
           throw new Error("database on fire");
+        case "until-cancelled":
+          return new Promise((resolve) => {
+            context.signal.addEventListener("abort", () => {
+              cancellationWaiters.shift()?.(String(context.signal.reason));
+              resolve({});
+            });
+            unaryStarted.shift()?.();
+          });
         default:
           return { ticket: { ticketId: `${caller.kind === "service" ? caller.subject : caller.userId}:${request.players[0]?.userId}` } };
       }
@@ -67,6 +75,8 @@ function routes(router: ConnectRouter): void {
 
 /** Tests waiting for a "forever" stream to see its client go away; each gets the abort reason. */
 const cancellationWaiters: ((reason: string) => void)[] = [];
+/** Tests waiting for an "until-cancelled" unary call to reach its implementation. */
+const unaryStarted: (() => void)[] = [];
 
 const interceptors: Interceptor[] = [
   authInterceptor(async (authorization) => {
@@ -90,9 +100,9 @@ async function startServer(fast: boolean): Promise<TestServer> {
     fallbacks.push(`${request.headers["content-type"]} ${request.headers[":path"]}`);
     adapter(request, response);
   };
-  const server = http2.createServer(fast ? withFastGrpc(options, counted) : adapter);
-  const streams = new GrpcServerStreams(options);
-  if (fast) serveStreamsFirst(server, (stream, headers) => headers.origin === undefined && streams.serveStream(stream, headers));
+  const fastGrpc = new FastGrpc(options, serveServerStreaming);
+  const server = http2.createServer(fast ? counted : adapter);
+  if (fast) serveStreamsFirst(server, (stream, headers) => headers.origin === undefined && fastGrpc.serveStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -206,7 +216,7 @@ function outcome(response: RawResponse): Record<string, string | undefined> {
   };
 }
 
-describe("withFastGrpc answers unary calls exactly as the connect adapter does", () => {
+describe("the fast path answers unary calls exactly as the connect adapter does", () => {
   const cases: [string, Record<string, string>, Buffer][] = [
     ["a successful call", {}, envelope(enqueueBytes("ok"))],
     ["a call with a deadline", { "grpc-timeout": "5S" }, envelope(enqueueBytes("ok"))],
@@ -248,7 +258,45 @@ describe("withFastGrpc answers unary calls exactly as the connect adapter does",
   });
 });
 
-describe("GrpcServerStreams answers server-streaming calls exactly as the connect adapter does", () => {
+describe("unary calls served from the raw stream", () => {
+  it("aborts the implementation's signal when the client cancels", async () => {
+    const client = authorizedGrpcClient();
+    const cancel = new AbortController();
+    const started = new Promise<void>((resolve) => unaryStarted.push(resolve));
+    const seen = new Promise<string>((resolve) => cancellationWaiters.push(resolve));
+    const call = client.enqueue({ queue: "until-cancelled" }, { signal: cancel.signal });
+    await started;
+    cancel.abort();
+    expect((await connectErrorOf(call)).code).toBe(Code.Canceled);
+    expect(await seen).toBe("ConnectError: [canceled] the client cancelled the call");
+  });
+
+  it("keeps serving after a client resets a call before the end of its request", async () => {
+    const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": ENQUEUE_PATH, "content-type": "application/grpc", te: "trailers" });
+      stream.on("error", () => {});
+      stream.write(Buffer.from([0, 0, 0]));
+      await new Promise<void>((resolve) => stream.close(http2.constants.NGHTTP2_CANCEL, resolve));
+    } finally {
+      session.close();
+    }
+    const { ticket } = await authorizedGrpcClient().enqueue({ queue: "ok", players: [{ userId: "frank", skill: 1 }] });
+    expect(ticket?.ticketId).toBe("backend:frank");
+    expect(fastServer.fallbacks).toEqual([]);
+  });
+
+  it("sends the same response header fields as the connect adapter", async () => {
+    const names = (response: RawResponse): string[] => Object.keys(response.fields).filter((name) => name !== "date").sort();
+    const body = envelope(enqueueBytes("ok"));
+    const fast = await rawCall(fastServer.port, {}, body);
+    const reference = await rawCall(connectServer.port, {}, body);
+    expect(names(fast)).toEqual(names(reference));
+    expect(fast.fields["date"]).toBeDefined();
+  });
+});
+
+describe("the fast path answers server-streaming calls exactly as the connect adapter does", () => {
   const cases: [string, Record<string, string>, Buffer][] = [
     ["several messages, handler-set headers and trailers", {}, envelope(watchBytes("many"))],
     ["an error after the first message", {}, envelope(watchBytes("fail-midway"))],
@@ -350,6 +398,14 @@ describe("clients on the fast path", () => {
 });
 
 describe("what the fast path leaves to the connect adapter", () => {
+  it("unary calls with an Expect header", async () => {
+    const body = envelope(enqueueBytes("ok"));
+    const fast = await rawCall(fastServer.port, { expect: "100-continue" }, body);
+    const reference = await rawCall(connectServer.port, { expect: "100-continue" }, body);
+    expect(outcome(fast)).toEqual(outcome(reference));
+    expect(fastServer.fallbacks.splice(0)).toEqual([`application/grpc ${ENQUEUE_PATH}`]);
+  });
+
   const headers = (next: Parameters<Interceptor>[0]) => (request: Parameters<ReturnType<Interceptor>>[0]) => {
     request.header.set("authorization", "Bearer good");
     return next(request);

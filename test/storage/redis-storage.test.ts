@@ -72,6 +72,34 @@ describe("RedisTicketEvents", () => {
   });
 });
 
+describe("RedisTicketEvents catch-up", () => {
+  // Above about 1,600 watched tickets node-redis's own resubscription used to hang the reconnect
+  // for good (see WRITE_BUFFER in redis-connection.ts), and reads sent all at once missed the deadline.
+  it("brings thousands of watchers up to date after their subscriber connection was cut", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const a = await redis.open({ keyPrefix, instanceId: "writer" });
+    const b = await redis.open({ keyPrefix, instanceId: "watcher", commandTimeoutMs: 200 });
+    const ids = Array.from({ length: 5000 }, (_, index) => `w${index}`);
+    const inBatches = async (work: (id: string) => Promise<unknown>) => {
+      for (let start = 0; start < ids.length; start += 250) await Promise.all(ids.slice(start, start + 250).map(work));
+    };
+    await inBatches((id) => a.store.create(queuedTicket(id)));
+    const latest = new Map<string, number>();
+    for (const id of ids) b.events.subscribe(id, (ticket) => latest.set(id, Math.max(latest.get(id) ?? 0, ticket.version)));
+    await eventually(async () => (latest.size === ids.length ? true : undefined), 20_000);
+
+    // Changed without a message, as if published while the watchers' instance could not hear it:
+    // only the catch-up after the reconnect can tell them.
+    await inBatches((id) => a.store.cancel(id, T0 + 5));
+    const clients = String(await redis.inspector.sendCommand(["CLIENT", "LIST"]));
+    const events = /^id=(\d+) .*name=matchmaker-events-watcher\b/m.exec(clients);
+    expect(events).not.toBeNull();
+    await redis.inspector.sendCommand(["CLIENT", "KILL", "ID", events![1]!]);
+
+    await eventually(async () => (ids.every((id) => latest.get(id) === 2) ? true : undefined), 20_000);
+  }, 60_000);
+});
+
 describe("RedisQueueProgress", () => {
   it("places queued tickets by creation time then id, live as the queue changes", async () => {
     const { a, b } = await twoInstances();

@@ -15,7 +15,7 @@ import type { QueueConfig } from "../../src/domain/queue-config.ts";
 import { MatchmakingService } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { createMatchTicketServiceImpl, registerMatchTicketService } from "../../src/net/match-ticket-service.ts";
 import { tokenAuthentication } from "../../src/token-authentication.ts";
-import type { HttpRoute } from "../../src/net/serve.ts";
+import type { HttpRoute } from "../../src/net/http-routes.ts";
 import { createInMemoryStorage } from "../../src/storage/storage.ts";
 import { sequentialIds } from "./application-harness.ts";
 import { ManualClock } from "./manual-clock.ts";
@@ -53,6 +53,8 @@ export interface ServerHarnessOptions {
   readonly clockStart?: number;
   readonly corsOrigins?: readonly string[];
   readonly watchKeepAliveMs?: number;
+  /** Serve metrics and probes on an admin port of their own (a free one). */
+  readonly adminPort?: boolean;
   /** Extra plain HTTP routes (console, development tokens), given the secret tokens are signed with. */
   readonly httpRoutes?: (secret: Uint8Array) => ReadonlyMap<string, HttpRoute>;
 }
@@ -97,6 +99,7 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
     ...(options.reflection !== undefined && { reflection: options.reflection }),
     ...(options.corsOrigins !== undefined && { corsOrigins: options.corsOrigins }),
     ...(options.watchKeepAliveMs !== undefined && { watchKeepAliveMs: options.watchKeepAliveMs }),
+    ...(options.adminPort === true && { adminPort: 0 }),
     ...(options.httpRoutes !== undefined && { httpRoutes: options.httpRoutes(new TextEncoder().encode(TEST_AUTH.secret)) }),
   });
   const client = (transport: Transport) => createClient(MatchmakingService, transport);

@@ -23,7 +23,7 @@ export interface TokenVerifierOptions {
 }
 
 /**
- * Tokens longer than this are refused before any parsing or hashing; real access tokens are a few
+ * Tokens longer than this are refused before any lookup or parsing; real access tokens are a few
  * KiB at most, and the cap keeps a hostile header from costing more than a length check.
  */
 const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -39,11 +39,11 @@ export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOp
 
   return {
     async verify(token) {
-      if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
-        throw new AuthenticationError("malformed", "the token is not a compact JWS (header.payload.signature)");
-      }
+      if (token.length > MAX_TOKEN_LENGTH) throw notCompactJws();
+      // A cached token passed the shape check when it was verified: only new ones need it.
       const cached = cache.get(token, clock.now());
       if (cached !== undefined) return cached;
+      if (!COMPACT_JWS.test(token)) throw notCompactJws();
       let verified: VerifiedToken;
       try {
         const { payload } = await jwtVerify(token, resolveKey, {
@@ -61,4 +61,8 @@ export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOp
       return verified;
     },
   };
+}
+
+function notCompactJws(): AuthenticationError {
+  return new AuthenticationError("malformed", "the token is not a compact JWS (header.payload.signature)");
 }

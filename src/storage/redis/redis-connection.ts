@@ -22,6 +22,14 @@ const CONNECT_TIMEOUT_MS = 1_000;
 /** Reconnect backoff: doubling from the first delay up to the cap, with jitter. */
 const FIRST_RECONNECT_DELAY_MS = 50;
 const MAX_RECONNECT_DELAY_MS = 2_000;
+/**
+ * How much the socket buffers before asking the client to wait for 'drain'. On a reconnect
+ * node-redis writes one SSUBSCRIBE per channel this instance follows (one per watched ticket) before
+ * the connection counts as ready, but it only resumes writing after a 'drain' once ready: past the
+ * default 16 KiB (about 1,600 watched tickets) the reconnect waited forever and every watcher on
+ * the instance went deaf. 16 MiB holds the subscriptions of some 250,000 watchers.
+ */
+const WRITE_BUFFER: { readonly writableHighWaterMark: number } = { writableHighWaterMark: 16 * 1024 * 1024 };
 /** Connection attempts at startup before giving up, so a wrong URL fails the start instead of hanging it. */
 const STARTUP_ATTEMPTS = 3;
 
@@ -46,6 +54,8 @@ export async function openRedisConnection(options: RedisConnectionOptions) {
     commandOptions: { timeout: options.commandTimeoutMs },
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
+      // A net.Socket (stream) option that node-redis's types leave out but hands to net.createConnection.
+      ...WRITE_BUFFER,
       reconnectStrategy: (retries: number, cause: Error) => {
         if (!connectedOnce && retries >= STARTUP_ATTEMPTS) return cause;
         const backoff = Math.min(FIRST_RECONNECT_DELAY_MS * 2 ** retries, MAX_RECONNECT_DELAY_MS);

@@ -1,5 +1,6 @@
 import type { Logger } from "../../application/ports/logger.ts";
 import type { Storage, StorageOptions } from "../storage.ts";
+import { CatchUpReads } from "./catch-up-reads.ts";
 import { RedisCommands } from "./redis-commands.ts";
 import { openRedisConnection, type RedisConnection } from "./redis-connection.ts";
 import { RedisKeys } from "./redis-keys.ts";
@@ -28,6 +29,13 @@ export interface RedisStorageOptions extends StorageOptions {
 
 const DEFAULT_KEY_PREFIX = "mm";
 const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
+/**
+ * Watchers' catch-up reads in flight at once after a reconnect: each is two round trips, so 128 keep
+ * a pipeline full without queueing thousands of commands behind each other.
+ */
+const CATCH_UP_CONCURRENCY = 128;
+/** Pause before a catch-up read that failed on a live connection is tried again. */
+const CATCH_UP_RETRY_MS = 250;
 
 /**
  * Every piece of shared state in one Redis (or one Redis Cluster-compatible layout), so any number
@@ -55,9 +63,16 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   const keys = new RedisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
   const channels = new ShardedChannels(subscriber, client, logger);
   const store = new RedisTicketStore(redis, keys, { retentionMs: options.retentionMs });
+  const catchUps = new CatchUpReads({
+    read: (ticketId) => store.get(ticketId),
+    isLive: () => client.isReady,
+    concurrency: CATCH_UP_CONCURRENCY,
+    retryMs: CATCH_UP_RETRY_MS,
+    logger,
+  });
   return {
     store,
-    events: new RedisTicketEvents(redis, channels, keys, store, logger),
+    events: new RedisTicketEvents(redis, channels, keys, catchUps),
     progress: new RedisQueueProgress(redis, channels, keys),
     leases: new RedisMatchingLeases(redis, keys, { instanceId: options.instanceId, leaseTtlMs: options.leaseTtlMs }),
     redemptions: new RedisRedemptionLedger(redis, keys, options.clock),

@@ -1,7 +1,6 @@
 import type { Ticket } from "../../domain/ticket.ts";
-import type { Logger } from "../../application/ports/logger.ts";
 import type { TicketEvents, Unsubscribe } from "../../application/ports/ticket-events.ts";
-import type { TicketStore } from "../../application/ports/ticket-store.ts";
+import type { CatchUpReads } from "./catch-up-reads.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import type { RedisKeys } from "./redis-keys.ts";
 import type { ShardedChannels } from "./sharded-channels.ts";
@@ -17,22 +16,20 @@ import type { ShardedChannels } from "./sharded-channels.ts";
  * watching that ticket. On a cluster the channels spread over the shards like keys do.
  *
  * Pub/Sub is fire-and-forget, so whenever a subscription (re)starts, the listener is also sent the
- * ticket as stored: that closes the window between `subscribe` returning and Redis confirming the
- * subscription, and any outage. Watchers drop versions they already have.
+ * ticket as stored ({@link CatchUpReads}): that closes the window between `subscribe` returning and
+ * Redis confirming the subscription, and any outage. Watchers drop versions they already have.
  */
 export class RedisTicketEvents implements TicketEvents {
   readonly #redis: RedisCommands;
   readonly #channels: ShardedChannels;
   readonly #keys: RedisKeys;
-  readonly #store: TicketStore;
-  readonly #logger: Logger;
+  readonly #catchUps: CatchUpReads;
 
-  constructor(redis: RedisCommands, channels: ShardedChannels, keys: RedisKeys, store: TicketStore, logger: Logger) {
+  constructor(redis: RedisCommands, channels: ShardedChannels, keys: RedisKeys, catchUps: CatchUpReads) {
     this.#redis = redis;
     this.#channels = channels;
     this.#keys = keys;
-    this.#store = store;
-    this.#logger = logger;
+    this.#catchUps = catchUps;
   }
 
   publish(tickets: readonly Ticket[]): Promise<void> {
@@ -42,20 +39,13 @@ export class RedisTicketEvents implements TicketEvents {
   }
 
   subscribe(ticketId: string, listener: (ticket: Ticket) => void): Unsubscribe {
-    let subscribed = true;
+    const catchUp = this.#catchUps.follow(ticketId, listener);
     const stop = this.#channels.listen(this.#keys.ticketChannel(ticketId), {
       message: (payload) => listener(JSON.parse(payload) as Ticket),
-      active: () => {
-        this.#store.get(ticketId).then(
-          (ticket) => {
-            if (subscribed && ticket !== undefined) listener(ticket);
-          },
-          (error: unknown) => this.#logger.debug({ err: error, ticketId }, "catch-up read failed; retried when redis is back"),
-        );
-      },
+      active: () => catchUp.request(),
     });
     return () => {
-      subscribed = false;
+      catchUp.stop();
       stop();
     };
   }

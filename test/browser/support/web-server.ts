@@ -2,7 +2,7 @@ import type { RunningMatchmaker } from "../../../src/app.ts";
 import { systemClock } from "../../../src/application/ports/clock.ts";
 import type { TokenRole } from "../../../src/clients/auth/mint-token.ts";
 import { DEV_TOKEN_PATH, devTokenRoute } from "../../../src/net/dev-token-route.ts";
-import type { HttpRoute } from "../../../src/net/serve.ts";
+import type { HttpRoute } from "../../../src/net/http-routes.ts";
 import { staticFilesRoutes } from "../../../src/net/static-files.ts";
 import { ManualClock } from "../../support/manual-clock.ts";
 import { startServerHarness, TEST_AUTH } from "../../support/server-harness.ts";
