@@ -2,10 +2,12 @@ import type http2 from "node:http2";
 import type { Readable } from "node:stream";
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
-import { getAbortSignalReason, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import { invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { createGrpcCallContext, type GrpcCallContext, type HandlerContextController } from "./grpc-call-context.ts";
+import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
+import { headerValue } from "./node-headers.ts";
+import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
 import {
   SingleRequestMethodRegistry,
   type ServerStreamingMethodSpec,
@@ -30,8 +32,6 @@ export interface FastGrpcOptions {
 const GRPC_PROTO = "application/grpc+proto";
 const FRAME_HEADER_BYTES = 5;
 const COMPRESSED_FLAG = 0b1;
-/** Why a finished call's signal aborts; shared, because building an AbortError per call is costly. */
-const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled);
 
 /**
  * Serves plain gRPC calls that start from one request message (unary and server-streaming,
@@ -88,40 +88,6 @@ export class FastGrpc {
       if (spec?.kind === "server_streaming") void serveServerStreaming(spec, request, response, this.#interceptors, this.#readMaxBytes, this.#calls);
       else fallback(request, response);
     };
-  }
-}
-
-/**
- * The calls in progress, so that the shutdown signal reaches them all from one listener. Handing
- * the signal to each call's context instead (connect's `shutdownSignal`) registers a listener per
- * call on that one signal: a linear scan to add and remove each (quadratic over 20,000 streams) and
- * a listener record held by every open stream.
- */
-class OpenCalls {
-  readonly #shutdownSignal: AbortSignal | undefined;
-  readonly #open = new Set<HandlerContextController>();
-
-  constructor(shutdownSignal: AbortSignal | undefined) {
-    this.#shutdownSignal = shutdownSignal;
-    shutdownSignal?.addEventListener(
-      "abort",
-      () => {
-        const reason: unknown = getAbortSignalReason(shutdownSignal);
-        for (const context of this.#open) context.abort(reason);
-        this.#open.clear();
-      },
-      { once: true },
-    );
-  }
-
-  /** Aborts `context` when the server drains, until {@link end}; at once if it is draining already. */
-  start(context: HandlerContextController): void {
-    if (this.#shutdownSignal?.aborted === true) context.abort(getAbortSignalReason(this.#shutdownSignal));
-    else this.#open.add(context);
-  }
-
-  end(context: HandlerContextController): void {
-    this.#open.delete(context);
   }
 }
 
@@ -358,8 +324,4 @@ function frame(message: Uint8Array): Buffer {
   framed.writeUInt32BE(message.length, 1);
   framed.set(message, FRAME_HEADER_BYTES);
   return framed;
-}
-
-function headerValue(value: string | string[] | undefined): string | null {
-  return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
 }
