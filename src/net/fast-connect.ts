@@ -9,16 +9,28 @@ import {
 import {
   compressionNegotiate,
   createMethodSerializationLookup,
+  encodeEnvelope,
   invokeUnaryImplementation,
   mergeNonProtocolHeaders,
+  pipe,
+  transformDecompressEnvelope,
+  transformInvokeImplementation,
+  transformParseEnvelope,
+  transformPrepend,
+  transformSplitEnvelope,
   validateUniversalHandlerOptions,
   type Compression,
 } from "@connectrpc/connect/protocol";
 import {
   codeToHttpStatus,
+  contentTypeStreamJson,
+  contentTypeStreamProto,
   contentTypeUnaryJson,
   contentTypeUnaryProto,
+  createEndStreamSerialization,
+  endStreamFlag,
   errorToJsonBytes,
+  headerStreamAcceptEncoding,
   headerContentType,
   headerUnaryAcceptEncoding,
   headerUnaryContentLength,
@@ -27,10 +39,16 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { drained } from "./drained.ts";
 import type { FastGrpcOptions } from "./fast-grpc.ts";
 import { headerObject, headerValue, requestHeaders } from "./node-headers.ts";
 import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
-import { SingleRequestMethodRegistry, type UnaryMethodSpec } from "./single-request-method-registry.ts";
+import {
+  SingleRequestMethodRegistry,
+  type ServerStreamingMethodSpec,
+  type SingleRequestMethodSpec,
+  type UnaryMethodSpec,
+} from "./single-request-method-registry.ts";
 
 type Http1Handler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
 type MethodSerialization = ReturnType<typeof createMethodSerializationLookup>;
@@ -42,52 +60,84 @@ export interface FastConnectOptions extends FastGrpcOptions {
   readonly acceptCompression?: readonly Compression[];
 }
 
-/** A unary method with its serializers, built once (connect builds them once per handler too). */
-interface UnaryMethod {
-  readonly spec: UnaryMethodSpec;
+/** A method with its serializers, built once (connect builds them once per handler too). */
+interface ConnectMethod<Spec extends SingleRequestMethodSpec = SingleRequestMethodSpec> {
+  readonly spec: Spec;
   readonly serialization: MethodSerialization;
 }
 
+/** A Connect request body format: unary or enveloped (streaming), JSON or binary. */
+interface Format {
+  readonly stream: boolean;
+  readonly binary: boolean;
+}
+
+/** The content types this path serves, exactly as connect-web and connect-es send them. */
+const FORMATS = new Map<string, Format>([
+  [contentTypeUnaryJson, { stream: false, binary: false }],
+  [contentTypeUnaryProto, { stream: false, binary: true }],
+  [contentTypeStreamJson, { stream: true, binary: false }],
+  [contentTypeStreamProto, { stream: true, binary: true }],
+]);
+
+const END_STREAM = createEndStreamSerialization(undefined);
+
 /**
- * Serves Connect-protocol unary calls with an uncompressed `application/json` or
- * `application/proto` POST body (what connect-web sends from a browser) directly on node:http, and
- * hands everything else (GET, streaming, gRPC-Web, compressed bodies, query strings, unknown paths)
- * to `fallback`, the connect adapter.
+ * Serves Connect-protocol calls that start from one request message directly on node:http: unary
+ * POSTs with an uncompressed `application/json` or `application/proto` body (what connect-web
+ * sends from a browser), and server-streaming calls in `application/connect+json` or
+ * `+proto` without compression (WatchTicket from a browser). Everything else (GET, client and
+ * bidi streaming, gRPC-Web, compression, query strings, unknown paths) goes to `fallback`, the
+ * connect adapter.
  *
  * The implementations and interceptors are the ones the connect adapter serves (collected from the
  * same routes function), and each call runs through the same pieces of connect as its Connect
- * handler does: `createHandlerContext`, connect's timeout parser, its serializers with the same
- * limits and JSON options, `invokeUnaryImplementation`, its error JSON, HTTP status mapping,
- * `trailer-` muxing and response compression. What this path leaves out is connect-node's generic
- * machinery (a universal request with its own AbortController and Headers, the body as an async
- * generator, the response as an async iterable written through promises) that costs most of a
- * small call (figures in BENCHMARKS.md, benchmark 2). test/net/fast-connect.test.ts compares the
- * two paths response by response.
+ * handlers do: `createHandlerContext`, connect's timeout parser, its serializers with the same
+ * limits and JSON options, `invokeUnaryImplementation` / `transformInvokeImplementation`, its
+ * envelope parsing of a stream's request, its error JSON and end-stream message, HTTP status
+ * mapping, `trailer-` muxing and response compression. What this path leaves out is connect-node's
+ * generic machinery (a universal request with its own AbortController and Headers, the body as an
+ * async generator, the response as a pipeline of async iterables written through promises) that
+ * costs most of a small call (figures in BENCHMARKS.md, benchmark 2). test/net/fast-connect.test.ts
+ * compares the two paths response by response.
  */
 export function withFastConnect(options: FastConnectOptions, fallback: Http1Handler): Http1Handler {
   const registry = new SingleRequestMethodRegistry(options.routes);
   const limits = validateUniversalHandlerOptions({ readMaxBytes: options.readMaxBytes });
-  const compressions = [...(options.acceptCompression ?? [compressionGzip, compressionBrotli])];
-  const interceptors = [...options.interceptors];
-  const calls = new OpenCalls(options.shutdownSignal);
+  const serving: Serving = {
+    limits,
+    compressions: [...(options.acceptCompression ?? [compressionGzip, compressionBrotli])],
+    interceptors: [...options.interceptors],
+    calls: new OpenCalls(options.shutdownSignal),
+  };
   const urls = new RequestUrls();
   // Only methods that exist are remembered: a path is whatever a client sends.
-  const methods = new Map<string, UnaryMethod>();
-  const unaryMethod = (path: string): UnaryMethod | undefined => {
+  const methods = new Map<string, ConnectMethod>();
+  const methodAt = (path: string): ConnectMethod | undefined => {
     const known = methods.get(path);
     if (known !== undefined) return known;
     const spec = registry.get(path);
-    if (spec?.kind !== "unary") return undefined;
+    if (spec === undefined) return undefined;
     const method = { spec, serialization: createMethodSerializationLookup(spec.method, undefined, undefined, limits) };
     methods.set(path, method);
     return method;
   };
   return (request, response) => {
-    const binary = plainUnaryFormat(request);
-    const method = binary === undefined ? undefined : unaryMethod(request.url ?? "");
+    const format = request.method === "POST" ? FORMATS.get(request.headers["content-type"] ?? "") : undefined;
+    const method = format === undefined ? undefined : methodAt(request.url ?? "");
     const url = method === undefined ? undefined : urls.of(request.headers.host, request.url ?? "");
-    if (method === undefined || url === undefined) fallback(request, response);
-    else void serveUnary(method, binary === true, url, request, response, { limits, compressions, interceptors, calls });
+    if (format === undefined || method === undefined || url === undefined) {
+      fallback(request, response);
+      return;
+    }
+    const { spec, serialization } = method;
+    if (spec.kind === "unary" && !format.stream && isUncompressedUnary(request)) {
+      void serveUnary({ spec, serialization }, format.binary, url, request, response, serving);
+    } else if (spec.kind === "server_streaming" && format.stream && isUncompressedStream(request, serving.compressions)) {
+      void serveServerStreaming({ spec, serialization }, format.binary, url, request, response, serving);
+    } else {
+      fallback(request, response);
+    }
   };
 }
 
@@ -98,16 +148,23 @@ interface Serving {
   readonly calls: OpenCalls;
 }
 
-/**
- * Whether the request is a POST with an uncompressed unary Connect body, and if so whether that
- * body is binary; undefined for anything the connect adapter must serve.
- */
-function plainUnaryFormat(request: http.IncomingMessage): boolean | undefined {
-  if (request.method !== "POST") return undefined;
+/** A unary body without compression (connect also takes `identity` as none). */
+function isUncompressedUnary(request: http.IncomingMessage): boolean {
   const encoding = request.headers["content-encoding"];
-  if (encoding !== undefined && encoding !== "identity") return undefined;
-  const contentType = request.headers["content-type"];
-  return contentType === contentTypeUnaryJson ? false : contentType === contentTypeUnaryProto ? true : undefined;
+  return encoding === undefined || encoding === "identity";
+}
+
+/**
+ * A stream whose request is not compressed and whose responses connect would not compress either
+ * (the client accepts no compression connect offers); anything else, including an unknown
+ * encoding (an error connect reports), is the adapter's.
+ */
+function isUncompressedStream(request: http.IncomingMessage, compressions: Compression[]): boolean {
+  const accepted = request.headers["connect-accept-encoding"];
+  const encoding = request.headers["connect-content-encoding"];
+  if (accepted === undefined && encoding === undefined) return true;
+  const negotiated = compressionNegotiate(compressions, headerValue(encoding), headerValue(accepted), headerStreamAcceptEncoding);
+  return negotiated.request === null && negotiated.response === null && negotiated.error === undefined;
 }
 
 /**
@@ -131,17 +188,12 @@ class RequestUrls {
   }
 }
 
-/** One unary call, step for step as connect's Connect handler runs a POST. */
-async function serveUnary(
-  { spec, serialization }: UnaryMethod,
-  binary: boolean,
-  url: string,
-  request: http.IncomingMessage,
-  response: http.ServerResponse,
-  { limits, compressions, interceptors, calls }: Serving,
-): Promise<void> {
-  const headers = request.headers;
-  const timeout = parseTimeout(headerValue(headers["connect-timeout-ms"]), Number.MAX_SAFE_INTEGER);
+/**
+ * A call as connect's Connect handlers start it: its deadline (or why the header is invalid) and
+ * its context, which the server's shutdown signal reaches until the call ends.
+ */
+function startCall(spec: SingleRequestMethodSpec, contentType: string, url: string, request: http.IncomingMessage, calls: OpenCalls) {
+  const timeout = parseTimeout(headerValue(request.headers["connect-timeout-ms"]), Number.MAX_SAFE_INTEGER);
   const context = createHandlerContext({
     service: spec.method.parent,
     method: spec.method,
@@ -149,15 +201,28 @@ async function serveUnary(
     requestMethod: "POST",
     url,
     timeoutMs: timeout.timeoutMs,
-    requestHeader: requestHeaders(headers),
-    responseHeader: { [headerContentType]: binary ? contentTypeUnaryProto : contentTypeUnaryJson },
+    requestHeader: requestHeaders(request.headers),
+    responseHeader: { [headerContentType]: contentType },
     contextValues: createContextValues(),
   });
   calls.start(context);
+  return { timeout, context };
+}
+
+/** One unary call, step for step as connect's Connect handler runs a POST. */
+async function serveUnary(
+  { spec, serialization }: ConnectMethod<UnaryMethodSpec>,
+  binary: boolean,
+  url: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  { limits, compressions, interceptors, calls }: Serving,
+): Promise<void> {
+  const { timeout, context } = startCall(spec, binary ? contentTypeUnaryProto : contentTypeUnaryJson, url, request, calls);
   // Until the response is written, a closing response means the client went away.
   const cancel = (): void => context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
   response.once("close", cancel);
-  const compression = compressionNegotiate(compressions, null, headerValue(headers["accept-encoding"]), headerUnaryAcceptEncoding);
+  const compression = compressionNegotiate(compressions, null, headerValue(request.headers["accept-encoding"]), headerUnaryAcceptEncoding);
   let status = 200;
   let body: Uint8Array;
   try {
@@ -187,6 +252,68 @@ async function serveUnary(
   header.set(headerUnaryContentLength, String(body.byteLength));
   response.writeHead(status, headerObject(header));
   response.end(body);
+}
+
+/**
+ * One server-streaming call, as connect's Connect stream handler runs it: the request through
+ * connect's own envelope parsing (same limits, same errors, in the same order relative to the
+ * interceptors), each response message in an envelope, then the end-stream message with the
+ * trailers and the error if any. Headers go out with the first envelope, so an implementation may
+ * still set them before its first `yield`.
+ */
+async function serveServerStreaming(
+  { spec, serialization }: ConnectMethod<ServerStreamingMethodSpec>,
+  binary: boolean,
+  url: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  { limits, interceptors, calls }: Serving,
+): Promise<void> {
+  const { timeout, context } = startCall(spec, binary ? contentTypeStreamProto : contentTypeStreamJson, url, request, calls);
+  let clientGone = false;
+  // Until the end-stream message is written, a closing response means the client went away.
+  const cancel = (): void => {
+    clientGone = true;
+    context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
+  };
+  response.once("close", cancel);
+  const body: AsyncIterable<Uint8Array> = request;
+  const input = pipe(
+    body,
+    transformPrepend<Uint8Array>(() => {
+      if (timeout.error !== undefined) throw timeout.error;
+      return undefined;
+    }),
+    transformSplitEnvelope(limits.readMaxBytes),
+    transformDecompressEnvelope(null, limits.readMaxBytes),
+    transformParseEnvelope(serialization.getI(binary), endStreamFlag),
+  );
+  const responses = transformInvokeImplementation(spec, context, interceptors)(input)[Symbol.asyncIterator]();
+  const output = serialization.getO(binary);
+  let headersSent = false;
+  const send = async (flags: number, data: Uint8Array): Promise<void> => {
+    if (!headersSent) {
+      headersSent = true;
+      response.writeHead(200, headerObject(context.responseHeader));
+    }
+    if (!response.write(encodeEnvelope(flags, data))) await drained(response);
+  };
+  let error: ConnectError | undefined;
+  try {
+    for (let next = await responses.next(); next.done !== true && !clientGone; next = await responses.next()) {
+      await send(0, output.serialize(next.value));
+    }
+  } catch (reason) {
+    error = reason instanceof ConnectError ? reason : new ConnectError("internal error", Code.Internal, undefined, undefined, reason);
+  } finally {
+    calls.end(context);
+    context.abort(error ?? CALL_COMPLETED);
+    await responses.return?.();
+  }
+  if (clientGone) return;
+  await send(endStreamFlag, END_STREAM.serialize({ metadata: context.responseTrailer, error }));
+  response.off("close", cancel);
+  response.end();
 }
 
 /**

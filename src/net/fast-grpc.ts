@@ -4,6 +4,7 @@ import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufb
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { drained } from "./drained.ts";
 import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import { headerValue } from "./node-headers.ts";
@@ -206,19 +207,6 @@ function setErrorTrailers(context: GrpcCallContext, error: unknown): void {
   context.abort(connectError);
   setTrailerStatus(context.responseTrailer, connectError);
   context.responseTrailer.set("grpc-message", encodeGrpcMessage(connectError.rawMessage));
-}
-
-/** Resolves when the response can take more data, or when the stream is gone. */
-function drained(response: http2.Http2ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      response.off("drain", done);
-      response.off("close", done);
-      resolve();
-    };
-    response.once("drain", done);
-    response.once("close", done);
-  });
 }
 
 /** An input that fails as soon as it is read: how connect reports a bad grpc-timeout on a stream. */

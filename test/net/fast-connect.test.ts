@@ -4,8 +4,9 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
-import { EnqueueRequestSchema, MatchmakingService, TicketSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { callerOf } from "../../src/net/caller-context.ts";
 import { withFastConnect } from "../../src/net/fast-connect.ts";
 import { bearerGoodInterceptors } from "../support/bearer-good-auth.ts";
@@ -71,8 +72,29 @@ function routes(router: ConnectRouter): void {
           return { ticket: { ticketId: `${caller.kind === "service" ? caller.subject : caller.userId}:${request.players[0]?.userId}` } };
       }
     },
-    async *watchTicket(request) {
-      yield { ticket: { ticketId: request.ticketId } };
+    async *watchTicket(request, context) {
+      callerOf(context);
+      switch (request.ticketId) {
+        case "many":
+          context.responseHeader.set("x-served", "stream");
+          for (let i = 0; i < 3; i++) yield { ticket: { ticketId: `many-${i}` } };
+          context.responseTrailer.set("x-trailer", "done");
+          return;
+        case "fail-midway":
+          yield { ticket: { ticketId: "first" } };
+          throw new ConnectError(WEIRD_MESSAGE, Code.NotFound, { "x-why": "gone" });
+        case "fail-first":
+          throw new ConnectError("no such ticket", Code.NotFound);
+        case "crash":
+          yield { ticket: { ticketId: "first" } };
+          throw new Error("database on fire");
+        case "forever":
+          yield { ticket: { ticketId: "forever" } };
+          abortReasons.push(String(await aborted(context.signal)));
+          return;
+        default:
+          yield { ticket: { ticketId: request.ticketId } };
+      }
     },
   });
 }
@@ -159,6 +181,21 @@ const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 const enqueueJson = (queue: string): Buffer => json({ queue, players: [{ userId: "alice", skill: 1000 }] });
 const enqueueProto = (queue: string): Buffer =>
   Buffer.from(toBinary(EnqueueRequestSchema, create(EnqueueRequestSchema, { queue, players: [{ userId: "alice", skill: 1000 }] })));
+const STREAM_JSON = { "content-type": "application/connect+json" };
+const STREAM_PROTO = { "content-type": "application/connect+proto" };
+
+/** A Connect envelope: flags, 4-byte length (the real one unless given), data. */
+function envelope(data: Uint8Array | string, flags = 0, declaredLength?: number): Buffer {
+  const bytes = Buffer.from(data);
+  const head = Buffer.alloc(5);
+  head[0] = flags;
+  head.writeUInt32BE(declaredLength ?? bytes.length, 1);
+  return Buffer.concat([head, bytes]);
+}
+
+const watchJson = (ticketId: string): Buffer => envelope(JSON.stringify({ ticketId }));
+const watchProto = (ticketId: string): Buffer => envelope(toBinary(WatchTicketRequestSchema, create(WatchTicketRequestSchema, { ticketId })));
+
 /** A chunked body of `count` KiB of spaces. */
 const manyKiB = (count: number): Buffer[] => Array.from({ length: count }, () => Buffer.alloc(1024, 0x20));
 const PROTO = { "content-type": "application/proto" };
@@ -175,6 +212,50 @@ afterAll(async () => {
   await fastServer.close();
   await connectServer.close();
 });
+
+/**
+ * Sends a call to the fast server, closes the connection once `started` says the handler runs, and
+ * returns the abort reasons the handler saw.
+ */
+async function abortReasonWhenClientLeaves(
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  started: (request: http.ClientRequest) => Promise<void>,
+): Promise<string[]> {
+  abortReasons.length = 0;
+  const request = http.request({
+    host: "127.0.0.1",
+    port: fastServer.port,
+    method: "POST",
+    path,
+    agent: false,
+    headers: { "content-type": "application/json", authorization: "Bearer good", ...headers },
+  });
+  request.on("error", () => {});
+  const running = started(request);
+  request.end(body);
+  await running;
+  const reasonSeen = new Promise<void>((resolve) => {
+    const poll = (): void => (abortReasons.length > 0 ? resolve() : void setImmediate(poll));
+    poll();
+  });
+  request.destroy();
+  await reasonSeen;
+  return abortReasons;
+}
+
+/** connect-web's Connect transport (fetch, as in a browser) to the fast server, with a token it accepts. */
+function connectWebClient(useBinaryFormat: boolean) {
+  return createClient(
+    MatchmakingService,
+    createConnectTransport({
+      baseUrl: `http://127.0.0.1:${fastServer.port}`,
+      useBinaryFormat,
+      interceptors: [(next) => (request) => (request.header.set("authorization", "Bearer good"), next(request))],
+    }),
+  );
+}
 
 /** Sends the same request to both servers, one after the other, and returns both outcomes. */
 async function bothWays(request: Exchange): Promise<{ fast: Outcome; reference: Outcome }> {
@@ -293,38 +374,15 @@ describe("withFastConnect answers unary Connect calls exactly as the connect ada
 
   it("aborts the implementation's signal when the client goes away", async () => {
     const handlerEntered = untilEntered("forever");
-    const request = http.request({
-      host: "127.0.0.1",
-      port: fastServer.port,
-      method: "POST",
-      path: ENQUEUE_PATH,
-      agent: false,
-      headers: { "content-type": "application/json", authorization: "Bearer good" },
-    });
-    request.on("error", () => {});
-    request.end(enqueueJson("forever"));
-    await handlerEntered;
-    const reasonSeen = new Promise<void>((resolve) => {
-      const poll = (): void => (abortReasons.length > 0 ? resolve() : void setImmediate(poll));
-      poll();
-    });
-    request.destroy();
-    await reasonSeen;
-    expect(abortReasons).toEqual(["ConnectError: [canceled] the client cancelled the call"]);
+    expect(await abortReasonWhenClientLeaves(ENQUEUE_PATH, {}, enqueueJson("forever"), () => handlerEntered)).toEqual([
+      "ConnectError: [canceled] the client cancelled the call",
+    ]);
   });
 
-  it("serves connect-es clients over the Connect protocol, JSON and binary, with errors and their details", async () => {
+  it("serves connect-web (fetch) over the Connect protocol, JSON and binary, with errors and their details", async () => {
     for (const useBinaryFormat of [false, true]) {
       fastServer.fallbacks.length = 0;
-      const client = createClient(
-        MatchmakingService,
-        createConnectTransport({
-          baseUrl: `http://127.0.0.1:${fastServer.port}`,
-          httpVersion: "1.1",
-          useBinaryFormat,
-          interceptors: [(next) => (request) => (request.header.set("authorization", "Bearer good"), next(request))],
-        }),
-      );
+      const client = connectWebClient(useBinaryFormat);
       const { ticket } = await client.enqueue({ queue: "ok", players: [{ userId: "bob", skill: 1 }] });
       expect(ticket?.ticketId).toBe("backend:bob");
       const invalid = await client.enqueue({ queue: "invalid" }).catch((error: unknown) => ConnectError.from(error));
@@ -339,6 +397,67 @@ describe("withFastConnect answers unary Connect calls exactly as the connect ada
   });
 });
 
+describe("withFastConnect answers server-streaming Connect calls exactly as the connect adapter does", () => {
+  const watch = (headers: Record<string, string>, body: Buffer | Buffer[]): Exchange => ({ path: WATCH_PATH, headers: { ...STREAM_JSON, ...headers }, body });
+  const cases: [string, Exchange][] = [
+    ["several messages, handler-set headers and trailers", watch({}, watchJson("many"))],
+    ["the same in binary", watch(STREAM_PROTO, watchProto("many"))],
+    ["an error with metadata after the first message", watch({}, watchJson("fail-midway"))],
+    ["an error before any message", watch({}, watchJson("fail-first"))],
+    ["an unexpected exception after the first message", watch({}, watchJson("crash"))],
+    ["a missing token", watch({ authorization: "" }, watchJson("many"))],
+    ["a missing token and an invalid timeout", watch({ authorization: "", "connect-timeout-ms": "soon" }, watchJson("many"))],
+    ["an invalid timeout", watch({ "connect-timeout-ms": "soon" }, watchJson("many"))],
+    ["a deadline", watch({ "connect-timeout-ms": "5000" }, watchJson("many"))],
+    ["an empty body", watch({}, Buffer.alloc(0))],
+    ["two request messages", watch({}, Buffer.concat([watchJson("a"), watchJson("b")]))],
+    ["a request message in two chunks", watch({}, [watchJson("split").subarray(0, 3), watchJson("split").subarray(3)])],
+    ["an end-stream envelope from the client", watch({}, envelope("{}", 0b10))],
+    ["a message, then an end-stream envelope", watch({}, Buffer.concat([watchJson("a"), envelope("{}", 0b10)]))],
+    ["a truncated envelope", watch({}, watchJson("many").subarray(0, 8))],
+    ["a truncated envelope header", watch({}, Buffer.from([0, 0, 0]))],
+    ["an envelope over readMaxBytes", watch({}, envelope("x", 0, READ_MAX_BYTES + 1))],
+    ["a second envelope over readMaxBytes", watch({}, Buffer.concat([watchJson("a"), envelope("x", 0, READ_MAX_BYTES + 1)]))],
+    ["a compressed flag without an encoding", watch({}, envelope(JSON.stringify({ ticketId: "many" }), 0b1))],
+    ["malformed JSON in the envelope", watch({}, envelope('{"ticketId": '))],
+    ["bytes that are not a WatchTicketRequest", watch(STREAM_PROTO, envelope(Buffer.from([0xff, 0xff])))],
+    ["a client accepting an unknown compression", watch({ "connect-accept-encoding": "zstd" }, watchJson("many"))],
+    ["a client accepting identity", watch({ "connect-content-encoding": "identity" }, watchJson("many"))],
+  ];
+  it.each(cases)("%s", async (_name, request) => {
+    const { fast, reference } = await bothWays(request);
+    expect(fast).toEqual(reference);
+    expect("status" in fast && fast.status).toBe("200 OK");
+    expect(fastServer.fallbacks).toEqual([]);
+  });
+
+  it("aborts the implementation's signal when the client goes away", async () => {
+    const firstMessage = (request: http.ClientRequest): Promise<void> =>
+      new Promise((resolve) => request.once("response", (response: http.IncomingMessage) => response.once("data", () => resolve())));
+    const reasons = await abortReasonWhenClientLeaves(WATCH_PATH, STREAM_JSON, watchJson("forever"), firstMessage);
+    expect(reasons).toEqual(["ConnectError: [canceled] the client cancelled the call"]);
+  });
+
+  it("serves connect-web (fetch) streams, JSON and binary, to the end and to an error", async () => {
+    for (const useBinaryFormat of [false, true]) {
+      fastServer.fallbacks.length = 0;
+      const client = connectWebClient(useBinaryFormat);
+      const ids: string[] = [];
+      for await (const message of client.watchTicket({ ticketId: "many" })) ids.push(message.ticket?.ticketId ?? "");
+      expect(ids).toEqual(["many-0", "many-1", "many-2"]);
+      const failed = await (async () => {
+        for await (const message of client.watchTicket({ ticketId: "fail-midway" })) ids.push(message.ticket?.ticketId ?? "");
+      })().catch((error: unknown) => ConnectError.from(error));
+      expect(failed instanceof ConnectError && [failed.code, failed.rawMessage, failed.metadata.get("x-why")]).toEqual([
+        Code.NotFound,
+        WEIRD_MESSAGE,
+        "gone",
+      ]);
+      expect(fastServer.fallbacks).toEqual([]);
+    }
+  });
+});
+
 describe("what withFastConnect leaves to the connect adapter", () => {
   const cases: [string, Exchange][] = [
     ["a content type the Connect protocol does not know", { headers: { "content-type": "text/plain" }, body: enqueueJson("ok") }],
@@ -348,6 +467,10 @@ describe("what withFastConnect leaves to the connect adapter", () => {
     ["a GET of a method with side effects", { method: "GET", path: `${ENQUEUE_PATH}?encoding=json&message=%7B%7D`, body: Buffer.alloc(0) }],
     ["an unknown method", { path: `/${MatchmakingService.typeName}/Nope`, body: enqueueJson("ok") }],
     ["a server-streaming method with a unary content type", { path: WATCH_PATH, body: json({ ticketId: "t" }) }],
+    ["a unary method with a streaming content type", { headers: STREAM_JSON, body: envelope(enqueueJson("ok")) }],
+    ["a stream to a client accepting gzip", { path: WATCH_PATH, headers: { ...STREAM_JSON, "connect-accept-encoding": "gzip" }, body: watchJson("many") }],
+    ["a stream with a gzip-compressed request", { path: WATCH_PATH, headers: { ...STREAM_JSON, "connect-content-encoding": "gzip" }, body: watchJson("many") }],
+    ["a stream with an unknown request compression", { path: WATCH_PATH, headers: { ...STREAM_JSON, "connect-content-encoding": "lz4" }, body: watchJson("many") }],
     ["gRPC-Web", { headers: { "content-type": "application/grpc-web+proto" }, body: Buffer.from([0, 0, 0, 0, 0]) }],
   ];
   it.each(cases)("%s", async (_name, request) => {
