@@ -88,7 +88,8 @@ const END_STREAM = createEndStreamSerialization(undefined);
  * sends from a browser), and server-streaming calls in `application/connect+json` or
  * `+proto` without compression (WatchTicket from a browser). Everything else (GET, client and
  * bidi streaming, gRPC-Web, compression, query strings, unknown paths) goes to `fallback`, the
- * connect adapter.
+ * connect adapter, except a request without a usable Host header, which is refused with 400: the
+ * adapter would throw on it synchronously, in Node's request event, and crash the process.
  *
  * The implementations and interceptors are the ones the connect adapter serves (collected from the
  * same routes function), and each call runs through the same pieces of connect as its Connect
@@ -123,10 +124,17 @@ export function withFastConnect(options: FastConnectOptions, fallback: Http1Hand
     return method;
   };
   return (request, response) => {
+    const path = request.url ?? "";
+    const url = urls.of(request.headers.host, path);
+    if (url === undefined) {
+      // connect-node throws on such a request from inside Node's request event: the process would crash.
+      response.writeHead(400, { "content-type": "text/plain" });
+      response.end("invalid or missing Host header");
+      return;
+    }
     const format = request.method === "POST" ? FORMATS.get(request.headers["content-type"] ?? "") : undefined;
-    const method = format === undefined ? undefined : methodAt(request.url ?? "");
-    const url = method === undefined ? undefined : urls.of(request.headers.host, request.url ?? "");
-    if (format === undefined || method === undefined || url === undefined) {
+    const method = format === undefined ? undefined : methodAt(path);
+    if (format === undefined || method === undefined) {
       fallback(request, response);
       return;
     }
@@ -177,7 +185,7 @@ class RequestUrls {
   #host: string | undefined;
   #prefix: string | undefined;
 
-  /** Undefined when the Host header makes no URL: the adapter deals with such a request as it always has. */
+  /** Undefined when there is no Host header (HTTP/1.0) or it makes no URL. */
   of(host: string | undefined, path: string): string | undefined {
     if (host === undefined) return undefined;
     if (host !== this.#host) {

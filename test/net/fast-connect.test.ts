@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -477,5 +477,29 @@ describe("what withFastConnect leaves to the connect adapter", () => {
     const { fast, reference } = await bothWays(request);
     expect(fast).toEqual(reference);
     expect(fastServer.fallbacks).toHaveLength(1);
+  });
+});
+
+describe("what withFastConnect refuses rather than hand to the adapter", () => {
+  /** Sends raw bytes and returns the status line of the answer. */
+  const statusLine = (port: number, raw: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect(port, "127.0.0.1", () => socket.end(raw));
+      const received: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => received.push(chunk));
+      socket.on("close", () => resolve(Buffer.concat(received).toString("latin1").split("\r\n")[0] ?? ""));
+      socket.on("error", reject);
+    });
+  const call = (version: string, host: string): string =>
+    `POST ${ENQUEUE_PATH} HTTP/${version}\r\n${host}Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`;
+
+  // Sent to the fast server only: connect-node throws on these from Node's request event, which
+  // would end the test process as it ends a server.
+  it.each([
+    ["a Host header that makes no URL", call("1.1", "Host: a b\r\n")],
+    ["no Host header (HTTP/1.0)", call("1.0", "")],
+  ])("answers 400 to %s", async (_name, raw) => {
+    expect(await statusLine(fastServer.port, raw)).toBe("HTTP/1.1 400 Bad Request");
+    expect(await statusLine(fastServer.port, call("1.1", "Host: localhost\r\n"))).toBe("HTTP/1.1 401 Unauthorized");
   });
 });
