@@ -256,7 +256,8 @@ async function serveUnary(
     context.responseHeader.set(headerUnaryEncoding, compression.response.name);
   }
   if (response.destroyed) return;
-  const header = trailerMux(context.responseHeader, context.responseTrailer);
+  // Muxing copies the headers; without trailers (most calls) the copy would be the same headers.
+  const header = context.responseTrailer.keys().next().done === true ? context.responseHeader : trailerMux(context.responseHeader, context.responseTrailer);
   header.set(headerUnaryContentLength, String(body.byteLength));
   response.writeHead(status, headerObject(header));
   response.end(body);
