@@ -305,7 +305,8 @@ async function serveServerStreaming(
       headersSent = true;
       response.writeHead(200, headerObject(context.responseHeader));
     }
-    if (!response.write(encodeEnvelope(flags, data))) await drained(response);
+    // A response destroyed before its "close" is emitted takes no write and will never drain.
+    if (!response.write(encodeEnvelope(flags, data)) && !response.destroyed) await drained(response);
   };
   let error: ConnectError | undefined;
   try {
