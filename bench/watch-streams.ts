@@ -9,6 +9,7 @@ import { startBenchMatchmaker } from "./support/bench-matchmaker.ts";
 import { LoadProcess } from "./support/child-process.ts";
 import { BENCH_QUEUE } from "./support/enqueue-requests.ts";
 import { summarize } from "./support/latency.ts";
+import { memoryAfterGc } from "./support/memory-after-gc.ts";
 import { formatMs, formatNumber, printTable, printVerdict } from "./support/report.ts";
 import type { WatchClientsConfig, WatchClientsMessage } from "./support/watch-clients.ts";
 
@@ -20,14 +21,7 @@ const MATCHES_PER_BATCH = 50;
 const SKILL_SPACING = 2_000;
 const BATCH_INTERVAL_MS = 200;
 
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
-if (collectGarbage === undefined) throw new Error("run with --expose-gc (npm run bench does)");
-const memory = (): { heap: number; rss: number } => {
-  collectGarbage();
-  collectGarbage();
-  const usage = process.memoryUsage();
-  return { heap: usage.heapUsed, rss: usage.rss };
-};
+const memory = memoryAfterGc;
 
 process.stdout.write(`\n## 4. WatchTicket at scale: ${formatNumber(STREAMS)} streams over ${CONNECTIONS} HTTP/2 connections\n`);
 const matchmaker = await startBenchMatchmaker({ scheduleMatching: false });

@@ -2,16 +2,19 @@ import type http2 from "node:http2";
 import type { Readable } from "node:stream";
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
-import { getAbortSignalReason, invokeUnaryImplementation } from "@connectrpc/connect/protocol";
+import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { createGrpcCallContext, type GrpcCallContext, type HandlerContextController } from "./grpc-call-context.ts";
+import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
+import { headerValue } from "./node-headers.ts";
+import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
 import {
   SingleRequestMethodRegistry,
   type ServerStreamingMethodSpec,
   type SingleRequestMethodSpec,
   type UnaryMethodSpec,
 } from "./single-request-method-registry.ts";
+
 
 export interface FastGrpcOptions {
   /** The same routes function the connect adapter is given. */
@@ -38,17 +41,15 @@ export type ServerStreamingServer = (
 const GRPC_PROTO = "application/grpc+proto";
 const FRAME_HEADER_BYTES = 5;
 const COMPRESSED_FLAG = 0b1;
-/** Why a finished call's signal aborts; shared, because building an AbortError per call is costly. */
-export const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled);
 
 /**
  * Serves plain gRPC unary calls (uncompressed protobuf) from the server's raw streams
  * ({@link serveStream}): they are the high-rate calls, and the HTTP/2 compatibility API (a request
  * and a response object wrapping each stream, the body pushed through a second readable) costs a
  * sizeable share of a small call. Plain gRPC server-streaming calls are taken from the raw streams
- * too, and served by `serveServerStreaming` (given, from grpc-server-streaming.ts); everything else (client and bidi streaming,
- * gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) is left to the compatibility API and
- * connect-node.
+ * too, and served by `serveServerStreaming` (given, from grpc-server-streaming.ts); everything else
+ * (client and bidi streaming, gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) is left to
+ * the compatibility API and connect-node.
  *
  * The implementations and interceptors are the ones the connect adapter serves: the registry
  * collects them from the same routes function, and every call goes through connect's own
@@ -88,40 +89,6 @@ export class FastGrpc {
     if (spec.kind === "unary") void serveUnary(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
     else this.#serveServerStreaming(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
     return true;
-  }
-}
-
-/**
- * The calls in progress, so that the shutdown signal reaches them all from one listener. Handing
- * the signal to each call's context instead (connect's `shutdownSignal`) registers a listener per
- * call on that one signal: a linear scan to add and remove each (quadratic over 20,000 streams) and
- * a listener record held by every open stream.
- */
-export class OpenCalls {
-  readonly #shutdownSignal: AbortSignal | undefined;
-  readonly #open = new Set<HandlerContextController>();
-
-  constructor(shutdownSignal: AbortSignal | undefined) {
-    this.#shutdownSignal = shutdownSignal;
-    shutdownSignal?.addEventListener(
-      "abort",
-      () => {
-        const reason: unknown = getAbortSignalReason(shutdownSignal);
-        for (const context of this.#open) context.abort(reason);
-        this.#open.clear();
-      },
-      { once: true },
-    );
-  }
-
-  /** Aborts `context` when the server drains, until {@link end}; at once if it is draining already. */
-  start(context: HandlerContextController): void {
-    if (this.#shutdownSignal?.aborted === true) context.abort(getAbortSignalReason(this.#shutdownSignal));
-    else this.#open.add(context);
-  }
-
-  end(context: HandlerContextController): void {
-    this.#open.delete(context);
   }
 }
 
@@ -301,8 +268,4 @@ export function frame(message: Uint8Array): Buffer {
   framed.writeUInt32BE(message.length, 1);
   framed.set(message, FRAME_HEADER_BYTES);
   return framed;
-}
-
-function headerValue(value: string | string[] | undefined): string | null {
-  return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
 }

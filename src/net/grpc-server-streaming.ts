@@ -1,17 +1,9 @@
 import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import {
-  CALL_COMPLETED,
-  failing,
-  frame,
-  type OpenCalls,
-  type ServerStreamingServer,
-  requestMessages,
-  setErrorTrailers,
-  startCall,
-} from "./fast-grpc.ts";
+import { failing, frame, requestMessages, setErrorTrailers, startCall, type ServerStreamingServer } from "./fast-grpc.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
+import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";
 
 type HandlerContextController = ReturnType<typeof startCall>["context"];
 

@@ -4,6 +4,7 @@ import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createCors } from "./cors.ts";
+import { withFastConnect } from "./fast-connect.ts";
 import { FastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 import { serveRoute, type HttpRoute } from "./http-routes.ts";
@@ -69,9 +70,10 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
   });
+  const connectHandler = withFastConnect(options, adapter);
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
   const web = http.createServer((request, response) => {
-    if (!cors(request, response) && !serveRoute(httpRoutes, request, response, options.logger)) adapter(request, response);
+    if (!cors(request, response) && !serveRoute(httpRoutes, request, response, options.logger)) connectHandler(request, response);
   });
   const grpcPort = await listen(grpc, options.grpcPort, options.host);
   const httpPort = await listen(web, options.httpPort, options.host);

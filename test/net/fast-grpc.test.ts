@@ -6,12 +6,13 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
-import { authInterceptor, callerOf } from "../../src/net/caller-context.ts";
+import { callerOf } from "../../src/net/caller-context.ts";
 import { FastGrpc } from "../../src/net/fast-grpc.ts";
 import { serveServerStreaming } from "../../src/net/grpc-server-streaming.ts";
 import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
 import { serveStreamsFirst } from "../../src/net/streams-first.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
+import { bearerGoodInterceptors } from "../support/bearer-good-auth.ts";
 
 const READ_MAX_BYTES = 1024;
 const ENQUEUE_PATH = `/${MatchmakingService.typeName}/${MatchmakingService.method.enqueue.name}`;
@@ -78,12 +79,7 @@ const cancellationWaiters: ((reason: string) => void)[] = [];
 /** Tests waiting for an "until-cancelled" unary call to reach its implementation. */
 const unaryStarted: (() => void)[] = [];
 
-const interceptors: Interceptor[] = [
-  authInterceptor(async (authorization) => {
-    if (authorization !== "Bearer good") throw new ConnectError("the token is not valid", Code.Unauthenticated);
-    return { kind: "service", subject: "backend" };
-  }, (method) => method.parent.typeName === MatchmakingService.typeName && method.name !== "ListQueues"),
-];
+const interceptors = [...bearerGoodInterceptors];
 
 interface TestServer {
   readonly port: number;
