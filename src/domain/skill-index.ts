@@ -71,8 +71,11 @@ export function buildSkillIndex(regionCount: number, record: Float64Array, bySki
   const words: Int32Array[] = [];
   for (let b = 0; b < sets; b++) words.push(scratchBits[b]!.atLeast(bitsetWords(count)).fill(0, 0, (count + 31) >>> 5));
   const bySizeWords = regionCount + 1;
-  for (let k = 0; k < count; k++) {
-    const i = bySkill[k]!;
+  for (let k = 0; k < count; k++) rank[bySkill[k]!] = k;
+  // Tickets in input order, each written at its rank: the records are read in order and only the
+  // writes land at random places, which the processor need not wait for as it must for reads.
+  for (let i = 0; i < count; i++) {
+    const k = rank[i]!;
     const base = i * stride;
     const partySize = record[base + RECORD_PARTY_SIZE]!;
     floats[ENTRY_FLOATS * k + ENTRY_SKILL] = record[base + RECORD_SKILL]!;
@@ -80,7 +83,6 @@ export function buildSkillIndex(regionCount: number, record: Float64Array, bySki
     floats[ENTRY_FLOATS * k + ENTRY_CREATED_AT] = record[base + RECORD_CREATED_AT]!;
     ints[ENTRY_INTS * k + ENTRY_TICKET] = i;
     ints[ENTRY_INTS * k + ENTRY_PARTY_SIZE] = partySize;
-    rank[i] = k;
     const bit = 1 << (k & 31);
     const sizeClass = Math.min(partySize, sizeClasses - 1);
     for (let r = 0; r < regionCount; r++) {
