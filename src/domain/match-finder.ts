@@ -217,25 +217,19 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     let floor = lowest - anchorWindow;
     let ceiling = lowest + anchorWindow;
     forgetSeating();
-    // The ranks where the skill range starts and ends, once a jump has needed them (-1: not yet).
-    let floorRank = -1;
-    let ceilingEnd = -1;
+    // Whether `mayJoin` holds for the members gathered so far.
+    let mayJoinKnown = false;
     let sizeRejections = 0;
     let left = candidates.atOrBefore(start - 1);
     let right = candidates.atOrAfter(start + 1);
     for (let examined = 0; seated < seats && examined < scanLimit; examined++) {
       if (sizeRejections >= SIZE_REJECTIONS_BEFORE_JUMPING) {
-        if (floorRank === -1) {
-          const rangeFloor = floor;
-          const rangeCeiling = ceiling;
-          floorRank = firstRankWhere(index, 0, count, (skill) => skill >= rangeFloor);
-          ceilingEnd = firstRankWhere(index, 0, count, (skill) => skill > rangeCeiling);
-          markWhoMayJoin(size, seats - seated);
-        }
+        if (!mayJoinKnown) markWhoMayJoin(size, seats - seated);
+        mayJoinKnown = true;
         scanLeft = left;
         scanRight = right;
         scanExamined = examined;
-        if (!fastForward(region, anchorSkill, floorRank, ceilingEnd)) return 0;
+        if (!fastForward(region, anchorSkill, floor, ceiling)) return 0;
         left = scanLeft;
         right = scanRight;
         examined = scanExamined;
@@ -280,7 +274,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       ceiling = nextCeiling;
       lowest = nextLowest;
       highest = nextHighest;
-      floorRank = -1;
+      mayJoinKnown = false;
       sizeRejections = 0;
     }
     return seated === seats ? size : 0;
@@ -305,7 +299,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
    * scan's limit and the skill range, where the scan would have turned down everything left: the
    * gather fails.
    */
-  function fastForward(region: number, anchorSkill: number, floorRank: number, ceilingEnd: number): boolean {
+  function fastForward(region: number, anchorSkill: number, floor: number, ceiling: number): boolean {
     const candidates = alive[region]!;
     const left = scanLeft;
     const right = scanRight;
@@ -318,16 +312,21 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       nextLeft = Math.max(nextLeft, bits.atOrBefore(left));
       nextRight = Math.min(nextRight, bits.atOrAfter(right));
     }
-    const lowest = Math.max(floorRank, 0);
-    const passedLeft = left < lowest ? 0 : candidates.countBetween(Math.max(nextLeft + 1, lowest), left + 1, remaining);
-    const leftFound = nextLeft >= lowest && passedLeft < remaining;
-    const passedRight = candidates.countBetween(right, Math.min(nextRight, ceilingEnd), remaining);
-    const rightFound = nextRight < ceilingEnd && passedRight < remaining;
+    // Where the candidates passed over end on each side: at the one found when it is within the
+    // skill range, else at the end of the range, looked for only between the scan and that one.
+    const leftInRange = nextLeft >= 0 && floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]! >= floor;
+    const leftFrom = leftInRange ? nextLeft + 1 : firstRankWhere(index, nextLeft + 1, Math.max(left + 1, nextLeft + 1), (skill) => skill >= floor);
+    const passedLeft = candidates.countBetween(leftFrom, left + 1, remaining);
+    const leftFound = leftInRange && passedLeft < remaining;
+    const rightInRange = nextRight < count && floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! <= ceiling;
+    const rightTo = rightInRange ? nextRight : firstRankWhere(index, Math.min(right, nextRight), nextRight, (skill) => skill > ceiling);
+    const passedRight = candidates.countBetween(right, rightTo, remaining);
+    const rightFound = rightInRange && passedRight < remaining;
     if (!leftFound && !rightFound) return false;
     if (leftFound && (!rightFound || anchorSkill - floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]! <= floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! - anchorSkill)) {
       // The right end's candidates met first are those strictly closer.
       const distance = anchorSkill - floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]!;
-      const boundary = firstRankWhere(index, Math.min(right, ceilingEnd), ceilingEnd, (skill) => skill - anchorSkill >= distance);
+      const boundary = firstRankWhere(index, Math.min(right, rightTo), rightTo, (skill) => skill - anchorSkill >= distance);
       const passed = passedLeft + candidates.countBetween(right, boundary, remaining);
       if (passed >= remaining) return false;
       scanExamined += passed;
@@ -336,7 +335,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     } else {
       // The left end's candidates met first are those as close or closer (ties go left).
       const distance = floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! - anchorSkill;
-      const boundary = firstRankWhere(index, Math.min(lowest, left + 1), left + 1, (skill) => anchorSkill - skill <= distance);
+      const boundary = firstRankWhere(index, Math.min(leftFrom, left + 1), left + 1, (skill) => anchorSkill - skill <= distance);
       const passed = passedRight + candidates.countBetween(boundary, left + 1, remaining);
       if (passed >= remaining) return false;
       scanExamined += passed;
