@@ -97,8 +97,9 @@ export class AliveBits {
     let count = 0;
     let w = firstWord;
     while (w <= lastWord && count < cap) {
-      // Whole blocks of 32 words at once, from a block boundary up to the last word's block.
-      if ((w & 31) === 0 && w + 32 <= lastWord) {
+      // Whole blocks of 32 words at once, from a block boundary (not inside the first word) up to
+      // the last word's block.
+      if ((w & 31) === 0 && w + 32 <= lastWord && (w !== firstWord || (start & 31) === 0)) {
         count += this.#blockCount[w >>> 5]!;
         w += 32;
         continue;

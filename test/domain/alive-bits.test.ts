@@ -30,6 +30,14 @@ describe("AliveBits", () => {
     expect(bits.countBetween(0, 6, 100)).toBe(1);
   });
 
+  it("counts from inside the first word of a block without the positions before the start", () => {
+    const size = 5_000;
+    const bits = bitsOver(size, Array.from({ length: size }, (_, position) => position));
+    // 1,024 starts a block of 32 words: positions 1,024 to 1,028 lie before the start.
+    expect(bits.countBetween(1_029, 4_000, 10_000)).toBe(4_000 - 1_029);
+    expect(bits.countBetween(1_024, 4_000, 10_000)).toBe(4_000 - 1_024);
+  });
+
   it("agrees with a plain list over long sparse stretches (summary words and block counts)", () => {
     const random = seededRandom(7);
     const size = 100_000;
