@@ -1,6 +1,22 @@
-import { AliveIndex } from "./alive-index.ts";
+import { MatchRecorder } from "./formed-matches.ts";
 import { latencyLimitAfter, matchSize, skillWindowAfter, type QueueConfig } from "./queue-config.ts";
 import { ReusableArray } from "./reusable-array.ts";
+import {
+  buildSkillIndex,
+  ENTRY_CREATED_AT,
+  ENTRY_FLOATS,
+  ENTRY_INTS,
+  ENTRY_PARTY_SIZE,
+  ENTRY_SKILL,
+  ENTRY_TICKET,
+  ENTRY_WINDOW,
+  firstRankWhere,
+  RECORD_CREATED_AT,
+  RECORD_LATENCY,
+  RECORD_PARTY_SIZE,
+  RECORD_SKILL,
+  RECORD_WINDOW,
+} from "./skill-index.ts";
 import { canSeatSizes, splitIntoTeamsInto } from "./team-balancer.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
 import { comparePriority, partySkill, type Player } from "./ticket.ts";
@@ -34,6 +50,12 @@ export interface ProposedMatch<T extends MatchableTicket> {
  */
 const CANDIDATES_PER_SEAT = 16;
 
+/**
+ * After this many candidates in a row turned down for their party size, a scan stops reading
+ * candidates one by one and jumps to the next one whose size could fit (see `fastForward`).
+ */
+const SIZE_REJECTIONS_BEFORE_JUMPING = 4;
+
 const float64 = (length: number): Float64Array => new Float64Array(length);
 const int32 = (length: number): Int32Array => new Int32Array(length);
 
@@ -43,44 +65,29 @@ const scratch = {
   createdAt: new ReusableArray(float64),
   identity: new ReusableArray(int32),
   record: new ReusableArray(float64),
-  position: new ReusableArray(int32),
   byCreation: new ReusableArray(int32),
   bySkill: new ReusableArray(int32),
-  matched: new ReusableArray((length) => new Uint8Array(length)),
 };
 
-/** One region index's arrays, kept for the next pass; one per region slot. */
-class RegionScratch {
-  readonly sorted = new ReusableArray(int32);
-  readonly sortedSkill = new ReusableArray(float64);
-  readonly sortedWindow = new ReusableArray(float64);
-  readonly sortedPartySize = new ReusableArray(int32);
-  readonly alive = new ReusableArray(int32);
-}
-
-const regionScratch: RegionScratch[] = [];
-
-/** Offsets in a ticket's record: skill, skill window, party size, then one latency per region. */
-const RECORD_SKILL = 0;
-const RECORD_WINDOW = 1;
-const RECORD_PARTY_SIZE = 2;
-const RECORD_LATENCY = 3;
+/** Where a pass's matches are collected. */
+const recorder = new MatchRecorder();
 
 /**
  * Forms as many matches as the queue's rules allow from the waiting tickets.
  *
  * Tickets are taken oldest first; each one, in its lowest-latency eligible region first, gathers the
- * closest-skilled tickets around it (scanning outward in a skill-sorted index) until the match is
- * full. A candidate joins only if, after joining, every ticket's current skill window contains every
+ * closest-skilled tickets around it (scanning outward in skill order) until the match is full. A
+ * candidate joins only if, after joining, every ticket's current skill window contains every
  * ticket's skill (windows widen with waiting time), every ticket is within its current latency limit
  * for the region, and the parties can still be seated whole on the teams. Cost is O(n log n): one
  * sort by skill shared by every region plus a bounded scan per ticket.
  *
  * Built for a million tickets in one pass: the per-ticket state lives in typed arrays kept across
- * passes (see {@link ReusableArray}), both orders come from comparator-free radix sorts, and each
- * region's index holds its candidates' skill, window and party size next to each other, so the scan
- * around a ticket reads neighbouring memory. Allocation happens per formed match (the match and its
- * arrays, which the caller keeps), not per ticket examined; the team split runs on scratch too.
+ * passes (see {@link ReusableArray}), both orders come from comparator-free radix sorts, every region
+ * scans the same skill order through its own bitset of remaining candidates (see
+ * {@link buildSkillIndex}), and a scan that keeps meeting parties too large for the seats left jumps
+ * over them by counting bits instead of reading them. The matches are returned as views of a few
+ * typed arrays (see {@link MatchRecorder}): a pass allocates one small object per match.
  */
 export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): ProposedMatch<T>[] {
   const count = tickets.length;
@@ -89,11 +96,11 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   const createdAt = scratch.createdAt.take(count);
   const identity = scratch.identity.take(count);
   const regionCount = queue.regions.length;
-  // Ticket i's record at [i * stride]: skill, skill window, party size, then its latency to each
-  // region (NaN where it is not eligible). One record per ticket, so that reading a ticket found by
-  // skill order, at a random place, costs one or two cache misses rather than one per array.
+  // Ticket i's record at [i * stride]: skill, skill window, party size, creation time, then its
+  // latency to each region (NaN where it is not eligible).
   const stride = RECORD_LATENCY + regionCount;
   const record = scratch.record.take(count * stride);
+  let largestParty = 0;
   // One sequential sweep over the ticket objects: everything after it reads typed arrays only.
   for (let i = 0; i < count; i++) {
     const ticket = tickets[i]!;
@@ -102,6 +109,8 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     record[base + RECORD_SKILL] = skill[i]!;
     record[base + RECORD_WINDOW] = skillWindowAfter(queue, now - ticket.createdAt);
     record[base + RECORD_PARTY_SIZE] = ticket.players.length;
+    record[base + RECORD_CREATED_AT] = ticket.createdAt;
+    largestParty = Math.max(largestParty, ticket.players.length);
     createdAt[i] = ticket.createdAt;
     identity[i] = i;
     for (let r = 0; r < regionCount; r++) {
@@ -112,21 +121,22 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     }
   }
   const byCreation = stableSortByKey(identity, createdAt, scratch.byCreation.take(count));
-  // Skill first, then age, then input order: the order every region's index is a subsequence of.
+  // Skill first, then age, then input order: the order every region scans.
   const bySkill = stableSortByKey(byCreation, skill, scratch.bySkill.take(count));
-  // Position of ticket i in region r's index at [i * regionCount + r], or -1 when not eligible there.
-  const position = scratch.position.take(count * regionCount).fill(-1);
-  const regions = indexRegions(queue, record, bySkill, position);
-  const matched = scratch.matched.take(count).fill(0);
-  const matches: ProposedMatch<T>[] = [];
+  const index = buildSkillIndex(regionCount, record, bySkill, largestParty);
+  const { floats, ints, rank, alive, sizeClasses, bySize } = index;
+  const unmatched = alive[regionCount]!;
+  recorder.begin(count);
   const scanLimit = CANDIDATES_PER_SEAT * seats + 64;
   // Scratch reused by every anchor: its regions by latency, and the members being gathered.
-  const regionOrder = new Int32Array(regions.length);
-  const regionLatency = new Float64Array(regions.length);
+  const regionOrder = new Int32Array(regionCount);
+  const regionLatency = new Float64Array(regionCount);
   const members = new Int32Array(scanLimit + 1);
-  // Party size and skill of each member, in member order, for the seating check and the split.
+  // Rank, party size, skill and creation time of each member, in member order.
+  const memberRank = new Int32Array(scanLimit + 1);
   const memberPartySize = new Int32Array(scanLimit + 1);
   const memberSkill = new Float64Array(scanLimit + 1);
+  const memberCreatedAt = new Float64Array(scanLimit + 1);
   // Each member's skill times party size, and the team the split puts it on, in member order.
   const memberSkillSum = new Float64Array(scanLimit + 1);
   const memberTeam = new Int32Array(scanLimit + 1);
@@ -136,33 +146,36 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   // Whether a party of size s can join the members gathered so far, at [s]: 1 yes, 0 no, -1 not yet
   // known. The answer depends only on the members' sizes, so it holds until the next member joins.
   const seatable = new Int8Array(seats + 1);
-  // Tickets per team of the match being proposed, then how many of them are placed.
-  const teamFill = new Int32Array(queue.teamCount);
+  // For `fastForward`: whether a party of size class c could join the members gathered so far, at
+  // [c]; and the state of a gather that it reads and moves.
+  const mayJoin = new Uint8Array(sizeClasses);
+  let scanLeft = 0;
+  let scanRight = 0;
+  let scanExamined = 0;
 
   const priority = priorityOrder(tickets, byCreation, createdAt);
   for (let p = 0; p < count; p++) {
     const anchor = priority[p]!;
-    if (matched[anchor] === 1) continue;
+    const start = rank[anchor]!;
+    if (!unmatched.has(start)) continue;
     const eligible = eligibleRegionsByLatency(anchor);
     for (let r = 0; r < eligible; r++) {
-      const region = regions[regionOrder[r]!]!;
-      const size = gather(anchor, region, position[anchor * regionCount + regionOrder[r]!]!);
+      const size = gather(anchor, regionOrder[r]!, start);
       if (size === 0) continue;
-      const match = propose(size, region.name);
-      if (match === undefined) continue;
+      if (!propose(size, regionOrder[r]!)) continue;
       for (let m = 0; m < size; m++) {
-        const member = members[m]!;
-        matched[member] = 1;
+        const at = memberRank[m]!;
+        const sizeClass = Math.min(memberPartySize[m]!, sizeClasses - 1);
         for (let other = 0; other < regionCount; other++) {
-          const at = position[member * regionCount + other]!;
-          if (at >= 0) regions[other]!.alive.remove(at);
+          alive[other]!.remove(at);
+          if (sizeClasses > 0) bySize[other * sizeClasses + sizeClass]!.remove(at);
         }
+        unmatched.remove(at);
       }
-      matches.push(match);
       break;
     }
   }
-  return matches;
+  return recorder.finish(tickets, queue.regions.map((region) => region.name), queue.teamCount);
 
   /** Fills `regionOrder` with the anchor's eligible regions, lowest latency first (ties: config order). */
   function eligibleRegionsByLatency(anchor: number): number {
@@ -183,14 +196,19 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     return eligible;
   }
 
-  /** Gathers a full match around `anchor` into `members`; returns how many, or 0 when it cannot fill one. */
-  function gather(anchor: number, region: RegionIndex, start: number): number {
-    const { sorted, sortedSkill, sortedWindow, sortedPartySize, alive } = region;
+  /**
+   * Gathers a full match around `anchor` (at rank `start`) in region `region` into `members`;
+   * returns how many, or 0 when it cannot fill one.
+   */
+  function gather(anchor: number, region: number, start: number): number {
+    const candidates = alive[region]!;
     const anchorSkill = record[anchor * stride + RECORD_SKILL]!;
     const anchorWindow = record[anchor * stride + RECORD_WINDOW]!;
     members[0] = anchor;
+    memberRank[0] = start;
     memberSkill[0] = anchorSkill;
     memberPartySize[0] = record[anchor * stride + RECORD_PARTY_SIZE]!;
+    memberCreatedAt[0] = record[anchor * stride + RECORD_CREATED_AT]!;
     let size = 1;
     let seated = memberPartySize[0];
     let lowest = anchorSkill;
@@ -198,43 +216,138 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     // Every member's skill must lie within every member's window: the intersection of windows.
     let floor = lowest - anchorWindow;
     let ceiling = lowest + anchorWindow;
-    seatable.fill(-1);
-    let left = alive.atOrBefore(start - 1);
-    let right = alive.atOrAfter(start + 1);
+    forgetSeating();
+    // Whether `mayJoin` holds for the members gathered so far.
+    let mayJoinKnown = false;
+    let sizeRejections = 0;
+    let left = candidates.atOrBefore(start - 1);
+    let right = candidates.atOrAfter(start + 1);
     for (let examined = 0; seated < seats && examined < scanLimit; examined++) {
-      const leftOk = left >= 0 && sortedSkill[left]! >= floor;
-      const rightOk = right < sorted.length && sortedSkill[right]! <= ceiling;
+      if (sizeRejections >= SIZE_REJECTIONS_BEFORE_JUMPING) {
+        if (!mayJoinKnown) markWhoMayJoin(size, seats - seated);
+        mayJoinKnown = true;
+        scanLeft = left;
+        scanRight = right;
+        scanExamined = examined;
+        if (!fastForward(region, anchorSkill, floor, ceiling)) return 0;
+        left = scanLeft;
+        right = scanRight;
+        examined = scanExamined;
+        if (examined >= scanLimit) break;
+      }
+      const leftSkill = left >= 0 ? floats[ENTRY_FLOATS * left + ENTRY_SKILL]! : Number.NaN;
+      const rightSkill = right < count ? floats[ENTRY_FLOATS * right + ENTRY_SKILL]! : Number.NaN;
+      const leftOk = left >= 0 && leftSkill >= floor;
+      const rightOk = right < count && rightSkill <= ceiling;
       if (!leftOk && !rightOk) break;
       let at: number;
-      if (leftOk && (!rightOk || anchorSkill - sortedSkill[left]! <= sortedSkill[right]! - anchorSkill)) {
+      let s: number;
+      if (leftOk && (!rightOk || anchorSkill - leftSkill <= rightSkill - anchorSkill)) {
         at = left;
-        left = alive.atOrBefore(left - 1);
+        s = leftSkill;
+        left = candidates.atOrBefore(left - 1);
       } else {
         at = right;
-        right = alive.atOrAfter(right + 1);
+        s = rightSkill;
+        right = candidates.atOrAfter(right + 1);
       }
-      const s = sortedSkill[at]!;
-      const w = sortedWindow[at]!;
+      const w = floats[ENTRY_FLOATS * at + ENTRY_WINDOW]!;
       const nextFloor = Math.max(floor, s - w);
       const nextCeiling = Math.min(ceiling, s + w);
       const nextLowest = Math.min(lowest, s);
       const nextHighest = Math.max(highest, s);
       if (nextFloor > nextLowest || nextHighest > nextCeiling) continue;
-      const candidateSize = sortedPartySize[at]!;
-      if (seated + candidateSize > seats) continue;
+      const candidateSize = ints[ENTRY_INTS * at + ENTRY_PARTY_SIZE]!;
       // Solo players always fit in the seats left; only parties need the packing check.
-      if (candidateSize > 1 && !canSeatWith(size, candidateSize)) continue;
-      seatable.fill(-1);
+      if (seated + candidateSize > seats || (candidateSize > 1 && !canSeatWith(size, candidateSize))) {
+        sizeRejections++;
+        continue;
+      }
+      forgetSeating();
+      memberRank[size] = at;
       memberSkill[size] = s;
       memberPartySize[size] = candidateSize;
-      members[size++] = sorted[at]!;
+      memberCreatedAt[size] = floats[ENTRY_FLOATS * at + ENTRY_CREATED_AT]!;
+      members[size++] = ints[ENTRY_INTS * at + ENTRY_TICKET]!;
       seated += candidateSize;
       floor = nextFloor;
       ceiling = nextCeiling;
       lowest = nextLowest;
       highest = nextHighest;
+      mayJoinKnown = false;
+      sizeRejections = 0;
     }
     return seated === seats ? size : 0;
+  }
+
+  /** Fills `mayJoin` for the first `size` members with `free` seats left: which party size classes could join. */
+  function markWhoMayJoin(size: number, free: number): void {
+    const last = sizeClasses - 1;
+    // Solo players (and empty tickets) fit whenever a seat is free; parties need the packing check.
+    for (let s = 0; s < last; s++) mayJoin[s] = s <= free && (s <= 1 || canSeatWith(size, s)) ? 1 : 0;
+    // The last class holds every larger size too: it may join if its smallest size fits the seats,
+    // and the candidate's own check decides.
+    mayJoin[last] = last <= free ? 1 : 0;
+  }
+
+  /**
+   * Moves the scan (`scanLeft`, `scanRight`, `scanExamined`) to the next candidate, in the order the
+   * scan would meet them, whose party size class could join, counting every candidate passed over
+   * as examined: those are turned down for their size whatever their skill, so they are found and
+   * counted in the region's bitsets without reading them. Afterwards that candidate is the closer of
+   * the two ends, where the scan goes on as usual. False when no such candidate lies within the
+   * scan's limit and the skill range, where the scan would have turned down everything left: the
+   * gather fails.
+   */
+  function fastForward(region: number, anchorSkill: number, floor: number, ceiling: number): boolean {
+    const candidates = alive[region]!;
+    const left = scanLeft;
+    const right = scanRight;
+    const remaining = scanLimit - scanExamined;
+    let nextLeft = -1;
+    let nextRight = count;
+    for (let c = 0; c < sizeClasses; c++) {
+      if (mayJoin[c] === 0) continue;
+      const bits = bySize[region * sizeClasses + c]!;
+      nextLeft = Math.max(nextLeft, bits.atOrBefore(left));
+      nextRight = Math.min(nextRight, bits.atOrAfter(right));
+    }
+    // Where the candidates passed over end on each side: at the one found when it is within the
+    // skill range, else at the end of the range, looked for only between the scan and that one.
+    const leftInRange = nextLeft >= 0 && floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]! >= floor;
+    const leftFrom = leftInRange ? nextLeft + 1 : firstRankWhere(index, nextLeft + 1, Math.max(left + 1, nextLeft + 1), (skill) => skill >= floor);
+    const passedLeft = candidates.countBetween(leftFrom, left + 1, remaining);
+    const leftFound = leftInRange && passedLeft < remaining;
+    const rightInRange = nextRight < count && floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! <= ceiling;
+    const rightTo = rightInRange ? nextRight : firstRankWhere(index, Math.min(right, nextRight), nextRight, (skill) => skill > ceiling);
+    const passedRight = candidates.countBetween(right, rightTo, remaining);
+    const rightFound = rightInRange && passedRight < remaining;
+    if (!leftFound && !rightFound) return false;
+    if (leftFound && (!rightFound || anchorSkill - floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]! <= floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! - anchorSkill)) {
+      // The right end's candidates met first are those strictly closer.
+      const distance = anchorSkill - floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]!;
+      const boundary = firstRankWhere(index, Math.min(right, rightTo), rightTo, (skill) => skill - anchorSkill >= distance);
+      const passed = passedLeft + candidates.countBetween(right, boundary, remaining);
+      if (passed >= remaining) return false;
+      scanExamined += passed;
+      scanLeft = nextLeft;
+      scanRight = candidates.atOrAfter(Math.max(boundary, right));
+    } else {
+      // The left end's candidates met first are those as close or closer (ties go left).
+      const distance = floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! - anchorSkill;
+      const boundary = firstRankWhere(index, Math.min(leftFrom, left + 1), left + 1, (skill) => anchorSkill - skill <= distance);
+      const passed = passedRight + candidates.countBetween(boundary, left + 1, remaining);
+      if (passed >= remaining) return false;
+      scanExamined += passed;
+      scanRight = nextRight;
+      scanLeft = candidates.atOrBefore(boundary - 1);
+    }
+    return true;
+  }
+
+  /** Empties `seatable`, once members have changed (a loop: `fill` costs a call, and this runs per member). */
+  function forgetSeating(): void {
+    for (let s = 0; s < seatable.length; s++) seatable[s] = -1;
   }
 
   /** Whether the first `size` members and a party of `candidateSize` can be seated whole. */
@@ -248,94 +361,22 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     return answer;
   }
 
-  function propose(size: number, region: string): ProposedMatch<T> | undefined {
+  /** Splits the gathered members into teams and records the match; false when they cannot fill the teams. */
+  function propose(size: number, region: number): boolean {
     for (let m = 0; m < size; m++) memberSkillSum[m] = memberSkill[m]! * memberPartySize[m]!;
     const imbalance = splitIntoTeamsInto(memberPartySize, memberSkillSum, size, queue.teamCount, queue.teamSize, memberTeam);
-    if (imbalance === undefined) return undefined;
-    // Teams sized exactly: pushing onto empty arrays would reserve 17 slots each, and every match
-    // survives the pass, so its bytes are copied by each young-generation collection it lives through.
-    teamFill.fill(0);
-    for (let m = 0; m < size; m++) teamFill[memberTeam[m]!]!++;
-    const teams = new Array<T[]>(queue.teamCount);
-    for (let t = 0; t < queue.teamCount; t++) teams[t] = new Array<T>(teamFill[t]!);
-    teamFill.fill(0);
-    const matchTickets = new Array<T>(size);
+    if (imbalance === undefined) return false;
     let lowest = Infinity;
     let highest = -Infinity;
     let oldest = Infinity;
     for (let m = 0; m < size; m++) {
-      const member = members[m]!;
-      const ticket = tickets[member]!;
-      matchTickets[m] = ticket;
-      const team = memberTeam[m]!;
-      teams[team]![teamFill[team]!++] = ticket;
       lowest = Math.min(lowest, memberSkill[m]!);
       highest = Math.max(highest, memberSkill[m]!);
-      oldest = Math.min(oldest, createdAt[member]!);
+      oldest = Math.min(oldest, memberCreatedAt[m]!);
     }
-    return {
-      region,
-      tickets: matchTickets,
-      teams,
-      skillSpread: highest - lowest,
-      teamImbalance: imbalance,
-      longestWaitMs: Math.max(0, now - oldest),
-    };
+    recorder.add(members, memberTeam, size, region, highest - lowest, imbalance, Math.max(0, now - oldest));
+    return true;
   }
-}
-
-/** The tickets eligible for one region, sorted by skill, with the matcher's bookkeeping. */
-interface RegionIndex {
-  readonly name: string;
-  /** Ticket indices sorted by skill (ties: older first). */
-  readonly sorted: Int32Array;
-  /** The skill, window and party size of each ticket of `sorted`, so a scan reads neighbouring memory only. */
-  readonly sortedSkill: Float64Array;
-  readonly sortedWindow: Float64Array;
-  readonly sortedPartySize: Int32Array;
-  readonly alive: AliveIndex;
-}
-
-/**
- * Every region's index in one sweep of `bySkill`, keeping each region's eligible tickets (a latency
- * in their `record`, laid out as {@link findMatches} writes it) in that order and noting their
- * positions in `position`.
- */
-function indexRegions(queue: QueueConfig, record: Float64Array, bySkill: Int32Array, position: Int32Array): RegionIndex[] {
-  const regionCount = queue.regions.length;
-  const stride = RECORD_LATENCY + regionCount;
-  const count = bySkill.length;
-  while (regionScratch.length < regionCount) regionScratch.push(new RegionScratch());
-  const storage = regionScratch.slice(0, regionCount);
-  const sorted = storage.map((region) => region.sorted.take(count));
-  const sortedSkill = storage.map((region) => region.sortedSkill.take(count));
-  const sortedWindow = storage.map((region) => region.sortedWindow.take(count));
-  const sortedPartySize = storage.map((region) => region.sortedPartySize.take(count));
-  const sizes = new Int32Array(regionCount);
-  for (let k = 0; k < count; k++) {
-    const i = bySkill[k]!;
-    const base = i * stride;
-    for (let r = 0; r < regionCount; r++) {
-      if (Number.isNaN(record[base + RECORD_LATENCY + r]!)) continue;
-      const at = sizes[r]!++;
-      position[i * regionCount + r] = at;
-      sorted[r]![at] = i;
-      sortedSkill[r]![at] = record[base + RECORD_SKILL]!;
-      sortedWindow[r]![at] = record[base + RECORD_WINDOW]!;
-      sortedPartySize[r]![at] = record[base + RECORD_PARTY_SIZE]!;
-    }
-  }
-  return queue.regions.map((region, r) => {
-    const size = sizes[r]!;
-    return {
-      name: region.name,
-      sorted: sorted[r]!.subarray(0, size),
-      sortedSkill: sortedSkill[r]!.subarray(0, size),
-      sortedWindow: sortedWindow[r]!.subarray(0, size),
-      sortedPartySize: sortedPartySize[r]!.subarray(0, size),
-      alive: new AliveIndex(size, storage[r]!.alive.atLeast(2 * (size + 2))),
-    };
-  });
 }
 
 /**

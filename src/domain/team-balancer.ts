@@ -149,6 +149,16 @@ export function splitIntoTeamsInto(
   const free = scratchTeamFree.atLeast(teamCount);
   const sums = scratchTeamSums.atLeast(teamCount);
   const teams = scratchTeams.atLeast(teamCount);
+  if (allSolo && teamSize === 1) {
+    // One player per team (duels, free-for-alls): the placement below would put the k-th strongest
+    // on the k-th team, the first empty one, and no swap can narrow the gap between two teams of
+    // one player, so both are skipped.
+    for (let k = 0; k < count; k++) {
+      teamOfParty[order[k]!] = k;
+      sums[k] = 0 + skillSums[order[k]!]!;
+    }
+    return (sums[indexOfMax(sums, teamCount)]! - sums[indexOfMin(sums, teamCount)]!) / teamSize;
+  }
   for (let t = 0; t < teamCount; t++) {
     free[t] = teamSize;
     sums[t] = 0;

@@ -1,0 +1,143 @@
+import type { MatchableTicket, ProposedMatch } from "./match-finder.ts";
+import { ReusableArray } from "./reusable-array.ts";
+
+/**
+ * The matches of one pass, stored in a few typed arrays: member k of every match (matches one
+ * after the other, each in member order) is ticket `member[k]` of the pass's input, on team
+ * `team[k]`; match m's members are `start[m]` to `start[m + 1]`.
+ *
+ * Why: a large pass forms hundreds of thousands of matches and they all outlive it, so building a
+ * match object with its ticket and team arrays for each made most of the pass's allocation, copied
+ * again by every young-generation collection it survived. Here a match costs a few numbers and one
+ * small view; its arrays are built only when someone reads them.
+ */
+interface MatchTable {
+  readonly tickets: readonly MatchableTicket[];
+  readonly regionNames: readonly string[];
+  readonly teamCount: number;
+  readonly start: Int32Array;
+  readonly member: Int32Array;
+  readonly team: Int32Array;
+  readonly region: Int32Array;
+  /** Per match: skill spread, team imbalance, longest wait. */
+  readonly facts: Float64Array;
+}
+
+const FACTS = 3;
+
+/**
+ * One formed match, read from its pass's {@link MatchTable}. `tickets` and `teams` are new arrays
+ * on every read: callers that read them repeatedly keep their own copy.
+ */
+class StoredMatch<T extends MatchableTicket> implements ProposedMatch<T> {
+  readonly #table: MatchTable;
+  readonly #index: number;
+
+  constructor(table: MatchTable, index: number) {
+    this.#table = table;
+    this.#index = index;
+  }
+
+  get region(): string {
+    return this.#table.regionNames[this.#table.region[this.#index]!]!;
+  }
+
+  get tickets(): T[] {
+    const { start, member } = this.#table;
+    const tickets = this.#table.tickets as readonly T[];
+    const from = start[this.#index]!;
+    const result = new Array<T>(start[this.#index + 1]! - from);
+    for (let k = 0; k < result.length; k++) result[k] = tickets[member[from + k]!]!;
+    return result;
+  }
+
+  get teams(): T[][] {
+    const { start, member, team, teamCount } = this.#table;
+    const tickets = this.#table.tickets as readonly T[];
+    const from = start[this.#index]!;
+    const to = start[this.#index + 1]!;
+    const teams: T[][] = [];
+    for (let t = 0; t < teamCount; t++) teams.push([]);
+    for (let k = from; k < to; k++) teams[team[k]!]!.push(tickets[member[k]!]!);
+    return teams;
+  }
+
+  get skillSpread(): number {
+    return this.#table.facts[this.#index * FACTS]!;
+  }
+
+  get teamImbalance(): number {
+    return this.#table.facts[this.#index * FACTS + 1]!;
+  }
+
+  get longestWaitMs(): number {
+    return this.#table.facts[this.#index * FACTS + 2]!;
+  }
+}
+
+const int32 = (length: number): Int32Array => new Int32Array(length);
+
+/**
+ * Collects a pass's matches in scratch kept across passes (passes are synchronous, never nested),
+ * then copies them into a table of their exact size, which the returned matches share.
+ */
+export class MatchRecorder {
+  readonly #start = new ReusableArray(int32);
+  readonly #member = new ReusableArray(int32);
+  readonly #team = new ReusableArray(int32);
+  readonly #region = new ReusableArray(int32);
+  readonly #facts = new ReusableArray((length) => new Float64Array(length));
+  #starts = int32(0);
+  #members = int32(0);
+  #teams = int32(0);
+  #regions = int32(0);
+  #factsOf = new Float64Array(0);
+  #matches = 0;
+  #size = 0;
+
+  /** Starts a pass over `count` tickets (at most `count` members and `count` matches). */
+  begin(count: number): void {
+    this.#starts = this.#start.atLeast(count + 1);
+    this.#members = this.#member.atLeast(count);
+    this.#teams = this.#team.atLeast(count);
+    this.#regions = this.#region.atLeast(count);
+    this.#factsOf = this.#facts.atLeast(count * FACTS);
+    this.#matches = 0;
+    this.#size = 0;
+    this.#starts[0] = 0;
+  }
+
+  /** Adds a match: its first `size` members (ticket indices) and their teams, in member order. */
+  add(members: Int32Array, teams: Int32Array, size: number, region: number, skillSpread: number, teamImbalance: number, longestWaitMs: number): void {
+    const at = this.#size;
+    for (let m = 0; m < size; m++) {
+      this.#members[at + m] = members[m]!;
+      this.#teams[at + m] = teams[m]!;
+    }
+    this.#size = at + size;
+    const match = this.#matches++;
+    this.#starts[match + 1] = this.#size;
+    this.#regions[match] = region;
+    this.#factsOf[match * FACTS] = skillSpread;
+    this.#factsOf[match * FACTS + 1] = teamImbalance;
+    this.#factsOf[match * FACTS + 2] = longestWaitMs;
+  }
+
+  /** The matches added since {@link begin}, reading `tickets` (the pass's input) and `regionNames` by index. */
+  finish<T extends MatchableTicket>(tickets: readonly T[], regionNames: readonly string[], teamCount: number): ProposedMatch<T>[] {
+    const count = this.#matches;
+    const table: MatchTable = {
+      tickets,
+      regionNames,
+      teamCount,
+      start: this.#starts.slice(0, count + 1),
+      member: this.#members.slice(0, this.#size),
+      team: this.#teams.slice(0, this.#size),
+      region: this.#regions.slice(0, count),
+      facts: this.#factsOf.slice(0, count * FACTS),
+    };
+    const matches = new Array<ProposedMatch<T>>(count);
+    for (let m = 0; m < count; m++) matches[m] = new StoredMatch<T>(table, m);
+    return matches;
+  }
+}
