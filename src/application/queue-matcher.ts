@@ -40,9 +40,10 @@ export interface PassSummary {
 }
 
 /**
- * One queue's matching pass: requeue orphaned claims, expire, find matches, claim each one atomically, and hand it to
- * placement. A claim that fails (a ticket was cancelled or taken meanwhile) drops only that match;
- * its other tickets stay queued for the next pass.
+ * One queue's matching pass: requeue orphaned claims, expire, find matches, claim them all in one
+ * store call (each match atomically), and hand each claimed one to placement. A claim that fails (a
+ * ticket was cancelled or taken meanwhile) drops only that match; its other tickets stay queued for
+ * the next pass.
  */
 export class QueueMatcher {
   readonly queue: QueueConfig;
@@ -72,18 +73,26 @@ export class QueueMatcher {
       for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
     const queued = await store.queued(queue);
+    const proposals = findMatches(this.queue, queued, now).map((proposal) => ({ matchId: ids.matchId(), proposal }));
+    const results = await store.claim(
+      queue,
+      proposals.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
+      now,
+      fence,
+    );
     const taken = new Set<string>();
+    const claimedTickets: Ticket[] = [];
     let matches = 0;
-    for (const proposal of findMatches(this.queue, queued, now)) {
-      const matchId = ids.matchId();
-      const claimed = await store.claim(queue, matchId, proposal.tickets.map((ticket) => ticket.id), now, fence);
-      if (claimed === undefined) continue;
+    proposals.forEach(({ matchId, proposal }, index) => {
+      const claimed = results[index];
+      if (claimed === undefined) return;
       for (const ticket of claimed) taken.add(ticket.id);
+      claimedTickets.push(...claimed);
       // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
       placement.start({ queue, matchId, proposal });
       matches++;
-      await publishCommitted(events, claimed, logger, "claimed");
-    }
+    });
+    await publishCommitted(events, claimedTickets, logger, "claimed");
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id));
     await progress.recordPass(queue, waiting);
     const byRegion = waitingByRegion(this.queue, waiting);

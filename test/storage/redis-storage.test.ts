@@ -296,7 +296,7 @@ describe("Redis outages", () => {
       const calls = [
         a.store.get("t1"),
         a.store.create(queuedTicket("t2")),
-        a.store.claim("duel", "m1", ["t1"], T0, 1),
+        a.store.claim("duel", [{ matchId: "m1", ticketIds: ["t1"] }], T0, 1),
         a.events.publish([queuedTicket("t1")]),
         a.progress.positionOf("duel", queuedTicket("t1")),
         a.leases.hold("duel"),

@@ -35,7 +35,7 @@ export const SCRIPTS = {
   createTicket: storeScript("create.lua"),
   cancelTicket: storeScript("cancel.lua"),
   queuedTickets: storeScript("queued.lua"),
-  claimTickets: storeScript("claim.lua"),
+  claimMatches: storeScript("claim.lua"),
   assignTickets: storeScript("assign.lua"),
   requeueTickets: storeScript("requeue.lua"),
   reclaimStaleTickets: storeScript("reclaim-stale.lua"),
