@@ -119,13 +119,17 @@ describe("RedisQueueProgress", () => {
     const { a, b } = await twoInstances();
     expect(await b.progress.estimatedWaitMs("duel", 0)).toBeUndefined();
 
-    await a.progress.recordMatchedWait("duel", 10_000);
+    await a.progress.recordMatchedWaits("duel", [10_000]);
     expect(await b.progress.estimatedWaitMs("duel", 0)).toBe(10_000);
 
-    await b.progress.recordMatchedWait("duel", 20_000);
+    await b.progress.recordMatchedWaits("duel", [20_000]);
     expect(await a.progress.estimatedWaitMs("duel", 0)).toBe(11_000);
     expect(await a.progress.estimatedWaitMs("duel", 4_400)).toBe(7_000);
     expect(await a.progress.estimatedWaitMs("duel", 60_000)).toBe(0);
+
+    // A match's waits in one call, in order: 11,000 -> 11,900 -> 12,710, rounded to whole seconds.
+    await b.progress.recordMatchedWaits("duel", [20_000, 20_000]);
+    expect(await a.progress.estimatedWaitMs("duel", 0)).toBe(13_000);
   });
 
   it("signals every pass to listeners on every instance", async () => {

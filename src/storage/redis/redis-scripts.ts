@@ -42,6 +42,6 @@ export const SCRIPTS = {
   expireTickets: storeScript("expire.lua"),
   holdLease: script(["lease-hold.lua"], 2),
   releaseLease: script(["lease-release.lua"], 1),
-  recordWait: script(["record-wait.lua"], 1),
+  recordWaits: script(["record-waits.lua"], 1),
   queuePosition: script(["position.lua"], 1),
 };
