@@ -255,6 +255,17 @@ describe("Redis outages", () => {
     expect(await eventually(() => storage.store.get("t1"))).toMatchObject({ id: "t1" });
   });
 
+  it("takes an answer that arrived in time while this process was too busy to read it", async () => {
+    const storage = await redis.open({ commandTimeoutMs: 100 });
+    const pinging = storage.ping();
+    // The command is written on the next turn of the event loop; then the process stalls past the deadline.
+    await new Promise((resolve) => setImmediate(resolve));
+    const stalledUntil = Date.now() + 300;
+    while (Date.now() < stalledUntil);
+
+    expect(await pinging).toBe(true);
+  });
+
   it("refuses to start when Redis cannot be reached", async () => {
     const server = await startRedisServer();
     await server.stop();
