@@ -14,6 +14,14 @@ import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 import { waitingByRegion } from "./waiting-by-region.ts";
 
 /**
+ * Matches claimed per store call. One call per match made a Redis pass outlast its tick (a round
+ * trip each); one call for the whole pass started every placement and publication at once, and a
+ * process short of CPU then missed its deadlines all together and requeued everything (BENCHMARKS.md,
+ * benchmark 5). Chunks keep the round trips few and let the previous chunk's I/O run in between.
+ */
+const CLAIM_CHUNK = 64;
+
+/**
  * What one queue's matching pass needs. Placement is a dependency rather than part of the pass so
  * that a slow allocation never holds up the next pass over the queue.
  */
@@ -40,7 +48,7 @@ export interface PassSummary {
 }
 
 /**
- * One queue's matching pass: requeue orphaned claims, expire, find matches, claim them all in one
+ * One queue's matching pass: requeue orphaned claims, expire, find matches, claim them a chunk per
  * store call (each match atomically), and hand each claimed one to placement. A claim that fails (a
  * ticket was cancelled or taken meanwhile) drops only that match; its other tickets stay queued for
  * the next pass.
@@ -74,25 +82,28 @@ export class QueueMatcher {
     }
     const queued = await store.queued(queue);
     const proposals = findMatches(this.queue, queued, now).map((proposal) => ({ matchId: ids.matchId(), proposal }));
-    const results = await store.claim(
-      queue,
-      proposals.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
-      now,
-      fence,
-    );
     const taken = new Set<string>();
-    const claimedTickets: Ticket[] = [];
     let matches = 0;
-    proposals.forEach(({ matchId, proposal }, index) => {
-      const claimed = results[index];
-      if (claimed === undefined) return;
-      for (const ticket of claimed) taken.add(ticket.id);
-      claimedTickets.push(...claimed);
-      // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
-      placement.start({ queue, matchId, proposal });
-      matches++;
-    });
-    await publishCommitted(events, claimedTickets, logger, "claimed");
+    for (let start = 0; start < proposals.length; start += CLAIM_CHUNK) {
+      const chunk = proposals.slice(start, start + CLAIM_CHUNK);
+      const results = await store.claim(
+        queue,
+        chunk.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
+        now,
+        fence,
+      );
+      const claimedTickets: Ticket[] = [];
+      chunk.forEach(({ matchId, proposal }, index) => {
+        const claimed = results[index];
+        if (claimed === undefined) return;
+        for (const ticket of claimed) taken.add(ticket.id);
+        claimedTickets.push(...claimed);
+        // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
+        placement.start({ queue, matchId, proposal });
+        matches++;
+      });
+      await publishCommitted(events, claimedTickets, logger, "claimed");
+    }
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id));
     await progress.recordPass(queue, waiting);
     const byRegion = waitingByRegion(this.queue, waiting);
