@@ -54,7 +54,7 @@ export interface TicketStore {
   /** Every queued ticket of a queue, in no particular order. */
   queued(queue: string): Promise<Ticket[]>;
   /**
-   * Claims a pass's matches in one step, each all or nothing: moves all of a match's tickets from
+   * Claims many matches in one step, each all or nothing: moves all of a match's tickets from
    * queued to allocating for its `matchId`, or none of them if any is no longer queued (cancelled,
    * expired, or claimed meanwhile, including by an earlier match of the same call). A failed match
    * leaves the others claimed. Nothing is claimed if `fence` is not the queue's current

@@ -1,4 +1,4 @@
--- Claims many matches at once (one matching pass's worth), each all or nothing: a match's tickets
+-- Claims many matches at once (a chunk of a matching pass), each all or nothing: a match's tickets
 -- all move from queued to allocating for it, or none of them do when any is no longer queued
 -- (cancelled, expired, or claimed by an earlier match of the same call or by anyone meanwhile).
 -- One match failing leaves the others alone. Nothing changes at all when the caller's fencing
