@@ -166,7 +166,7 @@ export class MatchPlacement {
     const now = clock.now();
     const waitsMs = matched.map((ticket) => now - ticket.createdAt);
     try {
-      for (const waitMs of waitsMs) await progress.recordMatchedWait(match.queue, waitMs);
+      await progress.recordMatchedWaits(match.queue, waitsMs);
     } catch (error) {
       log.warn({ err: error }, "could not record the match's waits");
     }

@@ -14,6 +14,14 @@ import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 import { waitingByRegion } from "./waiting-by-region.ts";
 
 /**
+ * Matches claimed per store call. One call per match made a Redis pass outlast its tick (a round
+ * trip each); one call for the whole pass started every placement and publication at once, and a
+ * process short of CPU then missed its deadlines all together and requeued everything (BENCHMARKS.md,
+ * benchmark 5). Chunks keep the round trips few and let the previous chunk's I/O run in between.
+ */
+const CLAIM_CHUNK = 64;
+
+/**
  * What one queue's matching pass needs. Placement is a dependency rather than part of the pass so
  * that a slow allocation never holds up the next pass over the queue.
  */
@@ -40,9 +48,10 @@ export interface PassSummary {
 }
 
 /**
- * One queue's matching pass: requeue orphaned claims, expire, find matches, claim each one atomically, and hand it to
- * placement. A claim that fails (a ticket was cancelled or taken meanwhile) drops only that match;
- * its other tickets stay queued for the next pass.
+ * One queue's matching pass: requeue orphaned claims, expire, find matches, claim them a chunk per
+ * store call (each match atomically), and hand each claimed one to placement. A claim that fails (a
+ * ticket was cancelled or taken meanwhile) drops only that match; its other tickets stay queued for
+ * the next pass.
  */
 export class QueueMatcher {
   readonly queue: QueueConfig;
@@ -72,17 +81,28 @@ export class QueueMatcher {
       for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
     const queued = await store.queued(queue);
+    const proposals = findMatches(this.queue, queued, now).map((proposal) => ({ matchId: ids.matchId(), proposal }));
     const taken = new Set<string>();
     let matches = 0;
-    for (const proposal of findMatches(this.queue, queued, now)) {
-      const matchId = ids.matchId();
-      const claimed = await store.claim(queue, matchId, proposal.tickets.map((ticket) => ticket.id), now, fence);
-      if (claimed === undefined) continue;
-      for (const ticket of claimed) taken.add(ticket.id);
-      // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
-      placement.start({ queue, matchId, proposal });
-      matches++;
-      await publishCommitted(events, claimed, logger, "claimed");
+    for (let start = 0; start < proposals.length; start += CLAIM_CHUNK) {
+      const chunk = proposals.slice(start, start + CLAIM_CHUNK);
+      const results = await store.claim(
+        queue,
+        chunk.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
+        now,
+        fence,
+      );
+      const claimedTickets: Ticket[] = [];
+      chunk.forEach(({ matchId, proposal }, index) => {
+        const claimed = results[index];
+        if (claimed === undefined) return;
+        for (const ticket of claimed) taken.add(ticket.id);
+        claimedTickets.push(...claimed);
+        // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
+        placement.start({ queue, matchId, proposal });
+        matches++;
+      });
+      await publishCommitted(events, claimedTickets, logger, "claimed");
     }
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.

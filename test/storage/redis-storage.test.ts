@@ -119,13 +119,17 @@ describe("RedisQueueProgress", () => {
     const { a, b } = await twoInstances();
     expect(await b.progress.estimatedWaitMs("duel", 0)).toBeUndefined();
 
-    await a.progress.recordMatchedWait("duel", 10_000);
+    await a.progress.recordMatchedWaits("duel", [10_000]);
     expect(await b.progress.estimatedWaitMs("duel", 0)).toBe(10_000);
 
-    await b.progress.recordMatchedWait("duel", 20_000);
+    await b.progress.recordMatchedWaits("duel", [20_000]);
     expect(await a.progress.estimatedWaitMs("duel", 0)).toBe(11_000);
     expect(await a.progress.estimatedWaitMs("duel", 4_400)).toBe(7_000);
     expect(await a.progress.estimatedWaitMs("duel", 60_000)).toBe(0);
+
+    // A match's waits in one call, in order: 11,000 -> 11,900 -> 12,710, rounded to whole seconds.
+    await b.progress.recordMatchedWaits("duel", [20_000, 20_000]);
+    expect(await a.progress.estimatedWaitMs("duel", 0)).toBe(13_000);
   });
 
   it("signals every pass to listeners on every instance", async () => {
@@ -251,6 +255,17 @@ describe("Redis outages", () => {
     expect(await eventually(() => storage.store.get("t1"))).toMatchObject({ id: "t1" });
   });
 
+  it("takes an answer that arrived in time while this process was too busy to read it", async () => {
+    const storage = await redis.open({ commandTimeoutMs: 100 });
+    const pinging = storage.ping();
+    // The command is written on the next turn of the event loop; then the process stalls past the deadline.
+    await new Promise((resolve) => setImmediate(resolve));
+    const stalledUntil = Date.now() + 300;
+    while (Date.now() < stalledUntil);
+
+    expect(await pinging).toBe(true);
+  });
+
   it("refuses to start when Redis cannot be reached", async () => {
     const server = await startRedisServer();
     await server.stop();
@@ -296,7 +311,7 @@ describe("Redis outages", () => {
       const calls = [
         a.store.get("t1"),
         a.store.create(queuedTicket("t2")),
-        a.store.claim("duel", "m1", ["t1"], T0, 1),
+        a.store.claim("duel", [{ matchId: "m1", ticketIds: ["t1"] }], T0, 1),
         a.events.publish([queuedTicket("t1")]),
         a.progress.positionOf("duel", queuedTicket("t1")),
         a.leases.hold("duel"),

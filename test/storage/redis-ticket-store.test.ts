@@ -21,9 +21,36 @@ describe("RedisTicketStore", () => {
     await a.leases.release("duel");
     const current = (await b.leases.hold("duel"))!;
 
-    expect(await a.store.claim("duel", "m-stale", ["t1"], T0 + 1, stale)).toBeUndefined();
+    expect(await a.store.claim("duel", [{ matchId: "m-stale", ticketIds: ["t1"] }], T0 + 1, stale)).toEqual([undefined]);
     expect((await a.store.get("t1"))?.state).toBe("queued");
-    expect(await b.store.claim("duel", "m-current", ["t1"], T0 + 1, current)).toHaveLength(1);
+    const [claimed] = await b.store.claim("duel", [{ matchId: "m-current", ticketIds: ["t1"] }], T0 + 1, current);
+    expect(claimed).toHaveLength(1);
+  });
+
+  it("claims a pass too big for one script call in several, each match still all or nothing, and none under a stale token", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const a = await redis.open({ keyPrefix, instanceId: "a" });
+    const b = await redis.open({ keyPrefix, instanceId: "b" });
+    const ids = Array.from({ length: 1_000 }, (_, index) => `t${index}`);
+    for (const id of ids) await a.store.create(queuedTicket(id));
+    const cancelled = new Set(["t1", "t398", "t401", "t999"]);
+    for (const id of cancelled) await a.store.cancel(id, T0 + 1);
+    const matches = Array.from({ length: 500 }, (_, index) => ({ matchId: `m${index}`, ticketIds: [ids[2 * index]!, ids[2 * index + 1]!] }));
+    const stale = (await a.leases.hold("duel"))!;
+    await a.leases.release("duel");
+    const current = (await b.leases.hold("duel"))!;
+
+    expect(await a.store.claim("duel", matches, T0 + 2, stale)).toEqual(new Array(500).fill(undefined));
+    expect(await a.store.queued("duel")).toHaveLength(1_000 - cancelled.size);
+
+    const results = await b.store.claim("duel", matches, T0 + 2, current);
+
+    const failed = results.flatMap((claimed, index) => (claimed === undefined ? [index] : []));
+    expect(failed).toEqual([0, 199, 200, 499]);
+    results.forEach((claimed, index) => {
+      if (claimed !== undefined) expect(claimed.map((ticket) => [ticket.id, ticket.matchId, ticket.state])).toEqual(matches[index]!.ticketIds.map((id) => [id, `m${index}`, "allocating"]));
+    });
+    expect((await b.store.queued("duel")).map((ticket) => ticket.id).sort()).toEqual(["t0", "t399", "t400", "t998"]);
   });
 
   it("lets exactly one instance win overlapping concurrent claims", async () => {
@@ -36,9 +63,11 @@ describe("RedisTicketStore", () => {
       const ids = [`r${round}-1`, `r${round}-2`, `r${round}-3`];
       for (const id of ids) await instances[0]!.store.create(queuedTicket(id));
       const results = await Promise.all(
-        instances.map((instance, index) => instance.store.claim("duel", `m${round}-${index}`, index % 2 === 0 ? ids : [ids[1]!, ids[2]!], T0 + 1, fence)),
+        instances.map((instance, index) =>
+          instance.store.claim("duel", [{ matchId: `m${round}-${index}`, ticketIds: index % 2 === 0 ? ids : [ids[1]!, ids[2]!] }], T0 + 1, fence),
+        ),
       );
-      expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+      expect(results.flat().filter((result) => result !== undefined)).toHaveLength(1);
     }
   });
 
@@ -82,7 +111,7 @@ describe("RedisTicketStore", () => {
     const storage = await redis.open({ keyPrefix });
     for (const id of ["a", "b", "c"]) await storage.store.create(queuedTicket(id, { ttlMs: 1_000 }), { key: `k-${id}`, fingerprint: "f" });
     const fence = (await storage.leases.hold("duel"))!;
-    await storage.store.claim("duel", "m1", ["a"], T0 + 10, fence);
+    await storage.store.claim("duel", [{ matchId: "m1", ticketIds: ["a"] }], T0 + 10, fence);
     await storage.store.assign("duel", "m1", new Map([["a", { matchId: "m1", region: "eu-west", serverAddress: "h:1", teams: [], matchTickets: {}, matchTicketsExpireAt: 0 }]]), T0 + 20);
     await storage.store.cancel("b", T0 + 30);
     await storage.store.expire("duel", T0 + 5_000);

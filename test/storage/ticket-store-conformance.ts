@@ -57,8 +57,10 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
       return subject;
     }
 
+    /** Claims one match alone. */
     async function claim(subject: TicketStoreSubject, matchId: string, ids: readonly string[], now = T0 + 1_000) {
-      return subject.store.claim(QUEUE, matchId, ids, now, await subject.fence(QUEUE));
+      const [claimed] = await subject.store.claim(QUEUE, [{ matchId, ticketIds: ids }], now, await subject.fence(QUEUE));
+      return claimed;
     }
 
     describe("create", () => {
@@ -178,12 +180,60 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
         const fence = await subject.fence(QUEUE);
         const proposals = [["a", "b"], ["c", "a"], ["a", "b", "c"], ["d", "a"], ["a"], ["e", "a"]];
 
-        const results = await Promise.all(proposals.map((ids, index) => subject.store.claim(QUEUE, `m${index}`, ids, T0 + 1_000, fence)));
+        const results = (
+          await Promise.all(proposals.map((ids, index) => subject.store.claim(QUEUE, [{ matchId: `m${index}`, ticketIds: ids }], T0 + 1_000, fence)))
+        ).flat();
 
         const claimedIds = results.flatMap((result) => result?.map((ticket) => ticket.id) ?? []);
         expect(results.filter((result) => result !== undefined)).toHaveLength(1);
         expect(new Set(claimedIds).size).toBe(claimedIds.length);
         for (const id of claimedIds) expect((await subject.store.get(id))?.state).toBe("allocating");
+      });
+
+      it("claims many matches in one call, each all or nothing: a match with a ticket cancelled meanwhile fails alone", async () => {
+        const subject = await withTickets(...["a", "b", "c", "d", "e", "f"].map((id) => queuedTicket(id)));
+        await subject.store.cancel("d", T0 + 10);
+
+        const results = await subject.store.claim(
+          QUEUE,
+          [
+            { matchId: "m1", ticketIds: ["a", "b"] },
+            { matchId: "m2", ticketIds: ["c", "d"] },
+            { matchId: "m3", ticketIds: ["e", "f"] },
+          ],
+          T0 + 1_000,
+          await subject.fence(QUEUE),
+        );
+
+        const allocating = (id: string, matchId: string) => ({ ...queuedTicket(id), state: "allocating", matchId, version: 2, updatedAt: T0 + 1_000 });
+        expect(results).toEqual([[allocating("a", "m1"), allocating("b", "m1")], undefined, [allocating("e", "m3"), allocating("f", "m3")]]);
+        expect(await subject.store.get("c")).toEqual(queuedTicket("c"));
+        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id)).toEqual(["c"]);
+      });
+
+      it("never gives a ticket to two matches of the same call: the first one listed takes it", async () => {
+        const subject = await withTickets(...["a", "b", "c"].map((id) => queuedTicket(id)));
+
+        const results = await subject.store.claim(
+          QUEUE,
+          [
+            { matchId: "m1", ticketIds: ["a", "b"] },
+            { matchId: "m2", ticketIds: ["c", "a"] },
+          ],
+          T0 + 1_000,
+          await subject.fence(QUEUE),
+        );
+
+        expect(results.map((claimed) => claimed?.map((ticket) => ticket.id))).toEqual([["a", "b"], undefined]);
+        expect(await subject.store.get("c")).toEqual(queuedTicket("c"));
+        expect((await subject.store.get("a"))?.matchId).toBe("m1");
+      });
+
+      it("claims nothing for no matches", async () => {
+        const subject = await withTickets(queuedTicket("a"));
+
+        expect(await subject.store.claim(QUEUE, [], T0 + 1_000, await subject.fence(QUEUE))).toEqual([]);
+        expect(await subject.store.get("a")).toEqual(queuedTicket("a"));
       });
     });
 

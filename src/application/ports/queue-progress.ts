@@ -19,8 +19,11 @@ export interface QueueProgress {
    * keeps its own ordered index sorts them) and signals the pass.
    */
   recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void>;
-  /** Feeds the wait of a ticket that was just matched into the queue's estimate. */
-  recordMatchedWait(queue: string, waitedMs: number): Promise<void>;
+  /**
+   * Feeds the waits of the tickets of a match just made into the queue's estimate, in order. A
+   * match's waits at once so a shared store spends one round trip per match, not one per ticket.
+   */
+  recordMatchedWaits(queue: string, waitsMs: readonly number[]): Promise<void>;
   /** 1-based position among the queue's waiting tickets (older first). */
   positionOf(queue: string, ticket: QueueEntry): Promise<number>;
   /** Expected remaining wait in whole seconds' worth of ms, or undefined when nothing recent to go by. */

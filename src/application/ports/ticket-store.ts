@@ -31,6 +31,12 @@ export type CancelTicketResult =
   | { readonly outcome: "not-cancellable"; readonly ticket: Ticket }
   | { readonly outcome: "not-found" };
 
+/** One proposed match to claim: its id and every ticket it takes. */
+export interface MatchClaim {
+  readonly matchId: string;
+  readonly ticketIds: readonly string[];
+}
+
 /**
  * Where tickets live, shared by every instance that serves the same queues.
  *
@@ -48,11 +54,16 @@ export interface TicketStore {
   /** Every queued ticket of a queue, in no particular order. */
   queued(queue: string): Promise<Ticket[]>;
   /**
-   * Moves all of `ticketIds` from queued to allocating for `matchId`, or none of them if any is no
-   * longer queued (cancelled, expired or claimed meanwhile) or if `fence` is not the queue's current
-   * matching-lease token. Returns the claimed tickets, or undefined.
+   * Claims many matches in one step, each all or nothing: moves all of a match's tickets from
+   * queued to allocating for its `matchId`, or none of them if any is no longer queued (cancelled,
+   * expired, or claimed meanwhile, including by an earlier match of the same call). A failed match
+   * leaves the others claimed. Nothing is claimed if `fence` is not the queue's current
+   * matching-lease token. Returns, per match in order, its claimed tickets or undefined.
+   *
+   * Many matches per call because a store shared over the network would otherwise spend a round
+   * trip per match, and a busy pass would outlast its tick.
    */
-  claim(queue: string, matchId: string, ticketIds: readonly string[], now: number, fence: number): Promise<Ticket[] | undefined>;
+  claim(queue: string, matches: readonly MatchClaim[], now: number, fence: number): Promise<(Ticket[] | undefined)[]>;
   /** Allocating tickets of `matchId` become matched with their assignment. */
   assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]>;
   /** Allocating tickets of `matchId` go back to queued, keeping their creation time (their priority). */

@@ -29,9 +29,9 @@ export class InMemoryQueueProgress implements QueueProgress {
     notifyInBatches(state.listeners);
   }
 
-  async recordMatchedWait(queue: string, waitedMs: number): Promise<void> {
+  async recordMatchedWaits(queue: string, waitsMs: readonly number[]): Promise<void> {
     const state = this.#state(queue);
-    state.averageWaitMs = nextAverageWaitMs(state.averageWaitMs, waitedMs);
+    for (const waitedMs of waitsMs) state.averageWaitMs = nextAverageWaitMs(state.averageWaitMs, waitedMs);
   }
 
   /** As of the last pass: a ticket enqueued since is placed behind every older ticket waiting then. */

@@ -1,6 +1,6 @@
 import type { Assignment, Ticket, TicketState } from "../../domain/ticket.ts";
 import { isLive } from "../../domain/ticket.ts";
-import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, TicketStore } from "../../application/ports/ticket-store.ts";
+import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, TicketStore } from "../../application/ports/ticket-store.ts";
 
 /** Options of {@link InMemoryTicketStore}; retention is injected so tests can shorten it. */
 export interface InMemoryTicketStoreOptions {
@@ -81,10 +81,12 @@ export class InMemoryTicketStore implements TicketStore {
   }
 
   /** `fence` is not checked: a single instance always holds the lease. */
-  async claim(queue: string, matchId: string, ticketIds: readonly string[], now: number, _fence: number): Promise<Ticket[] | undefined> {
+  async claim(queue: string, matches: readonly MatchClaim[], now: number, _fence: number): Promise<(Ticket[] | undefined)[]> {
     const queued = this.#queues.get(queue)?.queued;
-    if (queued === undefined || !ticketIds.every((id) => queued.has(id))) return undefined;
-    return ticketIds.map((id) => this.#transition(queued.get(id)!, "allocating", now, { matchId }));
+    return matches.map(({ matchId, ticketIds }) => {
+      if (queued === undefined || !ticketIds.every((id) => queued.has(id))) return undefined;
+      return ticketIds.map((id) => this.#transition(queued.get(id)!, "allocating", now, { matchId }));
+    });
   }
 
   async assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]> {

@@ -28,8 +28,14 @@ export class RedisCommands {
 
   async run<T>(operation: string, command: (client: RedisConnection) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    let lastChance: NodeJS.Immediate | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new UnavailableError(`redis did not answer within ${this.#timeoutMs} ms (${operation})`)), this.#timeoutMs);
+      timer = setTimeout(() => {
+        // Timers run before pending I/O is read: after the process was busy for longer than the
+        // deadline, the answer may be waiting unread. One more turn of the event loop reads it, so a
+        // slow process is not mistaken for an unavailable Redis.
+        lastChance = setImmediate(() => reject(new UnavailableError(`redis did not answer within ${this.#timeoutMs} ms (${operation})`)));
+      }, this.#timeoutMs);
     });
     try {
       return await Promise.race([command(this.#client), deadline]);
@@ -39,6 +45,7 @@ export class RedisCommands {
       throw new UnavailableError(`redis unavailable (${operation}): ${errorMessage(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
+      clearImmediate(lastChance);
     }
   }
 }

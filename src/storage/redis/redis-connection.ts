@@ -5,15 +5,15 @@ import { SCRIPTS } from "./redis-scripts.ts";
 import { errorMessage } from "../../shared/error-message.ts";
 
 /**
- * Options of one Redis connection. Commands get their own timeout because the client's default
- * is to queue commands while reconnecting, which would hang RPCs instead of failing them fast.
+ * Options of one Redis connection. Command deadlines are not among them: `RedisCommands`
+ * enforces one per operation (node-redis's own per-command timeout costs an AbortSignal and a timer
+ * per command, nearly doubling the client's CPU time per command, and stops applying once a command
+ * is written anyway).
  */
 export interface RedisConnectionOptions {
   readonly url: string;
   /** Names the connection in `CLIENT LIST` and in logs. */
   readonly name: string;
-  /** Upper bound on one command's round trip; past it the command fails with UnavailableError. */
-  readonly commandTimeoutMs: number;
   readonly logger: Logger;
 }
 
@@ -35,10 +35,9 @@ const STARTUP_ATTEMPTS = 3;
 
 /**
  * Opens one connection with the behaviour the matchmaker needs when Redis goes away: commands
- * issued while disconnected fail at once (no offline queue), a command that gets no answer fails
- * after `commandTimeoutMs`, and the connection keeps coming back with capped exponential backoff
- * for as long as the process runs. Connection errors are logged once per outage rather than
- * crashing the process as an unhandled 'error' event would.
+ * issued while disconnected fail at once (no offline queue), and the connection keeps coming back
+ * with capped exponential backoff for as long as the process runs. Connection errors are logged
+ * once per outage rather than crashing the process as an unhandled 'error' event would.
  *
  * Rejects with {@link UnavailableError} when Redis cannot be reached at startup.
  */
@@ -51,7 +50,6 @@ export async function openRedisConnection(options: RedisConnectionOptions) {
     name: options.name,
     scripts: SCRIPTS,
     disableOfflineQueue: true,
-    commandOptions: { timeout: options.commandTimeoutMs },
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // A net.Socket (stream) option that node-redis's types leave out but hands to net.createConnection.

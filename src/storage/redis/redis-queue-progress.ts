@@ -35,9 +35,10 @@ export class RedisQueueProgress implements QueueProgress {
     });
   }
 
-  recordMatchedWait(queue: string, waitedMs: number): Promise<void> {
-    return this.#redis.run("record matched wait", async (redis) => {
-      await redis.recordWait([this.#keys.wait(queue)], [waitedMs, WAIT_SMOOTHING]);
+  recordMatchedWaits(queue: string, waitsMs: readonly number[]): Promise<void> {
+    if (waitsMs.length === 0) return Promise.resolve();
+    return this.#redis.run("record matched waits", async (redis) => {
+      await redis.recordWaits([this.#keys.wait(queue)], [WAIT_SMOOTHING, ...waitsMs]);
     });
   }
 

@@ -50,7 +50,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   const logger = options.logger.child({ component: "redis-storage" });
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const connection = (role: string) =>
-    openRedisConnection({ url: options.url, name: `matchmaker-${role}-${options.instanceId}`, commandTimeoutMs, logger });
+    openRedisConnection({ url: options.url, name: `matchmaker-${role}-${options.instanceId}`, logger });
   const client = await connection("commands");
   let subscriber: RedisConnection;
   try {

@@ -1,5 +1,5 @@
 import type { Assignment, Ticket } from "../../domain/ticket.ts";
-import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, TicketStore } from "../../application/ports/ticket-store.ts";
+import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, TicketStore } from "../../application/ports/ticket-store.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
@@ -17,6 +17,12 @@ export interface RedisTicketStoreOptions {
  * keys would vanish; short enough that abandoned tickets do not pile up.
  */
 const LIVE_GRACE_MS = 5 * 60_000;
+
+/**
+ * Matches per claim script call. The script blocks Redis while it runs (some tens of µs per match), so
+ * a pass with thousands of matches is split into calls that other clients' commands can run between.
+ */
+const CLAIM_BATCH = 200;
 
 /**
  * The {@link TicketStore} shared by every instance through Redis. Each multi-key step is one Lua
@@ -86,10 +92,24 @@ export class RedisTicketStore implements TicketStore {
     return this.#redis.run("list queued tickets", async (redis) => decodeTickets(await redis.queuedTickets([this.#keys.queue(queue)], [])));
   }
 
-  claim(queue: string, matchId: string, ticketIds: readonly string[], now: number, fence: number): Promise<Ticket[] | undefined> {
-    return this.#redis.run("claim tickets", async (redis) => {
-      const reply = await redis.claimTickets([this.#keys.queue(queue)], [fence, matchId, now, ...ticketIds]);
-      return reply === null ? undefined : decodeTickets(reply);
+  /**
+   * One script call per {@link CLAIM_BATCH} matches, all sent at once (one round trip): each call is
+   * atomic, each match in it all or nothing, and every call checks the fence.
+   */
+  claim(queue: string, matches: readonly MatchClaim[], now: number, fence: number): Promise<(Ticket[] | undefined)[]> {
+    if (matches.length === 0) return Promise.resolve([]);
+    return this.#redis.run("claim matches", async (redis) => {
+      const batches: MatchClaim[][] = [];
+      for (let start = 0; start < matches.length; start += CLAIM_BATCH) batches.push(matches.slice(start, start + CLAIM_BATCH));
+      const replies = await Promise.all(
+        batches.map((batch) =>
+          redis.claimMatches(
+            [this.#keys.queue(queue)],
+            [fence, now, ...batch.flatMap(({ matchId, ticketIds }) => [matchId, ticketIds.length, ...ticketIds])],
+          ),
+        ),
+      );
+      return replies.flatMap((reply, index) => claimResults(reply, batches[index]!.length));
     });
   }
 
@@ -146,6 +166,14 @@ function cancelResult(reply: unknown): CancelTicketResult {
     default:
       throw new CorruptTicketError(`unexpected cancel outcome ${JSON.stringify(outcome)}`);
   }
+}
+
+/** One claim script reply: nil (stale fence: nothing claimed), else per match its tickets or nil. */
+function claimResults(reply: unknown, matches: number): (Ticket[] | undefined)[] {
+  if (reply === null) return new Array<undefined>(matches).fill(undefined);
+  const results = replyList(reply);
+  if (results.length !== matches) throw new CorruptTicketError(`expected ${matches} claim results, got ${results.length}`);
+  return results.map((result) => (result === null ? undefined : decodeTickets(result)));
 }
 
 function replyList(reply: unknown): unknown[] {

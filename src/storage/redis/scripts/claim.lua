@@ -1,27 +1,43 @@
--- Moves every listed ticket from queued to allocating for one match, or none of them: nothing
--- changes if any ticket is no longer queued, or if the caller's fencing token is not the queue's
--- current one (its matching lease has passed to another instance since).
+-- Claims many matches at once (a chunk of a matching pass), each all or nothing: a match's tickets
+-- all move from queued to allocating for it, or none of them do when any is no longer queued
+-- (cancelled, expired, or claimed by an earlier match of the same call or by anyone meanwhile).
+-- One match failing leaves the others alone. Nothing changes at all when the caller's fencing
+-- token is not the queue's current one (its matching lease has passed to another instance since).
 --
 -- KEYS[1]  the queue's key prefix (see ticket-lib.lua)
 -- ARGV[1]  fencing token of the caller's matching lease
--- ARGV[2]  match id
--- ARGV[3]  now (epoch ms)
--- ARGV[4 .. end]  ticket ids
+-- ARGV[2]  now (epoch ms)
+-- ARGV[3 .. end]  the matches, one after the other: match id, n (its ticket count), n ticket ids
 --
--- Returns the claimed tickets, or nil.
-local fence, match_id, now = ARGV[1], ARGV[2], ARGV[3]
+-- Returns nil for a stale token, else one entry per match in order: its claimed tickets, or false
+-- (nil in the reply) when the match was not claimed.
+local fence, now = ARGV[1], ARGV[2]
 if redis.call('GET', P .. 'fence') ~= fence then
   return nil
 end
-for i = 4, #ARGV do
-  if state_of(ARGV[i]) ~= 'queued' then
-    return nil
+local results = {}
+local i = 3
+while i <= #ARGV do
+  local match_id, count = ARGV[i], tonumber(ARGV[i + 1])
+  local first, last = i + 2, i + 1 + count
+  local claimable = true
+  for j = first, last do
+    if state_of(ARGV[j]) ~= 'queued' then
+      claimable = false
+      break
+    end
   end
+  if claimable then
+    local claimed = {}
+    for j = first, last do
+      index_allocating(ARGV[j], match_id, now)
+      bump(ARGV[j], 'allocating', now)
+      claimed[#claimed + 1] = read(ARGV[j])
+    end
+    results[#results + 1] = claimed
+  else
+    results[#results + 1] = false
+  end
+  i = last + 1
 end
-local claimed = {}
-for i = 4, #ARGV do
-  index_allocating(ARGV[i], match_id, now)
-  bump(ARGV[i], 'allocating', now)
-  claimed[#claimed + 1] = read(ARGV[i])
-end
-return claimed
+return results
