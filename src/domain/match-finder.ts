@@ -17,7 +17,8 @@ import {
   RECORD_SKILL,
   RECORD_WINDOW,
 } from "./skill-index.ts";
-import { canSeatSizes, splitIntoTeamsInto } from "./team-balancer.ts";
+import { fitsTwoTeams, NO_PARTIES, withParty } from "./party-size-sums.ts";
+import { canSeatSizes, splitIntoTeamsInto, twoTeamsExact } from "./team-balancer.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
 import { comparePriority, partySkill, type Player } from "./ticket.ts";
 
@@ -143,9 +144,15 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   const fullTeams = new Int32Array(queue.teamCount).fill(queue.teamSize);
   // The members' sizes plus a candidate's, handed to the seating check (which reorders them).
   const seatingSizes = new Int32Array(scanLimit + 2);
-  // Whether a party of size s can join the members gathered so far, at [s]: 1 yes, 0 no, -1 not yet
-  // known. The answer depends only on the members' sizes, so it holds until the next member joins.
+  // Whether a party of size s can join the members gathered so far, at [s]: 1 yes, 0 no; it holds
+  // while `seatableVersion[s]` is `membersVersion`. The answer depends only on the members' sizes, so
+  // it holds until the next member joins, which moves `membersVersion` on.
   const seatable = new Int8Array(seats + 1);
+  const seatableVersion = new Int32Array(seats + 1);
+  let membersVersion = 0;
+  // The party-size sums of the members gathered so far, kept as they join: with two teams they answer
+  // the seating check without a search (see `canSeatWith`).
+  let memberSums = NO_PARTIES;
   // For `fastForward`: whether a party of size class c could join the members gathered so far, at
   // [c]; and the state of a gather that it reads and moves.
   const mayJoin = new Uint8Array(sizeClasses);
@@ -217,6 +224,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     let floor = lowest - anchorWindow;
     let ceiling = lowest + anchorWindow;
     forgetSeating();
+    memberSums = withParty(NO_PARTIES, memberPartySize[0]);
     // Whether `mayJoin` holds for the members gathered so far.
     let mayJoinKnown = false;
     let sizeRejections = 0;
@@ -259,11 +267,12 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       if (nextFloor > nextLowest || nextHighest > nextCeiling) continue;
       const candidateSize = ints[ENTRY_INTS * at + ENTRY_PARTY_SIZE]!;
       // Solo players always fit in the seats left; only parties need the packing check.
-      if (seated + candidateSize > seats || (candidateSize > 1 && !canSeatWith(size, candidateSize))) {
+      if (seated + candidateSize > seats || (candidateSize > 1 && !canSeatWith(size, seated, candidateSize))) {
         sizeRejections++;
         continue;
       }
       forgetSeating();
+      memberSums = withParty(memberSums, candidateSize);
       memberRank[size] = at;
       memberSkill[size] = s;
       memberPartySize[size] = candidateSize;
@@ -284,7 +293,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   function markWhoMayJoin(size: number, free: number): void {
     const last = sizeClasses - 1;
     // Solo players (and empty tickets) fit whenever a seat is free; parties need the packing check.
-    for (let s = 0; s < last; s++) mayJoin[s] = s <= free && (s <= 1 || canSeatWith(size, s)) ? 1 : 0;
+    for (let s = 0; s < last; s++) mayJoin[s] = s <= free && (s <= 1 || canSeatWith(size, seats - free, s)) ? 1 : 0;
     // The last class holds every larger size too: it may join if its smallest size fits the seats,
     // and the candidate's own check decides.
     mayJoin[last] = last <= free ? 1 : 0;
@@ -345,19 +354,26 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     return true;
   }
 
-  /** Empties `seatable`, once members have changed (a loop: `fill` costs a call, and this runs per member). */
+  /** Forgets what `seatable` knows, once members have changed. */
   function forgetSeating(): void {
-    for (let s = 0; s < seatable.length; s++) seatable[s] = -1;
+    membersVersion++;
   }
 
-  /** Whether the first `size` members and a party of `candidateSize` can be seated whole. */
-  function canSeatWith(size: number, candidateSize: number): boolean {
-    const known = seatable[candidateSize]!;
-    if (known !== -1) return known === 1;
+  /**
+   * Whether the first `size` members, taking `seated` seats, and a party of `candidateSize` can be
+   * seated whole: from the members' size sums where those give the seating check's answer, else by
+   * the check itself, remembered until the members change.
+   */
+  function canSeatWith(size: number, seated: number, candidateSize: number): boolean {
+    if (twoTeamsExact(queue.teamCount, size + 1, seated + candidateSize)) {
+      return fitsTwoTeams(withParty(memberSums, candidateSize), seated + candidateSize, queue.teamSize, queue.teamSize);
+    }
+    if (seatableVersion[candidateSize] === membersVersion) return seatable[candidateSize] === 1;
     for (let m = 0; m < size; m++) seatingSizes[m] = memberPartySize[m]!;
     seatingSizes[size] = candidateSize;
     const answer = canSeatSizes(seatingSizes, size + 1, fullTeams, queue.teamCount);
     seatable[candidateSize] = answer ? 1 : 0;
+    seatableVersion[candidateSize] = membersVersion;
     return answer;
   }
 

@@ -1,3 +1,4 @@
+import { fitsTwoTeams, MAX_SUMMED_SEATS, NO_PARTIES, withParty } from "./party-size-sums.ts";
 import { ReusableArray } from "./reusable-array.ts";
 
 /** A party as team formation sees it: how many seats it takes and its players' total skill. */
@@ -16,6 +17,12 @@ export interface TeamSplit {
 
 /** Upper bound on search steps, so a pathological party mix costs a bounded amount per match. */
 const MAX_PACKING_STEPS = 5_000;
+/**
+ * Up to this many parties on two teams, the search below takes at most 2^12 - 1 steps (one branch per
+ * team and party), under {@link MAX_PACKING_STEPS}: its answer is exact, and the party-size sums give
+ * the same answer without searching (see {@link twoTeamsExact}).
+ */
+const EXACT_TWO_TEAM_PARTIES = 12;
 /** Upper bound on improving swaps once a feasible split is found. */
 const MAX_IMPROVING_SWAPS = 64;
 
@@ -66,8 +73,23 @@ export function canSeatSizes(sizes: Int32Array, count: number, freeSeats: Int32A
   }
   if (total > capacity) return false;
   if (allSolo) return true;
+  if (twoTeamsExact(teamCount, count, total)) {
+    let sums = NO_PARTIES;
+    for (let k = 0; k < count; k++) sums = withParty(sums, sizes[k]!);
+    return fitsTwoTeams(sums, total, free[0]!, free[1]!);
+  }
   stepsLeft = MAX_PACKING_STEPS;
   return seatFrom(sizes, count, 0, free, teamCount);
+}
+
+/**
+ * Whether {@link canSeatSizes} answers for `count` parties taking `total` seats on `teamCount` teams
+ * from their party-size sums ({@link fitsTwoTeams}) rather than by searching: two teams, few enough
+ * parties that the bounded search could not give up, and a total the sums can hold. A caller that
+ * keeps the sums up to date may then ask {@link fitsTwoTeams} itself and get the same answer.
+ */
+export function twoTeamsExact(teamCount: number, count: number, total: number): boolean {
+  return teamCount === 2 && count <= EXACT_TWO_TEAM_PARTIES && total <= MAX_SUMMED_SEATS;
 }
 
 function seatFrom(order: Int32Array, count: number, index: number, free: Int32Array, teamCount: number): boolean {
@@ -122,6 +144,9 @@ const scratchSizesAfter = new ReusableArray((length) => new Int32Array(length));
 const scratchTeamFree = new ReusableArray((length) => new Int32Array(length));
 const scratchTeamSums = new ReusableArray((length) => new Float64Array(length));
 const scratchTeams = new ReusableArray((length) => new Int32Array(length));
+const scratchSuffixSums = new ReusableArray((length) => new Int32Array(length));
+const scratchOnStrongest = new ReusableArray((length) => new Int32Array(length));
+const scratchOnWeakest = new ReusableArray((length) => new Int32Array(length));
 
 /**
  * {@link splitIntoTeams} over typed arrays, for the matcher: party p < `count` has `sizes[p]`
@@ -164,9 +189,15 @@ export function splitIntoTeamsInto(
     sums[t] = 0;
   }
   for (let p = 0; p < count; p++) teamOfParty[p] = -1;
+  // With two teams and few parties, whether the parties after the k-th still fit is read from the
+  // size sums of the parties from k on, computed once, instead of searching at every placement.
+  const exact = twoTeamsExact(teamCount, count, seated);
+  const suffixSums = exact ? sizeSumsFrom(sizes, order, count) : undefined;
+  let seatsLeft = seated;
   for (let k = 0; k < count; k++) {
     const index = order[k]!;
     const size = sizes[index]!;
+    seatsLeft -= size;
     weakestFirst(teams, sums, teamCount);
     let team = -1;
     for (let c = 0; c < teamCount; c++) {
@@ -174,7 +205,10 @@ export function splitIntoTeamsInto(
       if (free[candidate]! < size) continue;
       if (!allSolo) {
         free[candidate]! -= size;
-        const ok = canSeatSizes(sizesAfter(sizes, order, count, k), count - k - 1, free, teamCount);
+        const ok =
+          suffixSums === undefined
+            ? canSeatSizes(sizesAfter(sizes, order, count, k), count - k - 1, free, teamCount)
+            : fitsTwoTeams(suffixSums[k + 1]!, seatsLeft, free[0]!, free[1]!);
         free[candidate]! += size;
         if (!ok) continue;
       }
@@ -218,6 +252,14 @@ function weakestFirst(teams: Int32Array, sums: Float64Array, teamCount: number):
   }
 }
 
+/** At [k], the size sums of the parties at positions k.. of `order` (at [count], of none). */
+function sizeSumsFrom(sizes: Int32Array, order: Int32Array, count: number): Int32Array {
+  const suffix = scratchSuffixSums.atLeast(count + 1);
+  suffix[count] = NO_PARTIES;
+  for (let k = count - 1; k >= 0; k--) suffix[k] = withParty(suffix[k + 1]!, sizes[order[k]!]!);
+  return suffix;
+}
+
 /** Sizes of the parties placed after position `k` of `order`. */
 function sizesAfter(sizes: Int32Array, order: Int32Array, count: number, k: number): Int32Array {
   const after = scratchSizesAfter.atLeast(count);
@@ -254,10 +296,21 @@ function improveBySwaps(
     let bestA = -1;
     let bestB = -1;
     let bestGap = gap;
-    for (let a = 0; a < count; a++) {
-      if (teamOfParty[a] !== strongest) continue;
-      for (let b = 0; b < count; b++) {
-        if (teamOfParty[b] !== weakest || sizes[b] !== sizes[a]) continue;
+    // The two teams' parties in index order, so that pairs are tried in the same order as over all
+    // parties, without reading the others for every pair.
+    const onStrongest = scratchOnStrongest.atLeast(count);
+    const onWeakest = scratchOnWeakest.atLeast(count);
+    let strongCount = 0;
+    let weakCount = 0;
+    for (let p = 0; p < count; p++) {
+      if (teamOfParty[p] === strongest) onStrongest[strongCount++] = p;
+      else if (teamOfParty[p] === weakest) onWeakest[weakCount++] = p;
+    }
+    for (let i = 0; i < strongCount; i++) {
+      const a = onStrongest[i]!;
+      for (let j = 0; j < weakCount; j++) {
+        const b = onWeakest[j]!;
+        if (sizes[b] !== sizes[a]) continue;
         const delta = skillSums[a]! - skillSums[b]!;
         const newGap = Math.abs(gap - 2 * delta);
         if (delta > 0 && newGap < bestGap) {

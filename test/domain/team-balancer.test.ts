@@ -28,4 +28,25 @@ describe("splitIntoTeams", () => {
     expect(split.teamOfParty[0]).toBe(split.teamOfParty[2]);
     expect(split.teamOfParty[1]).not.toBe(split.teamOfParty[0]);
   });
+  it("fills both teams with parties of mixed sizes, each party whole", () => {
+    const parties = [
+      { size: 3, skillSum: 3_000 },
+      { size: 2, skillSum: 2_600 },
+      { size: 2, skillSum: 2_000 },
+      { size: 2, skillSum: 1_900 },
+      { size: 1, skillSum: 1_500 },
+    ];
+    const split = splitIntoTeams(parties, 2, 5)!;
+    const seats = [0, 0];
+    const sums = [0, 0];
+    split.teamOfParty.forEach((team, index) => {
+      seats[team]! += parties[index]!.size;
+      sums[team]! += parties[index]!.skillSum;
+    });
+    expect(seats).toEqual([5, 5]);
+    expect(split.imbalance).toBeCloseTo(Math.abs(sums[0]! - sums[1]!) / 5);
+  });
+  it("finds no split when the parties cannot fill two teams whole", () => {
+    expect(splitIntoTeams([2, 2, 2].map((size) => ({ size, skillSum: 100 * size })), 2, 3)).toBeUndefined();
+  });
 });
