@@ -7,6 +7,7 @@ import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grp
 import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import { headerValue } from "./node-headers.ts";
+import { singleNow } from "./single-message.ts";
 import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
 import {
   SingleRequestMethodRegistry,
@@ -125,15 +126,14 @@ async function serveUnary(
   readMaxBytes: number,
   calls: OpenCalls,
 ): Promise<void> {
-  // As the compatibility API does: a stream reset by the client must not become an uncaught error.
-  stream.on("error", ignore);
+  ignoreStreamErrors(stream);
   const { timeout, context, cancel } = startCall(spec, headers, calls);
   stream.once("aborted", cancel);
   let body: Buffer | undefined;
   try {
     if (timeout.error !== undefined) throw timeout.error;
     // As in connect, a unary call's request is read and parsed before the interceptors run.
-    const input = single(frames(spec.method.input, await readBody(stream, readMaxBytes), readMaxBytes), "unary");
+    const input = singleNow(frames(spec.method.input, await readBody(stream, readMaxBytes), readMaxBytes), "unary");
     const output = await invokeUnaryImplementation(spec, context, input, interceptors);
     body = frame(toBinary(spec.method.output, output));
     // Only a deadline timer needs releasing: aborting costs an event dispatch per call.
@@ -154,6 +154,11 @@ async function serveUnary(
   else stream.end(body);
 }
 
+/** As the compatibility API does: a stream reset by the client must not become an uncaught error. */
+export function ignoreStreamErrors(stream: http2.ServerHttp2Stream): void {
+  stream.on("error", ignore);
+}
+
 function ignore(): void {}
 
 /** Ends a call with `error` as its status, as connect's gRPC handler reports it. */
@@ -167,15 +172,6 @@ export function setErrorTrailers(context: GrpcCallContext, error: unknown): void
 /** An input that fails as soon as it is read: how connect reports a bad grpc-timeout on a stream. */
 export async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
   throw error;
-}
-
-/** The one message of a single-request call, with connect's errors for none or several. */
-function single<T>(messages: Iterator<T>, kind: string): T {
-  const first = messages.next();
-  if (first.done === true) throw new ConnectError(`protocol error: missing input message for ${kind} method`, Code.Unimplemented);
-  const second = messages.next();
-  if (second.done !== true) throw new ConnectError(`protocol error: received extra input message for ${kind} method`, Code.Unimplemented);
-  return first.value;
 }
 
 /** The request's messages, as {@link frames} parses them once the body is read. */

@@ -1,11 +1,10 @@
 import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { failing, frame, requestMessages, setErrorTrailers, startCall, type ServerStreamingServer } from "./fast-grpc.ts";
+import { failing, frame, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall, type ServerStreamingServer } from "./fast-grpc.ts";
+import type { GrpcCallContext } from "./grpc-call-context.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
 import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";
-
-type HandlerContextController = ReturnType<typeof startCall>["context"];
 
 /**
  * Serves a plain gRPC server-streaming call (uncompressed protobuf) straight from its HTTP/2 stream,
@@ -37,7 +36,7 @@ export const serveServerStreaming: ServerStreamingServer = (spec, stream, header
 class ServerStreamingCall {
   readonly #desc: DescMessage;
   readonly #stream: http2.ServerHttp2Stream;
-  readonly #context: HandlerContextController;
+  readonly #context: GrpcCallContext;
   readonly #calls: OpenCalls;
   #messages: AsyncIterator<MessageShape<DescMessage>> | undefined;
   #trailer: Headers | undefined;
@@ -47,13 +46,12 @@ class ServerStreamingCall {
   readonly #onNext = (result: IteratorResult<MessageShape<DescMessage>>): void => this.#write(result);
   readonly #onError = (error: unknown): void => this.fail(error);
 
-  constructor(desc: DescMessage, stream: http2.ServerHttp2Stream, context: HandlerContextController, calls: OpenCalls) {
+  constructor(desc: DescMessage, stream: http2.ServerHttp2Stream, context: GrpcCallContext, calls: OpenCalls) {
     this.#desc = desc;
     this.#stream = stream;
     this.#context = context;
     this.#calls = calls;
-    // As the compatibility API does: a stream reset by the client must not become an uncaught error.
-    stream.on("error", ignore);
+    ignoreStreamErrors(stream);
     // `on`, not `once`: the listener is removed when the call ends, and once's wrapper costs memory.
     stream.on("close", this.#cancel);
   }
@@ -132,5 +130,3 @@ class ServerStreamingCall {
     stream.end();
   }
 }
-
-function ignore(): void {}

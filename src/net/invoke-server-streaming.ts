@@ -1,9 +1,8 @@
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { createHandlerContext, HandlerContext, Interceptor, StreamRequest, StreamResponse } from "@connectrpc/connect";
+import type { HandlerContext, Interceptor, StreamRequest, StreamResponse } from "@connectrpc/connect";
+import type { HandlerContextController } from "./grpc-call-context.ts";
 import { single } from "./single-message.ts";
 import type { ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
-
-type HandlerContextController = ReturnType<typeof createHandlerContext>;
 
 /** A server-streaming call's responses as the interceptors hand them back, and its trailers. */
 export interface ServerStreamingResponses {
