@@ -4,7 +4,7 @@ import { callerKey, type Caller } from "./caller.ts";
 import { InvalidArgumentError, PermissionDeniedError, PlayerAlreadyQueuedError } from "./errors.ts";
 import type { MatchmakingDeps } from "./matchmaking-deps.ts";
 import type { IdempotencyKey } from "./ports/ticket-store.ts";
-import { viewTicket, type TicketView } from "./ticket-view.ts";
+import { canAccess, viewTicket, type TicketView } from "./ticket-view.ts";
 
 /** A well-formed Enqueue request (shape already checked by the transport). */
 export interface EnqueueCommand {
@@ -24,7 +24,7 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
   const queue = deps.catalog.get(command.queue);
   const violation = findPartyViolation(queue, command.players, command.latencyMs);
   if (violation !== undefined) throw new InvalidArgumentError(violation.field, violation.reason);
-  if (caller.kind === "player" && !command.players.some((player) => player.userId === caller.userId)) {
+  if (!canAccess(caller, command)) {
     throw new PermissionDeniedError("a player may only enqueue a party that includes themself");
   }
   const now = deps.clock.now();

@@ -80,7 +80,7 @@ export class MatchPlacement {
           matchId,
           queue,
           region: proposal.region,
-          playerCount: proposal.tickets.reduce((sum, ticket) => sum + ticket.players.length, 0),
+          playerCount: playerCount(proposal.tickets),
           labels: {},
         },
         deadline,
@@ -172,12 +172,11 @@ export class MatchPlacement {
     }
     metrics.matchFormed(match.queue, proposal.region, waitsMs);
     stats.matchPlaced(match.queue, proposal.region, waitsMs, now);
-    const teams = teamsOf(match);
     log.info(
       {
         serverId: server.serverId,
         fleet: server.fleet,
-        players: teams.reduce((sum, team) => sum + team.length, 0),
+        players: playerCount(matched),
         tickets: matched.map((ticket) => ticket.id),
         skillSpread: proposal.skillSpread,
         teamImbalance: proposal.teamImbalance,
@@ -208,6 +207,10 @@ function ticketIds(match: ClaimedMatch): string[] {
 }
 
 /** Every player of the match by team, in team order. */
+function playerCount(tickets: readonly Pick<Ticket, "players">[]): number {
+  return tickets.reduce((sum, ticket) => sum + ticket.players.length, 0);
+}
+
 function teamsOf(match: ClaimedMatch): string[][] {
   return match.proposal.teams.map((team) => team.flatMap((ticket) => ticket.players.map((player) => player.userId)));
 }

@@ -34,7 +34,7 @@ export interface AssignmentView {
 }
 
 /** Whether `caller` may see or act on `ticket`: services always, players only on their own tickets. */
-export function canAccess(caller: Caller, ticket: Ticket): boolean {
+export function canAccess(caller: Caller, ticket: Pick<Ticket, "players">): boolean {
   return caller.kind === "service" || ticket.players.some((player) => player.userId === caller.userId);
 }
 

@@ -11,8 +11,6 @@ import { ReusableArray } from "./reusable-array.ts";
  * queue; and the tickets' data is written once, not once per region.
  */
 export interface SkillIndex {
-  /** How many ranks (tickets). */
-  readonly count: number;
   /** Per rank k, as float64 at `floats[4 * k]` on: skill, skill window, creation time. */
   readonly floats: Float64Array;
   /** The same memory as `floats`: ticket index at `ints[8 * k + 6]`, party size at `ints[8 * k + 7]`. */
@@ -93,7 +91,7 @@ export function buildSkillIndex(regionCount: number, record: Float64Array, bySki
     words[regionCount]![k >>> 5]! |= bit;
   }
   const bitsets = words.map((storage) => new AliveBits(count, storage));
-  return { count, floats, ints, rank, alive: bitsets.slice(0, bySizeWords), sizeClasses, bySize: bitsets.slice(bySizeWords) };
+  return { floats, ints, rank, alive: bitsets.slice(0, bySizeWords), sizeClasses, bySize: bitsets.slice(bySizeWords) };
 }
 
 /**

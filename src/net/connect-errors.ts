@@ -16,7 +16,6 @@ import { toTicketMessage } from "./ticket-message.ts";
  * error whose details stay in the server's logs.
  */
 export function toConnectError(error: unknown): ConnectError {
-  if (error instanceof ConnectError) return error;
   if (error instanceof InvalidArgumentError) return new ConnectError(error.message, Code.InvalidArgument);
   if (error instanceof NotFoundError) return new ConnectError(error.message, Code.NotFound);
   if (error instanceof PlayerAlreadyQueuedError) return new ConnectError(error.message, Code.AlreadyExists);
@@ -28,7 +27,12 @@ export function toConnectError(error: unknown): ConnectError {
       { desc: TicketSchema, value: toTicketMessage(error.ticket) },
     ]);
   }
-  return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+  return asConnectError(error);
+}
+
+/** `error` itself when it is a status already, else an internal error that keeps it as its cause. */
+export function asConnectError(error: unknown): ConnectError {
+  return error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
 }
 
 /**

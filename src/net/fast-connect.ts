@@ -42,7 +42,8 @@ import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import { drained } from "./drained.ts";
 import type { FastGrpcOptions } from "./fast-grpc.ts";
 import { headerObject, headerValue, requestHeaders } from "./node-headers.ts";
-import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
+import { asConnectError } from "./connect-errors.ts";
+import { CALL_COMPLETED, clientCancelled, OpenCalls } from "./open-calls.ts";
 import {
   SingleRequestMethodRegistry,
   type ServerStreamingMethodSpec,
@@ -228,7 +229,7 @@ async function serveUnary(
 ): Promise<void> {
   const { timeout, context } = startCall(spec, binary ? contentTypeUnaryProto : contentTypeUnaryJson, url, request, calls);
   // Until the response is written, a closing response means the client went away.
-  const cancel = (): void => context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
+  const cancel = (): void => context.abort(clientCancelled());
   response.once("close", cancel);
   const compression = compressionNegotiate(compressions, null, headerValue(request.headers["accept-encoding"]), headerUnaryAcceptEncoding);
   let status = 200;
@@ -242,7 +243,7 @@ async function serveUnary(
     if (timeout.timeoutMs !== undefined) context.abort(CALL_COMPLETED);
   } catch (reason) {
     context.abort(reason);
-    const error = reason instanceof ConnectError ? reason : new ConnectError("internal error", Code.Internal, undefined, undefined, reason);
+    const error = asConnectError(reason);
     status = codeToHttpStatus(error.code);
     context.responseHeader.set(headerContentType, contentTypeUnaryJson);
     if (!error.isWireError) mergeNonProtocolHeaders(context.responseHeader, error.metadata);
@@ -283,7 +284,7 @@ async function serveServerStreaming(
   // Until the end-stream message is written, a closing response means the client went away.
   const cancel = (): void => {
     clientGone = true;
-    context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
+    context.abort(clientCancelled());
   };
   response.once("close", cancel);
   const body: AsyncIterable<Uint8Array> = request;
@@ -314,7 +315,7 @@ async function serveServerStreaming(
       await send(0, output.serialize(next.value));
     }
   } catch (reason) {
-    error = reason instanceof ConnectError ? reason : new ConnectError("internal error", Code.Internal, undefined, undefined, reason);
+    error = asConnectError(reason);
   } finally {
     calls.end(context);
     context.abort(error ?? CALL_COMPLETED);

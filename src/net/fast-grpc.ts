@@ -8,7 +8,9 @@ import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import { headerValue } from "./node-headers.ts";
 import { singleNow } from "./single-message.ts";
-import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
+import { asConnectError } from "./connect-errors.ts";
+import { CALL_COMPLETED, clientCancelled, OpenCalls } from "./open-calls.ts";
+import { errorMessage } from "../shared/error-message.ts";
 import {
   SingleRequestMethodRegistry,
   type ServerStreamingMethodSpec,
@@ -94,7 +96,7 @@ export class FastGrpc {
 }
 
 /** Whether a request is gRPC this path serves: binary protobuf, uncompressed. */
-export function isPlainGrpc(headers: http2.IncomingHttpHeaders): boolean {
+function isPlainGrpc(headers: http2.IncomingHttpHeaders): boolean {
   const contentType = headers["content-type"];
   const encoding = headers["grpc-encoding"];
   return (
@@ -114,7 +116,7 @@ export function startCall(spec: SingleRequestMethodSpec, headers: http2.Incoming
     contentType: GRPC_PROTO,
   });
   calls.start(context);
-  const cancel = (): void => context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
+  const cancel = (): void => context.abort(clientCancelled());
   return { timeout, context, cancel };
 }
 
@@ -163,7 +165,7 @@ function ignore(): void {}
 
 /** Ends a call with `error` as its status, as connect's gRPC handler reports it. */
 export function setErrorTrailers(context: GrpcCallContext, error: unknown): void {
-  const connectError = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+  const connectError = asConnectError(error);
   context.abort(connectError);
   setTrailerStatus(context.responseTrailer, connectError);
   context.responseTrailer.set("grpc-message", encodeGrpcMessage(connectError.rawMessage));
@@ -201,7 +203,7 @@ function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, readMaxByte
     try {
       message = fromBinary(desc, data);
     } catch (error) {
-      throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
+      throw new ConnectError(`parse binary: ${errorMessage(error)}`, Code.Internal);
     }
     yield message;
   }
@@ -245,7 +247,7 @@ function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
     };
     const onClose = (): void => {
       stop();
-      reject(new ConnectError("the client cancelled the call", Code.Canceled));
+      reject(clientCancelled());
     };
     request.on("data", onData);
     request.once("end", onEnd);

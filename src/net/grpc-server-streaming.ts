@@ -1,6 +1,5 @@
 import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { failing, frame, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall, type ServerStreamingServer } from "./fast-grpc.ts";
 import type { GrpcCallContext } from "./grpc-call-context.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
@@ -17,8 +16,8 @@ import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";
  * interceptors and implementation (invoke-server-streaming.ts), connect's statuses.
  */
 export const serveServerStreaming: ServerStreamingServer = (spec, stream, headers, interceptors, readMaxBytes, calls) => {
-  const { timeout, context } = startCall(spec, headers, calls);
-  const call = new ServerStreamingCall(spec.method.output, stream, context, calls);
+  const { timeout, context, cancel } = startCall(spec, headers, calls);
+  const call = new ServerStreamingCall(spec.method.output, stream, context, cancel, calls);
   const input = timeout.error === undefined ? requestMessages(spec.method.input, stream, readMaxBytes) : failing<MessageShape<DescMessage>>(timeout.error);
   invokeServerStreaming(spec, context, input, interceptors).then(
     (started) => call.start(started),
@@ -42,14 +41,15 @@ class ServerStreamingCall {
   #trailer: Headers | undefined;
   #headersSent = false;
   /** Until the trailers are written, a closing stream means the client went away. */
-  readonly #cancel = (): void => this.#context.abort(new ConnectError("the client cancelled the call", Code.Canceled));
+  readonly #cancel: () => void;
   readonly #onNext = (result: IteratorResult<MessageShape<DescMessage>>): void => this.#write(result);
   readonly #onError = (error: unknown): void => this.fail(error);
 
-  constructor(desc: DescMessage, stream: http2.ServerHttp2Stream, context: GrpcCallContext, calls: OpenCalls) {
+  constructor(desc: DescMessage, stream: http2.ServerHttp2Stream, context: GrpcCallContext, cancel: () => void, calls: OpenCalls) {
     this.#desc = desc;
     this.#stream = stream;
     this.#context = context;
+    this.#cancel = cancel;
     this.#calls = calls;
     ignoreStreamErrors(stream);
     // `on`, not `once`: the listener is removed when the call ends, and once's wrapper costs memory.

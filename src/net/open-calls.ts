@@ -8,6 +8,11 @@ import type { HandlerContextController } from "./grpc-call-context.ts";
  */
 export const CALL_COMPLETED = new ConnectError("the call has completed", Code.Canceled);
 
+/** Why a call's signal aborts when its client goes away; built when that happens, not up front. */
+export function clientCancelled(): ConnectError {
+  return new ConnectError("the client cancelled the call", Code.Canceled);
+}
+
 /**
  * The calls in progress on a fast path, so that the shutdown signal reaches them all from one
  * listener. Handing the signal to each call's context instead (connect's `shutdownSignal`)
