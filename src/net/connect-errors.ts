@@ -39,8 +39,8 @@ export function asConnectError(error: unknown): ConnectError {
  * {@link toConnectError} for a handler's catch block: the caller gets the mapped status, and an
  * internal error's cause, which the caller never sees, goes to the log with the method.
  */
-export function failedCall(error: unknown, method: string, logger: Logger): ConnectError {
+export function failedCall(error: unknown, method: string, logger: Logger, message = "request failed"): ConnectError {
   const connectError = toConnectError(error);
-  if (connectError.cause !== undefined) logger.error({ err: connectError.cause, method }, "request failed");
+  if (connectError.cause !== undefined) logger.error({ err: connectError.cause, method }, message);
   return connectError;
 }

@@ -5,7 +5,7 @@ import {
   type MatchTicketRejection,
   type RedeemMatchTicket,
 } from "../application/redeem-match-ticket.ts";
-import { toConnectError } from "./connect-errors.ts";
+import { failedCall } from "./connect-errors.ts";
 import type { Logger } from "../application/ports/logger.ts";
 import { MatchTicketService } from "../gen/gameserver/v1/match_ticket_pb.js";
 
@@ -66,9 +66,7 @@ export function createMatchTicketServiceImpl(deps: MatchTicketServiceDeps): Serv
           throw new ConnectError(error.message, statusOfRejection[error.reason]);
         }
         // Store outages become UNAVAILABLE (retryable); anything else is logged and stays internal.
-        const connectError = toConnectError(error);
-        if (connectError.cause !== undefined) deps.logger.error({ err: connectError.cause }, "match ticket redemption failed");
-        throw connectError;
+        throw failedCall(error, "RedeemMatchTicket", deps.logger, "match ticket redemption failed");
       }
     },
   };

@@ -1,9 +1,9 @@
 import type { KeyObject } from "node:crypto";
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
-import { DEFAULT_DEV_SECRET_FILE, loadOrCreateDevSecret } from "./dev-secret.ts";
+import { DEFAULT_DEV_SECRET_FILE, loadOrCreateDevSecret, VARIABLE as DEV_SECRET_FILE } from "./dev-secret.ts";
 import { ConfigError } from "../../config/config-error.ts";
 import { type Environment, integer, oneOf, optionalSecret, optionalText, optionalUrl } from "../../config/env.ts";
-import { readPublicKeyFile } from "./public-key-file.ts";
+import { ALGORITHM_VARIABLE as PUBLIC_KEY_ALG, FILE_VARIABLE as PUBLIC_KEY_FILE, readPublicKeyFile } from "./public-key-file.ts";
 import { parseSharedSecret } from "./shared-secret.ts";
 
 /** Everything the token verifier needs, validated. Build it with {@link loadAuthConfig}. */
@@ -53,14 +53,11 @@ export interface LoadAuthConfigOptions {
 }
 
 const JWKS_URL = "MATCHMAKER_AUTH_JWKS_URL";
-const PUBLIC_KEY_FILE = "MATCHMAKER_AUTH_PUBLIC_KEY_FILE";
-const PUBLIC_KEY_ALG = "MATCHMAKER_AUTH_PUBLIC_KEY_ALG";
 const HS256_SECRET = "MATCHMAKER_AUTH_HS256_SECRET";
 const ISSUER = "MATCHMAKER_AUTH_ISSUER";
 const AUDIENCE = "MATCHMAKER_AUTH_AUDIENCE";
 const CLOCK_SKEW_SECONDS = "MATCHMAKER_AUTH_CLOCK_SKEW_SECONDS";
 const CACHE_MAX_ENTRIES = "MATCHMAKER_AUTH_CACHE_MAX_ENTRIES";
-const DEV_SECRET_FILE = "MATCHMAKER_DEV_SECRET_FILE";
 
 const DEFAULT_PUBLIC_KEY_ALG: AsymmetricAlgorithm = "RS256";
 const DEFAULT_CLOCK_SKEW_SECONDS = 30;

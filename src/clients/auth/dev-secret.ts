@@ -8,7 +8,8 @@ import { errorMessage } from "../../shared/error-message.ts";
 /** Where the development secret lives unless `MATCHMAKER_DEV_SECRET_FILE` says otherwise. */
 export const DEFAULT_DEV_SECRET_FILE = ".matchmaker/dev-secret";
 
-const VARIABLE = "MATCHMAKER_DEV_SECRET_FILE";
+/** The variable naming the secret's file. */
+export const VARIABLE = "MATCHMAKER_DEV_SECRET_FILE";
 const RANDOM_BYTES = 32;
 
 /**

@@ -4,8 +4,9 @@ import type { AsymmetricAlgorithm } from "./algorithms.ts";
 import { ConfigError } from "../../config/config-error.ts";
 import { errorMessage } from "../../shared/error-message.ts";
 
-const FILE_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_FILE";
-const ALGORITHM_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_ALG";
+/** The variables naming the key file and its algorithm, for error messages here and in auth-config.ts. */
+export const FILE_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_FILE";
+export const ALGORITHM_VARIABLE = "MATCHMAKER_AUTH_PUBLIC_KEY_ALG";
 const SPKI_PEM_LABEL = "-----BEGIN PUBLIC KEY-----";
 /** Below this an RSA signature is forgeable in practice; jose enforces the same floor. */
 const MIN_RSA_MODULUS_BITS = 2048;
