@@ -39,7 +39,7 @@ import { createInMemoryStorage } from "./storage/storage.ts";
 import { errorMessage } from "./shared/error-message.ts";
 
 /** Where game servers fetch the public keys that verify match tickets offline. */
-export const MATCH_TICKET_KEYS_PATH = "/.well-known/match-ticket-keys.json";
+const MATCH_TICKET_KEYS_PATH = "/.well-known/match-ticket-keys.json";
 
 /** Where the web console is served, and where `npm run build:web` puts it. */
 const CONSOLE_PATH = "/console/";

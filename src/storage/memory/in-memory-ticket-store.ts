@@ -126,9 +126,12 @@ export class InMemoryTicketStore implements TicketStore {
     for (const ticket of index.queued.values()) {
       if (ticket.expiresAt <= now) expired.push(this.#transition(ticket, "expired", now));
     }
-    while (index.retired.length > 0 && index.retired[0]!.forgetAt <= now) {
-      this.#forget(index.retired.shift()!.ticketId);
-    }
+    // One splice for all that are due: shift() per ticket copies the whole list each time once it
+    // is long (every ticket ended within the retention period).
+    const retired = index.retired;
+    let due = 0;
+    while (due < retired.length && retired[due]!.forgetAt <= now) this.#forget(retired[due++]!.ticketId);
+    if (due > 0) retired.splice(0, due);
     return expired;
   }
 
