@@ -13,6 +13,7 @@ import { getQueueStats, type QueueStatsDeps } from "./application/get-queue-stat
 import { QueueCatalog } from "./application/queue-catalog.ts";
 import { QueueStatsRecorder } from "./application/queue-stats-recorder.ts";
 import { RecentMatches } from "./application/recent-matches.ts";
+import { SETTING_DEFAULTS } from "./config/server-settings.ts";
 import type { Storage } from "./storage/storage.ts";
 import { QueueMatcher } from "./application/queue-matcher.ts";
 import type { QueueConfig } from "./domain/queue-config.ts";
@@ -99,13 +100,13 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const { store, events, progress, leases, queueStats } = options.storage;
-  const allocationTimeoutMs = options.allocationTimeoutMs ?? 30_000;
+  const allocationTimeoutMs = options.allocationTimeoutMs ?? SETTING_DEFAULTS.allocationTimeoutSeconds * 1000;
   const metrics = new PrometheusMetrics(options.queues);
   const readiness = new Readiness({ ping: () => options.storage.ping() });
   const gate = new CallGate();
   const catalog = new QueueCatalog(options.queues);
   const deps: MatchmakingDeps = { store, events, catalog, progress, clock, ids, metrics };
-  const statsDeps: QueueStatsDeps = { catalog, board: queueStats, clock, windowMs: options.queueStatsWindowMs ?? 300_000 };
+  const statsDeps: QueueStatsDeps = { catalog, board: queueStats, clock, windowMs: options.queueStatsWindowMs ?? SETTING_DEFAULTS.queueStatsWindowSeconds * 1000 };
   const stats = new QueueStatsRecorder(new RecentMatches({ windowMs: statsDeps.windowMs, startedAt: clock.now() }), queueStats);
   const placement = new MatchPlacement({
     store,
@@ -134,7 +135,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   );
   const scheduler = new MatchingScheduler([...matchers.values()], leases, options.logger);
   const matchmaker = createMatchmaker(deps);
-  const service = createMatchmakingService(matchmaker, options.logger, { watchKeepAliveMs: options.watchKeepAliveMs ?? 15_000 });
+  const service = createMatchmakingService(matchmaker, options.logger, { watchKeepAliveMs: options.watchKeepAliveMs ?? SETTING_DEFAULTS.watchKeepAliveSeconds * 1000 });
   const operator = createOperatorService({ getQueueStats: (caller, queue) => getQueueStats(statsDeps, caller, queue) }, options.logger);
   const routes = withDiscovery(
     (router) => {

@@ -39,6 +39,13 @@ export interface ServerSettings {
   readonly console: boolean;
 }
 
+/** Defaults shared with `startMatchmaker`, so tests and benchmarks run with what production gets. */
+export const SETTING_DEFAULTS = {
+  allocationTimeoutSeconds: 30,
+  queueStatsWindowSeconds: 300,
+  watchKeepAliveSeconds: 15,
+} as const;
+
 const LOG_LEVELS: readonly string[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Reads and checks the settings; an invalid value throws ConfigError naming the variable. */
@@ -53,16 +60,16 @@ export function loadServerSettings(env: Environment, argv: readonly string[] = [
     queuesFile: text(env, "MATCHMAKER_QUEUES_FILE", "config/queues.json"),
     logLevel: oneOf(env, "MATCHMAKER_LOG_LEVEL", "info", LOG_LEVELS),
     ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", { fallback: 600, min: 1, max: 86_400 }) * 1000,
-    allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", { fallback: 30, min: 1, max: 600 }) * 1000,
+    allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", { fallback: SETTING_DEFAULTS.allocationTimeoutSeconds, min: 1, max: 600 }) * 1000,
     shutdownGraceMs: integer(env, "MATCHMAKER_SHUTDOWN_GRACE_SECONDS", { fallback: 20, min: 1, max: 3600 }) * 1000,
     reflection: flag(env, "MATCHMAKER_GRPC_REFLECTION", true),
-    queueStatsWindowMs: integer(env, "MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", { fallback: 300, min: 10, max: 86_400 }) * 1000,
+    queueStatsWindowMs: integer(env, "MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", { fallback: SETTING_DEFAULTS.queueStatsWindowSeconds, min: 10, max: 86_400 }) * 1000,
     development: argv.includes("--dev") || flag(env, "MATCHMAKER_DEV_MODE", false),
     redisUrl: optionalUrl(env, "MATCHMAKER_REDIS_URL", ["redis:", "rediss:"])?.href,
     leaseTtlMs: integer(env, "MATCHMAKER_LEASE_TTL_SECONDS", { fallback: 5, min: 1, max: 60 }) * 1000,
     redisCommandTimeoutMs: integer(env, "MATCHMAKER_REDIS_COMMAND_TIMEOUT_MS", { fallback: 1000, min: 50, max: 60_000 }),
     corsOrigins: origins(env, "MATCHMAKER_CORS_ORIGINS"),
-    watchKeepAliveMs: integer(env, "MATCHMAKER_WATCH_KEEPALIVE_SECONDS", { fallback: 15, min: 0, max: 3600 }) * 1000,
+    watchKeepAliveMs: integer(env, "MATCHMAKER_WATCH_KEEPALIVE_SECONDS", { fallback: SETTING_DEFAULTS.watchKeepAliveSeconds, min: 0, max: 3600 }) * 1000,
     console: flag(env, "MATCHMAKER_CONSOLE", true),
   };
 }
