@@ -1,24 +1,14 @@
 import type http2 from "node:http2";
-import type { Readable } from "node:stream";
-import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { toBinary } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
-import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
-import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
-import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
-import { headerValue } from "./node-headers.ts";
+import { serveServerStreaming } from "./grpc-server-streaming.ts";
+import { frame, frames, GRPC_PROTO, ignoreStreamErrors, readBody, setErrorTrailers, startCall } from "./grpc-wire.ts";
+import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
 import { singleNow } from "./single-message.ts";
-import { asConnectError } from "./connect-errors.ts";
-import { CALL_COMPLETED, clientCancelled, OpenCalls } from "./open-calls.ts";
-import { errorMessage } from "../shared/error-message.ts";
-import {
-  SingleRequestMethodRegistry,
-  type ServerStreamingMethodSpec,
-  type SingleRequestMethodSpec,
-  type UnaryMethodSpec,
-} from "./single-request-method-registry.ts";
+import { SingleRequestMethodRegistry, type UnaryMethodSpec } from "./single-request-method-registry.ts";
 
-
+/** What the fast path serves: the connect adapter's own routes, interceptors and limits. */
 export interface FastGrpcOptions {
   /** The same routes function the connect adapter is given. */
   readonly routes: (router: ConnectRouter) => void;
@@ -30,27 +20,12 @@ export interface FastGrpcOptions {
   readonly shutdownSignal?: AbortSignal;
 }
 
-/** Serves one plain gRPC server-streaming call from its raw stream: `serveServerStreaming` of grpc-server-streaming.ts. */
-export type ServerStreamingServer = (
-  spec: ServerStreamingMethodSpec,
-  stream: http2.ServerHttp2Stream,
-  headers: http2.IncomingHttpHeaders,
-  interceptors: readonly Interceptor[],
-  readMaxBytes: number,
-  calls: OpenCalls,
-) => void;
-
-/** The response content type connect-node gives binary gRPC. */
-const GRPC_PROTO = "application/grpc+proto";
-const FRAME_HEADER_BYTES = 5;
-const COMPRESSED_FLAG = 0b1;
-
 /**
  * Serves plain gRPC unary calls (uncompressed protobuf) from the server's raw streams
  * ({@link serveStream}): they are the high-rate calls, and the HTTP/2 compatibility API (a request
  * and a response object wrapping each stream, the body pushed through a second readable) costs a
  * sizeable share of a small call. Plain gRPC server-streaming calls are taken from the raw streams
- * too, and served by `serveServerStreaming` (given, from grpc-server-streaming.ts); everything else
+ * too, and served by `serveServerStreaming` (grpc-server-streaming.ts); everything else
  * (client and bidi streaming, gRPC-Web, Connect, compressed or JSON gRPC, unknown paths) is left to
  * the compatibility API and connect-node.
  *
@@ -71,14 +46,12 @@ export class FastGrpc {
   readonly #interceptors: Interceptor[];
   readonly #readMaxBytes: number;
   readonly #calls: OpenCalls;
-  readonly #serveServerStreaming: ServerStreamingServer;
 
-  constructor(options: FastGrpcOptions, serveServerStreaming: ServerStreamingServer) {
+  constructor(options: FastGrpcOptions) {
     this.#registry = new SingleRequestMethodRegistry(options.routes);
     this.#interceptors = [...options.interceptors];
     this.#readMaxBytes = options.readMaxBytes;
     this.#calls = new OpenCalls(options.shutdownSignal);
-    this.#serveServerStreaming = serveServerStreaming;
   }
 
   /**
@@ -90,7 +63,7 @@ export class FastGrpc {
     const spec = isPlainGrpc(headers) && headers.expect === undefined ? this.#registry.get(headers[":path"] ?? "") : undefined;
     if (spec === undefined) return false;
     if (spec.kind === "unary") void serveUnary(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
-    else this.#serveServerStreaming(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
+    else serveServerStreaming(spec, stream, headers, this.#interceptors, this.#readMaxBytes, this.#calls);
     return true;
   }
 }
@@ -104,20 +77,6 @@ function isPlainGrpc(headers: http2.IncomingHttpHeaders): boolean {
     (contentType === "application/grpc" || contentType === GRPC_PROTO) &&
     (encoding === undefined || encoding === "identity")
   );
-}
-
-/** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
-export function startCall(spec: SingleRequestMethodSpec, headers: http2.IncomingHttpHeaders, calls: OpenCalls) {
-  const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
-  const context = createGrpcCallContext({
-    method: spec.method,
-    headers,
-    timeoutMs: timeout.timeoutMs,
-    contentType: GRPC_PROTO,
-  });
-  calls.start(context);
-  const cancel = (): void => context.abort(clientCancelled());
-  return { timeout, context, cancel };
 }
 
 async function serveUnary(
@@ -156,114 +115,3 @@ async function serveUnary(
   else stream.end(body);
 }
 
-/** As the compatibility API does: a stream reset by the client must not become an uncaught error. */
-export function ignoreStreamErrors(stream: http2.ServerHttp2Stream): void {
-  stream.on("error", ignore);
-}
-
-function ignore(): void {}
-
-/** Ends a call with `error` as its status, as connect's gRPC handler reports it. */
-export function setErrorTrailers(context: GrpcCallContext, error: unknown): void {
-  const connectError = asConnectError(error);
-  context.abort(connectError);
-  setTrailerStatus(context.responseTrailer, connectError);
-  context.responseTrailer.set("grpc-message", encodeGrpcMessage(connectError.rawMessage));
-}
-
-/** An input that fails as soon as it is read: how connect reports a bad grpc-timeout on a stream. */
-export async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
-  throw error;
-}
-
-/** The request's messages, as {@link frames} parses them once the body is read. */
-export async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: Readable, readMaxBytes: number): AsyncGenerator<MessageShape<Desc>> {
-  yield* frames(desc, await readBody(request, readMaxBytes), readMaxBytes);
-}
-
-/**
- * The messages of a request body, parsed one at a time as they are asked for, with the checks and
- * errors of connect's gRPC handler (and in its order): size limit, no compressed flag without an
- * encoding, no incomplete trailing envelope.
- */
-function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, readMaxBytes: number): Generator<MessageShape<Desc>, void, undefined> {
-  let offset = 0;
-  while (body.length - offset >= FRAME_HEADER_BYTES) {
-    const length = body.readUInt32BE(offset + 1);
-    if (length > readMaxBytes) throw tooLarge(length, readMaxBytes);
-    const end = offset + FRAME_HEADER_BYTES + length;
-    if (end > body.length) break;
-    const flags = body[offset]!;
-    const data = body.subarray(offset + FRAME_HEADER_BYTES, end);
-    offset = end;
-    if ((flags & COMPRESSED_FLAG) !== 0) {
-      throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
-    }
-    let message: MessageShape<Desc>;
-    try {
-      message = fromBinary(desc, data);
-    } catch (error) {
-      throw new ConnectError(`parse binary: ${errorMessage(error)}`, Code.Internal);
-    }
-    yield message;
-  }
-  if (offset < body.length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-}
-
-/**
- * The request body. Fails as soon as the first message announces more than `readMaxBytes`, and
- * stops reading past two messages' worth: a single-request call never needs more to decide. A
- * stream that closes before its end (the client reset it) fails the read as cancelled, rather than
- * leaving the call waiting for an end that never comes.
- */
-function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
-  const enough = 2 * (FRAME_HEADER_BYTES + readMaxBytes);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let lengthChecked = false;
-    const stop = (): void => {
-      request.off("data", onData);
-      request.off("end", onEnd);
-      request.off("close", onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (!lengthChecked && received >= FRAME_HEADER_BYTES) {
-        lengthChecked = true;
-        const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
-        if (length > readMaxBytes) {
-          stop();
-          reject(tooLarge(length, readMaxBytes));
-          return;
-        }
-      }
-      if (received >= enough) onEnd();
-    };
-    const onEnd = (): void => {
-      stop();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    };
-    const onClose = (): void => {
-      stop();
-      reject(clientCancelled());
-    };
-    request.on("data", onData);
-    request.once("end", onEnd);
-    request.once("close", onClose);
-  });
-}
-
-function tooLarge(length: number, readMaxBytes: number): ConnectError {
-  return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
-}
-
-/** One gRPC message on the wire: flags, length, bytes. */
-export function frame(message: Uint8Array): Buffer {
-  const framed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + message.length);
-  framed[0] = 0;
-  framed.writeUInt32BE(message.length, 1);
-  framed.set(message, FRAME_HEADER_BYTES);
-  return framed;
-}

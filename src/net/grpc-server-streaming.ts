@@ -1,9 +1,11 @@
 import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { failing, frame, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall, type ServerStreamingServer } from "./fast-grpc.ts";
+import type { Interceptor } from "@connectrpc/connect";
+import { failing, frame, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall } from "./grpc-wire.ts";
 import type { GrpcCallContext } from "./grpc-call-context.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
 import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";
+import type { ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
 
 /**
  * Serves a plain gRPC server-streaming call (uncompressed protobuf) straight from its HTTP/2 stream,
@@ -15,7 +17,14 @@ import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";
  * (BENCHMARKS.md, benchmark 4). The call itself runs as a unary one does: the same context, the same
  * interceptors and implementation (invoke-server-streaming.ts), connect's statuses.
  */
-export const serveServerStreaming: ServerStreamingServer = (spec, stream, headers, interceptors, readMaxBytes, calls) => {
+export function serveServerStreaming(
+  spec: ServerStreamingMethodSpec,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  interceptors: readonly Interceptor[],
+  readMaxBytes: number,
+  calls: OpenCalls,
+): void {
   const { timeout, context, cancel } = startCall(spec, headers, calls);
   const call = new ServerStreamingCall(spec.method.output, stream, context, cancel, calls);
   const input = timeout.error === undefined ? requestMessages(spec.method.input, stream, readMaxBytes) : failing<MessageShape<DescMessage>>(timeout.error);
@@ -23,7 +32,7 @@ export const serveServerStreaming: ServerStreamingServer = (spec, stream, header
     (started) => call.start(started),
     (error: unknown) => call.fail(error),
   );
-};
+}
 
 /**
  * One server-streaming call on its HTTP/2 stream: writes each response as a gRPC message, waiting

@@ -9,7 +9,6 @@ import { FastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 import { serveRoute, type HttpRoute } from "./http-routes.ts";
 import { listen } from "./listen.ts";
-import { serveServerStreaming } from "./grpc-server-streaming.ts";
 import { serveStreamsFirst } from "./streams-first.ts";
 
 export interface ServeOptions {
@@ -56,7 +55,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     ...(options.shutdownSignal !== undefined && { shutdownSignal: options.shutdownSignal }),
   });
   const cors = createCors(options.corsOrigins ?? []);
-  const fastGrpc = new FastGrpc(options, serveServerStreaming);
+  const fastGrpc = new FastGrpc(options);
   const grpcHandler = withSpecGrpcMessage(adapter);
   const grpc = http2.createServer((request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);

@@ -8,7 +8,6 @@ import { compressionGzip, connectNodeAdapter, createConnectTransport, createGrpc
 import { EnqueueRequestSchema, MatchmakingService, TicketSchema, WatchTicketRequestSchema } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { callerOf } from "../../src/net/caller-context.ts";
 import { FastGrpc } from "../../src/net/fast-grpc.ts";
-import { serveServerStreaming } from "../../src/net/grpc-server-streaming.ts";
 import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
 import { serveStreamsFirst } from "../../src/net/streams-first.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
@@ -96,7 +95,7 @@ async function startServer(fast: boolean): Promise<TestServer> {
     fallbacks.push(`${request.headers["content-type"]} ${request.headers[":path"]}`);
     adapter(request, response);
   };
-  const fastGrpc = new FastGrpc(options, serveServerStreaming);
+  const fastGrpc = new FastGrpc(options);
   const server = http2.createServer(fast ? counted : adapter);
   if (fast) serveStreamsFirst(server, (stream, headers) => headers.origin === undefined && fastGrpc.serveStream(stream, headers));
   const sessions = new Set<http2.ServerHttp2Session>();

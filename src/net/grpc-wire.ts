@@ -1,0 +1,146 @@
+import type http2 from "node:http2";
+import type { Readable } from "node:stream";
+import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { errorMessage } from "../shared/error-message.ts";
+import { asConnectError } from "./connect-errors.ts";
+import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
+import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
+import { headerValue } from "./node-headers.ts";
+import { clientCancelled, type OpenCalls } from "./open-calls.ts";
+import type { SingleRequestMethodSpec } from "./single-request-method-registry.ts";
+
+// The pieces of gRPC's wire format and of connect's gRPC handler that both fast paths (unary in
+// fast-grpc.ts, server streaming in grpc-server-streaming.ts) use, with connect's errors.
+
+/** The response content type connect-node gives binary gRPC. */
+export const GRPC_PROTO = "application/grpc+proto";
+const FRAME_HEADER_BYTES = 5;
+const COMPRESSED_FLAG = 0b1;
+
+/** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
+export function startCall(spec: SingleRequestMethodSpec, headers: http2.IncomingHttpHeaders, calls: OpenCalls) {
+  const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
+  const context = createGrpcCallContext({
+    method: spec.method,
+    headers,
+    timeoutMs: timeout.timeoutMs,
+    contentType: GRPC_PROTO,
+  });
+  calls.start(context);
+  const cancel = (): void => context.abort(clientCancelled());
+  return { timeout, context, cancel };
+}
+
+/** As the compatibility API does: a stream reset by the client must not become an uncaught error. */
+export function ignoreStreamErrors(stream: http2.ServerHttp2Stream): void {
+  stream.on("error", ignore);
+}
+
+function ignore(): void {}
+
+/** Ends a call with `error` as its status, as connect's gRPC handler reports it. */
+export function setErrorTrailers(context: GrpcCallContext, error: unknown): void {
+  const connectError = asConnectError(error);
+  context.abort(connectError);
+  setTrailerStatus(context.responseTrailer, connectError);
+  context.responseTrailer.set("grpc-message", encodeGrpcMessage(connectError.rawMessage));
+}
+
+/** An input that fails as soon as it is read: how connect reports a bad grpc-timeout on a stream. */
+export async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
+  throw error;
+}
+
+/** The request's messages, as {@link frames} parses them once the body is read. */
+export async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: Readable, readMaxBytes: number): AsyncGenerator<MessageShape<Desc>> {
+  yield* frames(desc, await readBody(request, readMaxBytes), readMaxBytes);
+}
+
+/**
+ * The messages of a request body, parsed one at a time as they are asked for, with the checks and
+ * errors of connect's gRPC handler (and in its order): size limit, no compressed flag without an
+ * encoding, no incomplete trailing envelope.
+ */
+export function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, readMaxBytes: number): Generator<MessageShape<Desc>, void, undefined> {
+  let offset = 0;
+  while (body.length - offset >= FRAME_HEADER_BYTES) {
+    const length = body.readUInt32BE(offset + 1);
+    if (length > readMaxBytes) throw tooLarge(length, readMaxBytes);
+    const end = offset + FRAME_HEADER_BYTES + length;
+    if (end > body.length) break;
+    const flags = body[offset]!;
+    const data = body.subarray(offset + FRAME_HEADER_BYTES, end);
+    offset = end;
+    if ((flags & COMPRESSED_FLAG) !== 0) {
+      throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
+    }
+    let message: MessageShape<Desc>;
+    try {
+      message = fromBinary(desc, data);
+    } catch (error) {
+      throw new ConnectError(`parse binary: ${errorMessage(error)}`, Code.Internal);
+    }
+    yield message;
+  }
+  if (offset < body.length) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+}
+
+/**
+ * The request body. Fails as soon as the first message announces more than `readMaxBytes`, and
+ * stops reading past two messages' worth: a single-request call never needs more to decide. A
+ * stream that closes before its end (the client reset it) fails the read as cancelled, rather than
+ * leaving the call waiting for an end that never comes.
+ */
+export function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
+  const enough = 2 * (FRAME_HEADER_BYTES + readMaxBytes);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let lengthChecked = false;
+    const stop = (): void => {
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("close", onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (!lengthChecked && received >= FRAME_HEADER_BYTES) {
+        lengthChecked = true;
+        const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
+        if (length > readMaxBytes) {
+          stop();
+          reject(tooLarge(length, readMaxBytes));
+          return;
+        }
+      }
+      if (received >= enough) onEnd();
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onClose = (): void => {
+      stop();
+      reject(clientCancelled());
+    };
+    request.on("data", onData);
+    request.once("end", onEnd);
+    request.once("close", onClose);
+  });
+}
+
+function tooLarge(length: number, readMaxBytes: number): ConnectError {
+  return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+}
+
+/** One gRPC message on the wire: flags, length, bytes. */
+export function frame(message: Uint8Array): Buffer {
+  const framed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + message.length);
+  framed[0] = 0;
+  framed.writeUInt32BE(message.length, 1);
+  framed.set(message, FRAME_HEADER_BYTES);
+  return framed;
+}
