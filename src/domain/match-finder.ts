@@ -20,7 +20,8 @@ import {
 import { fitsTwoTeams, NO_PARTIES, withParty } from "./party-size-sums.ts";
 import { canSeatSizes, splitIntoTeamsInto, twoTeamsExact } from "./team-balancer.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
-import { comparePriority, partySkill, type Player } from "./ticket.ts";
+import { orderCreationTiesById } from "./priority-order.ts";
+import { partySkill, type Player } from "./ticket.ts";
 
 /** What the matcher needs to know about a waiting ticket. */
 export interface MatchableTicket {
@@ -160,7 +161,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
   let scanRight = 0;
   let scanExamined = 0;
 
-  const priority = priorityOrder(tickets, byCreation, createdAt);
+  const priority = orderCreationTiesById(tickets, byCreation, createdAt);
   for (let p = 0; p < count; p++) {
     const anchor = priority[p]!;
     const start = rank[anchor]!;
@@ -392,40 +393,5 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
     }
     recorder.add(members, memberTeam, size, region, highest - lowest, imbalance, Math.max(0, now - oldest));
     return true;
-  }
-}
-
-/**
- * Puts ticket indices in matching priority order, in place: `order` (already ordered by creation
- * time) gets each run of equal creation times in id order, as {@link comparePriority} orders them.
- */
-function priorityOrder(tickets: readonly MatchableTicket[], order: Int32Array, createdAt: Float64Array): Int32Array {
-  let runStart = 0;
-  for (let k = 1; k <= order.length; k++) {
-    if (k < order.length && createdAt[order[k]!] === createdAt[order[runStart]!]) continue;
-    if (k - runStart > 1) sortRunById(tickets, order, runStart, k);
-    runStart = k;
-  }
-  return order;
-}
-
-/** Runs this short are insertion-sorted in place; longer ones go through a comparator sort. */
-const SHORT_RUN = 16;
-
-/** Sorts `order[from..to)`, tickets created at the same time, by id. */
-function sortRunById(tickets: readonly MatchableTicket[], order: Int32Array, from: number, to: number): void {
-  if (to - from > SHORT_RUN) {
-    order.subarray(from, to).sort((a, b) => comparePriority(tickets[a]!, tickets[b]!));
-    return;
-  }
-  for (let k = from + 1; k < to; k++) {
-    const index = order[k]!;
-    const id = tickets[index]!.id;
-    let j = k;
-    while (j > from && tickets[order[j - 1]!]!.id > id) {
-      order[j] = order[j - 1]!;
-      j--;
-    }
-    order[j] = index;
   }
 }

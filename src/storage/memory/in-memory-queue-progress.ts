@@ -1,4 +1,4 @@
-import { comparePriority } from "../../domain/ticket.ts";
+import { priorityOrder } from "../../domain/priority-order.ts";
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 import { notifyInBatches } from "../../application/notify-in-batches.ts";
@@ -23,9 +23,16 @@ export class InMemoryQueueProgress implements QueueProgress {
 
   async recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void> {
     const state = this.#state(queue);
-    const ordered = [...waiting].sort(comparePriority);
-    state.createdAt = Float64Array.from(ordered, (ticket) => ticket.createdAt);
-    state.ids = ordered.map((ticket) => ticket.id);
+    const order = priorityOrder(waiting);
+    const createdAt = new Float64Array(order.length);
+    const ids = new Array<string>(order.length);
+    for (let k = 0; k < order.length; k++) {
+      const ticket = waiting[order[k]!]!;
+      createdAt[k] = ticket.createdAt;
+      ids[k] = ticket.id;
+    }
+    state.createdAt = createdAt;
+    state.ids = ids;
     notifyInBatches(state.listeners);
   }
 
