@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import type { QueueConfig, RegionConfig } from "../domain/queue-config.ts";
 import { ConfigError } from "./config-error.ts";
 import { ConfigReader } from "./config-reader.ts";
+import { readSettingFile } from "./setting-file.ts";
 import { errorMessage } from "../shared/error-message.ts";
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -47,12 +47,7 @@ export function loadQueueConfigFile(path: string): QueueConfig[] {
 
 /** Reads a configuration file (JSON) without interpreting it. */
 export function readConfigDocument(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError("MATCHMAKER_QUEUES_FILE", `cannot read ${path}: ${errorMessage(error)}`);
-  }
+  const text = readSettingFile("MATCHMAKER_QUEUES_FILE", path);
   let document: unknown;
   try {
     document = JSON.parse(text);

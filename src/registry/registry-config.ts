@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/config-error.ts";
+import { readSettingFile } from "../config/setting-file.ts";
 import { type Environment, integer, oneOf, optionalText, text } from "../config/env.ts";
 import { type AllocationStrategy, allocationStrategies } from "./game-server-pool.ts";
 import { defaultHeartbeatTtlMs, defaultRegistryPort, type RegistryServerTls } from "./registry-server.ts";
-import { errorMessage } from "../shared/error-message.ts";
 
 /** Settings of the `npm run registry` command. */
 export interface RegistryConfig {
@@ -21,12 +20,7 @@ function registryInteger(env: Environment, name: string, fallback: number, min: 
 
 function readPemVariable(env: Environment, name: string): string | undefined {
   const path = optionalText(env, name);
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(name, `cannot read "${path}": ${errorMessage(error)}`);
-  }
+  return path === undefined ? undefined : readSettingFile(name, path);
 }
 
 function tlsVariables(env: Environment): RegistryServerTls | undefined {

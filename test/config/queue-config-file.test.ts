@@ -2,20 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/config-error.ts";
 import { loadQueueConfigFile, parseQueueConfig } from "../../src/config/queue-config-file.ts";
+import { configErrorOf } from "../support/rejection.ts";
 
 const minimal = { name: "duel", teamCount: 2, teamSize: 1, regions: [{ name: "eu-west" }] };
-
-function errorOf(document: unknown): ConfigError {
-  try {
-    parseQueueConfig(document);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("parseQueueConfig", () => {
   it("fills documented defaults", () => {
@@ -49,7 +39,7 @@ describe("parseQueueConfig", () => {
     [{ queue: [] }, "queue"],
     [{ queues: [minimal], fleet: {} }, "fleet"],
   ])("names the bad key in %j", (document, key) => {
-    expect(errorOf(document).key).toBe(key);
+    expect(configErrorOf(() => parseQueueConfig(document)).key).toBe(key);
   });
 
   it("reports unreadable and malformed files", () => {
@@ -57,6 +47,7 @@ describe("parseQueueConfig", () => {
     const path = join(dir, "queues.json");
     writeFileSync(path, "{ not json");
     expect(() => loadQueueConfigFile(path)).toThrow(/not valid JSON/);
-    expect(() => loadQueueConfigFile(join(dir, "missing.json"))).toThrow(/MATCHMAKER_QUEUES_FILE/);
+    const missing = join(dir, "missing.json");
+    expect(() => loadQueueConfigFile(missing)).toThrow(`MATCHMAKER_QUEUES_FILE: cannot read "${missing}": ENOENT`);
   });
 });

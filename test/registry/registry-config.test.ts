@@ -37,7 +37,7 @@ describe("registryConfigFromEnvironment", () => {
     [{ REGISTRY_STRATEGY: "random" }, 'REGISTRY_STRATEGY: must be one of packed, distributed, got "random"'],
     [{ REGISTRY_HEARTBEAT_TTL_MS: "10" }, 'REGISTRY_HEARTBEAT_TTL_MS: must be an integer between 1000 and 3600000, got "10"'],
     [{ REGISTRY_TLS_KEY_FILE: "/dev/null" }, "REGISTRY_TLS_CERT_FILE: is required with REGISTRY_TLS_KEY_FILE"],
-    [{ REGISTRY_TLS_CERT_FILE: "/nonexistent.pem" }, /^REGISTRY_TLS_CERT_FILE: cannot read "\/nonexistent\.pem"/],
+    [{ REGISTRY_TLS_CERT_FILE: "/nonexistent.pem" }, /^REGISTRY_TLS_CERT_FILE: cannot read "\/nonexistent\.pem": ENOENT/],
   ])("rejects %j naming the variable", (env, message) => {
     expect(() => registryConfigFromEnvironment(env)).toThrow(message);
   });

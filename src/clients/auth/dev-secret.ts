@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../../config/config-error.ts";
+import { readSettingFileIfExists } from "../../config/setting-file.ts";
 import { parseSharedSecret } from "./shared-secret.ts";
+import { isErrorCode } from "../../shared/error-code.ts";
 import { errorMessage } from "../../shared/error-message.ts";
 
 /** Where the development secret lives unless `MATCHMAKER_DEV_SECRET_FILE` says otherwise. */
@@ -40,16 +42,7 @@ export function loadOrCreateDevSecret(filePath: string): Uint8Array {
 
 /** The secret in `filePath`, or undefined when the file does not exist. */
 function readSecretFile(filePath: string): Uint8Array | undefined {
-  let text: string;
-  try {
-    text = readFileSync(filePath, "utf8");
-  } catch (error) {
-    if (isErrorCode(error, "ENOENT")) return undefined;
-    throw new ConfigError(VARIABLE, `cannot read "${filePath}": ${errorMessage(error)}`);
-  }
+  const text = readSettingFileIfExists(VARIABLE, filePath);
+  if (text === undefined) return undefined;
   return parseSharedSecret(text.trim(), VARIABLE, `the secret in "${filePath}" (delete the file to generate a new one)`);
-}
-
-function isErrorCode(error: unknown, code: string): boolean {
-  return error instanceof Error && "code" in error && error.code === code;
 }

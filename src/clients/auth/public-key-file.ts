@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { AsymmetricAlgorithm } from "./algorithms.ts";
 import { ConfigError } from "../../config/config-error.ts";
+import { readSettingFile } from "../../config/setting-file.ts";
 import { errorMessage } from "../../shared/error-message.ts";
 
 /** The variables naming the key file and its algorithm, for error messages here and in auth-config.ts. */
@@ -20,12 +20,7 @@ const MIN_RSA_MODULUS_BITS = 2048;
  * must never hold the IdP's signing key.
  */
 export function readPublicKeyFile(filePath: string, algorithm: AsymmetricAlgorithm): KeyObject {
-  let pem: string;
-  try {
-    pem = readFileSync(filePath, "utf8");
-  } catch (error) {
-    throw new ConfigError(FILE_VARIABLE, `cannot read "${filePath}": ${errorMessage(error)}`);
-  }
+  const pem = readSettingFile(FILE_VARIABLE, filePath);
   if (!pem.includes(SPKI_PEM_LABEL)) {
     throw new ConfigError(FILE_VARIABLE, `"${filePath}" is not a PEM public key (expected a "${SPKI_PEM_LABEL}" block)`);
   }

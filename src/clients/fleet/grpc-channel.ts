@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
 import type { SecureClientSessionOptions } from "node:http2";
 import type { Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { keyPath } from "../../config/config-reader.ts";
 import { ConfigError } from "../../config/config-error.ts";
-import { errorMessage } from "../../shared/error-message.ts";
+import { readSettingFile } from "../../config/setting-file.ts";
 
 /**
  * Certificate files for calling a fleet over TLS. All are PEM files.
@@ -44,12 +43,7 @@ export interface FleetChannel {
 export const defaultPingIntervalMs = 60_000;
 
 function readPem(path: string | undefined, key: string): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(key, `cannot read "${path}": ${errorMessage(error)}`);
-  }
+  return path === undefined ? undefined : readSettingFile(key, path);
 }
 
 function tlsSessionOptions(tls: ClientTlsFiles, prefix: string): SecureClientSessionOptions {

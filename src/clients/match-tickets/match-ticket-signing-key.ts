@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { calculateJwkThumbprint, type JSONWebKeySet, type JWK } from "jose";
 import { ConfigError } from "../../config/config-error.ts";
+import { readSettingFile } from "../../config/setting-file.ts";
 import { MATCH_TICKET_ENV, type MatchTicketConfig } from "./match-ticket-config.ts";
 import { MATCH_TICKET_ALGORITHM } from "./match-ticket-jwt.ts";
 
@@ -32,7 +32,7 @@ export async function loadMatchTicketSigningKey(
   if (config.keyFile === undefined) {
     return { key: await signingKeyFrom(generateKeyPairSync("ed25519").privateKey), origin: "generated" };
   }
-  return { key: await signingKeyFrom(await readPrivateKey(config.keyFile)), origin: "file" };
+  return { key: await signingKeyFrom(readPrivateKey(config.keyFile)), origin: "file" };
 }
 
 /**
@@ -43,14 +43,9 @@ export function matchTicketJwks(keys: readonly MatchTicketSigningKey[]): JSONWeb
   return { keys: keys.map((key) => key.publicJwk) };
 }
 
-async function readPrivateKey(path: string): Promise<KeyObject> {
+function readPrivateKey(path: string): KeyObject {
   const variable = MATCH_TICKET_ENV.keyFile;
-  let pem: string;
-  try {
-    pem = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(variable, `cannot read "${path}"`, { cause: error });
-  }
+  const pem = readSettingFile(variable, path);
   const mustBe = `"${path}" must hold an Ed25519 private key in PKCS#8 PEM ("BEGIN PRIVATE KEY")`;
   if (!pem.includes("-----BEGIN PRIVATE KEY-----")) throw new ConfigError(variable, mustBe);
   let key: KeyObject;

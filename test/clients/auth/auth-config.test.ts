@@ -3,8 +3,8 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAuthConfig } from "../../../src/clients/auth/auth-config.ts";
-import { ConfigError } from "../../../src/config/config-error.ts";
 import { TEST_SECRET, createKeyPair, createTempDirectory, type TempDirectory } from "./support/keys.ts";
+import { configErrorOf } from "../../support/rejection.ts";
 
 const production = { development: false };
 let directory: TempDirectory;
@@ -18,16 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await directory.remove();
 });
-
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadAuthConfig", () => {
   it("applies the defaults", () => {
@@ -70,7 +60,7 @@ describe("loadAuthConfig", () => {
   });
 
   it("refuses to start outside development mode without a key source, naming the variables to set", () => {
-    const error = configError(() => loadAuthConfig({ MATCHMAKER_AUTH_HS256_SECRET: "" }, production));
+    const error = configErrorOf(() => loadAuthConfig({ MATCHMAKER_AUTH_HS256_SECRET: "" }, production));
 
     expect(error.key).toBe("MATCHMAKER_AUTH_JWKS_URL, MATCHMAKER_AUTH_PUBLIC_KEY_FILE, MATCHMAKER_AUTH_HS256_SECRET");
     expect(error.message).toContain("MATCHMAKER_AUTH_JWKS_URL");
@@ -106,7 +96,7 @@ describe("loadAuthConfig", () => {
     ["MATCHMAKER_AUTH_CACHE_MAX_ENTRIES", "lots", "from 0 to 1000000"],
     ["MATCHMAKER_AUTH_PUBLIC_KEY_ALG", "ES256", "MATCHMAKER_AUTH_PUBLIC_KEY_FILE is not"],
   ])("rejects %s=%j", (variable, value, problem) => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadAuthConfig({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET, [variable]: value }, production),
     );
 
@@ -121,7 +111,7 @@ describe("loadAuthConfig", () => {
   });
 
   it("rejects a public key algorithm outside the allow-list", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadAuthConfig(
         { MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile, MATCHMAKER_AUTH_PUBLIC_KEY_ALG: "HS256" },
         production,
@@ -132,7 +122,7 @@ describe("loadAuthConfig", () => {
   });
 
   it("rejects a public key that cannot verify the configured algorithm", () => {
-    const error = configError(() =>
+    const error = configErrorOf(() =>
       loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: rsaPemFile, MATCHMAKER_AUTH_PUBLIC_KEY_ALG: "ES256" }, production),
     );
     expect(error.key).toBe("MATCHMAKER_AUTH_PUBLIC_KEY_FILE, MATCHMAKER_AUTH_PUBLIC_KEY_ALG");
@@ -143,7 +133,7 @@ describe("loadAuthConfig", () => {
     const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
     const file = await directory.write("weak.pem", publicKey.export({ type: "spki", format: "pem" }).toString());
 
-    const error = configError(() => loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: file }, production));
+    const error = configErrorOf(() => loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: file }, production));
 
     expect(error.message).toContain("1024 bits");
   });
@@ -157,11 +147,14 @@ describe("loadAuthConfig", () => {
     ];
 
     for (const file of files) {
-      const error = configError(() =>
+      const error = configErrorOf(() =>
         loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: file, MATCHMAKER_AUTH_PUBLIC_KEY_ALG: "ES256" }, production),
       );
       expect(error.key).toBe("MATCHMAKER_AUTH_PUBLIC_KEY_FILE");
       expect(error.message).toContain(file);
     }
+    expect(configErrorOf(() => loadAuthConfig({ MATCHMAKER_AUTH_PUBLIC_KEY_FILE: files[1]! }, production)).message).toBe(
+      `MATCHMAKER_AUTH_PUBLIC_KEY_FILE: cannot read "${files[1]}": ENOENT: no such file or directory, open '${files[1]}'`,
+    );
   });
 });

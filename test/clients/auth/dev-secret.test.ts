@@ -46,6 +46,7 @@ describe("loadOrCreateDevSecret", () => {
   it("reports a location it cannot write to", async () => {
     const blocker = await directory.write("not-a-directory", "");
 
-    expect(() => loadOrCreateDevSecret(join(blocker, "dev-secret"))).toThrow(/MATCHMAKER_DEV_SECRET_FILE: cannot/);
+    const file = join(blocker, "dev-secret");
+    expect(() => loadOrCreateDevSecret(file)).toThrow(`MATCHMAKER_DEV_SECRET_FILE: cannot read "${file}": ENOTDIR`);
   });
 });

@@ -1,25 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { createFleetRouter } from "../../../src/clients/fleet/create-fleet-router.ts";
 import { parseFleetRoutingConfig } from "../../../src/clients/fleet/fleet-config.ts";
-import { ConfigError } from "../../../src/config/config-error.ts";
 import { registerDevelopmentServers } from "../../../src/registry/development-servers.ts";
 import { startRegistryServer } from "../../../src/registry/registry-server.ts";
 import { startFakeAgonesAllocator } from "../agones/fake-agones-allocator.ts";
 import { cleanupAfterEach, testPkiForFile } from "../../support/lifecycle.ts";
+import { configErrorOf } from "../../support/rejection.ts";
 
 const testPki = testPkiForFile();
 
 const onCleanup = cleanupAfterEach();
-
-function errorOf(parse: () => unknown): ConfigError {
-  try {
-    parse();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("parseFleetRoutingConfig", () => {
   it("reads registry and Agones fleets, routes and the default fleet, leaving other keys to the caller", () => {
@@ -89,7 +79,7 @@ describe("parseFleetRoutingConfig", () => {
     ],
     [{ fleets: { a: { type: "registry", url: "http://a" } }, routes: { fleet: "a" } }, "config.routes: must be an array"],
   ])("rejects %j naming the key", (input, message) => {
-    expect(errorOf(() => parseFleetRoutingConfig(input, "config")).message).toBe(message);
+    expect(configErrorOf(() => parseFleetRoutingConfig(input, "config")).message).toBe(message);
   });
 });
 
@@ -132,14 +122,14 @@ describe("createFleetRouter", () => {
     const unreadable = parseFleetRoutingConfig({
       fleets: { "agones-eu": { type: "agones", url: "https://a:443", tls: { caFile: "/nonexistent/ca.pem" } } },
     });
-    expect(errorOf(() => createFleetRouter(unreadable, { configKey: "config" })).message).toMatch(
-      /^config\.fleets\.agones-eu\.tls\.caFile: cannot read "\/nonexistent\/ca\.pem"/,
+    expect(configErrorOf(() => createFleetRouter(unreadable, { configKey: "config" })).message).toMatch(
+      /^config\.fleets\.agones-eu\.tls\.caFile: cannot read "\/nonexistent\/ca\.pem": ENOENT/,
     );
     const unknownFleet = parseFleetRoutingConfig({
       fleets: { local: { type: "registry", url: "http://127.0.0.1:1" } },
       routes: [{ queue: "q", fleet: "eu" }],
     });
-    expect(errorOf(() => createFleetRouter(unknownFleet, { configKey: "config" })).message).toBe(
+    expect(configErrorOf(() => createFleetRouter(unknownFleet, { configKey: "config" })).message).toBe(
       'config.routes[0].fleet: unknown fleet "eu" (known: local)',
     );
   });

@@ -69,7 +69,7 @@ describe("loadMatchTicketSigningKey", () => {
   });
 
   it.each([
-    ["a missing file", async () => join(directory, "missing.pem"), /cannot read ".*missing\.pem"/],
+    ["a missing file", async () => join(directory, "missing.pem"), /cannot read ".*missing\.pem": ENOENT/],
     [
       "a file without a PEM private key",
       () => writeKeyFile("garbage.pem", "not a key"),

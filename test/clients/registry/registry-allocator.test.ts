@@ -220,7 +220,7 @@ describe("RegistryAllocator", () => {
           tls: { caFile: "/nonexistent/ca.pem" },
           configKey: "fleets.local",
         }),
-    ).toThrow(/^fleets\.local\.tls\.caFile: cannot read "\/nonexistent\/ca\.pem"/);
+    ).toThrow(/^fleets\.local\.tls\.caFile: cannot read "\/nonexistent\/ca\.pem": ENOENT/);
     expect(
       () => new RegistryAllocator({ fleet: "local", url: "https://localhost:50061", tls: { certFile: testPki().client.certFile } }),
     ).toThrow("tls.keyFile: is required: certFile and keyFile go together");
