@@ -23,6 +23,7 @@ import { JwtMatchTicketVerifier } from "./clients/match-tickets/jwt-match-ticket
 import { readMatchTicketConfig } from "./clients/match-tickets/match-ticket-config.ts";
 import { loadMatchTicketSigningKey, matchTicketJwks } from "./clients/match-tickets/match-ticket-signing-key.ts";
 import { ConfigError } from "./config/config-error.ts";
+import { keyPath } from "./config/config-reader.ts";
 import { parseQueueConfig, readConfigDocument } from "./config/queue-config-file.ts";
 import { loadServerSettings } from "./config/server-settings.ts";
 import { startDevelopmentFleet } from "./development-fleet.ts";
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
         });
   const hasFleets = typeof document === "object" && document !== null && "fleets" in document;
   if (!hasFleets && !settings.development) {
-    throw new ConfigError(`${settings.queuesFile}: fleets`, "no game-server fleet is configured (development mode starts a local one)");
+    throw new ConfigError(keyPath(settings.queuesFile, "fleets"), "no game-server fleet is configured (development mode starts a local one)");
   }
   const developmentFleet = hasFleets ? undefined : await startDevelopmentFleet(queues, logger);
   const routing = parseFleetRoutingConfig(

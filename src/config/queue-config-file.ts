@@ -25,16 +25,18 @@ const ROOT_KEYS = ["queues", "fleets", "routes", "defaultFleet"];
 
 /**
  * Parses the `queues` of the configuration document: each queue needs only `name`, `teamCount` and
- * `teamSize`; everything else has a documented default. Throws ConfigError naming the first bad key.
+ * `teamSize`; everything else has a documented default. Throws ConfigError naming the first bad key,
+ * as a key path under `source` (the file's path): `config/queues.json.queues[1].teamSize`.
  */
 export function parseQueueConfig(document: unknown, source = ""): QueueConfig[] {
   const root = new ConfigReader(document, source);
   root.onlyKeys(ROOT_KEYS);
-  const queues = root.objects("queues").map(readQueue);
-  if (queues.length === 0) throw new ConfigError(`${prefix(source)}queues`, "at least one queue is required");
+  const readers = root.objects("queues");
+  if (readers.length === 0) throw new ConfigError(root.keyPath("queues"), "at least one queue is required");
+  const queues = readers.map(readQueue);
   const seen = new Set<string>();
   queues.forEach((queue, index) => {
-    if (seen.has(queue.name)) throw new ConfigError(`${prefix(source)}queues[${index}].name`, `duplicate queue name "${queue.name}"`);
+    if (seen.has(queue.name)) throw new ConfigError(readers[index]!.keyPath("name"), `duplicate queue name "${queue.name}"`);
     seen.add(queue.name);
   });
   return queues;
@@ -62,9 +64,9 @@ function readQueue(queue: ConfigReader): QueueConfig {
   const name = queue.string("name", NAME);
   const teamCount = queue.number("teamCount", { min: 1, max: MAX_MATCH_SIZE, integer: true });
   const teamSize = queue.number("teamSize", { min: 1, max: MAX_MATCH_SIZE, integer: true });
-  if (teamCount * teamSize < 2) throw new ConfigError(`${queue.path}.teamCount`, "a match needs at least two players");
+  if (teamCount * teamSize < 2) throw new ConfigError(queue.keyPath("teamCount"), "a match needs at least two players");
   if (teamCount * teamSize > MAX_MATCH_SIZE) {
-    throw new ConfigError(`${queue.path}.teamSize`, `teamCount x teamSize must be at most ${MAX_MATCH_SIZE}`);
+    throw new ConfigError(queue.keyPath("teamSize"), `teamCount x teamSize must be at most ${MAX_MATCH_SIZE}`);
   }
   const minPartySize = queue.number("minPartySize", { min: 1, max: teamSize, integer: true }, 1);
   const maxPartySize = queue.number("maxPartySize", { min: minPartySize, max: teamSize, integer: true }, teamSize);
@@ -103,12 +105,8 @@ function readRegions(queue: ConfigReader): RegionConfig[] {
       maxLatencyMs: region.number("maxLatencyMs", { min: 1, max: 60_000 }, 150),
     };
   });
-  if (regions.length === 0) throw new ConfigError(`${queue.path}.regions`, "at least one region is required");
+  if (regions.length === 0) throw new ConfigError(queue.keyPath("regions"), "at least one region is required");
   const names = new Set(regions.map((region) => region.name));
-  if (names.size !== regions.length) throw new ConfigError(`${queue.path}.regions`, "region names must be unique");
+  if (names.size !== regions.length) throw new ConfigError(queue.keyPath("regions"), "region names must be unique");
   return regions;
-}
-
-function prefix(source: string): string {
-  return source === "" ? "" : `${source}: `;
 }

@@ -42,6 +42,16 @@ describe("parseQueueConfig", () => {
     expect(configErrorOf(() => parseQueueConfig(document)).key).toBe(key);
   });
 
+  it.each([
+    [{ queues: [] }, "config/queues.json.queues"],
+    [{ queues: [minimal, minimal] }, "config/queues.json.queues[1].name"],
+    [{ queues: [{ ...minimal, teamSize: 0 }] }, "config/queues.json.queues[0].teamSize"],
+    [{ queues: [{ ...minimal, teamCount: 1 }] }, "config/queues.json.queues[0].teamCount"],
+    [{ queues: [{ ...minimal, regions: [{ name: "eu" }, { name: "eu" }] }] }, "config/queues.json.queues[0].regions"],
+  ])("names keys under the file's path the same way, whoever finds the problem, in %j", (document, key) => {
+    expect(configErrorOf(() => parseQueueConfig(document, "config/queues.json")).key).toBe(key);
+  });
+
   it("reports unreadable and malformed files", () => {
     const dir = mkdtempSync(join(tmpdir(), "queues-"));
     const path = join(dir, "queues.json");
