@@ -92,9 +92,8 @@ export class InMemoryTicketStore implements TicketStore {
   async assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]> {
     const matched: Ticket[] = [];
     for (const [ticketId, assignment] of assignments) {
-      const ticket = this.#tickets.get(ticketId);
-      if (ticket?.queue !== queue || ticket.state !== "allocating" || ticket.matchId !== matchId) continue;
-      matched.push(this.#transition(ticket, "matched", now, { assignment }));
+      const ticket = this.#allocatingFor(queue, matchId, ticketId);
+      if (ticket !== undefined) matched.push(this.#transition(ticket, "matched", now, { assignment }));
     }
     return matched;
   }
@@ -102,9 +101,8 @@ export class InMemoryTicketStore implements TicketStore {
   async requeue(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[]> {
     const requeued: Ticket[] = [];
     for (const ticketId of ticketIds) {
-      const ticket = this.#tickets.get(ticketId);
-      if (ticket?.queue !== queue || ticket.state !== "allocating" || ticket.matchId !== matchId) continue;
-      requeued.push(this.#transition(ticket, "queued", now, { matchId: undefined }));
+      const ticket = this.#allocatingFor(queue, matchId, ticketId);
+      if (ticket !== undefined) requeued.push(this.#transition(ticket, "queued", now, { matchId: undefined }));
     }
     return requeued;
   }
@@ -133,6 +131,15 @@ export class InMemoryTicketStore implements TicketStore {
     while (due < retired.length && retired[due]!.forgetAt <= now) this.#forget(retired[due++]!.ticketId);
     if (due > 0) retired.splice(0, due);
     return expired;
+  }
+
+  /**
+   * The ticket if it is allocating for `matchId` in `queue`: the only tickets assign and requeue may
+   * move; one that has moved on since (requeued, or claimed again for another match) is left alone.
+   */
+  #allocatingFor(queue: string, matchId: string, ticketId: string): Ticket | undefined {
+    const ticket = this.#tickets.get(ticketId);
+    return ticket?.queue === queue && ticket.state === "allocating" && ticket.matchId === matchId ? ticket : undefined;
   }
 
   /** Replaces a ticket with its next version in `state`, keeping every index in step. */

@@ -11,8 +11,7 @@ local match_id, now, retention = ARGV[1], ARGV[2], ARGV[3]
 local matched = {}
 for i = 4, #ARGV, 2 do
   local id = ARGV[i]
-  local fields = redis.call('HMGET', ticket_key(id), 'state', 'matchId')
-  if fields[1] == 'allocating' and fields[2] == match_id then
+  if allocating_for(id, match_id) then
     redis.call('HSET', ticket_key(id), 'assignment', ARGV[i + 1])
     bump(id, 'matched', now)
     retire(id, retention)

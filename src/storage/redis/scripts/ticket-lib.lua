@@ -54,6 +54,14 @@ local function index_allocating(id, match_id, now)
   redis.call('HSET', ticket_key(id), 'matchId', match_id)
 end
 
+-- Whether a ticket is allocating for `match_id` (when `match_id` is false: for any match), the only
+-- tickets assign and requeue may move; one that has moved on since (requeued, or claimed again for
+-- another match) is left alone.
+local function allocating_for(id, match_id)
+  local fields = redis.call('HMGET', ticket_key(id), 'state', 'matchId')
+  return fields[1] == 'allocating' and (not match_id or fields[2] == match_id)
+end
+
 -- A terminal ticket: out of every index, its players free to queue again, and the ticket and its
 -- idempotency record kept for `retention_ms` only.
 local function retire(id, retention_ms)
@@ -79,8 +87,7 @@ end
 local function requeue(ids, match_id, now)
   local requeued = {}
   for _, id in ipairs(ids) do
-    local fields = redis.call('HMGET', ticket_key(id), 'state', 'matchId')
-    if fields[1] == 'allocating' and (not match_id or fields[2] == match_id) then
+    if allocating_for(id, match_id) then
       index_queued(id)
       bump(id, 'queued', now)
       requeued[#requeued + 1] = read(id)
