@@ -1,20 +1,6 @@
 import { fitsTwoTeams, MAX_SUMMED_SEATS, NO_PARTIES, withParty } from "./party-size-sums.ts";
 import { ReusableArray } from "./reusable-array.ts";
 
-/** A party as team formation sees it: how many seats it takes and its players' total skill. */
-export interface PartyShape {
-  readonly size: number;
-  readonly skillSum: number;
-}
-
-/** The outcome of splitting a match's parties into teams. */
-export interface TeamSplit {
-  /** Team index of each party, in the order the parties were given. */
-  readonly teamOfParty: readonly number[];
-  /** Highest minus lowest team mean skill: 0 is perfectly even. */
-  readonly imbalance: number;
-}
-
 /** Upper bound on search steps, so a pathological party mix costs a bounded amount per match. */
 const MAX_PACKING_STEPS = 5_000;
 /**
@@ -26,29 +12,18 @@ const EXACT_TWO_TEAM_PARTIES = 12;
 /** Upper bound on improving swaps once a feasible split is found. */
 const MAX_IMPROVING_SWAPS = 64;
 
-/**
- * Whether parties of these sizes can be seated in teams with these free seats, each party on one
- * team. Exact bin packing is NP-hard in general, but matches are small and the search is bounded:
- * when it gives up the answer is "no", which only costs a candidate, never a wrong match.
- */
-export function canSeat(sizes: readonly number[], freeSeats: readonly number[]): boolean {
-  const order = scratchSizes.atLeast(sizes.length);
-  for (let k = 0; k < sizes.length; k++) order[k] = sizes[k]!;
-  const free = scratchFreeSeats.atLeast(freeSeats.length);
-  for (let t = 0; t < freeSeats.length; t++) free[t] = freeSeats[t]!;
-  return canSeatSizes(order, sizes.length, free, freeSeats.length);
-}
-
 // Scratch for the seating search: the matcher asks it for every party candidate it examines.
-const scratchSizes = new ReusableArray((length) => new Int32Array(length));
-const scratchFreeSeats = new ReusableArray((length) => new Int32Array(length));
 const scratchFree = new ReusableArray((length) => new Int32Array(length));
 let stepsLeft = 0;
 
 /**
- * {@link canSeat} for callers that already hold the sizes in an array they own: the first `count`
- * of `sizes` are reordered in place (largest first), the first `teamCount` of `freeSeats` are the
- * teams' free seats, and nothing is allocated once the scratch has grown.
+ * Whether parties of the first `count` of `sizes` can be seated in teams with the first `teamCount`
+ * of `freeSeats` free, each party on one team. Exact bin packing is NP-hard in general, but matches
+ * are small and the search is bounded: when it gives up the answer is "no", which only costs a
+ * candidate, never a wrong match.
+ *
+ * The matcher holds the sizes in an array it owns, so they are reordered in place (largest first)
+ * and nothing is allocated once the scratch has grown.
  */
 export function canSeatSizes(sizes: Int32Array, count: number, freeSeats: Int32Array, teamCount: number): boolean {
   let total = 0;
@@ -115,30 +90,8 @@ function sameSeatsEarlier(free: Int32Array, team: number, seats: number): boolea
   return false;
 }
 
-/**
- * Splits parties that exactly fill `teamCount` teams of `teamSize` into teams with close total
- * skill: largest parties first, each onto the weakest team that can still take the rest, then
- * swaps of equal-sized parties between the strongest and weakest team while that narrows the gap.
- * Returns undefined when the parties cannot fill the teams exactly.
- */
-export function splitIntoTeams(parties: readonly PartyShape[], teamCount: number, teamSize: number): TeamSplit | undefined {
-  const count = parties.length;
-  const sizes = scratchPartySizes.atLeast(count);
-  const skillSums = scratchSkillSums.atLeast(count);
-  for (let p = 0; p < count; p++) {
-    sizes[p] = parties[p]!.size;
-    skillSums[p] = parties[p]!.skillSum;
-  }
-  const teamOf = scratchTeamOfParty.atLeast(count);
-  const imbalance = splitIntoTeamsInto(sizes, skillSums, count, teamCount, teamSize, teamOf);
-  return imbalance === undefined ? undefined : { teamOfParty: Array.from(teamOf.subarray(0, count)), imbalance };
-}
-
 // Scratch for the split: it runs once per formed match, hundreds of thousands of times in a large
 // pass, so it works on typed arrays kept across calls rather than allocating per call.
-const scratchPartySizes = new ReusableArray((length) => new Int32Array(length));
-const scratchSkillSums = new ReusableArray((length) => new Float64Array(length));
-const scratchTeamOfParty = new ReusableArray((length) => new Int32Array(length));
 const scratchOrder = new ReusableArray((length) => new Int32Array(length));
 const scratchSizesAfter = new ReusableArray((length) => new Int32Array(length));
 const scratchTeamFree = new ReusableArray((length) => new Int32Array(length));
@@ -149,11 +102,15 @@ const scratchOnStrongest = new ReusableArray((length) => new Int32Array(length))
 const scratchOnWeakest = new ReusableArray((length) => new Int32Array(length));
 
 /**
- * {@link splitIntoTeams} over typed arrays, for the matcher: party p < `count` has `sizes[p]`
- * players whose skills sum to `skillSums[p]`. Writes each party's team into `teamOfParty[p]` and
- * returns the imbalance, or undefined when the parties cannot fill the teams exactly. Allocates
- * nothing once its scratch has grown, and skips the seating search when every party is a solo
- * player (any seat then fits the rest).
+ * Splits parties that exactly fill `teamCount` teams of `teamSize` into teams with close total
+ * skill: largest parties first, each onto the weakest team that can still take the rest, then
+ * swaps of equal-sized parties between the strongest and weakest team while that narrows the gap.
+ *
+ * Party p < `count` has `sizes[p]` players whose skills sum to `skillSums[p]`. Writes each party's
+ * team into `teamOfParty[p]` and returns the imbalance (highest minus lowest team mean skill: 0 is
+ * perfectly even), or undefined when the parties cannot fill the teams exactly. Works on the
+ * matcher's typed arrays and allocates nothing once its scratch has grown, and skips the seating
+ * search when every party is a solo player (any seat then fits the rest).
  */
 export function splitIntoTeamsInto(
   sizes: Int32Array,

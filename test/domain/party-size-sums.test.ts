@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fitsTwoTeams, MAX_SUMMED_SEATS, NO_PARTIES, withParty } from "../../src/domain/party-size-sums.ts";
-import { canSeat } from "../../src/domain/team-balancer.ts";
 import { seededRandom } from "../support/seeded-random.ts";
+import { canSeat } from "../support/team-balancer-arrays.ts";
 
 /** Whether some subset of `sizes` fits the first team and the rest the second, by trying every subset. */
 function fitsByEnumeration(sizes: readonly number[], freeFirst: number, freeSecond: number): boolean {

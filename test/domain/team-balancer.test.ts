@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canSeat, splitIntoTeams } from "../../src/domain/team-balancer.ts";
+import { canSeat, splitIntoTeams } from "../support/team-balancer-arrays.ts";
 
 describe("canSeat", () => {
   it("seats parties that fit whole", () => {
