@@ -3,7 +3,7 @@ import { MatchPlacement } from "../../src/application/match-placement.ts";
 import { createMatchmaker, type Matchmaker } from "../../src/application/matchmaker.ts";
 import type { MatchmakingDeps } from "../../src/application/matchmaking-deps.ts";
 import type { IdGenerator } from "../../src/application/ports/id-generator.ts";
-import { noMetrics } from "../../src/application/ports/matchmaking-metrics.ts";
+import type { MatchmakingMetrics } from "../../src/application/ports/matchmaking-metrics.ts";
 import { QueueStatsRecorder } from "../../src/application/queue-stats-recorder.ts";
 import { RecentMatches } from "../../src/application/recent-matches.ts";
 import { InMemoryQueueStatsBoard } from "../../src/storage/memory/in-memory-queue-stats-board.ts";
@@ -37,6 +37,19 @@ export class FailingEvents extends InMemoryTicketEvents {
     return super.publish(tickets);
   }
 }
+
+/** Discards everything: the harness's tests check tickets, events and the fleet, not metrics. */
+const noMetrics: MatchmakingMetrics = {
+  ticketEnqueued() {},
+  ticketCancelled() {},
+  ticketsExpired() {},
+  ticketsRequeued() {},
+  ticketsWaiting() {},
+  passCompleted() {},
+  matchFormed() {},
+  allocationAttempt() {},
+  watchStreams() {},
+};
 
 /** The application layer wired to real in-memory adapters, a manual clock and a scripted fleet. */
 export function applicationHarness(queues: readonly QueueConfig[], options: { staleAllocationMs?: number } = {}) {

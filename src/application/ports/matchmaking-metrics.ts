@@ -24,16 +24,3 @@ export interface MatchmakingMetrics {
   /** A WatchTicket stream started (+1) or ended (-1). */
   watchStreams(delta: 1 | -1): void;
 }
-
-/** Discards everything: for tests and tools that do not look at metrics. */
-export const noMetrics: MatchmakingMetrics = {
-  ticketEnqueued() {},
-  ticketCancelled() {},
-  ticketsExpired() {},
-  ticketsRequeued() {},
-  ticketsWaiting() {},
-  passCompleted() {},
-  matchFormed() {},
-  allocationAttempt() {},
-  watchStreams() {},
-};
