@@ -14,10 +14,12 @@ import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 import { waitingByRegion } from "./waiting-by-region.ts";
 
 /**
- * Matches claimed per store call. One call per match made a Redis pass outlast its tick (a round
- * trip each); one call for the whole pass started every placement and publication at once, and a
- * process short of CPU then missed its deadlines all together and requeued everything (BENCHMARKS.md,
- * benchmark 5). Chunks keep the round trips few and let the previous chunk's I/O run in between.
+ * Matches claimed per store call, the only limit on a claim's size (stores claim what they are
+ * handed in one atomic step). One call per match made a Redis pass outlast its tick (a round trip
+ * each); one call for the whole pass started every placement and publication at once, and a process
+ * short of CPU then missed its deadlines all together and requeued everything (BENCHMARKS.md,
+ * benchmark 5). Chunks keep the round trips few and let the previous chunk's I/O run in between, and
+ * keep each Redis claim script short enough (some tens of µs per match) not to hold up other clients.
  */
 const CLAIM_CHUNK = 64;
 
@@ -68,19 +70,17 @@ export class QueueMatcher {
     const startedAt = performance.now();
     const queue = this.queue.name;
     const now = clock.now();
-    const reclaimed = await store.reclaimStale(queue, now - this.#deps.staleAllocationMs, now);
+    const { reclaimed, expired, queued } = await store.beginPass(queue, now - this.#deps.staleAllocationMs, now);
+    // Published together (watchers keep the newest version of a ticket reclaimed, then expired).
+    await Promise.all([publishCommitted(events, reclaimed, logger, "reclaimed"), publishCommitted(events, expired, logger, "expired")]);
     if (reclaimed.length > 0) {
-      await publishCommitted(events, reclaimed, logger, "reclaimed");
       metrics.ticketsRequeued(queue, "orphaned", reclaimed.length);
       logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
     }
-    const expired = await store.expire(queue, now);
     if (expired.length > 0) {
-      await publishCommitted(events, expired, logger, "expired");
       metrics.ticketsExpired(queue, expired.length);
       for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
-    const queued = await store.queued(queue);
     const proposals = findMatches(this.queue, queued, now).map((proposal) => ({ matchId: ids.matchId(), proposal }));
     const taken = new Set<string>();
     let matches = 0;
@@ -108,10 +108,10 @@ export class QueueMatcher {
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id));
-    await progress.recordPass(queue, waiting);
     const byRegion = waitingByRegion(this.queue, waiting);
     metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
-    await stats.passCompleted(this.queue, byRegion, now);
+    // Independent of each other: one round trip for both with a shared store.
+    await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
     metrics.passCompleted(queue, performance.now() - startedAt);
     return { expired: expired.length, reclaimed: reclaimed.length, matches, waiting: waiting.length };
   }

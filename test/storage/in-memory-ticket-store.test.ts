@@ -14,10 +14,10 @@ describe("InMemoryTicketStore retention", () => {
     await store.create(ticket, { key: "k1", fingerprint: "f1" });
     await store.cancel("a", ticket.createdAt + 1_000);
 
-    await store.expire(ticket.queue, ticket.createdAt + 1_000 + RETENTION_MS - 1);
+    await store.beginPass(ticket.queue, 0, ticket.createdAt + 1_000 + RETENTION_MS - 1);
     expect(await store.get("a")).toMatchObject({ state: "cancelled" });
 
-    await store.expire(ticket.queue, ticket.createdAt + 1_000 + RETENTION_MS);
+    await store.beginPass(ticket.queue, 0, ticket.createdAt + 1_000 + RETENTION_MS);
     expect(await store.get("a")).toBeUndefined();
     expect((await store.create(queuedTicket("b"), { key: "k1", fingerprint: "f2" })).outcome).toBe("created");
   });

@@ -27,7 +27,7 @@ describe("RedisTicketStore", () => {
     expect(claimed).toHaveLength(1);
   });
 
-  it("claims a pass too big for one script call in several, each match still all or nothing, and none under a stale token", async () => {
+  it("claims 500 matches handed over at once in one call, each still all or nothing, and none under a stale token", async () => {
     const keyPrefix = redis.freshPrefix();
     const a = await redis.open({ keyPrefix, instanceId: "a" });
     const b = await redis.open({ keyPrefix, instanceId: "b" });
@@ -41,7 +41,7 @@ describe("RedisTicketStore", () => {
     const current = (await b.leases.hold("duel"))!;
 
     expect(await a.store.claim("duel", matches, T0 + 2, stale)).toEqual(new Array(500).fill(undefined));
-    expect(await a.store.queued("duel")).toHaveLength(1_000 - cancelled.size);
+    expect((await a.store.beginPass("duel", 0, 0)).queued).toHaveLength(1_000 - cancelled.size);
 
     const results = await b.store.claim("duel", matches, T0 + 2, current);
 
@@ -50,7 +50,7 @@ describe("RedisTicketStore", () => {
     results.forEach((claimed, index) => {
       if (claimed !== undefined) expect(claimed.map((ticket) => [ticket.id, ticket.matchId, ticket.state])).toEqual(matches[index]!.ticketIds.map((id) => [id, `m${index}`, "allocating"]));
     });
-    expect((await b.store.queued("duel")).map((ticket) => ticket.id).sort()).toEqual(["t0", "t399", "t400", "t998"]);
+    expect((await b.store.beginPass("duel", 0, 0)).queued.map((ticket) => ticket.id).sort()).toEqual(["t0", "t399", "t400", "t998"]);
   });
 
   it("lets exactly one instance win overlapping concurrent claims", async () => {
@@ -95,6 +95,18 @@ describe("RedisTicketStore", () => {
     expect(await redis.inspector.pTTL(keys.lookup)).toBeGreaterThan(RETENTION_MS);
   });
 
+  it("keeps the id -> queue lookup of a created ticket only, not of a replayed or refused one", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    await storage.store.create(queuedTicket("a", { userIds: ["alice"] }), { key: "k1", fingerprint: "f1" });
+
+    expect((await storage.store.create(queuedTicket("b", { userIds: ["alice"] }), { key: "k1", fingerprint: "f1" })).outcome).toBe("replayed");
+    expect((await storage.store.create(queuedTicket("c", { userIds: ["alice"] }))).outcome).toBe("player-busy");
+
+    expect(await redis.inspector.keys(`${keyPrefix}:ticket-queue:*`)).toEqual([`${keyPrefix}:ticket-queue:a`]);
+    expect((await storage.store.get("a"))?.id).toBe("a");
+  });
+
   it("forgets a terminal ticket and its idempotency key when their TTL runs out", async () => {
     const storage = await redis.open({ retentionMs: 50 });
     await storage.store.create(queuedTicket("a"), { key: "k1", fingerprint: "f1" });
@@ -114,7 +126,7 @@ describe("RedisTicketStore", () => {
     await storage.store.claim("duel", [{ matchId: "m1", ticketIds: ["a"] }], T0 + 10, fence);
     await storage.store.assign("duel", "m1", new Map([["a", { matchId: "m1", region: "eu-west", serverAddress: "h:1", teams: [], matchTickets: {}, matchTicketsExpireAt: 0 }]]), T0 + 20);
     await storage.store.cancel("b", T0 + 30);
-    await storage.store.expire("duel", T0 + 5_000);
+    await storage.store.beginPass("duel", 0, T0 + 5_000);
 
     const keys = await redis.inspector.keys(`${keyPrefix}:*`);
     const persistent: string[] = [];

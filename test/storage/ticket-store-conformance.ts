@@ -57,6 +57,11 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
       return subject;
     }
 
+    /** The queued tickets as a pass opened at the epoch sees them: nothing is stale or due yet, so nothing changes. */
+    async function queuedIn(store: TicketStore, queue = QUEUE): Promise<Ticket[]> {
+      return (await store.beginPass(queue, 0, 0)).queued;
+    }
+
     /** Claims one match alone. */
     async function claim(subject: TicketStoreSubject, matchId: string, ids: readonly string[], now = T0 + 1_000) {
       const [claimed] = await subject.store.claim(QUEUE, [{ matchId, ticketIds: ids }], now, await subject.fence(QUEUE));
@@ -70,8 +75,8 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
 
         expect(await store.create(ticket)).toEqual({ outcome: "created", ticket });
         expect(await store.get("a")).toEqual(ticket);
-        expect(await store.queued(QUEUE)).toEqual([ticket]);
-        expect(await store.queued("other")).toEqual([]);
+        expect(await queuedIn(store)).toEqual([ticket]);
+        expect(await queuedIn(store, "other")).toEqual([]);
         expect(await store.get("missing")).toBeUndefined();
       });
 
@@ -84,7 +89,7 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
 
         expect(retry).toEqual({ outcome: "replayed", ticket: original });
         expect(await store.get("a-retry")).toBeUndefined();
-        expect(await store.queued(QUEUE)).toHaveLength(1);
+        expect(await queuedIn(store)).toHaveLength(1);
       });
 
       it("reports a key reused for a different request", async () => {
@@ -130,14 +135,14 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
 
         expect(first).toEqual({ outcome: "cancelled", ticket: { ...queuedTicket("a"), state: "cancelled", version: 2, updatedAt: T0 + 500 } });
         expect(again).toEqual(first);
-        expect(await store.queued(QUEUE)).toEqual([]);
+        expect(await queuedIn(store)).toEqual([]);
       });
 
       it("does not cancel an allocating, matched or expired ticket", async () => {
         const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c", { ttlMs: 10 }));
         await claim(subject, "m1", ["a", "b"]);
         await subject.store.assign(QUEUE, "m1", new Map([["b", assignment("m1")]]), T0 + 2_000);
-        await subject.store.expire(QUEUE, T0 + 3_000);
+        await subject.store.beginPass(QUEUE, 0, T0 + 3_000);
 
         for (const [id, state] of [["a", "allocating"], ["b", "matched"], ["c", "expired"]] as const) {
           const result = await subject.store.cancel(id, T0 + 4_000);
@@ -162,7 +167,7 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
           { ...queuedTicket("b"), state: "allocating", matchId: "m1", version: 2, updatedAt: T0 + 1_000 },
         ]);
         expect(await subject.store.get("a")).toEqual(claimed?.[0]);
-        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id)).toEqual(["c"]);
+        expect((await queuedIn(subject.store)).map((ticket) => ticket.id)).toEqual(["c"]);
       });
 
       it("claims nothing when one of the tickets is no longer queued", async () => {
@@ -208,7 +213,7 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
         const allocating = (id: string, matchId: string) => ({ ...queuedTicket(id), state: "allocating", matchId, version: 2, updatedAt: T0 + 1_000 });
         expect(results).toEqual([[allocating("a", "m1"), allocating("b", "m1")], undefined, [allocating("e", "m3"), allocating("f", "m3")]]);
         expect(await subject.store.get("c")).toEqual(queuedTicket("c"));
-        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id)).toEqual(["c"]);
+        expect((await queuedIn(subject.store)).map((ticket) => ticket.id)).toEqual(["c"]);
       });
 
       it("never gives a ticket to two matches of the same call: the first one listed takes it", async () => {
@@ -276,7 +281,7 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
           { ...queuedTicket("b"), version: 3, updatedAt: T0 + 2_000 },
         ]);
         expect((await subject.store.get("a"))?.matchId).toBeUndefined();
-        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id).sort()).toEqual(["a", "b"]);
+        expect((await queuedIn(subject.store)).map((ticket) => ticket.id).sort()).toEqual(["a", "b"]);
         expect(await claim(subject, "m2", ["a", "b"])).toHaveLength(2);
       });
 
@@ -289,23 +294,24 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
       });
     });
 
-    describe("reclaimStale", () => {
-      it("requeues allocating tickets claimed before the cut-off only", async () => {
+    describe("beginPass", () => {
+      it("requeues allocating tickets claimed before the cut-off only, and lists them as queued", async () => {
         const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c"));
         await claim(subject, "m1", ["a"], T0 + 1_000);
         await claim(subject, "m2", ["b"], T0 + 5_000);
 
-        const reclaimed = await subject.store.reclaimStale(QUEUE, T0 + 5_000, T0 + 6_000);
+        const pass = await subject.store.beginPass(QUEUE, T0 + 5_000, T0 + 6_000);
 
-        expect(reclaimed).toEqual([{ ...queuedTicket("a"), version: 3, updatedAt: T0 + 6_000 }]);
+        const requeued = { ...queuedTicket("a"), version: 3, updatedAt: T0 + 6_000 };
+        expect(pass.reclaimed).toEqual([requeued]);
+        expect(pass.expired).toEqual([]);
+        expect(sortById(pass.queued)).toEqual([requeued, queuedTicket("c")]);
         expect((await subject.store.get("b"))?.state).toBe("allocating");
         expect((await subject.store.get("c"))?.version).toBe(1);
-        expect(await subject.store.reclaimStale(QUEUE, T0 + 5_000, T0 + 7_000)).toEqual([]);
+        expect((await subject.store.beginPass(QUEUE, T0 + 5_000, T0 + 7_000)).reclaimed).toEqual([]);
       });
-    });
 
-    describe("expire", () => {
-      it("expires queued tickets whose time-to-live has come, and frees their players", async () => {
+      it("expires queued tickets whose time-to-live has come, frees their players, and lists only the others", async () => {
         const subject = await withTickets(
           queuedTicket("a", { ttlMs: 1_000, userIds: ["alice"] }),
           queuedTicket("b", { ttlMs: 2_000 }),
@@ -313,14 +319,13 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
         );
         await claim(subject, "m1", ["c"]);
 
-        const expired = await subject.store.expire(QUEUE, T0 + 1_000);
+        const pass = await subject.store.beginPass(QUEUE, 0, T0 + 1_000);
 
-        expect(expired).toEqual([{ ...queuedTicket("a", { ttlMs: 1_000, userIds: ["alice"] }), state: "expired", version: 2, updatedAt: T0 + 1_000 }]);
-        expect((await subject.store.get("b"))?.state).toBe("queued");
+        expect(pass.expired).toEqual([{ ...queuedTicket("a", { ttlMs: 1_000, userIds: ["alice"] }), state: "expired", version: 2, updatedAt: T0 + 1_000 }]);
+        expect(pass.queued).toEqual([queuedTicket("b", { ttlMs: 2_000 })]);
         expect((await subject.store.get("c"))?.state).toBe("allocating");
-        expect((await subject.store.queued(QUEUE)).map((ticket) => ticket.id)).toEqual(["b"]);
         expect((await subject.store.create(queuedTicket("a2", { userIds: ["alice"] }))).outcome).toBe("created");
-        expect(await subject.store.expire(QUEUE, T0 + 1_500)).toEqual([]);
+        expect((await subject.store.beginPass(QUEUE, 0, T0 + 1_500)).expired).toEqual([]);
       });
 
       it("expires a requeued ticket that outlived its time-to-live while allocating", async () => {
@@ -328,7 +333,27 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
         await claim(subject, "m1", ["a"], T0 + 900);
         await subject.store.requeue(QUEUE, "m1", ["a"], T0 + 1_500);
 
-        expect((await subject.store.expire(QUEUE, T0 + 1_600)).map((ticket) => ticket.id)).toEqual(["a"]);
+        expect((await subject.store.beginPass(QUEUE, 0, T0 + 1_600)).expired.map((ticket) => ticket.id)).toEqual(["a"]);
+      });
+
+      it("reclaims before it expires: an orphaned ticket past its time-to-live comes back only to expire, and is not listed", async () => {
+        const subject = await withTickets(queuedTicket("a", { ttlMs: 1_000 }), queuedTicket("b", { ttlMs: 10_000 }));
+        await claim(subject, "m1", ["a", "b"], T0 + 900);
+
+        const pass = await subject.store.beginPass(QUEUE, T0 + 1_000, T0 + 2_000);
+
+        expect(pass.reclaimed.map((ticket) => [ticket.id, ticket.state, ticket.version])).toEqual([
+          ["a", "queued", 3],
+          ["b", "queued", 3],
+        ]);
+        expect(pass.expired).toEqual([{ ...queuedTicket("a", { ttlMs: 1_000 }), state: "expired", version: 4, updatedAt: T0 + 2_000 }]);
+        expect(pass.queued).toEqual([{ ...queuedTicket("b", { ttlMs: 10_000 }), version: 3, updatedAt: T0 + 2_000 }]);
+      });
+
+      it("opens a pass over an unknown queue with nothing in it", async () => {
+        const { store } = await withTickets(queuedTicket("a"));
+
+        expect(await store.beginPass("other", T0, T0 + 1_000_000)).toEqual({ reclaimed: [], expired: [], queued: [] });
       });
     });
 
@@ -345,4 +370,8 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
       expect(matched!.createdAt).toBe(T0);
     });
   });
+}
+
+function sortById(tickets: readonly Ticket[]): Ticket[] {
+  return [...tickets].sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -31,6 +31,16 @@ export type CancelTicketResult =
   | { readonly outcome: "not-cancellable"; readonly ticket: Ticket }
   | { readonly outcome: "not-found" };
 
+/** What {@link TicketStore.beginPass} changed and found, each list in no particular order. */
+export interface PassStart {
+  /** Allocating tickets presumed orphaned, queued again. */
+  readonly reclaimed: Ticket[];
+  /** Queued tickets past their time-to-live, expired. */
+  readonly expired: Ticket[];
+  /** Every ticket queued once the reclaimed ones are back and the expired ones gone. */
+  readonly queued: Ticket[];
+}
+
 /** One proposed match to claim: its id and every ticket it takes. */
 export interface MatchClaim {
   readonly matchId: string;
@@ -51,8 +61,6 @@ export interface TicketStore {
   get(ticketId: string): Promise<Ticket | undefined>;
   /** Queued becomes cancelled; cancelling a cancelled ticket reports it as cancelled again. */
   cancel(ticketId: string, now: number): Promise<CancelTicketResult>;
-  /** Every queued ticket of a queue, in no particular order. */
-  queued(queue: string): Promise<Ticket[]>;
   /**
    * Claims many matches in one step, each all or nothing: moves all of a match's tickets from
    * queued to allocating for its `matchId`, or none of them if any is no longer queued (cancelled,
@@ -61,7 +69,9 @@ export interface TicketStore {
    * matching-lease token. Returns, per match in order, its claimed tickets or undefined.
    *
    * Many matches per call because a store shared over the network would otherwise spend a round
-   * trip per match, and a busy pass would outlast its tick.
+   * trip per match, and a busy pass would outlast its tick. The caller bounds the size of a call: a
+   * store runs it as one atomic step (in Redis one script, which holds every other client up while
+   * it runs), so it does not split it again.
    */
   claim(queue: string, matches: readonly MatchClaim[], now: number, fence: number): Promise<(Ticket[] | undefined)[]>;
   /** Allocating tickets of `matchId` become matched with their assignment. */
@@ -69,13 +79,14 @@ export interface TicketStore {
   /** Allocating tickets of `matchId` go back to queued, keeping their creation time (their priority). */
   requeue(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[]>;
   /**
-   * Allocating tickets claimed before `claimedBefore` go back to queued: their placement died with
-   * the instance running it. Returns them.
+   * Opens a matching pass over a queue, as one atomic step: allocating tickets claimed before
+   * `claimedBefore` go back to queued (their placement died with the instance running it), then
+   * queued tickets whose time-to-live has passed at `now` become expired (a reclaimed ticket too),
+   * then every ticket still queued is read. Terminal tickets past the store's retention period are
+   * forgotten.
+   *
+   * One step rather than three calls because each call to a store shared over the network is a round
+   * trip the lease holder's pass waits for, every tick.
    */
-  reclaimStale(queue: string, claimedBefore: number, now: number): Promise<Ticket[]>;
-  /**
-   * Queued tickets whose time-to-live has passed become expired and are returned; terminal tickets
-   * past the store's retention period are forgotten.
-   */
-  expire(queue: string, now: number): Promise<Ticket[]>;
+  beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart>;
 }

@@ -1,6 +1,6 @@
 import type { Assignment, Ticket, TicketState } from "../../domain/ticket.ts";
 import { isLive } from "../../domain/ticket.ts";
-import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, TicketStore } from "../../application/ports/ticket-store.ts";
+import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
 
 /** Options of {@link InMemoryTicketStore}; retention is injected so tests can shorten it. */
 export interface InMemoryTicketStoreOptions {
@@ -76,10 +76,6 @@ export class InMemoryTicketStore implements TicketStore {
     return { outcome: "cancelled", ticket: this.#transition(ticket, "cancelled", now) };
   }
 
-  async queued(queue: string): Promise<Ticket[]> {
-    return [...(this.#queues.get(queue)?.queued.values() ?? [])];
-  }
-
   /** `fence` is not checked: a single instance always holds the lease. */
   async claim(queue: string, matches: readonly MatchClaim[], now: number, _fence: number): Promise<(Ticket[] | undefined)[]> {
     const queued = this.#queues.get(queue)?.queued;
@@ -107,9 +103,18 @@ export class InMemoryTicketStore implements TicketStore {
     return requeued;
   }
 
-  async reclaimStale(queue: string, claimedBefore: number, now: number): Promise<Ticket[]> {
+  async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
+    const index = this.#queues.get(queue);
+    if (index === undefined) return { reclaimed: [], expired: [], queued: [] };
+    const reclaimed = this.#reclaimStale(index, claimedBefore, now);
+    const expired = this.#expire(index, now);
+    this.#forgetRetired(index, now);
+    return { reclaimed, expired, queued: [...index.queued.values()] };
+  }
+
+  #reclaimStale(index: QueueIndex, claimedBefore: number, now: number): Ticket[] {
     const reclaimed: Ticket[] = [];
-    for (const ticket of this.#queues.get(queue)?.allocating.values() ?? []) {
+    for (const ticket of index.allocating.values()) {
       if (ticket.updatedAt < claimedBefore) {
         reclaimed.push(this.#transition(ticket, "queued", now, { matchId: undefined }));
       }
@@ -117,20 +122,23 @@ export class InMemoryTicketStore implements TicketStore {
     return reclaimed;
   }
 
-  async expire(queue: string, now: number): Promise<Ticket[]> {
-    const index = this.#queues.get(queue);
-    if (index === undefined) return [];
+  #expire(index: QueueIndex, now: number): Ticket[] {
     const expired: Ticket[] = [];
     for (const ticket of index.queued.values()) {
       if (ticket.expiresAt <= now) expired.push(this.#transition(ticket, "expired", now));
     }
-    // One splice for all that are due: shift() per ticket copies the whole list each time once it
-    // is long (every ticket ended within the retention period).
+    return expired;
+  }
+
+  /**
+   * One splice for all that are due: shift() per ticket copies the whole list each time once it is
+   * long (every ticket ended within the retention period).
+   */
+  #forgetRetired(index: QueueIndex, now: number): void {
     const retired = index.retired;
     let due = 0;
     while (due < retired.length && retired[due]!.forgetAt <= now) this.#forget(retired[due++]!.ticketId);
     if (due > 0) retired.splice(0, due);
-    return expired;
   }
 
   /**

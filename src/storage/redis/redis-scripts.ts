@@ -34,12 +34,10 @@ function storeScript(file: string) {
 export const SCRIPTS = {
   createTicket: storeScript("create.lua"),
   cancelTicket: storeScript("cancel.lua"),
-  queuedTickets: storeScript("queued.lua"),
   claimMatches: storeScript("claim.lua"),
   assignTickets: storeScript("assign.lua"),
   requeueTickets: storeScript("requeue.lua"),
-  reclaimStaleTickets: storeScript("reclaim-stale.lua"),
-  expireTickets: storeScript("expire.lua"),
+  beginPass: storeScript("begin-pass.lua"),
   holdLease: script(["lease-hold.lua"], 2),
   releaseLease: script(["lease-release.lua"], 1),
   recordWaits: script(["record-waits.lua"], 1),

@@ -1,5 +1,5 @@
 import type { Assignment, Ticket } from "../../domain/ticket.ts";
-import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, TicketStore } from "../../application/ports/ticket-store.ts";
+import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
@@ -19,12 +19,6 @@ export interface RedisTicketStoreOptions {
 const LIVE_GRACE_MS = 5 * 60_000;
 
 /**
- * Matches per claim script call. The script blocks Redis while it runs (some tens of µs per match), so
- * a pass with thousands of matches is split into calls that other clients' commands can run between.
- */
-const CLAIM_BATCH = 200;
-
-/**
  * The {@link TicketStore} shared by every instance through Redis. Each multi-key step is one Lua
  * script (see `scripts/`), so it is atomic across instances; all the keys a script touches carry
  * the queue's hash tag. Terminal tickets are forgotten by key TTLs rather than by a sweep.
@@ -32,7 +26,8 @@ const CLAIM_BATCH = 200;
  * GetTicket and Cancel know only a ticket id, so `create` also writes a small id -> queue lookup
  * key (with the same TTL as the live ticket) before the ticket itself: the lookup can never be
  * missing for a ticket that exists. Encoding the queue in the id was not an option, since ids are
- * made by the application.
+ * made by the application; writing the lookup from the create script was not either, since it
+ * lives in another hash slot (see `RedisKeys`).
  */
 export class RedisTicketStore implements TicketStore {
   readonly #redis: RedisCommands;
@@ -45,26 +40,35 @@ export class RedisTicketStore implements TicketStore {
     this.#retentionMs = options.retentionMs;
   }
 
+  /**
+   * The lookup `SET` and the create script are sent together, one round trip instead of two: one
+   * connection runs its commands in the order they were sent, so the lookup is still written first.
+   * Whatever makes Redis refuse the `SET` (out of memory, a read-only replica, loading) also refuses
+   * the script's first write, so a ticket is never created without its lookup. The idempotency check
+   * is inside the script, atomic with the insert. A refused ticket's lookup is deleted afterwards.
+   */
   create(ticket: Ticket, idempotency?: IdempotencyKey): Promise<CreateTicketResult> {
     return this.#redis.run("create ticket", async (redis) => {
       const liveTtlMs = Math.max(0, ticket.expiresAt - ticket.updatedAt) + this.#retentionMs + LIVE_GRACE_MS;
       const lookup = this.#keys.ticketQueue(ticket.id);
-      await redis.set(lookup, ticket.queue, { expiration: { type: "PX", value: liveTtlMs } });
       const userIds = ticket.players.map((player) => player.userId);
-      const reply = await redis.createTicket(
-        [this.#keys.queue(ticket.queue)],
-        [
-          ticket.id,
-          ticket.createdAt,
-          ticket.expiresAt,
-          liveTtlMs,
-          idempotency === undefined ? "" : idempotencyDigest(idempotency.key),
-          idempotency?.fingerprint ?? "",
-          userIds.length,
-          ...userIds,
-          ...ticketFields(ticket),
-        ],
-      );
+      const [, reply] = await Promise.all([
+        redis.set(lookup, ticket.queue, { expiration: { type: "PX", value: liveTtlMs } }),
+        redis.createTicket(
+          [this.#keys.queue(ticket.queue)],
+          [
+            ticket.id,
+            ticket.createdAt,
+            ticket.expiresAt,
+            liveTtlMs,
+            idempotency === undefined ? "" : idempotencyDigest(idempotency.key),
+            idempotency?.fingerprint ?? "",
+            userIds.length,
+            ...userIds,
+            ...ticketFields(ticket),
+          ],
+        ),
+      ]);
       const result = createResult(reply, ticket);
       if (result.outcome !== "created") await redis.del(lookup);
       return result;
@@ -88,29 +92,14 @@ export class RedisTicketStore implements TicketStore {
     });
   }
 
-  queued(queue: string): Promise<Ticket[]> {
-    return this.#redis.run("list queued tickets", async (redis) => decodeTickets(await redis.queuedTickets([this.#keys.queue(queue)], [])));
-  }
-
   /**
-   * One script call per {@link CLAIM_BATCH} matches, all sent at once (one round trip): each call is
-   * atomic, each match in it all or nothing, and every call checks the fence.
+   * One script call for all of `matches`, however many: the matching pass already sizes its calls
+   * (a second limit here would only split them into round trips the pass never asked for).
    */
   claim(queue: string, matches: readonly MatchClaim[], now: number, fence: number): Promise<(Ticket[] | undefined)[]> {
     if (matches.length === 0) return Promise.resolve([]);
-    return this.#redis.run("claim matches", async (redis) => {
-      const batches: MatchClaim[][] = [];
-      for (let start = 0; start < matches.length; start += CLAIM_BATCH) batches.push(matches.slice(start, start + CLAIM_BATCH));
-      const replies = await Promise.all(
-        batches.map((batch) =>
-          redis.claimMatches(
-            [this.#keys.queue(queue)],
-            [fence, now, ...batch.flatMap(({ matchId, ticketIds }) => [matchId, ticketIds.length, ...ticketIds])],
-          ),
-        ),
-      );
-      return replies.flatMap((reply, index) => claimResults(reply, batches[index]!.length));
-    });
+    const args = [fence, now, ...matches.flatMap(({ matchId, ticketIds }) => [matchId, ticketIds.length, ...ticketIds])];
+    return this.#redis.run("claim matches", async (redis) => claimResults(await redis.claimMatches([this.#keys.queue(queue)], args), matches.length));
   }
 
   assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]> {
@@ -126,16 +115,13 @@ export class RedisTicketStore implements TicketStore {
     );
   }
 
-  reclaimStale(queue: string, claimedBefore: number, now: number): Promise<Ticket[]> {
-    return this.#redis.run("reclaim stale tickets", async (redis) =>
-      decodeTickets(await redis.reclaimStaleTickets([this.#keys.queue(queue)], [claimedBefore, now])),
-    );
-  }
-
-  expire(queue: string, now: number): Promise<Ticket[]> {
-    return this.#redis.run("expire tickets", async (redis) =>
-      decodeTickets(await redis.expireTickets([this.#keys.queue(queue)], [now, this.#retentionMs])),
-    );
+  beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
+    return this.#redis.run("begin matching pass", async (redis) => {
+      const reply = replyList(await redis.beginPass([this.#keys.queue(queue)], [claimedBefore, now, this.#retentionMs]));
+      if (reply.length !== 3) throw new CorruptTicketError(`expected 3 lists opening a pass, got ${reply.length}`);
+      const [reclaimed, expired, queued] = reply;
+      return { reclaimed: decodeTickets(reclaimed), expired: decodeTickets(expired), queued: decodeTickets(queued) };
+    });
   }
 }
 
