@@ -53,6 +53,10 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel);
   const document = readConfigDocument(settings.queuesFile);
   const queues = parseQueueConfig(document, settings.queuesFile);
+  const hasFleets = typeof document === "object" && document !== null && "fleets" in document;
+  if (!hasFleets && !settings.development) {
+    throw new ConfigError(keyPath(settings.queuesFile, "fleets"), "no game-server fleet is configured (development mode starts a local one)");
+  }
 
   const authConfig = loadAuthConfig(process.env, { development: settings.development });
   if (authConfig.developmentSecretFile !== undefined) warnDevelopmentMode(logger, authConfig.developmentSecretFile);
@@ -81,10 +85,6 @@ async function main(): Promise<void> {
           commandTimeoutMs: settings.redisCommandTimeoutMs,
           logger,
         });
-  const hasFleets = typeof document === "object" && document !== null && "fleets" in document;
-  if (!hasFleets && !settings.development) {
-    throw new ConfigError(keyPath(settings.queuesFile, "fleets"), "no game-server fleet is configured (development mode starts a local one)");
-  }
   const developmentFleet = hasFleets ? undefined : await startDevelopmentFleet(queues, logger);
   const routing = parseFleetRoutingConfig(
     developmentFleet === undefined

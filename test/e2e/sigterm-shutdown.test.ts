@@ -238,6 +238,22 @@ describe("node src/main.ts", () => {
     expect(matchmaker.logs.entries.at(-1)).toMatchObject({ level: 50, msg: "shutdown grace period over; exiting with work unfinished", graceMs: 1000 });
   });
 
+  it("refuses to start in production without a game-server fleet, naming the key to add", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "matchmaker-no-fleet-"));
+    cleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const queuesFile = join(dir, "queues.json");
+    const { queues } = JSON.parse(readFileSync("config/queues.json", "utf8")) as { queues: unknown };
+    writeFileSync(queuesFile, JSON.stringify({ queues }));
+    const child = spawn(process.execPath, ["src/main.ts"], {
+      env: { ...process.env, HOME: dir, MATCHMAKER_QUEUES_FILE: queuesFile, MATCHMAKER_AUTH_HS256_SECRET: SECRET },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await once(child, "exit")).toEqual([1, null]);
+    expect(stderr).toBe(`matchmaker failed to start: ${queuesFile}.fleets: no game-server fleet is configured (development mode starts a local one)\n`);
+  });
+
   it("refuses to start on an invalid setting, naming it", async () => {
     const child = spawn(process.execPath, ["src/main.ts", "--dev"], {
       env: { ...process.env, MATCHMAKER_SHUTDOWN_GRACE_SECONDS: "soon" },
