@@ -1,10 +1,10 @@
-import { isTerminal, type Ticket } from "../domain/ticket.ts";
+import { isTerminal, type Ticket, type TicketState } from "../domain/ticket.ts";
 import type { Caller } from "./caller.ts";
 import { findAccessibleTicket } from "./get-ticket.ts";
 import type { MatchmakingDeps } from "./matchmaking-deps.ts";
 import type { Unsubscribe } from "./ports/ticket-events.ts";
 import { nextProgressUpdateAt } from "./progress-updates.ts";
-import { sameView, summarizeView, viewTicket, type TicketView, type ViewSummary } from "./ticket-view.ts";
+import { viewTicket, type TicketView } from "./ticket-view.ts";
 
 /**
  * Streams a ticket's views: the current one, then one per visible change, ending after a terminal
@@ -28,9 +28,11 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * abort signal write to, holding the newest ticket and at most one pending `next()`. A plain object
  * rather than an async generator, because every idle WatchTicket stream holds one for its whole life
  * and a suspended generator (its registers, a promise per wait and the closures around them) costs
- * several times its size (BENCHMARKS.md, benchmark 4).
+ * several times its size (BENCHMARKS.md, benchmark 4). For the same reason a wake-up computes and
+ * delivers its view synchronously while the queue progress answers synchronously (in memory): an
+ * update costs its view, not a chain of promises.
  *
- * One consumer: a `next()` while another is pending is refused.
+ * One consumer: a `next()` (or `pull`) while another is pending is refused.
  */
 export class TicketWatch implements AsyncIterableIterator<TicketView> {
   readonly #deps: MatchmakingDeps;
@@ -39,15 +41,22 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
   readonly #signal: AbortSignal;
   /** The newest version seen, from the store or an event. */
   #latest: Ticket | undefined;
-  /** Undefined until the first view is sent. */
-  #sent: ViewSummary | undefined;
+  /**
+   * What the watcher was last sent, as far as telling it something new goes: not the whole view,
+   * which every idle watcher would hold (with its player list) for its whole life, and fields rather
+   * than an object per view sent. The state is undefined until the first view is sent.
+   */
+  #sentState: TicketState | undefined;
+  #sentPosition = 0;
+  #sentEstimatedWaitMs: number | undefined;
+  #sentMatchId: string | undefined;
   /** Something may have changed since the last view was computed. */
   #pending = false;
   /** A view is being computed (or the ticket read): wake-ups only mark {@link #pending}. */
   #busy = false;
   #closed = false;
   #progressDueAt = Number.POSITIVE_INFINITY;
-  /** The pending `next()`. */
+  /** The pending `next()` (or `pull`). */
   #resolve: ((result: IteratorResult<TicketView>) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
   #unsubscribeTicket: Unsubscribe | undefined;
@@ -74,17 +83,30 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
   }
 
   next(): Promise<IteratorResult<TicketView>> {
-    if (this.#resolve !== undefined) return Promise.reject(new Error("a ticket watch takes one next() at a time"));
-    if (this.#closed) return Promise.resolve(DONE);
-    return new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-      const sent = this.#sent;
-      if (sent === undefined) void this.#open();
-      // Loop on what the watcher was last sent: a terminal state that arrived meanwhile is still sent.
-      else if (isTerminal(sent.state) || this.#signal.aborted) this.#close(DONE);
-      else if (this.#pending && !this.#busy) void this.#refresh();
-    });
+    return new Promise((resolve, reject) => this.pull(resolve, reject));
+  }
+
+  /**
+   * `next()` without its promise: the result goes to `onResult` (a failure to `onError`), before
+   * `pull` returns if it is ready. For an adapter serving thousands of watches, which would
+   * otherwise make a promise and a reaction per view sent, and hold them for every idle watch.
+   */
+  pull(onResult: (result: IteratorResult<TicketView>) => void, onError: (error: unknown) => void): void {
+    if (this.#resolve !== undefined) {
+      onError(new Error("a ticket watch takes one next() at a time"));
+      return;
+    }
+    if (this.#closed) {
+      onResult(DONE);
+      return;
+    }
+    this.#resolve = onResult;
+    this.#reject = onError;
+    const sent = this.#sentState;
+    if (sent === undefined) this.#open();
+    // Loop on what the watcher was last sent: a terminal state that arrived meanwhile is still sent.
+    else if (isTerminal(sent) || this.#signal.aborted) this.#close(DONE);
+    else if (this.#pending && !this.#busy) this.#refresh();
   }
 
   /** Stops watching; a pending `next()` ends with done. */
@@ -100,75 +122,128 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
 
   #wake(): void {
     this.#pending = true;
-    if (this.#resolve !== undefined && !this.#busy) void this.#refresh();
+    if (this.#resolve !== undefined && !this.#busy) this.#refresh();
   }
 
-  #open(): Promise<void> {
-    return this.#produce(async () => {
-      const deps = this.#deps;
+  /** On the first pull: subscribes, then reads the ticket. */
+  #open(): void {
+    this.#busy = true;
+    const deps = this.#deps;
+    try {
       this.#unsubscribeTicket = deps.events.subscribe(this.#ticketId, this.#onTicket);
       this.#signal.addEventListener("abort", this, { once: true });
       deps.metrics.watchStreams(1);
-      const current = await findAccessibleTicket(deps, this.#caller, this.#ticketId);
-      if (this.#closed) return undefined;
-      if (this.#latest === undefined || current.version > this.#latest.version) this.#latest = current;
-      this.#unsubscribePasses = deps.progress.onPass(current.queue, this.#onPass);
-      return this.#view();
-    });
-  }
-
-  /** Computes views after wake-ups until one tells the watcher something new. */
-  #refresh(): Promise<void> {
-    return this.#produce(async () => {
-      let view: TicketView;
-      do {
-        if (!this.#pending || this.#closed) return undefined;
-        this.#pending = false;
-        if (this.#signal.aborted) {
-          this.#close(DONE);
-          return undefined;
-        }
-        view = await this.#view();
-      } while (sameView(view, this.#sent!));
-      return view;
-    });
-  }
-
-  /** Runs `compute` as the one computation in progress, then sends the view it found, if any. */
-  async #produce(compute: () => Promise<TicketView | undefined>): Promise<void> {
-    this.#busy = true;
-    let view: TicketView | undefined;
-    try {
-      view = await compute();
     } catch (error) {
-      this.#busy = false;
       this.#fail(error);
       return;
     }
-    // Not busy before the consumer hears of it: its next next() must see wake-ups from now on.
+    findAccessibleTicket(deps, this.#caller, this.#ticketId).then(
+      (current) => this.#opened(current),
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  /** The ticket was read (after subscribing): watch its queue's passes and send the first view. */
+  #opened(current: Ticket): void {
+    if (this.#closed) {
+      this.#busy = false;
+      return;
+    }
+    if (this.#latest === undefined || current.version > this.#latest.version) this.#latest = current;
+    let view: TicketView | Promise<TicketView>;
+    try {
+      this.#unsubscribePasses = this.#deps.progress.onPass(current.queue, this.#onPass);
+      view = this.#view();
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    if (view instanceof Promise) view.then((view) => this.#send(view), (error: unknown) => this.#fail(error));
+    else this.#send(view);
+  }
+
+  /**
+   * Computes views after wake-ups until one tells the watcher something new, and sends it. Runs
+   * synchronously while the views do (queue progress in memory): no promise or closure per update.
+   */
+  #refresh(): void {
+    this.#busy = true;
+    try {
+      while (this.#pending && !this.#closed) {
+        this.#pending = false;
+        if (this.#signal.aborted) {
+          this.#close(DONE);
+          break;
+        }
+        const view = this.#view();
+        if (view instanceof Promise) {
+          view.then((view) => this.#offer(view), (error: unknown) => this.#fail(error));
+          return;
+        }
+        if (!this.#alreadySent(view)) {
+          this.#send(view);
+          return;
+        }
+      }
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
     this.#busy = false;
-    if (view !== undefined) this.#deliver(view);
+  }
+
+  /** A view that arrived later: sent if it is news, else the refresh goes on with the wake-ups since. */
+  #offer(view: TicketView): void {
+    if (this.#alreadySent(view)) this.#refresh();
+    else this.#send(view);
   }
 
   /** The caller's view of the newest version, now. */
-  async #view(): Promise<TicketView> {
+  #view(): TicketView | Promise<TicketView> {
     const latest = this.#latest!;
     const now = this.#deps.clock.now();
-    const view = await viewTicket(latest, this.#caller, this.#deps.progress, now);
+    const view = viewTicket(latest, this.#caller, this.#deps.progress, now);
+    return view instanceof Promise ? view.then((view) => this.#viewed(view, latest, now)) : this.#viewed(view, latest, now);
+  }
+
+  /** Notes when the watcher of a view made at `now` is due its next progress update. */
+  #viewed(view: TicketView, latest: Ticket, now: number): TicketView {
     this.#progressDueAt = nextProgressUpdateAt(latest.createdAt, now);
     return view;
+  }
+
+  /** Ends the computation in progress with a view to send. */
+  #send(view: TicketView): void {
+    // Not busy before the consumer hears of it: its next next() must see wake-ups from now on.
+    this.#busy = false;
+    this.#deliver(view);
+  }
+
+  /** Whether `view` would tell the watcher nothing it was not sent already. */
+  #alreadySent(view: TicketView): boolean {
+    return (
+      view.state === this.#sentState &&
+      view.position === this.#sentPosition &&
+      view.estimatedWaitMs === this.#sentEstimatedWaitMs &&
+      view.assignment?.matchId === this.#sentMatchId
+    );
   }
 
   #deliver(view: TicketView): void {
     const resolve = this.#resolve;
     if (resolve === undefined) return;
-    this.#sent = summarizeView(view);
+    this.#sentState = view.state;
+    this.#sentPosition = view.position;
+    this.#sentEstimatedWaitMs = view.estimatedWaitMs;
+    this.#sentMatchId = view.assignment?.matchId;
     this.#resolve = undefined;
     this.#reject = undefined;
     resolve({ done: false, value: view });
   }
 
+  /** Ends the computation in progress, and the watch, with an error. */
   #fail(error: unknown): void {
+    this.#busy = false;
     const reject = this.#reject;
     this.#close(undefined);
     reject?.(error);

@@ -10,7 +10,7 @@ import {
 } from "../../src/application/errors.ts";
 import { PROGRESS_UPDATE_INTERVAL_MS } from "../../src/application/progress-updates.ts";
 import type { TicketView } from "../../src/application/ticket-view.ts";
-import { applicationHarness } from "../support/application-harness.ts";
+import { applicationHarness, DeferredProgress } from "../support/application-harness.ts";
 import { queueConfig } from "../support/queue-fixtures.ts";
 import { ScriptedFleet } from "../support/test-fleet.ts";
 
@@ -279,6 +279,57 @@ describe("matching", () => {
     await h.pass("duel");
     expect((await next).value).toMatchObject({ state: "queued", position: 1 });
     await views.return();
+  });
+});
+
+describe("watching when the queue progress answers later (a shared store)", () => {
+  /** b waits behind a with a skill no one else has; the harness's progress answers through promises. */
+  async function watchBehindA() {
+    const progress = new DeferredProgress();
+    const h = applicationHarness([queueConfig({ skillWindow: { initial: 10, perSecond: 0, max: 10 } })], { progress });
+    await h.matchmaker.enqueue(service, command("a", { players: [{ userId: "a", skill: 100 }] }));
+    h.clock.advance(10);
+    const b = await h.matchmaker.enqueue(service, command("b", { players: [{ userId: "b", skill: 5000 }] }));
+    await h.pass("duel");
+    const views = h.matchmaker.watchTicket(service, b.id, new AbortController().signal);
+    expect((await views.next()).value).toMatchObject({ state: "queued", position: 2 });
+    return { h, progress, b, views };
+  }
+
+  it("sends a new position when it is due, and then the assignment", async () => {
+    const { h, views } = await watchBehindA();
+    await h.matchmaker.enqueue(service, command("c", { players: [{ userId: "c", skill: 100 }] }));
+    await h.pass("duel");
+    h.clock.advance(PROGRESS_UPDATE_INTERVAL_MS);
+    await h.pass("duel");
+    expect((await views.next()).value).toMatchObject({ state: "queued", position: 1 });
+    await h.matchmaker.enqueue(service, command("d", { players: [{ userId: "d", skill: 5000 }] }));
+    await h.pass("duel");
+    expect((await views.next()).value).toMatchObject({ state: "matched", assignment: { serverAddress: "10.0.0.2:7777" } });
+    expect(await views.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("sends nothing for a due update that changes nothing, and the next change that does", async () => {
+    const { h, b, views } = await watchBehindA();
+    const next = views.next();
+    let sent = false;
+    void next.then(() => (sent = true));
+    h.clock.advance(PROGRESS_UPDATE_INTERVAL_MS);
+    await h.pass("duel");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toBe(false);
+    await h.matchmaker.cancelTicket(service, b.id);
+    expect((await next).value).toMatchObject({ state: "cancelled" });
+  });
+
+  it("ends the watch with the error when a progress read fails", async () => {
+    const { h, progress, views } = await watchBehindA();
+    const next = views.next();
+    progress.failReads = true;
+    h.clock.advance(PROGRESS_UPDATE_INTERVAL_MS);
+    await h.pass("duel");
+    await expect(next).rejects.toThrow("queue progress did not answer");
+    expect(h.events.watchedTickets).toBe(0);
   });
 });
 

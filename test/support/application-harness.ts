@@ -4,6 +4,8 @@ import { createMatchmaker, type Matchmaker } from "../../src/application/matchma
 import type { MatchmakingDeps } from "../../src/application/matchmaking-deps.ts";
 import type { IdGenerator } from "../../src/application/ports/id-generator.ts";
 import type { MatchmakingMetrics } from "../../src/application/ports/matchmaking-metrics.ts";
+import type { QueueEntry, QueueProgress } from "../../src/application/ports/queue-progress.ts";
+import type { Unsubscribe } from "../../src/application/ports/ticket-events.ts";
 import { QueueStatsRecorder } from "../../src/application/queue-stats-recorder.ts";
 import { RecentMatches } from "../../src/application/recent-matches.ts";
 import { InMemoryQueueStatsBoard } from "../../src/storage/memory/in-memory-queue-stats-board.ts";
@@ -38,6 +40,38 @@ export class FailingEvents extends InMemoryTicketEvents {
   }
 }
 
+/**
+ * Queue progress whose answers arrive later, as a shared store's do (Redis): the in-memory progress
+ * behind promises. Its reads can be made to fail.
+ */
+export class DeferredProgress implements QueueProgress {
+  readonly #inner = new InMemoryQueueProgress();
+  /** While true, position and estimate reads fail. */
+  failReads = false;
+
+  recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void> {
+    return this.#inner.recordPass(queue, waiting);
+  }
+
+  recordMatchedWaits(queue: string, waitsMs: readonly number[]): Promise<void> {
+    return this.#inner.recordMatchedWaits(queue, waitsMs);
+  }
+
+  async positionOf(queue: string, ticket: QueueEntry): Promise<number> {
+    if (this.failReads) throw new Error("queue progress did not answer");
+    return this.#inner.positionOf(queue, ticket);
+  }
+
+  async estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
+    if (this.failReads) throw new Error("queue progress did not answer");
+    return this.#inner.estimatedWaitMs(queue, waitedMs);
+  }
+
+  onPass(queue: string, listener: () => void): Unsubscribe {
+    return this.#inner.onPass(queue, listener);
+  }
+}
+
 /** Discards everything: the harness's tests check tickets, events and the fleet, not metrics. */
 const noMetrics: MatchmakingMetrics = {
   ticketEnqueued() {},
@@ -52,11 +86,11 @@ const noMetrics: MatchmakingMetrics = {
 };
 
 /** The application layer wired to real in-memory adapters, a manual clock and a scripted fleet. */
-export function applicationHarness(queues: readonly QueueConfig[], options: { staleAllocationMs?: number } = {}) {
+export function applicationHarness(queues: readonly QueueConfig[], options: { staleAllocationMs?: number; progress?: QueueProgress } = {}) {
   const clock = new ManualClock();
   const store = new InMemoryTicketStore({ retentionMs: 600_000 });
   const events = new FailingEvents();
-  const progress = new InMemoryQueueProgress();
+  const progress = options.progress ?? new InMemoryQueueProgress();
   const fleet = new ScriptedFleet();
   const issuer = new SequentialTickets(clock);
   const logger = pino({ level: "silent" });

@@ -24,10 +24,17 @@ export interface QueueProgress {
    * match's waits at once so a shared store spends one round trip per match, not one per ticket.
    */
   recordMatchedWaits(queue: string, waitsMs: readonly number[]): Promise<void>;
-  /** 1-based position among the queue's waiting tickets (older first). */
-  positionOf(queue: string, ticket: QueueEntry): Promise<number>;
+  /**
+   * 1-based position among the queue's waiting tickets (older first).
+   *
+   * This and {@link estimatedWaitMs} answer directly when the answer is at hand (in memory) and with
+   * a promise only when it must be fetched: every watcher of a queue asks both once per progress
+   * update, tens of thousands of times per pass, and a promise per answer was most of the garbage
+   * of a WatchTicket message (BENCHMARKS.md, benchmark 4).
+   */
+  positionOf(queue: string, ticket: QueueEntry): number | Promise<number>;
   /** Expected remaining wait in whole seconds' worth of ms, or undefined when nothing recent to go by. */
-  estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined>;
+  estimatedWaitMs(queue: string, waitedMs: number): number | undefined | Promise<number | undefined>;
   /** Calls `listener` after every pass over `queue`, wherever it ran. */
   onPass(queue: string, listener: () => void): Unsubscribe;
 }

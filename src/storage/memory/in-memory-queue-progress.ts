@@ -42,7 +42,7 @@ export class InMemoryQueueProgress implements QueueProgress {
   }
 
   /** As of the last pass: a ticket enqueued since is placed behind every older ticket waiting then. */
-  async positionOf(queue: string, ticket: QueueEntry): Promise<number> {
+  positionOf(queue: string, ticket: QueueEntry): number {
     const state = this.#queues.get(queue);
     if (state === undefined) return 1;
     let low = 0;
@@ -58,7 +58,7 @@ export class InMemoryQueueProgress implements QueueProgress {
   }
 
   /** The recent average wait minus what the ticket already waited, in whole seconds. */
-  async estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
+  estimatedWaitMs(queue: string, waitedMs: number): number | undefined {
     const average = this.#queues.get(queue)?.averageWaitMs;
     return average === undefined ? undefined : remainingWaitMs(average, waitedMs);
   }
