@@ -10,7 +10,8 @@ export interface TicketView {
   readonly id: string;
   readonly queue: string;
   readonly state: TicketState;
-  readonly userIds: readonly string[];
+  /** A fresh array in every view, which an adapter may hand on as it is. */
+  readonly userIds: string[];
   readonly partyId: string;
   readonly createdAt: number;
   readonly expiresAt: number;

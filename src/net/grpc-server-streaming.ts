@@ -5,6 +5,7 @@ import { failing, frame, ignoreStreamErrors, requestMessages, setErrorTrailers, 
 import type { GrpcCallContext } from "./grpc-call-context.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
 import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";
+import { pullNext, type Pullable } from "./pull-source.ts";
 import type { ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
 
 /**
@@ -46,7 +47,7 @@ class ServerStreamingCall {
   readonly #stream: http2.ServerHttp2Stream;
   readonly #context: GrpcCallContext;
   readonly #calls: OpenCalls;
-  #messages: AsyncIterator<MessageShape<DescMessage>> | undefined;
+  #messages: Pullable<MessageShape<DescMessage>> | undefined;
   #trailer: Headers | undefined;
   #headersSent = false;
   /** Until the trailers are written, a closing stream means the client went away. */
@@ -76,8 +77,9 @@ class ServerStreamingCall {
     this.#finish();
   }
 
+  /** Asks for the next message, by callbacks if the responses offer them (they may answer at once). */
   #pull(): void {
-    this.#messages!.next().then(this.#onNext, this.#onError);
+    pullNext(this.#messages!, this.#onNext, this.#onError);
   }
 
   #write(result: IteratorResult<MessageShape<DescMessage>>): void {

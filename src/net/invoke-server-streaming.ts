@@ -1,12 +1,14 @@
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { HandlerContext, Interceptor, StreamRequest, StreamResponse } from "@connectrpc/connect";
 import type { HandlerContextController } from "./grpc-call-context.ts";
+import type { Pullable } from "./pull-source.ts";
 import { single } from "./single-message.ts";
 import type { ServerStreamingMethodSpec } from "./single-request-method-registry.ts";
 
 /** A server-streaming call's responses as the interceptors hand them back, and its trailers. */
 export interface ServerStreamingResponses {
-  readonly messages: AsyncIterator<MessageShape<DescMessage>>;
+  /** Readable by callbacks too ({@link Pullable}) when the interceptors and the implementation allow. */
+  readonly messages: Pullable<MessageShape<DescMessage>>;
   /** Copy into the call's trailers once `messages` is done (connect does so only on success). */
   readonly trailer: Headers;
 }
@@ -28,10 +30,10 @@ export async function invokeServerStreaming(
 ): Promise<ServerStreamingResponses> {
   const method = spec.method;
   let next = async (request: StreamRequest): Promise<StreamResponse> => {
-    const output = spec.impl(await single(request.message, "server-streaming"), implementationContext(context, request));
+    const output: AsyncIterable<unknown> = spec.impl(await single(request.message, "server-streaming"), implementationContext(context, request));
     return {
       stream: true,
-      message: new NormalizedStream(method.output, output[Symbol.asyncIterator]()),
+      message: yieldsMessagesOf(output, method.output) ? output : new NormalizedStream(method.output, output[Symbol.asyncIterator]()),
       method,
       service: method.parent,
       header: context.responseHeader,
@@ -52,6 +54,21 @@ export async function invokeServerStreaming(
   });
   copyHeaders(response.header, context.responseHeader);
   return { messages: response.message[Symbol.asyncIterator](), trailer: response.trailer };
+}
+
+/**
+ * A server-streaming implementation's output that yields full messages of its method's output type
+ * and says so. It is passed on as it is: normalizing its messages (connect's `create` of each, which
+ * returns a full message unchanged) would only add a promise per message, and a layer that every
+ * open stream holds.
+ */
+export interface MessageStream<Desc extends DescMessage> extends AsyncIterable<MessageShape<Desc>> {
+  /** The output type of the method the stream answers. */
+  readonly messageSchema: Desc;
+}
+
+function yieldsMessagesOf<Desc extends DescMessage>(output: AsyncIterable<unknown>, desc: Desc): output is MessageStream<Desc> {
+  return (output as Partial<MessageStream<Desc>>).messageSchema === desc;
 }
 
 /** connect's copy of a response's headers into the call's. */

@@ -1,4 +1,5 @@
 import { keepAliveTicker, type KeepAliveTicker } from "./keep-alive-ticker.ts";
+import { pullNext, type Pullable, type PullSource } from "./pull-source.ts";
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
@@ -16,19 +17,20 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  *
  * A plain object rather than an async generator, because every idle WatchTicket stream holds one for
  * its whole life and a suspended generator costs several times its size in memory (BENCHMARKS.md,
- * benchmark 4).
+ * benchmark 4). For the same reason it reads its source, and can be read, by callbacks
+ * ({@link PullSource}) when the other side offers them.
  */
-export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M> {
+export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M>, PullSource<M> {
   /** Undefined when keep-alives are off. */
   readonly #ticker: KeepAliveTicker | undefined;
-  #source: AsyncIterator<T> | undefined;
+  #source: Pullable<T> | undefined;
   /** Whether the source's next() is outstanding. */
   #pulling = false;
   /** What that next() settled with, kept until the consumer asks for it. */
   #arrived: IteratorResult<T> | undefined;
   #failed: { readonly error: unknown } | undefined;
   #finished = false;
-  /** The consumer's pending next(). */
+  /** The consumer's pending next() (or pull). */
   #resolve: ((result: IteratorResult<M>) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
   #bucket: Set<() => void> | undefined;
@@ -47,7 +49,7 @@ export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M> 
   }
 
   /** The source, opened on the first `next()`; what it throws ends the stream through {@link failed}. */
-  protected abstract open(): AsyncIterator<T>;
+  protected abstract open(): Pullable<T>;
   /** The message for one of the source's values. */
   protected abstract message(value: T): M;
   /** The message sent after an idle interval. */
@@ -66,14 +68,27 @@ export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M> 
   }
 
   next(): Promise<IteratorResult<M>> {
-    if (this.#finished) return Promise.resolve(DONE);
-    if (this.#arrived !== undefined || this.#failed !== undefined) return this.#take();
-    if (!this.#pulling && !this.#pull()) return this.#take();
-    return new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-      this.#bucket = this.#ticker?.schedule(this.#onIdle);
-    });
+    return new Promise((resolve, reject) => this.pull(resolve, reject));
+  }
+
+  pull(onResult: (result: IteratorResult<M>) => void, onError: (error: unknown) => void): void {
+    if (this.#finished) {
+      onResult(DONE);
+      return;
+    }
+    if (this.#resolve !== undefined) {
+      onError(new Error("a response stream takes one next() at a time"));
+      return;
+    }
+    // A source read by callbacks may have answered before its pull returned.
+    if (this.#arrived === undefined && this.#failed === undefined && !this.#pulling) this.#pull();
+    if (this.#arrived !== undefined || this.#failed !== undefined) {
+      this.#deliver(onResult, onError);
+      return;
+    }
+    this.#resolve = onResult;
+    this.#reject = onError;
+    this.#bucket = this.#ticker?.schedule(this.#onIdle);
   }
 
   async return(): Promise<IteratorResult<M>> {
@@ -90,17 +105,17 @@ export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M> 
     return DONE;
   }
 
-  /** Asks the source for its next value; false if it could not even be opened (then {@link #failed} is set). */
-  #pull(): boolean {
+  /** Asks the source for its next value; if it cannot even be opened, {@link #failed} is set. */
+  #pull(): void {
+    let source: Pullable<T>;
     try {
-      this.#source ??= this.open();
+      source = this.#source ??= this.open();
     } catch (error) {
       this.#failed = { error };
-      return false;
+      return;
     }
     this.#pulling = true;
-    this.#source.next().then(this.#onResult, this.#onError);
-    return true;
+    pullNext(source, this.#onResult, this.#onError);
   }
 
   #settled(result: IteratorResult<T> | undefined, failed: { readonly error: unknown } | undefined): void {
@@ -114,25 +129,38 @@ export abstract class KeepAliveStream<T, M> implements AsyncIterableIterator<M> 
     this.#resolve = undefined;
     this.#reject = undefined;
     this.#cancelKeepAlive();
-    this.#take().then(resolve, reject);
+    this.#deliver(resolve, reject);
   }
 
-  #take(): Promise<IteratorResult<M>> {
+  /** Hands what the source settled with to the consumer: as a message, or as the stream's failure. */
+  #deliver(onResult: (result: IteratorResult<M>) => void, onError: (error: unknown) => void): void {
+    let taken: IteratorResult<M>;
+    try {
+      taken = this.#take();
+    } catch (error) {
+      onError(error);
+      return;
+    }
+    onResult(taken);
+  }
+
+  /** What the consumer gets for what the source settled with; throws what the stream fails with. */
+  #take(): IteratorResult<M> {
     const failed = this.#failed;
     const result = this.#arrived;
     this.#arrived = undefined;
     this.#failed = undefined;
     try {
       if (failed !== undefined) throw failed.error;
-      if (result!.done !== true) return Promise.resolve({ done: false, value: this.message(result!.value) });
+      if (result!.done !== true) return { done: false, value: this.message(result!.value) };
       this.#finished = true;
       this.ended();
-      return Promise.resolve(DONE);
+      return DONE;
     } catch (error) {
       this.#finished = true;
       // A source that did not fail (a message that could not be made) still holds its subscriptions.
       if (failed === undefined) this.#source?.return?.().catch(() => undefined);
-      return Promise.reject(this.failed(error));
+      throw this.failed(error);
     }
   }
 

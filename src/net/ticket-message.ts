@@ -1,12 +1,10 @@
 import { create } from "@bufbuild/protobuf";
-import { durationFromMs, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, type Duration, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { TicketView } from "../application/ticket-view.ts";
 import type { QueueConfig } from "../domain/queue-config.ts";
 import type { TicketState as DomainTicketState } from "../domain/ticket.ts";
 import {
-  AssignmentSchema,
   QueueInfoSchema,
-  TicketSchema,
   TicketState,
   type QueueInfo,
   type Ticket,
@@ -20,32 +18,56 @@ const STATES: Record<DomainTicketState, TicketState> = {
   expired: TicketState.EXPIRED,
 };
 
-/** The wire form of a caller's ticket view. Only public fields exist in the view, so none leak here. */
+/**
+ * The wire form of a caller's ticket view. Only public fields exist in the view, so none leak here.
+ *
+ * Written as the message objects themselves (protobuf-es messages are plain objects; the types make
+ * every field explicit) rather than through `create` and an init object per message: a WatchTicket
+ * stream sends one per update, tens of thousands per matching pass (BENCHMARKS.md, benchmark 4).
+ */
 export function toTicketMessage(view: TicketView): Ticket {
   const assignment = view.assignment;
-  return create(TicketSchema, {
+  return {
+    $typeName: "matchmaking.v1.Ticket",
     ticketId: view.id,
     queue: view.queue,
     state: STATES[view.state],
-    userIds: [...view.userIds],
+    userIds: view.userIds,
     partyId: view.partyId,
-    createdAt: timestampFromMs(view.createdAt),
-    expiresAt: timestampFromMs(view.expiresAt),
+    createdAt: timestamp(view.createdAt),
+    expiresAt: timestamp(view.expiresAt),
     queuePosition: view.position,
-    estimatedWait: view.estimatedWaitMs === undefined ? undefined : durationFromMs(view.estimatedWaitMs),
+    estimatedWait: view.estimatedWaitMs === undefined ? undefined : duration(view.estimatedWaitMs),
     assignment:
       assignment === undefined
         ? undefined
-        : create(AssignmentSchema, {
+        : {
+            $typeName: "matchmaking.v1.Assignment",
             matchId: assignment.matchId,
             serverAddress: assignment.serverAddress,
             matchTicket: assignment.matchTicket,
-            expiresAt: timestampFromMs(assignment.matchTicketExpiresAt),
-            teams: assignment.teams.map((userIds) => ({ userIds: [...userIds] })),
+            expiresAt: timestamp(assignment.matchTicketExpiresAt),
+            teams: assignment.teams.map((userIds) => ({ $typeName: "matchmaking.v1.Team", userIds: userIds.slice() })),
             region: assignment.region,
-            partyMatchTickets: assignment.partyMatchTickets.map((entry) => ({ ...entry })),
-          }),
-  });
+            partyMatchTickets: assignment.partyMatchTickets.map((entry) => ({
+              $typeName: "matchmaking.v1.PlayerMatchTicket",
+              userId: entry.userId,
+              matchTicket: entry.matchTicket,
+            })),
+          },
+  };
+}
+
+/** `timestampFromMs` written directly (see {@link toTicketMessage}). */
+function timestamp(ms: number): Timestamp {
+  const seconds = Math.floor(ms / 1000);
+  return { $typeName: "google.protobuf.Timestamp", seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
+}
+
+/** `durationFromMs` written directly (see {@link toTicketMessage}): seconds and nanos share the sign. */
+function duration(ms: number): Duration {
+  const seconds = Math.trunc(ms / 1000);
+  return { $typeName: "google.protobuf.Duration", seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
 /** The wire form of a queue's public description. */

@@ -13,7 +13,9 @@ import { failedCall } from "./connect-errors.ts";
 import { ticketIdOf } from "./request-fields.ts";
 import { requestLogger } from "./rpc-observer.ts";
 import { toTicketMessage } from "./ticket-message.ts";
+import type { MessageStream } from "./invoke-server-streaming.ts";
 import { KeepAliveStream } from "./keep-alive-stream.ts";
+import type { Pullable } from "./pull-source.ts";
 
 /** The keep-alive message of a WatchTicket stream: no ticket, only the flag. */
 const KEEP_ALIVE = create(WatchTicketResponseSchema, { keepAlive: true });
@@ -23,7 +25,7 @@ const KEEP_ALIVE = create(WatchTicketResponseSchema, { keepAlive: true });
  * the call's status when it ends. The whole response side of an idle stream is this one object and
  * the application's watcher (BENCHMARKS.md, benchmark 4).
  */
-export class WatchTicketResponses extends KeepAliveStream<TicketView, WatchTicketResponse> {
+export class WatchTicketResponses extends KeepAliveStream<TicketView, WatchTicketResponse> implements MessageStream<typeof WatchTicketResponseSchema> {
   readonly #matchmaker: Matchmaker;
   readonly #logger: Logger;
   /** As the client sent it; checked when the stream opens. */
@@ -38,12 +40,18 @@ export class WatchTicketResponses extends KeepAliveStream<TicketView, WatchTicke
     this.#context = context;
   }
 
-  protected open(): AsyncIterator<TicketView> {
+  /** Full messages already: served as they are (a getter, not a field every stream would hold). */
+  get messageSchema(): typeof WatchTicketResponseSchema {
+    return WatchTicketResponseSchema;
+  }
+
+  /** The application's watch, which the base class reads through its callback `pull`. */
+  protected open(): Pullable<TicketView> {
     return this.#matchmaker.watchTicket(callerOf(this.#context), ticketIdOf({ ticketId: this.#ticketId }), this.#context.signal);
   }
 
   protected message(view: TicketView): WatchTicketResponse {
-    return create(WatchTicketResponseSchema, { ticket: toTicketMessage(view) });
+    return { $typeName: "matchmaking.v1.WatchTicketResponse", ticket: toTicketMessage(view), keepAlive: false };
   }
 
   protected keepAlive(): WatchTicketResponse {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { PullSource } from "../../src/net/pull-source.ts";
 import { withKeepAlive } from "../support/pass-through-stream.ts";
 
 /** A source the test feeds by hand, recording whether it was finalized. */
@@ -29,6 +30,44 @@ class ManualSource implements AsyncIterable<string> {
     } finally {
       this.finalized = true;
     }
+  }
+}
+
+/**
+ * A source read by callbacks, as the application's ticket watch is: it answers a pull at once when a
+ * value is waiting (before `pull` returns), else when the test pushes one.
+ */
+class CallbackSource implements AsyncIterableIterator<string>, PullSource<string> {
+  readonly #waiting: IteratorResult<string>[] = [];
+  #pending: ((result: IteratorResult<string>) => void) | undefined;
+
+  push(value: string): void {
+    this.#settle({ done: false, value });
+  }
+
+  end(): void {
+    this.#settle({ done: true, value: undefined });
+  }
+
+  pull(onResult: (result: IteratorResult<string>) => void): void {
+    const waiting = this.#waiting.shift();
+    if (waiting !== undefined) onResult(waiting);
+    else this.#pending = onResult;
+  }
+
+  next(): Promise<IteratorResult<string>> {
+    throw new Error("a callback source is read by pull");
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #settle(result: IteratorResult<string>): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending !== undefined) pending(result);
+    else this.#waiting.push(result);
   }
 }
 
@@ -77,6 +116,34 @@ describe("KeepAliveStream", () => {
       break;
     }
     expect(source.finalized).toBe(true);
+  });
+
+  it("reads a source by its callbacks, whether it answers at once or later", async () => {
+    const source = new CallbackSource();
+    source.push("ready");
+    const stream = withKeepAlive(source, 60_000, () => PING);
+    expect(await stream.next()).toEqual({ done: false, value: "ready" });
+    const later = stream.next();
+    source.push("later");
+    expect(await later).toEqual({ done: false, value: "later" });
+    source.end();
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("can be read by callbacks itself, answered before pull returns when a value is waiting", async () => {
+    const source = new CallbackSource();
+    source.push("ready");
+    const stream = withKeepAlive(source, 60_000, () => PING);
+    const seen: IteratorResult<string>[] = [];
+    stream.pull((result) => seen.push(result), () => {});
+    expect(seen).toEqual([{ done: false, value: "ready" }]);
+    stream.pull((result) => seen.push(result), () => {});
+    expect(seen).toHaveLength(1);
+    source.push("later");
+    expect(seen).toEqual([
+      { done: false, value: "ready" },
+      { done: false, value: "later" },
+    ]);
   });
 
   it("passes the source's error on", async () => {

@@ -1,11 +1,16 @@
 import { KeepAliveStream } from "../../src/net/keep-alive-stream.ts";
+import type { PullSource } from "../../src/net/pull-source.ts";
 
 /**
  * The simplest {@link KeepAliveStream}: `source`'s values pass through unchanged and `keepAlive()`
  * comes after each idle `intervalMs` (0: never), so tests can drive the base class's ordering,
  * keep-alive and ending rules without the WatchTicket mapping built on it.
  */
-export function withKeepAlive<T, K>(source: AsyncIterable<T>, intervalMs: number, keepAlive: () => K): AsyncIterableIterator<T | K> {
+export function withKeepAlive<T, K>(
+  source: AsyncIterable<T>,
+  intervalMs: number,
+  keepAlive: () => K,
+): AsyncIterableIterator<T | K> & PullSource<T | K> {
   return new PassThroughStream(source, intervalMs, keepAlive);
 }
 
