@@ -40,4 +40,31 @@ describe("tokenAuthentication", () => {
     expect(await codeOf(auth.caller(gameServer))).toBe(Code.PermissionDenied);
     expect(await codeOf(auth.gameServer(`Bearer ${await sign("alice")}`))).toBe(Code.PermissionDenied);
   });
+
+  it("knows a caller at once once their token was verified, until it expires, and never a game server", async () => {
+    const local = tokenAuthentication(productionVerifier({ MATCHMAKER_AUTH_HS256_SECRET: TEST_SECRET, MATCHMAKER_AUTH_CLOCK_SKEW_SECONDS: "0" }, clock));
+    const known = local.caller.known!;
+    const alice = `Bearer ${await signToken(TEST_SECRET_BYTES, "HS256", { clock, claims: { sub: "alice" }, ttlSeconds: 60 })}`;
+    const backend = `Bearer ${await sign("lobby-backend", [SERVICE_SCOPE])}`;
+    const gameServer = `Bearer ${await sign("gs-2", [GAME_SERVER_SCOPE])}`;
+
+    expect(known(alice)).toBeUndefined();
+    const verified = await local.caller(alice);
+    expect(known(alice)).toEqual(verified);
+    // Another spelling of the same credential is the same token.
+    expect(known(alice.replace("Bearer", "bearer"))).toEqual({ kind: "player", userId: "alice" });
+    await local.caller(backend);
+    expect(known(backend)).toEqual({ kind: "service", subject: "lobby-backend" });
+    expect(known(alice)).toEqual({ kind: "player", userId: "alice" });
+
+    await local.gameServer(gameServer);
+    expect(known(gameServer)).toBeUndefined();
+    expect(await codeOf(local.caller(gameServer))).toBe(Code.PermissionDenied);
+    for (const header of [null, "", "Basic dXNlcjpwYXNz", "Bearer not.a.token"]) expect(known(header)).toBeUndefined();
+
+    clock.advanceSeconds(60);
+    expect(known(alice)).toBeUndefined();
+    expect(await codeOf(local.caller(alice))).toBe(Code.Unauthenticated);
+    expect(known(backend)).toEqual({ kind: "service", subject: "lobby-backend" });
+  });
 });

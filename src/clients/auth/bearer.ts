@@ -16,11 +16,16 @@ export function parseBearerToken(authorization: string | null | undefined): stri
   if (authorization === null || authorization === undefined || authorization.trim() === "") {
     throw new AuthenticationError("missing", 'no "authorization" header; send "Bearer <token>"');
   }
-  const token = BEARER.exec(authorization)?.[1];
+  const token = bearerToken(authorization);
   if (token === undefined) {
     throw new AuthenticationError("malformed", 'the "authorization" header is not of the form "Bearer <token>"');
   }
   return token;
+}
+
+/** The token of an `Authorization` header, or undefined when it holds none (for why, {@link parseBearerToken}). */
+export function bearerToken(authorization: string | null | undefined): string | undefined {
+  return authorization === null || authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
 }
 
 /**

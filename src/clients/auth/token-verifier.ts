@@ -14,6 +14,11 @@ export interface TokenVerifier {
    * not acceptable) or a `KeySourceUnavailableError` (the IdP could not be reached).
    */
   verify(token: string): Promise<VerifiedToken>;
+  /**
+   * The token's facts if `verify` accepted it recently and it has not expired since (a cache hit),
+   * else undefined. Synchronous, so that a client's repeated calls cost no promise.
+   */
+  recentlyVerified(token: string): VerifiedToken | undefined;
 }
 
 /** Options of {@link createTokenVerifier}. */
@@ -38,6 +43,9 @@ export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOp
   const cache = new VerifiedTokenCache<VerifiedToken>(config.cacheMaxEntries);
 
   return {
+    recentlyVerified(token) {
+      return token.length > MAX_TOKEN_LENGTH ? undefined : cache.get(token, clock.now());
+    },
     async verify(token) {
       if (token.length > MAX_TOKEN_LENGTH) throw notCompactJws();
       // A cached token passed the shape check when it was verified: only new ones need it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { callerFromToken, parseBearerToken } from "../../../src/clients/auth/bearer.ts";
+import { bearerToken, callerFromToken, parseBearerToken } from "../../../src/clients/auth/bearer.ts";
 import { GAME_SERVER_SCOPE, SERVICE_SCOPE } from "../../../src/clients/auth/scopes.ts";
 
 describe("parseBearerToken", () => {
@@ -15,6 +15,20 @@ describe("parseBearerToken", () => {
     "reports a malformed header for %j",
     (header) => {
       expect(() => parseBearerToken(header)).toThrow(expect.objectContaining({ check: "malformed" }));
+    },
+  );
+});
+
+describe("bearerToken", () => {
+  it.each(["Bearer a.b.c", "bearer a.b.c", "BEARER   a.b.c ", "Bearer\ta.b.c"])("reads %j as parseBearerToken does", (header) => {
+    expect(bearerToken(header)).toBe(parseBearerToken(header));
+  });
+
+  it.each([null, undefined, "", "   ", "Basic dXNlcjpwYXNz", "Bearer", "Bearer a.b.c extra", "a.b.c", "Bearerx a.b.c"])(
+    "finds no token in %j, where parseBearerToken throws",
+    (header) => {
+      expect(bearerToken(header)).toBeUndefined();
+      expect(() => parseBearerToken(header)).toThrow();
     },
   );
 });

@@ -274,4 +274,23 @@ describe("the verified-token cache", () => {
     clock.advanceSeconds(1);
     await expectRejected(verifier, token, "expired");
   });
+
+  it("answers at once for a token verified recently, and for no other", async () => {
+    const clock = new ManualClock();
+    const verifier = hs256Verifier(clock, { MATCHMAKER_AUTH_CLOCK_SKEW_SECONDS: "0" });
+    const token = await signToken(TEST_SECRET_BYTES, "HS256", { clock, ttlSeconds: 60 });
+    const forged = await signToken(new TextEncoder().encode("another-secret-that-is-also-32-bytes-long"), "HS256", { clock });
+
+    expect(verifier.recentlyVerified(token)).toBeUndefined();
+    const verified = await verifier.verify(token);
+    expect(verifier.recentlyVerified(token)).toBe(verified);
+    await expectRejected(verifier, forged, "signature");
+    expect(verifier.recentlyVerified(forged)).toBeUndefined();
+    expect(verifier.recentlyVerified(`${token}x`)).toBeUndefined();
+
+    clock.advanceSeconds(59);
+    expect(verifier.recentlyVerified(token)).toBe(verified);
+    clock.advanceSeconds(1);
+    expect(verifier.recentlyVerified(token)).toBeUndefined();
+  });
 });
