@@ -2,7 +2,6 @@ import type http from "node:http";
 import {
   Code,
   ConnectError,
-  createContextValues,
   createHandlerContext,
   type Interceptor,
 } from "@connectrpc/connect";
@@ -39,6 +38,7 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { CallValues } from "./call-values.ts";
 import { drained } from "./drained.ts";
 import type { FastGrpcOptions } from "./fast-grpc.ts";
 import { headerObject, headerValue, requestHeaders } from "./node-headers.ts";
@@ -212,7 +212,7 @@ function startCall(spec: SingleRequestMethodSpec, contentType: string, url: stri
     timeoutMs: timeout.timeoutMs,
     requestHeader: requestHeaders(request.headers),
     responseHeader: { [headerContentType]: contentType },
-    contextValues: createContextValues(),
+    contextValues: new CallValues(),
   });
   calls.start(context);
   return { timeout, context };

@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, type createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type createHandlerContext } from "@connectrpc/connect";
+import { CallValues } from "./call-values.ts";
 import { LazyHeaders, type HeaderFields } from "./lazy-headers.ts";
 
 /** The context connect gives an implementation, with `abort` for the transport that owns the call. */
@@ -25,12 +26,25 @@ export interface GrpcCallInit {
 
 const NO_DEADLINE = (): undefined => undefined;
 const OK_TRAILER = { "grpc-status": "0" } as const;
+/** The initial response header fields by content type: a LazyHeaders never changes its fields. */
+const CONTENT_TYPE_FIELDS = new Map<string, HeaderFields>();
+
+/** One object per content type: they are the transports' few constants, so the map stays small. */
+function contentTypeFields(contentType: string): HeaderFields {
+  let fields = CONTENT_TYPE_FIELDS.get(contentType);
+  if (fields === undefined) {
+    fields = { "content-type": contentType };
+    CONTENT_TYPE_FIELDS.set(contentType, fields);
+  }
+  return fields;
+}
 
 /**
  * The handler context of a gRPC call, as connect's `createHandlerContext` makes it for its gRPC
  * handler (same fields, same initial response header and trailer, the deadline aborting the signal
  * with DEADLINE_EXCEEDED, `abort` clearing the deadline), at a fraction of the cost: the three
- * `Headers` are {@link LazyHeaders}, built only if someone changes or lists them, and the signal is
+ * `Headers` are {@link LazyHeaders}, built only if someone changes or lists them (the response
+ * header's initial fields shared between calls), the values a {@link CallValues}, and the signal is
  * one AbortController rather than one linked to a second one for the deadline.
  */
 export function createGrpcCallContext(init: GrpcCallInit): GrpcCallContext {
@@ -54,9 +68,9 @@ export function createGrpcCallContext(init: GrpcCallInit): GrpcCallContext {
     signal: controller.signal,
     timeoutMs,
     requestHeader: new LazyHeaders(headers),
-    responseHeader: new LazyHeaders({ "content-type": init.contentType }),
+    responseHeader: new LazyHeaders(contentTypeFields(init.contentType)),
     responseTrailer: new LazyHeaders(OK_TRAILER),
-    values: createContextValues(),
+    values: new CallValues(),
     abort(reason?: unknown) {
       if (timer !== undefined) clearTimeout(timer);
       controller.abort(reason);
