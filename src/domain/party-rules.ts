@@ -28,15 +28,15 @@ export function findPartyViolation(
       reason: `a party of ${players.length} is smaller than queue "${queue.name}" allows (${queue.minPartySize})`,
     };
   }
-  const known = new Map(queue.regions.map((region) => [region.name, region]));
   let reachable = false;
-  for (const [name, latency] of Object.entries(latencyMs)) {
-    const region = known.get(name);
+  for (const name of Object.keys(latencyMs)) {
+    // A queue plays in a handful of regions: a scan, rather than a map of them built per party.
+    const region = queue.regions.find((candidate) => candidate.name === name);
     if (region === undefined) {
       const names = queue.regions.map((r) => r.name).join(", ");
       return { field: `latency_ms["${name}"]`, reason: `unknown region; queue "${queue.name}" plays in: ${names}` };
     }
-    if (latency <= region.maxLatencyMs) reachable = true;
+    if (latencyMs[name]! <= region.maxLatencyMs) reachable = true;
   }
   if (!reachable) {
     return {

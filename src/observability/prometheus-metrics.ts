@@ -25,6 +25,8 @@ const RPC_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
 export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   readonly registry = new Registry();
   readonly #enqueued: Counter<"queue">;
+  /** Tickets enqueued per queue, handed to {@link #enqueued} when it is scraped: one per Enqueue. */
+  readonly #enqueuedCounts = new Map<string, { count: number }>();
   readonly #cancelled: Counter<"queue">;
   readonly #expired: Counter<"queue">;
   readonly #requeued: Counter<"queue" | "reason">;
@@ -47,6 +49,10 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
       help: "Tickets created by Enqueue (idempotent replays not counted).",
       labelNames: ["queue"],
       registers,
+      collect: () => {
+        this.#enqueued.reset();
+        for (const [queue, { count }] of this.#enqueuedCounts) this.#enqueued.inc({ queue }, count);
+      },
     });
     this.#cancelled = new Counter({
       name: "matchmaker_tickets_cancelled_total",
@@ -137,7 +143,9 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   }
 
   ticketEnqueued(queue: string): void {
-    this.#enqueued.inc({ queue });
+    const counted = this.#enqueuedCounts.get(queue);
+    if (counted === undefined) this.#enqueuedCounts.set(queue, { count: 1 });
+    else counted.count++;
   }
 
   ticketCancelled(queue: string): void {
@@ -176,7 +184,8 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   /**
    * Counted in plain numbers rather than through prom-client, whose every update builds a label
    * key and validates the labels: with two counter updates and a histogram observation per call,
-   * that was a measurable share of a small call's CPU (BENCHMARKS.md, section 1).
+   * that was a measurable share of a small call's CPU (BENCHMARKS.md, section 1). The same goes
+   * for {@link ticketEnqueued}.
    */
   rpcStarted(call: RpcLabels): void {
     this.#rpcCountsOf(call).started++;
@@ -208,7 +217,8 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
 
   #startAtZero(queues: readonly QueueConfig[]): void {
     for (const { name: queue, regions } of queues) {
-      for (const counter of [this.#enqueued, this.#cancelled, this.#expired]) counter.inc({ queue }, 0);
+      this.#enqueuedCounts.set(queue, { count: 0 });
+      for (const counter of [this.#cancelled, this.#expired]) counter.inc({ queue }, 0);
       for (const reason of REQUEUE_REASONS) this.#requeued.inc({ queue, reason }, 0);
       this.#passSeconds.zero({ queue });
       for (const { name: region } of regions) {

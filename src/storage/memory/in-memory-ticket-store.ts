@@ -13,6 +13,12 @@ interface QueueIndex {
   readonly queued: Map<string, Ticket>;
   /** Allocating tickets by id. */
   readonly allocating: Map<string, Ticket>;
+  /**
+   * The live ticket of every player holding one in this queue, by user id. One map per queue keyed
+   * by the user id itself: a key made of queue and user id was a new string per player, hashed on
+   * every Enqueue and retained with every ticket.
+   */
+  readonly livePlayers: Map<string, string>;
   /** Terminal tickets in the order they became terminal, to forget them after the retention period. */
   readonly retired: { ticketId: string; forgetAt: number }[];
 }
@@ -30,8 +36,6 @@ export class InMemoryTicketStore implements TicketStore {
   readonly #options: InMemoryTicketStoreOptions;
   readonly #tickets = new Map<string, Ticket>();
   readonly #queues = new Map<string, QueueIndex>();
-  /** `queue \0 userId` of every player with a live ticket, to the ticket id. */
-  readonly #livePlayers = new Map<string, string>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
   /** Idempotency keys by the ticket they point to, forgotten with it. */
   readonly #keysOfTicket = new Map<string, string>();
@@ -50,13 +54,14 @@ export class InMemoryTicketStore implements TicketStore {
           : { outcome: "key-reused", ticketId: record.ticketId };
       }
     }
+    const index = this.#queue(ticket.queue);
     for (const player of ticket.players) {
-      const holder = this.#livePlayers.get(playerKey(ticket.queue, player.userId));
+      const holder = index.livePlayers.get(player.userId);
       if (holder !== undefined) return { outcome: "player-busy", userId: player.userId, ticketId: holder };
     }
     this.#tickets.set(ticket.id, ticket);
-    this.#queue(ticket.queue).queued.set(ticket.id, ticket);
-    for (const player of ticket.players) this.#livePlayers.set(playerKey(ticket.queue, player.userId), ticket.id);
+    index.queued.set(ticket.id, ticket);
+    for (const player of ticket.players) index.livePlayers.set(player.userId, ticket.id);
     if (idempotency !== undefined) {
       this.#idempotency.set(idempotency.key, { fingerprint: idempotency.fingerprint, ticketId: ticket.id });
       this.#keysOfTicket.set(ticket.id, idempotency.key);
@@ -161,8 +166,7 @@ export class InMemoryTicketStore implements TicketStore {
     else index.allocating.delete(next.id);
     if (!isLive(state)) {
       for (const player of next.players) {
-        const key = playerKey(next.queue, player.userId);
-        if (this.#livePlayers.get(key) === next.id) this.#livePlayers.delete(key);
+        if (index.livePlayers.get(player.userId) === next.id) index.livePlayers.delete(player.userId);
       }
       index.retired.push({ ticketId: next.id, forgetAt: now + this.#options.retentionMs });
     }
@@ -181,13 +185,9 @@ export class InMemoryTicketStore implements TicketStore {
   #queue(name: string): QueueIndex {
     let index = this.#queues.get(name);
     if (index === undefined) {
-      index = { queued: new Map(), allocating: new Map(), retired: [] };
+      index = { queued: new Map(), allocating: new Map(), livePlayers: new Map(), retired: [] };
       this.#queues.set(name, index);
     }
     return index;
   }
-}
-
-function playerKey(queue: string, userId: string): string {
-  return `${queue}\u0000${userId}`;
 }

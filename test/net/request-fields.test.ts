@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../src/application/errors.ts";
+import { optionalText, requireText, textProblem } from "../../src/net/request-fields.ts";
+
+describe("request text fields", () => {
+  it("refuses exactly the characters of Unicode category Cc, as /\\p{Cc}/u finds them", () => {
+    const refused: number[] = [];
+    const expected: number[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const text = `id${String.fromCharCode(unit)}`;
+      if (/\p{Cc}/u.test(text)) expected.push(unit);
+      if (textProblem(text, 128, true) !== undefined) refused.push(unit);
+    }
+    expect(refused).toEqual(expected);
+    // Astral characters (surrogate pairs) are never control characters.
+    expect(textProblem("player-\u{1F600}", 128, true)).toBeUndefined();
+  });
+
+  it("names the first problem: missing, then too long, then control characters", () => {
+    expect(textProblem("", 4, true)).toBe("is required");
+    expect(textProblem("", 4, false)).toBeUndefined();
+    expect(textProblem("abcde\u0000", 4, true)).toBe("must be at most 4 characters (got 6)");
+    expect(textProblem("a\u0085", 4, false)).toBe("must not contain control characters");
+  });
+
+  it("throws the problem as an invalid argument of the named field", () => {
+    expect(() => requireText("", "queue", 64)).toThrow(new InvalidArgumentError("queue", "is required"));
+    expect(() => optionalText("x\n", "party_id", 64)).toThrow(new InvalidArgumentError("party_id", "must not contain control characters"));
+    expect(requireText("duel", "queue", 64)).toBe("duel");
+    expect(optionalText("", "party_id", 64)).toBe("");
+  });
+});
