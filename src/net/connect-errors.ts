@@ -44,3 +44,11 @@ export function failedCall(error: unknown, method: string, logger: Logger, messa
   if (connectError.cause !== undefined) logger.error({ err: connectError.cause, method }, message);
   return connectError;
 }
+
+/**
+ * A request message over the server's size limit, worded as connect's handlers word it, for the
+ * fast paths that read request bodies themselves (gRPC frames, Connect bodies).
+ */
+export function messageTooLarge(length: number, readMaxBytes: number): ConnectError {
+  return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
+}

@@ -42,7 +42,7 @@ import { CallValues } from "./call-values.ts";
 import { drained } from "./drained.ts";
 import type { FastGrpcOptions } from "./fast-grpc.ts";
 import { headerObject, headerValue, requestHeaders } from "./node-headers.ts";
-import { asConnectError } from "./connect-errors.ts";
+import { asConnectError, messageTooLarge } from "./connect-errors.ts";
 import { CALL_COMPLETED, clientCancelled, OpenCalls } from "./open-calls.ts";
 import {
   SingleRequestMethodRegistry,
@@ -337,7 +337,7 @@ async function serveServerStreaming(
 function readBody(request: http.IncomingMessage, readMaxBytes: number): Promise<Uint8Array> {
   const declared = declaredLength(request.headers["content-length"]);
   if (declared !== undefined && declared > readMaxBytes) {
-    return Promise.reject(new ConnectError(`message size ${declared} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
+    return Promise.reject(messageTooLarge(declared, readMaxBytes));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -4,7 +4,7 @@ import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/proto
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { errorMessage } from "../shared/error-message.ts";
-import { asConnectError } from "./connect-errors.ts";
+import { asConnectError, messageTooLarge } from "./connect-errors.ts";
 import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import { headerValue } from "./node-headers.ts";
@@ -67,7 +67,7 @@ export function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, read
   let offset = 0;
   while (body.length - offset >= FRAME_HEADER_BYTES) {
     const length = body.readUInt32BE(offset + 1);
-    if (length > readMaxBytes) throw tooLarge(length, readMaxBytes);
+    if (length > readMaxBytes) throw messageTooLarge(length, readMaxBytes);
     const end = offset + FRAME_HEADER_BYTES + length;
     if (end > body.length) break;
     const flags = body[offset]!;
@@ -112,7 +112,7 @@ export function readBody(request: Readable, readMaxBytes: number): Promise<Buffe
         const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
         if (length > readMaxBytes) {
           stop();
-          reject(tooLarge(length, readMaxBytes));
+          reject(messageTooLarge(length, readMaxBytes));
           return;
         }
       }
@@ -130,10 +130,6 @@ export function readBody(request: Readable, readMaxBytes: number): Promise<Buffe
     request.once("end", onEnd);
     request.once("close", onClose);
   });
-}
-
-function tooLarge(length: number, readMaxBytes: number): ConnectError {
-  return new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted);
 }
 
 /** One gRPC message on the wire: flags, length, bytes. */
