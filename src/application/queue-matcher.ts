@@ -83,6 +83,10 @@ export class QueueMatcher {
     }
     const proposals = findMatches(this.queue, queued, now).map((proposal) => ({ matchId: ids.matchId(), proposal }));
     const taken = new Set<string>();
+    // A chunk's claimed tickets are announced while the next chunk is claimed rather than before:
+    // with a shared store that saves a round trip per chunk, and watchers already order a ticket's
+    // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
+    const announcements: Promise<void>[] = [];
     let matches = 0;
     for (let start = 0; start < proposals.length; start += CLAIM_CHUNK) {
       const chunk = proposals.slice(start, start + CLAIM_CHUNK);
@@ -102,8 +106,9 @@ export class QueueMatcher {
         placement.start({ queue, matchId, proposal });
         matches++;
       });
-      await publishCommitted(events, claimedTickets, logger, "claimed");
+      announcements.push(publishCommitted(events, claimedTickets, logger, "claimed"));
     }
+    await Promise.all(announcements);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Caller } from "../../src/application/caller.ts";
 import type { EnqueueCommand } from "../../src/application/enqueue-ticket.ts";
 import {
@@ -207,6 +207,34 @@ describe("matching", () => {
     h.events.failWhen = (tickets) => tickets.some((ticket) => ticket.state === "allocating");
     await h.pass("duel");
     expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
+  });
+
+  it("claims the next chunk of matches while the previous chunk is being announced, and ends the pass once all are out", async () => {
+    const h = applicationHarness([queueConfig()]);
+    // 65 duels: more than one claim chunk.
+    const tickets: TicketView[] = [];
+    for (let index = 0; index < 130; index++) tickets.push(await h.matchmaker.enqueue(service, command(`player-${index}`)));
+    let release!: () => void;
+    const announcementsHeld = new Promise<void>((resolve) => (release = resolve));
+    const announced: number[] = [];
+    h.events.holdWhen = (tickets) => {
+      if (!tickets.every((ticket) => ticket.state === "allocating")) return undefined;
+      announced.push(tickets.length);
+      return announcementsHeld;
+    };
+    let passEnded = false;
+    const pass = h.passWithoutPlacing("duel").then((summary) => {
+      passEnded = true;
+      return summary;
+    });
+    await vi.waitFor(() => expect(announced).toEqual([128, 2]));
+    // Both chunks were claimed while the first announcement was still held.
+    expect(passEnded).toBe(false);
+    release();
+    expect((await pass).matches).toBe(65);
+    await h.placement.drain();
+    const states = await Promise.all(tickets.map(async (ticket) => (await h.store.get(ticket.id))?.state));
+    expect(new Set(states)).toEqual(new Set(["matched"]));
   });
 
   it("requeues tickets whose placement outlived the stale-claim limit, and releases the late server", async () => {

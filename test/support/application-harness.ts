@@ -27,14 +27,17 @@ export function sequentialIds(): IdGenerator {
 }
 
 /**
- * Ticket events whose publishing can be made to fail, standing in for a shared event bus that
- * times out (the in-memory bus never does).
+ * Ticket events whose publishing can be made to fail or to wait, standing in for a shared event bus
+ * that times out or answers late (the in-memory bus does neither).
  */
-export class FailingEvents extends InMemoryTicketEvents {
+export class ScriptedEvents extends InMemoryTicketEvents {
   /** Publishing a batch this returns true for throws. */
   failWhen: (tickets: readonly Ticket[]) => boolean = () => false;
+  /** Publishing a batch waits for the promise this returns, if any. */
+  holdWhen: (tickets: readonly Ticket[]) => Promise<void> | undefined = () => undefined;
 
   override async publish(tickets: readonly Ticket[]): Promise<void> {
+    await this.holdWhen(tickets);
     if (this.failWhen(tickets)) throw new Error("event bus did not answer");
     return super.publish(tickets);
   }
@@ -89,7 +92,7 @@ const noMetrics: MatchmakingMetrics = {
 export function applicationHarness(queues: readonly QueueConfig[], options: { staleAllocationMs?: number; progress?: QueueProgress } = {}) {
   const clock = new ManualClock();
   const store = new InMemoryTicketStore({ retentionMs: 600_000 });
-  const events = new FailingEvents();
+  const events = new ScriptedEvents();
   const progress = options.progress ?? new InMemoryQueueProgress();
   const fleet = new ScriptedFleet();
   const issuer = new SequentialTickets(clock);
