@@ -26,9 +26,9 @@
 //   `address.port: must be between 1 and 65535`.
 // - RESOURCE_EXHAUSTED: Allocate found no registered server in the region with a free slot and the
 //   requested labels. Callers retry later with backoff.
-// - NOT_FOUND: Heartbeat or DeregisterServer for a server id that is not registered (Heartbeat
-//   reports this as `registered = false` instead), or Release naming a server that does not hold
-//   the match.
+// - NOT_FOUND: Release with a `server_id` while another server holds the match. An unknown server
+//   is not an error: Heartbeat answers `registered = false` and DeregisterServer
+//   `deregistered = false`, so that retries are safe.
 // - UNAVAILABLE: the registry is shutting down; retry with backoff.
 
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";

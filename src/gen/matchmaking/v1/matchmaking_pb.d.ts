@@ -12,7 +12,8 @@
 // - INVALID_ARGUMENT: a field is missing or malformed; the message names the field, for example
 //   `players[1].skill: must be a finite number`.
 // - NOT_FOUND: unknown queue, or a ticket that does not exist or is not visible to the caller.
-// - ALREADY_EXISTS: a player already holds a live ticket in the queue; the message names the ticket.
+// - ALREADY_EXISTS: a player already holds a live ticket in the queue. The message names that ticket
+//   only when the caller may see it (a service, or the player who holds it).
 // - FAILED_PRECONDITION: the ticket is not in a state that allows the call (for example cancelling a
 //   matched ticket).
 // - UNAUTHENTICATED / PERMISSION_DENIED: the token is missing or invalid / the caller may not act on it.
@@ -447,8 +448,10 @@ export declare type Ticket = Message<"matchmaking.v1.Ticket"> & {
   expiresAt?: Timestamp | undefined;
 
   /**
-   * While QUEUED: 1-based position among the queue's waiting tickets, oldest first, as of the last
-   * matching pass. 0 in other states.
+   * While QUEUED: 1-based position among the queue's waiting tickets, oldest first. With a Redis
+   * store it is counted when the ticket is read; with the in-memory store, among the tickets waiting
+   * after the last matching pass (a ticket enqueued since counts behind all of them). Either way it
+   * can be slightly out of date: show it as a guide, not a promise. 0 in other states.
    *
    * @generated from field: uint32 queue_position = 8;
    */
@@ -688,8 +691,11 @@ export declare const MatchmakingService: GenService<{
   },
   /**
    * Cancels a queued ticket. Cancelling an already cancelled ticket succeeds again.
-   * Errors: NOT_FOUND; FAILED_PRECONDITION when the ticket is already matched (the error's message
-   * says so, and GetTicket returns the assignment), being allocated a server, or expired.
+   * Errors: NOT_FOUND; FAILED_PRECONDITION when the ticket is already matched, being allocated a
+   * server, or expired. That error carries the ticket's current state as a `matchmaking.v1.Ticket`
+   * error detail (in `grpc-status-details-bin` over gRPC and gRPC-Web, in `details` over Connect),
+   * as GetTicket would return it, so a caller that raced a match gets the assignment without
+   * another call.
    *
    * @generated from rpc matchmaking.v1.MatchmakingService.CancelTicket
    */
