@@ -35,19 +35,38 @@ import { PrometheusMetrics } from "./observability/prometheus-metrics.ts";
 
 /** Everything the matchmaker is assembled from; `main.ts` builds it from the environment, tests directly. */
 export interface MatchmakerOptions {
+  /** The queues to serve, already checked (`parseQueueConfig`); each gets its own matching loop. */
   readonly queues: readonly QueueConfig[];
+  /** Where tickets and the other shared state live. The caller closes it, after `close()`. */
   readonly storage: Storage;
+  /** Where game servers come from (usually a fleet router). The caller closes its connections. */
   readonly allocator: GameServerAllocator;
+  /** Mints each matched player's match ticket. */
   readonly issuer: MatchTicketIssuer;
+  /**
+   * Turns a bearer token into a caller, for every MatchmakingService and OperatorService method but
+   * ListQueues; services added through `extraRoutes` authenticate their callers themselves.
+   */
   readonly authenticate: Authenticate;
+  /** Every component logs here; each queue's matching loop through a child logger with `queue`. */
   readonly logger: Logger;
+  /** The system clock unless set; tests pass a fake one to drive waiting times and expiry. */
   readonly clock?: Clock;
+  /** Random ticket and match ids unless set; tests pass predictable ones. */
   readonly ids?: IdGenerator;
+  /**
+   * Upper bound on one match's allocation, fleet retries included; past it the match's tickets go
+   * back to the queue. A claim older than twice this is taken for the leftover of a dead instance
+   * and requeued by a later pass. 30 s unless set.
+   */
   readonly allocationTimeoutMs?: number;
   /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */
   readonly queueStatsWindowMs?: number;
+  /** Interface both RPC listeners bind to (`0.0.0.0` for all). */
   readonly host: string;
+  /** Port of the cleartext HTTP/2 listener (gRPC, plus Connect and gRPC-Web); 0 picks a free one. */
   readonly grpcPort: number;
+  /** Port of the HTTP/1.1 listener browsers reach (Connect, gRPC-Web, `httpRoutes`); 0 picks a free one. */
   readonly httpPort: number;
   /**
    * A port of its own for `/metrics`, `/healthz` and `/readyz` (operators only); `/metrics` then
@@ -56,12 +75,24 @@ export interface MatchmakerOptions {
   readonly adminPort?: number;
   /** Interface of the admin port; `host` unless set. */
   readonly adminHost?: string;
+  /**
+   * Largest request message accepted, in bytes; a larger one fails with RESOURCE_EXHAUSTED before
+   * any handler runs. 64 KiB unless set.
+   */
   readonly readMaxBytes?: number;
   /** Idle time before a WatchTicket stream gets a keep-alive message; 15 s unless set, 0 for none. */
   readonly watchKeepAliveMs?: number;
   /** Extra services on both listeners (for example the game-server-facing ones). */
   readonly extraRoutes?: (router: ConnectRouter) => void;
+  /**
+   * Interceptors inside the built-in ones (RPC metrics, the drain gate, authentication), so they run
+   * only for calls those let through: after authentication, never for a refused call.
+   */
   readonly extraInterceptors?: readonly Interceptor[];
+  /**
+   * Extra GET endpoints on the HTTP port, by path (the match-ticket keys, the console); one with the
+   * path of a probe or of `/metrics` replaces it.
+   */
   readonly httpRoutes?: ReadonlyMap<string, HttpRoute>;
   /** Serve gRPC server reflection (on unless false). */
   readonly reflection?: boolean;
@@ -73,9 +104,13 @@ export interface MatchmakerOptions {
 
 /** A running matchmaker. */
 export interface RunningMatchmaker {
+  /** The use cases themselves, for in-process callers (tests) that need no transport. */
   readonly matchmaker: Matchmaker;
+  /** Each queue's matching loop, by queue name. */
   readonly matchers: ReadonlyMap<string, QueueMatcher>;
+  /** Where claimed matches are being placed; `inFlight` tells how many. */
   readonly placement: MatchPlacement;
+  /** The RPC listeners, with the ports they actually got (useful when asked for port 0). */
   readonly servers: Servers;
   /** The admin port's number, when it was asked for. */
   readonly adminPort: number | undefined;

@@ -206,11 +206,12 @@ function ticketIds(match: ClaimedMatch): string[] {
   return match.proposal.tickets.map((ticket) => ticket.id);
 }
 
-/** Every player of the match by team, in team order. */
+/** Players over all of `tickets` (a ticket holds a whole party). */
 function playerCount(tickets: readonly Pick<Ticket, "players">[]): number {
   return tickets.reduce((sum, ticket) => sum + ticket.players.length, 0);
 }
 
+/** Every player of the match by team, in team order: the `teams` of each ticket's assignment. */
 function teamsOf(match: ClaimedMatch): string[][] {
   return match.proposal.teams.map((team) => team.flatMap((ticket) => ticket.players.map((player) => player.userId)));
 }

@@ -7,12 +7,40 @@ import type { MatchmakingDeps } from "./matchmaking-deps.ts";
 import type { TicketView } from "./ticket-view.ts";
 import { watchTicket, type TicketWatch } from "./watch-ticket.ts";
 
-/** The use cases a transport serves, bound to their dependencies. */
+/**
+ * The use cases a transport serves, bound to their dependencies. Besides the errors listed, any
+ * method that reaches the store may fail with UnavailableError when the store cannot be reached.
+ */
 export interface Matchmaker {
+  /** The configured queues; public, so it takes no caller. */
   listQueues(): QueueConfig[];
+  /**
+   * Puts a party in a queue, or replays the ticket an earlier call with the same request id made.
+   *
+   * @throws NotFoundError for an unknown queue; InvalidArgumentError when the party breaks the
+   *   queue's rules or the request id was used for another request; PermissionDeniedError when a
+   *   player enqueues a party without themself; PlayerAlreadyQueuedError when a player already
+   *   holds a live ticket in the queue.
+   */
   enqueue(caller: Caller, command: EnqueueCommand): Promise<TicketView>;
+  /**
+   * The ticket as the caller may see it.
+   *
+   * @throws NotFoundError when it does not exist or belongs to another player (the same answer).
+   */
   getTicket(caller: Caller, ticketId: string): Promise<TicketView>;
+  /**
+   * Cancels a queued ticket; cancelling a cancelled one succeeds again.
+   *
+   * @throws NotFoundError as {@link Matchmaker.getTicket}; TicketStateError, carrying the ticket's
+   *   current view, when it is allocating, matched or expired.
+   */
   cancelTicket(caller: Caller, ticketId: string): Promise<TicketView>;
+  /**
+   * The ticket's current view, then every change until a terminal state or until `signal` aborts
+   * (the client went away). Nothing is read before the first `next()`, which rejects with
+   * NotFoundError as {@link Matchmaker.getTicket} would.
+   */
   watchTicket(caller: Caller, ticketId: string, signal: AbortSignal): TicketWatch;
 }
 

@@ -12,23 +12,36 @@ export interface TicketView {
   readonly state: TicketState;
   /** A fresh array in every view, which an adapter may hand on as it is. */
   readonly userIds: string[];
+  /** The caller's party id from Enqueue; empty when none was given. */
   readonly partyId: string;
+  /** Enqueue time, epoch ms; kept when the ticket goes back to the queue. */
   readonly createdAt: number;
+  /** When the ticket expires if still queued, epoch ms. */
   readonly expiresAt: number;
   /** 1-based while queued; 0 otherwise. */
   readonly position: number;
+  /**
+   * While queued, the expected remaining wait in ms, rounded to whole seconds; undefined while no
+   * matched wait has been recorded for the queue to estimate from, and in every other state.
+   */
   readonly estimatedWaitMs: number | undefined;
+  /** Set only when the ticket is matched. */
   readonly assignment: AssignmentView | undefined;
 }
 
 /** The public part of an assignment, addressed to one caller. */
 export interface AssignmentView {
+  /** Shared by every ticket of the match; game servers see it in each match ticket too. */
   readonly matchId: string;
+  /** The region the match is played in. */
   readonly region: string;
+  /** `host:port` of the game server; never the fleet's internal server id. */
   readonly serverAddress: string;
   /** The caller's own credential (a player), or the ticket's first player's (a service). */
   readonly matchTicket: string;
+  /** When the earliest of this ticket's match tickets expires, epoch ms: join before then. */
   readonly matchTicketExpiresAt: number;
+  /** Every player of the match by team (user ids), in team order. */
   readonly teams: readonly (readonly string[])[];
   /** Every player's credential; services only. */
   readonly partyMatchTickets: readonly { readonly userId: string; readonly matchTicket: string }[];

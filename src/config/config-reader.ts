@@ -54,11 +54,13 @@ export class ConfigReader {
     return this.#checkNumber(key, value, rule);
   }
 
+  /** A number setting that may be left out: undefined then, checked against `rule` otherwise. */
   optionalNumber(key: string, rule: NumberRule): number | undefined {
     const value = this.#value[key];
     return value === undefined ? undefined : this.#checkNumber(key, value, rule);
   }
 
+  /** A string setting that must match `pattern` (names, for example); `fallback` when left out. */
   string(key: string, pattern: RegExp, fallback?: string): string {
     const value = this.#value[key] ?? fallback;
     const where = this.keyPath(key);
@@ -75,6 +77,7 @@ export class ConfigReader {
     return value;
   }
 
+  /** {@link ConfigReader.text} that may be left out (undefined then); if present, not blank either. */
   optionalText(key: string): string | undefined {
     return this.has(key) ? this.text(key) : undefined;
   }

@@ -3,8 +3,11 @@ import { type Environment, flag, integer, oneOf, optionalInteger, optionalText, 
 
 /** The process-level settings, all from environment variables (see the README's table). */
 export interface ServerSettings {
+  /** Interface the gRPC and HTTP ports listen on (`MATCHMAKER_HOST`, default `0.0.0.0`). */
   readonly host: string;
+  /** Cleartext HTTP/2 port for gRPC (`MATCHMAKER_GRPC_PORT`, default 50051). */
   readonly grpcPort: number;
+  /** HTTP/1.1 port for browsers (`MATCHMAKER_HTTP_PORT`, default 8080). */
   readonly httpPort: number;
   /**
    * Port of the operator listener (`/metrics`, `/healthz`, `/readyz`); when set, `/metrics` leaves
@@ -13,9 +16,13 @@ export interface ServerSettings {
   readonly adminPort: number | undefined;
   /** Interface of the operator listener, so it can bind to a private network only. */
   readonly adminHost: string;
+  /** The configuration file (queues, fleets); relative to the working directory unless absolute. */
   readonly queuesFile: string;
+  /** A pino level name, `info` unless set: per-RPC lines only show at `debug`. */
   readonly logLevel: string;
+  /** How long matched, cancelled and expired tickets stay readable (default 10 minutes). */
   readonly ticketRetentionMs: number;
+  /** Bound on one match's allocation, retries included, before its tickets are requeued (default 30 s). */
   readonly allocationTimeoutMs: number;
   /** How long a SIGTERM drain may take before the process exits anyway (with code 1). */
   readonly shutdownGraceMs: number;

@@ -5,16 +5,21 @@
  * without touching code; the functions below turn waiting time into the limits a ticket accepts.
  */
 export interface QueueConfig {
+  /** What clients enqueue into and metrics are labelled with: `[a-z0-9._-]`, up to 64 characters, unique. */
   readonly name: string;
+  /** Human-readable text ListQueues returns for launchers; empty unless configured. */
   readonly description: string;
   /** Teams per match: 2 for 1v1 and 5v5, N for an N-player free-for-all. */
   readonly teamCount: number;
   /** Players per team. */
   readonly teamSize: number;
+  /** Smallest party accepted (1 unless configured), for modes that only take premade groups. */
   readonly minPartySize: number;
   /** Never above `teamSize`: parties are never split across teams. */
   readonly maxPartySize: number;
+  /** Where matches may be played (at least one, names unique); a ticket only where its latency is in bounds. */
   readonly regions: readonly RegionConfig[];
+  /** Half-width of the skill range a ticket accepts around its own skill, widening while it waits. */
   readonly skillWindow: WideningLimit;
   /** Latency limit relaxation; each region's `maxLatencyMs` caps it. */
   readonly latency: LatencyRelaxation;

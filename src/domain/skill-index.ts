@@ -28,6 +28,12 @@ export interface SkillIndex {
   readonly bySize: readonly AliveBits[];
 }
 
+/**
+ * Layout of one rank's entry in {@link SkillIndex}: 4 float64 (32 bytes), which the `ints` view
+ * sees as 8 int32. Floats 0 to 2 hold skill, skill window and creation time; the fourth float's
+ * 8 bytes are int32 slots 6 and 7, holding the ticket index and the party size. A scan thus reads
+ * one 32-byte entry per candidate.
+ */
 export const ENTRY_FLOATS = 4;
 export const ENTRY_SKILL = 0;
 export const ENTRY_WINDOW = 1;

@@ -11,10 +11,17 @@ import { serveRoute, type HttpRoute } from "./http-routes.ts";
 import { listen } from "./listen.ts";
 import { serveStreamsFirst } from "./streams-first.ts";
 
+/**
+ * What {@link serve} needs. One set of routes and interceptors serves both listeners and every
+ * path through them (connect-node and the fast paths), so a call is handled the same whichever
+ * protocol or port it arrives on.
+ */
 export interface ServeOptions {
   /** Registers every RPC service; called once per listener. */
   readonly routes: (router: ConnectRouter) => void;
+  /** Wrapped around every RPC in this order, the first outermost (as connect orders them). */
   readonly interceptors: readonly Interceptor[];
+  /** Interface both listeners bind to. */
   readonly host: string;
   /** Port of the HTTP/2 (h2c) listener: gRPC for backends, plus Connect and gRPC-Web. 0 picks a free one. */
   readonly grpcPort: number;

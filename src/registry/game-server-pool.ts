@@ -13,20 +13,29 @@ export const allocationStrategies: readonly AllocationStrategy[] = ["packed", "d
 
 /** What a game server announces about itself. */
 export interface GameServerRegistration {
+  /** The server's own stable id; registering the same id again updates it. */
   readonly serverId: string;
+  /** Where players connect; with `port`, the match's server address. */
   readonly host: string;
+  /** With `host`, the address players connect to. */
   readonly port: number;
+  /** The region the server plays matches in; Allocate only looks at servers of the match's region. */
   readonly region: string;
   /** Concurrent matches the server hosts. */
   readonly capacity: number;
+  /** Free-form labels Allocate can require (for example a game version or map pool). */
   readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A match that wants a slot. */
 export interface SlotRequest {
+  /** Key of the reservation: asking again for the same match returns the same server. */
   readonly matchId: string;
+  /** Kept with the reservation so that the server's heartbeats tell it which mode to host. */
   readonly queue: string;
+  /** Only servers registered in this region are considered. */
   readonly region: string;
+  /** Kept with the reservation so that the server knows how many players to expect. */
   readonly playerCount: number;
   /** Labels the server must carry with the same values. */
   readonly labels: Readonly<Record<string, string>>;

@@ -14,10 +14,15 @@ import { SoloLeases } from "./memory/solo-leases.ts";
 
 /** Every piece of shared state, from one backend: all in this process, or all in Redis. */
 export interface Storage {
+  /** The tickets, each state change atomic: what keeps a ticket from being matched twice or lost. */
   readonly store: TicketStore;
+  /** Carries ticket changes to their watchers, on whichever instance they are connected. */
   readonly events: TicketEvents;
+  /** Queue positions, wait estimates and the per-pass signal that tells watchers to re-check. */
   readonly progress: QueueProgress;
+  /** Which instance matches each queue; in memory the one instance always holds every lease. */
   readonly leases: MatchingLeases;
+  /** Match tickets already redeemed, so each admits its player once, whichever instance is asked. */
   readonly redemptions: RedemptionLedger;
   /** Queue statistics published by the instance matching each queue, for GetQueueStats on any instance. */
   readonly queueStats: QueueStatsBoard;

@@ -1,8 +1,15 @@
 /** What the matching loop asks a fleet for when a match has been formed. */
 export interface AllocationRequest {
+  /**
+   * Unique per match, so a fleet can make allocation idempotent by it: a retry after a lost answer
+   * gets the server already reserved (the reference registry does this).
+   */
   readonly matchId: string;
+  /** The queue (game mode) the match was formed in, for fleets that host modes differently. */
   readonly queue: string;
+  /** The region every player of the match accepted; the server must be there. */
   readonly region: string;
+  /** Players in the match, for fleets that size or annotate the server by it. */
   readonly playerCount: number;
   /** Extra selectors for fleets that support them; empty by default. */
   readonly labels: Readonly<Record<string, string>>;
@@ -32,6 +39,14 @@ export interface AllocatedServer {
  * give up; the matching loop then returns the match's tickets to the queue.
  */
 export interface GameServerAllocator {
+  /**
+   * Reserves a server for the match. `signal` is the deadline of the whole allocation, retries
+   * included (`MatchmakerOptions.allocationTimeoutMs`): when it aborts, stop retrying and reject,
+   * and the matchmaker requeues the match's tickets. An implementation that ignores it keeps them
+   * waiting in `allocating` until it settles.
+   *
+   * @throws AllocationError once it gives up (no server, or the fleet refused the request).
+   */
   allocate(request: AllocationRequest, signal?: AbortSignal): Promise<AllocatedServer>;
   /** Gives back a server whose match never started (for example when assignment failed). */
   release(server: AllocatedServer): Promise<void>;

@@ -10,9 +10,13 @@ export type RequeueReason = "allocation_failed" | "assignment_failed" | "orphane
  * series; the application layer stays free of a metrics library.
  */
 export interface MatchmakingMetrics {
+  /** A ticket was created (an idempotent replay is not a new ticket). */
   ticketEnqueued(queue: string): void;
+  /** A ticket left the queue by cancellation (cancelling it again is not counted). */
   ticketCancelled(queue: string): void;
+  /** `count` tickets reached their time-to-live while queued, in one pass. */
   ticketsExpired(queue: string, count: number): void;
+  /** `count` claimed tickets went back to the queue, keeping their priority, for `reason`. */
   ticketsRequeued(queue: string, reason: RequeueReason, count: number): void;
   /** Tickets left waiting after a pass, by region (every configured region, zeros included). */
   ticketsWaiting(queue: string, byRegion: ReadonlyMap<string, number>): void;
@@ -20,6 +24,7 @@ export interface MatchmakingMetrics {
   passCompleted(queue: string, durationMs: number): void;
   /** A match got its server; `waitsMs` has each of its tickets' time from enqueue to match. */
   matchFormed(queue: string, region: string, waitsMs: readonly number[]): void;
+  /** A match's allocation ended (once per match, the fleet's own retries included). */
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void;
   /** A WatchTicket stream started (+1) or ended (-1). */
   watchStreams(delta: 1 | -1): void;
