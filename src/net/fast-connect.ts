@@ -1,10 +1,5 @@
 import type http from "node:http";
-import {
-  Code,
-  ConnectError,
-  createHandlerContext,
-  type Interceptor,
-} from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
   compressionNegotiate,
   createMethodSerializationLookup,
@@ -38,10 +33,10 @@ import {
   trailerMux,
 } from "@connectrpc/connect/protocol-connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
-import { CallValues } from "./call-values.ts";
+import { createCallContext } from "./call-context.ts";
 import { drained } from "./drained.ts";
 import type { FastGrpcOptions } from "./fast-grpc.ts";
-import { headerObject, headerValue, requestHeaders } from "./node-headers.ts";
+import { headerObject, headerValue } from "./node-headers.ts";
 import { asConnectError, messageTooLarge } from "./connect-errors.ts";
 import { CALL_COMPLETED, clientCancelled, OpenCalls } from "./open-calls.ts";
 import {
@@ -94,10 +89,11 @@ const END_STREAM = createEndStreamSerialization(undefined);
  *
  * The implementations and interceptors are the ones the connect adapter serves (collected from the
  * same routes function), and each call runs through the same pieces of connect as its Connect
- * handlers do: `createHandlerContext`, connect's timeout parser, its serializers with the same
- * limits and JSON options, `invokeUnaryImplementation` / `transformInvokeImplementation`, its
- * envelope parsing of a stream's request, its error JSON and end-stream message, HTTP status
- * mapping, `trailer-` muxing and response compression. What this path leaves out is connect-node's
+ * handlers do, with a context equivalent to connect's `createHandlerContext` (call-context.ts):
+ * connect's timeout parser, its serializers with the same limits and JSON options,
+ * `invokeUnaryImplementation` / `transformInvokeImplementation`, its envelope parsing of a
+ * stream's request, its error JSON and end-stream message, HTTP status mapping, `trailer-` muxing
+ * and response compression. What this path leaves out is connect-node's
  * generic machinery (a universal request with its own AbortController and Headers, the body as an
  * async generator, the response as a pipeline of async iterables written through promises) that
  * costs most of a small call (figures in BENCHMARKS.md, benchmark 2). test/net/fast-connect.test.ts
@@ -197,22 +193,23 @@ class RequestUrls {
   }
 }
 
+/** A Connect response's initial trailer: empty (connect's Connect handlers set none up front). */
+const NO_FIELDS = {} as const;
+
 /**
  * A call as connect's Connect handlers start it: its deadline (or why the header is invalid) and
  * its context, which the server's shutdown signal reaches until the call ends.
  */
 function startCall(spec: SingleRequestMethodSpec, contentType: string, url: string, request: http.IncomingMessage, calls: OpenCalls) {
   const timeout = parseTimeout(headerValue(request.headers["connect-timeout-ms"]), Number.MAX_SAFE_INTEGER);
-  const context = createHandlerContext({
-    service: spec.method.parent,
+  const context = createCallContext({
     method: spec.method,
     protocolName: "connect",
-    requestMethod: "POST",
     url,
+    requestHeader: request.headers,
     timeoutMs: timeout.timeoutMs,
-    requestHeader: requestHeaders(request.headers),
-    responseHeader: { [headerContentType]: contentType },
-    contextValues: new CallValues(),
+    contentType,
+    responseTrailer: NO_FIELDS,
   });
   calls.start(context);
   return { timeout, context };

@@ -32,7 +32,7 @@ export interface FastGrpcOptions {
  * The implementations and interceptors are the ones the connect adapter serves: the registry
  * collects them from the same routes function, and every call goes through connect's own
  * `invokeUnaryImplementation` and `setTrailerStatus`, with a context equivalent to connect's
- * (grpc-call-context.ts), so handlers, authentication and error details cannot differ between the
+ * (call-context.ts), so handlers, authentication and error details cannot differ between the
  * two paths. What this path leaves out is connect-node's generic machinery (async-iterable
  * pipelines, stream adapters for the body) that costs most of a small call (figures in
  * BENCHMARKS.md).

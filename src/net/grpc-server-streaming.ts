@@ -2,7 +2,7 @@ import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { failing, frame, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall } from "./grpc-wire.ts";
-import type { GrpcCallContext } from "./grpc-call-context.ts";
+import type { CallContext } from "./call-context.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
 import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";
 import { pullNext, type Pullable } from "./pull-source.ts";
@@ -45,7 +45,7 @@ export function serveServerStreaming(
 class ServerStreamingCall {
   readonly #desc: DescMessage;
   readonly #stream: http2.ServerHttp2Stream;
-  readonly #context: GrpcCallContext;
+  readonly #context: CallContext;
   readonly #calls: OpenCalls;
   #messages: Pullable<MessageShape<DescMessage>> | undefined;
   #trailer: Headers | undefined;
@@ -55,7 +55,7 @@ class ServerStreamingCall {
   readonly #onNext = (result: IteratorResult<MessageShape<DescMessage>>): void => this.#write(result);
   readonly #onError = (error: unknown): void => this.fail(error);
 
-  constructor(desc: DescMessage, stream: http2.ServerHttp2Stream, context: GrpcCallContext, cancel: () => void, calls: OpenCalls) {
+  constructor(desc: DescMessage, stream: http2.ServerHttp2Stream, context: CallContext, cancel: () => void, calls: OpenCalls) {
     this.#desc = desc;
     this.#stream = stream;
     this.#context = context;

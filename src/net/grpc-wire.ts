@@ -5,7 +5,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { errorMessage } from "../shared/error-message.ts";
 import { asConnectError, messageTooLarge } from "./connect-errors.ts";
-import { createGrpcCallContext, type GrpcCallContext } from "./grpc-call-context.ts";
+import { createCallContext, type CallContext } from "./call-context.ts";
 import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import { headerValue } from "./node-headers.ts";
 import { clientCancelled, type OpenCalls } from "./open-calls.ts";
@@ -17,16 +17,21 @@ import type { SingleRequestMethodSpec } from "./single-request-method-registry.t
 /** The response content type connect-node gives binary gRPC. */
 export const GRPC_PROTO = "application/grpc+proto";
 const FRAME_HEADER_BYTES = 5;
+/** A gRPC response's trailer until the call ends otherwise: shared by every call, never changed. */
+const OK_TRAILER = { "grpc-status": "0" } as const;
 const COMPRESSED_FLAG = 0b1;
 
 /** A call as connect's gRPC handler starts it: its deadline (or why the header is invalid) and its context. */
 export function startCall(spec: SingleRequestMethodSpec, headers: http2.IncomingHttpHeaders, calls: OpenCalls) {
   const timeout = parseTimeout(headerValue(headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
-  const context = createGrpcCallContext({
+  const context = createCallContext({
     method: spec.method,
-    headers,
+    protocolName: "grpc",
+    url: `http://${headers[":authority"] ?? "localhost"}${headers[":path"]}`,
+    requestHeader: headers,
     timeoutMs: timeout.timeoutMs,
     contentType: GRPC_PROTO,
+    responseTrailer: OK_TRAILER,
   });
   calls.start(context);
   const cancel = (): void => context.abort(clientCancelled());
@@ -41,7 +46,7 @@ export function ignoreStreamErrors(stream: http2.ServerHttp2Stream): void {
 function ignore(): void {}
 
 /** Ends a call with `error` as its status, as connect's gRPC handler reports it. */
-export function setErrorTrailers(context: GrpcCallContext, error: unknown): void {
+export function setErrorTrailers(context: CallContext, error: unknown): void {
   const connectError = asConnectError(error);
   context.abort(connectError);
   setTrailerStatus(context.responseTrailer, connectError);

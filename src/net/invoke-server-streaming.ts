@@ -1,6 +1,6 @@
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { HandlerContext, Interceptor, StreamRequest, StreamResponse } from "@connectrpc/connect";
-import type { HandlerContextController } from "./grpc-call-context.ts";
+import type { HandlerContextController } from "./call-context.ts";
 import type { Pullable } from "./pull-source.ts";
 import { single } from "./single-message.ts";
 import type { ServerStreamingMethodSpec } from "./single-request-method-registry.ts";

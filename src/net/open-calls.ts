@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { getAbortSignalReason } from "@connectrpc/connect/protocol";
-import type { HandlerContextController } from "./grpc-call-context.ts";
+import type { HandlerContextController } from "./call-context.ts";
 
 /**
  * Why a finished call's signal aborts (releasing its deadline timer); shared, because building an

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
 import { MatchmakingService } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
-import { createGrpcCallContext } from "../../src/net/grpc-call-context.ts";
+import { createCallContext } from "../../src/net/call-context.ts";
 
 const method = MatchmakingService.method.enqueue;
+const url = "http://matchmaker:50051/matchmaking.v1.MatchmakingService/Enqueue";
 const headers = {
   ":authority": "matchmaker:50051",
   ":path": "/matchmaking.v1.MatchmakingService/Enqueue",
@@ -18,7 +19,7 @@ function connectContext(timeoutMs: number | undefined) {
     method,
     protocolName: "grpc",
     requestMethod: "POST",
-    url: "http://matchmaker:50051/matchmaking.v1.MatchmakingService/Enqueue",
+    url,
     timeoutMs,
     requestHeader: { "content-type": "application/grpc", authorization: "Bearer abc" },
     responseHeader: { "content-type": "application/grpc+proto" },
@@ -27,7 +28,15 @@ function connectContext(timeoutMs: number | undefined) {
 }
 
 function ours(timeoutMs: number | undefined) {
-  return createGrpcCallContext({ method, headers, timeoutMs, contentType: "application/grpc+proto" });
+  return createCallContext({
+    method,
+    protocolName: "grpc",
+    url,
+    requestHeader: headers,
+    timeoutMs,
+    contentType: "application/grpc+proto",
+    responseTrailer: { "grpc-status": "0" },
+  });
 }
 
 const described = (context: HandlerContext) => ({
@@ -43,13 +52,45 @@ const described = (context: HandlerContext) => ({
   hasDeadline: context.timeoutMs() !== undefined,
 });
 
-describe("createGrpcCallContext", () => {
+describe("createCallContext", () => {
   it("describes a call as connect's createHandlerContext does", () => {
     expect(described(ours(undefined))).toEqual(described(connectContext(undefined)));
     const withDeadline = ours(60_000);
     expect(described(withDeadline)).toEqual(described(connectContext(60_000)));
     expect(withDeadline.timeoutMs()).toBeGreaterThan(59_000);
     withDeadline.abort();
+  });
+
+  it("describes a Connect call as connect's createHandlerContext does for its Connect handlers", () => {
+    // As node:http gives an HTTP/1.1 request's fields: a repeated field as an array.
+    const fields = { host: "matchmaker:8080", "content-type": "application/proto", authorization: "Bearer abc", "x-tag": ["a", "b"] };
+    const connect = createHandlerContext({
+      service: method.parent,
+      method,
+      protocolName: "connect",
+      requestMethod: "POST",
+      url,
+      timeoutMs: undefined,
+      requestHeader: [
+        ["host", "matchmaker:8080"],
+        ["content-type", "application/proto"],
+        ["authorization", "Bearer abc"],
+        ["x-tag", "a"],
+        ["x-tag", "b"],
+      ],
+      responseHeader: { "content-type": "application/proto" },
+    });
+    const context = createCallContext({
+      method,
+      protocolName: "connect",
+      url,
+      requestHeader: fields,
+      timeoutMs: undefined,
+      contentType: "application/proto",
+      responseTrailer: {},
+    });
+    expect(described(context)).toEqual(described(connect));
+    expect(context.requestHeader.get("x-tag")).toBe(connect.requestHeader.get("x-tag"));
   });
 
   it("aborts at once with DEADLINE_EXCEEDED when the deadline has passed", () => {

@@ -7,25 +7,30 @@ import { LazyHeaders, type HeaderFields } from "./lazy-headers.ts";
 export type HandlerContextController = ReturnType<typeof createHandlerContext>;
 
 /** A call's context whose headers can be written without a `Headers` round trip. */
-export interface GrpcCallContext extends HandlerContextController {
+export interface CallContext extends HandlerContextController {
   readonly requestHeader: LazyHeaders;
   readonly responseHeader: LazyHeaders;
   readonly responseTrailer: LazyHeaders;
 }
 
-/** What a gRPC call starts from. */
-export interface GrpcCallInit {
+/** What a call starts from, as the transport that serves it has parsed it. */
+export interface CallInit {
   readonly method: DescMethod;
-  /** The request's fields as node:http2 gives them, pseudo-headers included. */
-  readonly headers: HeaderFields & { readonly ":authority"?: string | undefined; readonly ":path"?: string | undefined };
-  /** From `grpc-timeout`; undefined without a deadline. */
+  /** "grpc" or "connect": what connect's handlers name the protocol in the context. */
+  readonly protocolName: string;
+  /** The request URL as connect-node gives it to the context. */
+  readonly url: string;
+  /** The request's fields as node:http or node:http2 gives them (pseudo-headers are left out). */
+  readonly requestHeader: HeaderFields;
+  /** From the protocol's timeout header; undefined without a deadline. */
   readonly timeoutMs: number | undefined;
-  /** The response's content type. */
+  /** The response's content type, its only initial header field. */
   readonly contentType: string;
+  /** The response's initial trailer fields: a constant of the protocol, shared between calls. */
+  readonly responseTrailer: HeaderFields;
 }
 
 const NO_DEADLINE = (): undefined => undefined;
-const OK_TRAILER = { "grpc-status": "0" } as const;
 /** The initial response header fields by content type: a LazyHeaders never changes its fields. */
 const CONTENT_TYPE_FIELDS = new Map<string, HeaderFields>();
 
@@ -40,14 +45,14 @@ function contentTypeFields(contentType: string): HeaderFields {
 }
 
 /**
- * The handler context of a gRPC call, as connect's `createHandlerContext` makes it for its gRPC
- * handler (same fields, same initial response header and trailer, the deadline aborting the signal
- * with DEADLINE_EXCEEDED, `abort` clearing the deadline), at a fraction of the cost: the three
- * `Headers` are {@link LazyHeaders}, built only if someone changes or lists them (the response
- * header's initial fields shared between calls), the values a {@link CallValues}, and the signal is
- * one AbortController rather than one linked to a second one for the deadline.
+ * The handler context of a call, as connect's `createHandlerContext` makes it for its gRPC and
+ * Connect handlers (same fields, same initial response header and trailer, the deadline aborting
+ * the signal with DEADLINE_EXCEEDED, `abort` clearing the deadline), at a fraction of the cost: the
+ * three `Headers` are {@link LazyHeaders}, built only if someone changes or lists them (the initial
+ * response fields shared between calls), the values a {@link CallValues}, and the signal is one
+ * AbortController rather than one linked to a second one for the deadline.
  */
-export function createGrpcCallContext(init: GrpcCallInit): GrpcCallContext {
+export function createCallContext(init: CallInit): CallContext {
   const controller = new AbortController();
   let timeoutMs: () => number | undefined = NO_DEADLINE;
   let timer: NodeJS.Timeout | undefined;
@@ -58,18 +63,18 @@ export function createGrpcCallContext(init: GrpcCallInit): GrpcCallContext {
     if (init.timeoutMs <= 0) expire();
     else timer = setTimeout(expire, init.timeoutMs);
   }
-  const { headers, method } = init;
+  const { method } = init;
   return {
     method,
     service: method.parent,
-    protocolName: "grpc",
+    protocolName: init.protocolName,
     requestMethod: "POST",
-    url: `http://${headers[":authority"] ?? "localhost"}${headers[":path"]}`,
+    url: init.url,
     signal: controller.signal,
     timeoutMs,
-    requestHeader: new LazyHeaders(headers),
+    requestHeader: new LazyHeaders(init.requestHeader),
     responseHeader: new LazyHeaders(contentTypeFields(init.contentType)),
-    responseTrailer: new LazyHeaders(OK_TRAILER),
+    responseTrailer: new LazyHeaders(init.responseTrailer),
     values: new CallValues(),
     abort(reason?: unknown) {
       if (timer !== undefined) clearTimeout(timer);
