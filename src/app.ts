@@ -1,5 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { ConnectRouter } from "@connectrpc/connect";
 import { MatchPlacement } from "./application/match-placement.ts";
 import { createMatchmaker, type Matchmaker } from "./application/matchmaker.ts";
 import type { MatchmakingDeps } from "./application/matchmaking-deps.ts";
@@ -85,11 +85,6 @@ export interface MatchmakerOptions {
   /** Extra services on both listeners (for example the game-server-facing ones). */
   readonly extraRoutes?: (router: ConnectRouter) => void;
   /**
-   * Interceptors inside the built-in ones (RPC metrics, the drain gate, authentication), so they run
-   * only for calls those let through: after authentication, never for a refused call.
-   */
-  readonly extraInterceptors?: readonly Interceptor[];
-  /**
    * Extra GET endpoints on the HTTP port, by path (the match-ticket keys, the console); one with the
    * path of a probe or of `/metrics` replaces it.
    */
@@ -106,10 +101,6 @@ export interface MatchmakerOptions {
 export interface RunningMatchmaker {
   /** The use cases themselves, for in-process callers (tests) that need no transport. */
   readonly matchmaker: Matchmaker;
-  /** Each queue's matching loop, by queue name. */
-  readonly matchers: ReadonlyMap<string, QueueMatcher>;
-  /** Where claimed matches are being placed; `inFlight` tells how many. */
-  readonly placement: MatchPlacement;
   /** The RPC listeners, with the ports they actually got (useful when asked for port 0). */
   readonly servers: Servers;
   /** The admin port's number, when it was asked for. */
@@ -196,7 +187,6 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
       rpcObserver(metrics, options.logger),
       gate.interceptor((method) => isHealthService(method.parent)),
       authInterceptor(options.authenticate, needsCaller),
-      ...(options.extraInterceptors ?? []),
     ],
     host: options.host,
     grpcPort: options.grpcPort,
@@ -224,8 +214,6 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   };
   return {
     matchmaker,
-    matchers,
-    placement,
     servers,
     adminPort: admin?.port,
     async runPass() {
