@@ -1,7 +1,8 @@
 import type { ProposedMatch } from "../domain/match-finder.ts";
 import type { Assignment, Ticket } from "../domain/ticket.ts";
 import type { Clock } from "./ports/clock.ts";
-import type { AllocatedServer, GameServerAllocator } from "./ports/game-server-allocator.ts";
+import { AllocationBackoff } from "./allocation-backoff.ts";
+import { AllocationError, type AllocatedServer, type GameServerAllocator } from "./ports/game-server-allocator.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { MatchmakingMetrics, RequeueReason } from "./ports/matchmaking-metrics.ts";
 import type { MatchTicketIssuer } from "./ports/match-ticket-issuer.ts";
@@ -47,6 +48,7 @@ export interface ClaimedMatch {
 export class MatchPlacement {
   readonly #deps: MatchPlacementDeps;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #backoff = new AllocationBackoff();
 
   constructor(deps: MatchPlacementDeps) {
     this.#deps = deps;
@@ -56,6 +58,14 @@ export class MatchPlacement {
   start(match: ClaimedMatch): void {
     const placing = this.#place(match).finally(() => this.#inFlight.delete(placing));
     this.#inFlight.add(placing);
+  }
+
+  /**
+   * The regions of `queue` whose fleet has just failed to allocate (no capacity, unreachable, too
+   * slow) and that matching should leave alone at `now`; see {@link AllocationBackoff}.
+   */
+  pausedRegions(queue: string, now: number): string[] {
+    return this.#backoff.paused(queue, now);
   }
 
   /** Matches still being placed. */
@@ -89,10 +99,16 @@ export class MatchPlacement {
       const outcome = deadline.aborted ? "timeout" : "failure";
       metrics.allocationAttempt(queue, proposal.region, outcome);
       log.warn({ err: error, outcome, tickets: ticketIds(match) }, "allocation failed; returning the match's tickets to the queue");
+      // A refusal of this one request (a bad player count) says nothing of the region's capacity.
+      if (deadline.aborted || !(error instanceof AllocationError) || error.retryable) {
+        const pauseMs = this.#backoff.failed(queue, proposal.region, this.#deps.clock.now());
+        if (pauseMs !== undefined) log.warn({ pauseMs }, "the region's fleet could not allocate; matching leaves the region alone meanwhile");
+      }
       await this.#requeue(match, "allocation_failed", log);
       return;
     }
     metrics.allocationAttempt(queue, proposal.region, "success");
+    this.#backoff.succeeded(queue, proposal.region);
     let matched: Ticket[];
     try {
       matched = await this.#commit(match, server);

@@ -1,5 +1,5 @@
 import { findMatches } from "../domain/match-finder.ts";
-import type { QueueConfig } from "../domain/queue-config.ts";
+import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
 import type { Ticket } from "../domain/ticket.ts";
 import type { MatchPlacement } from "./match-placement.ts";
 import { publishCommitted } from "./publish-changes.ts";
@@ -81,7 +81,12 @@ export class QueueMatcher {
       metrics.ticketsExpired(queue, expired.length);
       for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
-    const proposals = findMatches(this.queue, queued, now).map((proposal) => ({ matchId: ids.matchId(), proposal }));
+    // Regions whose fleet has just failed to allocate are left alone; their tickets stay queued, or
+    // are matched in another region they may play in.
+    const paused = placement.pausedRegions(queue, now);
+    const rules = paused.length === 0 ? this.queue : withoutRegions(this.queue, paused);
+    const formed = rules === undefined ? [] : findMatches(rules, queued, now);
+    const proposals = formed.map((proposal) => ({ matchId: ids.matchId(), proposal }));
     const taken = new Set<string>();
     // A chunk's claimed tickets are announced while the next chunk is claimed rather than before:
     // with a shared store that saves a round trip per chunk, and watchers already order a ticket's

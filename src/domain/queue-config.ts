@@ -53,6 +53,15 @@ export interface LatencyRelaxation {
   readonly perSecondMs: number;
 }
 
+/**
+ * The same rules without the regions named in `left`, for a pass that must leave those regions
+ * alone; undefined when no region would remain (a queue always has one).
+ */
+export function withoutRegions(queue: QueueConfig, left: readonly string[]): QueueConfig | undefined {
+  const regions = queue.regions.filter((region) => !left.includes(region.name));
+  return regions.length === 0 ? undefined : { ...queue, regions };
+}
+
 /** Players in one full match. */
 export function matchSize(queue: QueueConfig): number {
   return queue.teamCount * queue.teamSize;

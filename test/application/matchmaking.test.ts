@@ -8,6 +8,8 @@ import {
   PlayerAlreadyQueuedError,
   TicketStateError,
 } from "../../src/application/errors.ts";
+import { FIRST_PAUSE_MS } from "../../src/application/allocation-backoff.ts";
+import { AllocationError } from "../../src/application/ports/game-server-allocator.ts";
 import { PROGRESS_UPDATE_INTERVAL_MS } from "../../src/application/progress-updates.ts";
 import type { TicketView } from "../../src/application/ticket-view.ts";
 import { applicationHarness, DeferredProgress } from "../support/application-harness.ts";
@@ -162,6 +164,46 @@ describe("matching", () => {
     await h.pass("duel");
     // The old ticket kept its place: it is matched ahead of the newcomer.
     expect((await h.matchmaker.getTicket(service, old.id)).state).toBe("matched");
+  });
+
+  it("leaves a region alone after its fleet fails to allocate, and matches there again once the pause is over", async () => {
+    const h = applicationHarness([queueConfig({ regions: [{ name: "eu-west", maxLatencyMs: 150 }] })]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    h.fleet.failures.push(ScriptedFleet.noServer());
+    await h.pass("duel");
+    expect(h.fleet.requests).toHaveLength(1);
+    // The next pass comes before the pause is over: no match is formed, the fleet is not asked.
+    h.clock.advance(FIRST_PAUSE_MS - 1);
+    expect((await h.pass("duel")).matches).toBe(0);
+    expect(h.fleet.requests).toHaveLength(1);
+    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("queued");
+    h.clock.advance(1);
+    expect((await h.pass("duel")).matches).toBe(1);
+    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
+  });
+
+  it("matches tickets in another region they may play in while theirs is paused", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const both = { "eu-west": 20, "us-east": 90 };
+    const a = await h.matchmaker.enqueue(service, command("alice", { latencyMs: both }));
+    await h.matchmaker.enqueue(service, command("bob", { latencyMs: both }));
+    h.fleet.failures.push(ScriptedFleet.noServer());
+    await h.pass("duel");
+    await h.pass("duel");
+    expect(h.fleet.requests.map((request) => request.region)).toEqual(["eu-west", "us-east"]);
+    expect((await h.matchmaker.getTicket(service, a.id)).assignment?.region).toBe("us-east");
+  });
+
+  it("does not pause a region when the fleet refuses one request for its own sake", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    h.fleet.failures.push(new AllocationError("player_count: must be between 1 and 1", { retryable: false }));
+    await h.pass("duel");
+    await h.pass("duel");
+    expect(h.fleet.requests.map((request) => request.region)).toEqual(["eu-west", "eu-west"]);
+    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
   });
 
   it("allocates matches concurrently instead of queueing them behind one another", async () => {

@@ -91,13 +91,19 @@ describe("GET /metrics after real traffic", () => {
     expect(samples.get("matchmaker_tickets_requeued_total", { queue: "duel", reason: "allocation_failed" })).toBe(2);
     expect(samples.get("matchmaker_tickets_waiting", { queue: "duel", region: "eu-west" })).toBe(0);
 
+    const waitedUpTo = (le: string) => samples.get("matchmaker_ticket_wait_seconds_bucket", { queue: "duel", region: "eu-west", le }) ?? 0;
+    const [halfSecond, oneSecond] = [waitedUpTo("0.5"), waitedUpTo("1")];
+    // Past the region's pause after a failed allocation (application/allocation-backoff.ts).
+    harness.clock.advanceSeconds(1);
     await harness.app.runPass();
     samples = await metrics();
     expect(attempts("success")).toBe(2);
     expect(attempts("failure")).toBe(1);
     expect(attempts("timeout")).toBe(0);
     expect(samples.get("matchmaker_matches_formed_total", { queue: "duel", region: "eu-west" })).toBe(2);
-    expect(samples.get("matchmaker_ticket_wait_seconds_bucket", { queue: "duel", region: "eu-west", le: "0.5" })).toBe(2);
+    // Both waited the pause out: one second.
+    expect(waitedUpTo("0.5") - halfSecond).toBe(0);
+    expect(waitedUpTo("1") - oneSecond).toBe(2);
   });
 
   it("shows waiting tickets in their lowest-latency region, open watch streams, and expiries", async () => {
