@@ -146,9 +146,8 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     stats,
     allocationTimeoutMs,
   });
-  const matchers = new Map(
-    options.queues.map((queue) => [
-      queue.name,
+  const matchers = options.queues.map(
+    (queue) =>
       new QueueMatcher(queue, {
         ...deps,
         placement,
@@ -157,9 +156,8 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
         // Placement gives up after its timeout; twice that means the instance placing it is gone.
         staleAllocationMs: 2 * allocationTimeoutMs,
       }),
-    ]),
   );
-  const scheduler = new MatchingScheduler([...matchers.values()], leases, options.logger);
+  const scheduler = new MatchingScheduler(matchers, leases, options.logger);
   const matchmaker = createMatchmaker(deps);
   const service = createMatchmakingService(matchmaker, options.logger, { watchKeepAliveMs: options.watchKeepAliveMs ?? SETTING_DEFAULTS.watchKeepAliveSeconds * 1000 });
   const operator = createOperatorService({ getQueueStats: (caller, queue) => getQueueStats(statsDeps, caller, queue) }, options.logger);

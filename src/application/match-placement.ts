@@ -2,7 +2,7 @@ import type { ProposedMatch } from "../domain/match-finder.ts";
 import type { Assignment, Ticket } from "../domain/ticket.ts";
 import type { Clock } from "./ports/clock.ts";
 import { AllocationBackoff } from "./allocation-backoff.ts";
-import { AllocationError, type AllocatedServer, type GameServerAllocator } from "./ports/game-server-allocator.ts";
+import type { AllocatedServer, GameServerAllocator } from "./ports/game-server-allocator.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { MatchmakingMetrics, RequeueReason } from "./ports/matchmaking-metrics.ts";
 import type { MatchTicketIssuer } from "./ports/match-ticket-issuer.ts";
@@ -35,6 +35,8 @@ export interface ClaimedMatch {
   readonly queue: string;
   readonly matchId: string;
   readonly proposal: ProposedMatch<Ticket>;
+  /** When the pass that formed the match ran (epoch ms): tells its answer from a later match's. */
+  readonly formedAt: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export class MatchPlacement {
 
   /**
    * The regions of `queue` whose fleet has just failed to allocate (no capacity, unreachable, too
-   * slow) and that matching should leave alone at `now`; see {@link AllocationBackoff}.
+   * slow, refusing) and that matching should leave alone at `now`; see {@link AllocationBackoff}.
    */
   pausedRegions(queue: string, now: number): string[] {
     return this.#backoff.paused(queue, now);
@@ -99,11 +101,8 @@ export class MatchPlacement {
       const outcome = deadline.aborted ? "timeout" : "failure";
       metrics.allocationAttempt(queue, proposal.region, outcome);
       log.warn({ err: error, outcome, tickets: ticketIds(match) }, "allocation failed; returning the match's tickets to the queue");
-      // A refusal of this one request (a bad player count) says nothing of the region's capacity.
-      if (deadline.aborted || !(error instanceof AllocationError) || error.retryable) {
-        const pauseMs = this.#backoff.failed(queue, proposal.region, this.#deps.clock.now());
-        if (pauseMs !== undefined) log.warn({ pauseMs }, "the region's fleet could not allocate; matching leaves the region alone meanwhile");
-      }
+      const pauseMs = this.#backoff.failed(queue, proposal.region, match.formedAt, this.#deps.clock.now());
+      if (pauseMs !== undefined) log.warn({ pauseMs }, "the region's fleet could not allocate; matching leaves the region alone meanwhile");
       await this.#requeue(match, "allocation_failed", log);
       return;
     }

@@ -93,27 +93,32 @@ export class QueueMatcher {
     // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
     const announcements: Promise<void>[] = [];
     let matches = 0;
-    for (let start = 0; start < proposals.length; start += CLAIM_CHUNK) {
-      const chunk = proposals.slice(start, start + CLAIM_CHUNK);
-      const results = await store.claim(
-        queue,
-        chunk.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
-        now,
-        fence,
-      );
-      const claimedTickets: Ticket[] = [];
-      chunk.forEach(({ matchId, proposal }, index) => {
-        const claimed = results[index];
-        if (claimed === undefined) return;
-        for (const ticket of claimed) taken.add(ticket.id);
-        claimedTickets.push(...claimed);
-        // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
-        placement.start({ queue, matchId, proposal });
-        matches++;
-      });
-      announcements.push(publishCommitted(events, claimedTickets, logger, "claimed"));
+    try {
+      for (let start = 0; start < proposals.length; start += CLAIM_CHUNK) {
+        const chunk = proposals.slice(start, start + CLAIM_CHUNK);
+        const results = await store.claim(
+          queue,
+          chunk.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
+          now,
+          fence,
+        );
+        const claimedTickets: Ticket[] = [];
+        chunk.forEach(({ matchId, proposal }, index) => {
+          const claimed = results[index];
+          if (claimed === undefined) return;
+          for (const ticket of claimed) taken.add(ticket.id);
+          claimedTickets.push(...claimed);
+          // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
+          placement.start({ queue, matchId, proposal, formedAt: now });
+          matches++;
+        });
+        announcements.push(publishCommitted(events, claimedTickets, logger, "claimed"));
+      }
+    } finally {
+      // Also when a claim fails: a pass ends with nothing of its own still running (shutdown closes
+      // the store after the last pass). Announcements never reject: publishCommitted logs failures.
+      await Promise.all(announcements);
     }
-    await Promise.all(announcements);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));

@@ -54,11 +54,11 @@ export interface LatencyRelaxation {
 }
 
 /**
- * The same rules without the regions named in `left`, for a pass that must leave those regions
+ * The same rules without the regions named in `excluded`, for a pass that must leave those regions
  * alone; undefined when no region would remain (a queue always has one).
  */
-export function withoutRegions(queue: QueueConfig, left: readonly string[]): QueueConfig | undefined {
-  const regions = queue.regions.filter((region) => !left.includes(region.name));
+export function withoutRegions(queue: QueueConfig, excluded: readonly string[]): QueueConfig | undefined {
+  const regions = queue.regions.filter((region) => !excluded.includes(region.name));
   return regions.length === 0 ? undefined : { ...queue, regions };
 }
 

@@ -255,7 +255,7 @@ async function serveUnary(
   }
   if (response.destroyed) return;
   // Muxing copies the headers; without trailers (most calls) the copy would be the same headers.
-  const header = context.responseTrailer.keys().next().done === true ? context.responseHeader : trailerMux(context.responseHeader, context.responseTrailer);
+  const header = context.responseTrailer.isEmpty() ? context.responseHeader : trailerMux(context.responseHeader, context.responseTrailer);
   header.set(headerUnaryContentLength, String(body.byteLength));
   response.writeHead(status, headerObject(header));
   response.end(body);

@@ -69,6 +69,14 @@ export class LazyHeaders implements Headers {
     return this.#real().entries();
   }
 
+  /** Whether no field is set, answered without building a `Headers` when nothing changed them. */
+  isEmpty(): boolean {
+    const fields = this.#fields;
+    if (fields === undefined) return this.#headers!.keys().next().done === true;
+    for (const name in fields) if (name.charCodeAt(0) !== COLON && fields[name] !== undefined) return false;
+    return true;
+  }
+
   /**
    * The fields as a plain object for node:http2 (lower-case names, one value each), without
    * building a `Headers` when nothing changed them.

@@ -1,4 +1,3 @@
-
 /** A request header's value as web Headers' `get` gives it: repeated values joined, null when absent. */
 export function headerValue(value: string | string[] | undefined): string | null {
   return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;

@@ -195,15 +195,14 @@ describe("matching", () => {
     expect((await h.matchmaker.getTicket(service, a.id)).assignment?.region).toBe("us-east");
   });
 
-  it("does not pause a region when the fleet refuses one request for its own sake", async () => {
-    const h = applicationHarness([queueConfig()]);
-    const a = await h.matchmaker.enqueue(service, command("alice"));
+  it("pauses a region whose fleet refuses outright (misconfigured) as well as one that is full", async () => {
+    const h = applicationHarness([queueConfig({ regions: [{ name: "eu-west", maxLatencyMs: 150 }] })]);
+    await h.matchmaker.enqueue(service, command("alice"));
     await h.matchmaker.enqueue(service, command("bob"));
-    h.fleet.failures.push(new AllocationError("player_count: must be between 1 and 1", { retryable: false }));
+    h.fleet.failures.push(new AllocationError("permission denied: the fleet refused our credentials", { retryable: false }));
     await h.pass("duel");
-    await h.pass("duel");
-    expect(h.fleet.requests.map((request) => request.region)).toEqual(["eu-west", "eu-west"]);
-    expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
+    expect((await h.pass("duel")).matches).toBe(0);
+    expect(h.fleet.requests).toHaveLength(1);
   });
 
   it("allocates matches concurrently instead of queueing them behind one another", async () => {

@@ -53,6 +53,17 @@ describe("LazyHeaders reads and writes like the Headers of its fields", () => {
     expect(view.get("authorization")).toBe("Bearer changed");
   });
 
+  it("tells whether any field is set, before and after changes", () => {
+    expect(new LazyHeaders(FIELDS).isEmpty()).toBe(false);
+    // Pseudo-headers and absent fields are not fields of the Headers.
+    const none = new LazyHeaders({ ":path": "/x", "x-absent": undefined });
+    expect(none.isEmpty()).toBe(true);
+    none.set("x-trailer", "done");
+    expect(none.isEmpty()).toBe(false);
+    none.delete("x-trailer");
+    expect(none.isEmpty()).toBe(true);
+  });
+
   it("lists the same fields in the same (sorted) order", () => {
     const lazy = new LazyHeaders(FIELDS);
     expect([...lazy]).toEqual([...reference()]);
