@@ -173,7 +173,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     ["/healthz", livenessRoute],
     ["/readyz", readinessRoute(readiness)],
   ];
-  const operatorRoutes = new Map<string, HttpRoute>([["/metrics", metricsRoute(metrics.registry)], ...probeRoutes]);
+  const operatorRoutes = new Map<string, HttpRoute>([["/metrics", metricsRoute(metrics)], ...probeRoutes]);
   // Opened first and closed last: probes and metrics must show the drain while it happens.
   const admin =
     options.adminPort === undefined

@@ -1,13 +1,18 @@
-import type { Registry } from "prom-client";
 import type { HttpRoute } from "../net/http-routes.ts";
 import { errorMessage } from "../shared/error-message.ts";
 
-/** `GET /metrics`: the registry in the Prometheus text exposition format. */
-export function metricsRoute(registry: Registry): HttpRoute {
+/** What `/metrics` serves: the exposition text and its content type. */
+export interface MetricsSource {
+  readonly contentType: string;
+  exposition(): Promise<string>;
+}
+
+/** `GET /metrics`: the metrics in the Prometheus text exposition format. */
+export function metricsRoute(metrics: MetricsSource): HttpRoute {
   return (_request, response) => {
-    registry.metrics().then(
+    metrics.exposition().then(
       (body) => {
-        response.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" });
+        response.writeHead(200, { "content-type": metrics.contentType, "cache-control": "no-store" });
         response.end(body);
       },
       (error: unknown) => {

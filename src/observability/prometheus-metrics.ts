@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { AllocationOutcome, MatchmakingMetrics, RequeueReason } from "../application/ports/matchmaking-metrics.ts";
 import type { QueueConfig } from "../domain/queue-config.ts";
 import type { RpcLabels, RpcMetrics } from "../net/rpc-observer.ts";
+import { CountedHistogram, type HistogramSeries } from "./counted-histogram.ts";
 
 const ALLOCATION_OUTCOMES: readonly AllocationOutcome[] = ["success", "failure", "timeout"];
 const REQUEUE_REASONS: readonly RequeueReason[] = ["allocation_failed", "assignment_failed", "orphaned"];
@@ -38,7 +39,11 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   readonly #watchStreams: Gauge;
   readonly #rpcStarted: Counter<"grpc_type" | "grpc_service" | "grpc_method">;
   readonly #rpcHandled: Counter<"grpc_type" | "grpc_service" | "grpc_method" | "grpc_code">;
-  readonly #rpcSeconds: Histogram<"grpc_type" | "grpc_service" | "grpc_method">;
+  readonly #rpcSeconds = new CountedHistogram({
+    name: "grpc_server_handling_seconds",
+    help: "Time to handle unary RPCs (streams last as long as the client watches, so they are not timed).",
+    buckets: RPC_BUCKETS_SECONDS,
+  });
   /** Calls counted per service and method, handed to the two RPC counters when they are scraped. */
   readonly #rpcCounts = new Map<string, Map<string, RpcCounts>>();
 
@@ -131,15 +136,18 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
         }
       },
     });
-    this.#rpcSeconds = new Histogram({
-      name: "grpc_server_handling_seconds",
-      help: "Time to handle unary RPCs (streams last as long as the client watches, so they are not timed).",
-      labelNames: ["grpc_type", "grpc_service", "grpc_method"],
-      buckets: RPC_BUCKETS_SECONDS,
-      registers,
-    });
     collectDefaultMetrics({ register: this.registry });
     this.#startAtZero(queues);
+  }
+
+  /** The Content-Type of {@link exposition}. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric in the Prometheus text format: the registry's, then the RPC durations. */
+  async exposition(): Promise<string> {
+    return (await this.registry.metrics()) + this.#rpcSeconds.exposition();
   }
 
   ticketEnqueued(queue: string): void {
@@ -185,7 +193,8 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
    * Counted in plain numbers rather than through prom-client, whose every update builds a label
    * key and validates the labels: with two counter updates and a histogram observation per call,
    * that was a measurable share of a small call's CPU (BENCHMARKS.md, section 1). The same goes
-   * for {@link ticketEnqueued}.
+   * for {@link ticketEnqueued}. The durations go into a {@link CountedHistogram}, which
+   * {@link exposition} appends to the registry's output.
    */
   rpcStarted(call: RpcLabels): void {
     this.#rpcCountsOf(call).started++;
@@ -194,7 +203,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   rpcHandled(call: RpcLabels, code: string, durationMs: number): void {
     const counts = this.#rpcCountsOf(call);
     counts.handled.set(code, (counts.handled.get(code) ?? 0) + 1);
-    if (call.type === "unary") this.#rpcSeconds.observe(counts.labels, durationMs / 1000);
+    counts.seconds?.observe(durationMs / 1000);
   }
 
   #rpcCountsOf(call: RpcLabels): RpcCounts {
@@ -205,7 +214,9 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     }
     let counts = methods.get(call.method);
     if (counts === undefined) {
-      counts = { labels: { grpc_type: call.type, grpc_service: call.service, grpc_method: call.method }, started: 0, handled: new Map() };
+      const labels = { grpc_type: call.type, grpc_service: call.service, grpc_method: call.method };
+      const seconds = call.type === "unary" ? this.#rpcSeconds.series(labels) : undefined;
+      counts = { labels, started: 0, handled: new Map(), seconds };
       methods.set(call.method, counts);
     }
     return counts;
@@ -231,9 +242,10 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   }
 }
 
-/** One method's calls: started, and completed by gRPC status code name. */
+/** One method's calls: started, completed by gRPC status code name, and (unary ones) timed. */
 interface RpcCounts {
   readonly labels: Readonly<Record<"grpc_type" | "grpc_service" | "grpc_method", string>>;
   started: number;
   readonly handled: Map<string, number>;
+  readonly seconds: HistogramSeries | undefined;
 }
