@@ -19,6 +19,10 @@ export interface ServerFigures {
  * Runs the same load against every server, one after the other, for several rounds, and prints a
  * table. Each server also gets its CPU time per request: throughput on a shared machine moves with
  * the neighbours' load, CPU per request much less, so its ratios are the steadier comparison.
+ *
+ * Each round starts one server further along (a b c, then b c a, then c a b): the host's speed
+ * drifts within a round (the later servers of a round ran faster in a fixed order), so a fixed
+ * order would favour whichever server comes last. Results are kept in server order.
  */
 export async function compareServers(
   servers: readonly ComparedServer[],
@@ -28,15 +32,17 @@ export async function compareServers(
   const results: ServerFigures[][] = [];
   const rows: string[][] = [];
   for (let round = 1; round <= rounds; round++) {
-    const figures: ServerFigures[] = [];
-    for (const [index, server] of servers.entries()) {
+    const figures: ServerFigures[] = new Array(servers.length);
+    for (let step = 0; step < servers.length; step++) {
+      const index = (round - 1 + step) % servers.length;
+      const server = servers[index]!;
       const target = await server.start();
       const cpuFrom = process.cpuUsage();
       const load = await runLoad(target, `r${round}s${index}`);
       const cpu = process.cpuUsage(cpuFrom);
       await target.close();
       const cpuPerRequestUs = (cpu.user + cpu.system) / load.completed;
-      figures.push({ load, cpuPerRequestUs });
+      figures[index] = { load, cpuPerRequestUs };
       rows.push([
         String(round),
         server.label,
