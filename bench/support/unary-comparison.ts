@@ -1,5 +1,6 @@
 import type { BenchTarget } from "./baseline-servers.ts";
 import type { LoadResult } from "./grpc-unary-load.ts";
+import { fullGc } from "./memory-after-gc.ts";
 import { formatMs, formatNumber, formatRatio, printTable } from "./report.ts";
 
 /** A server under test and the authorization its clients send. */
@@ -20,9 +21,11 @@ export interface ServerFigures {
  * table. Each server also gets its CPU time per request: throughput on a shared machine moves with
  * the neighbours' load, CPU per request much less, so its ratios are the steadier comparison.
  *
- * Each round starts one server further along (a b c, then b c a, then c a b): the host's speed
- * drifts within a round (the later servers of a round ran faster in a fixed order), so a fixed
- * order would favour whichever server comes last. Results are kept in server order.
+ * The servers share this process, so each one leaves its garbage (the matchmaker: every ticket it
+ * stored) to the next, and the host's speed drifts within a round (in a fixed order every server ran
+ * faster than the one before it). So the heap is collected before each server starts, and each round
+ * starts one server further along (a b c, then b c a, then c a b): every server runs once in every
+ * position. Results are kept in server order.
  */
 export async function compareServers(
   servers: readonly ComparedServer[],
@@ -36,6 +39,7 @@ export async function compareServers(
     for (let step = 0; step < servers.length; step++) {
       const index = (round - 1 + step) % servers.length;
       const server = servers[index]!;
+      fullGc();
       const target = await server.start();
       const cpuFrom = process.cpuUsage();
       const load = await runLoad(target, `r${round}s${index}`);
