@@ -102,7 +102,10 @@ export class MatchPlacement {
       metrics.allocationAttempt(queue, proposal.region, outcome);
       log.warn({ err: error, outcome, tickets: ticketIds(match) }, "allocation failed; returning the match's tickets to the queue");
       const pauseMs = this.#backoff.failed(queue, proposal.region, match.formedAt, this.#deps.clock.now());
-      if (pauseMs !== undefined) log.warn({ pauseMs }, "the region's fleet could not allocate; matching leaves the region alone meanwhile");
+      if (pauseMs !== undefined) {
+        metrics.regionPaused(queue, proposal.region, pauseMs);
+        log.warn({ pauseMs }, "the region's fleet could not allocate; matching leaves the region alone meanwhile");
+      }
       await this.#requeue(match, "allocation_failed", log);
       return;
     }

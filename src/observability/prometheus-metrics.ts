@@ -35,6 +35,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   readonly #waitSeconds: Histogram<"queue" | "region">;
   readonly #matches: Counter<"queue" | "region">;
   readonly #allocations: Counter<"queue" | "region" | "outcome">;
+  readonly #pausedSeconds: Counter<"queue" | "region">;
   readonly #passSeconds: Histogram<"queue">;
   readonly #watchStreams: Gauge;
   readonly #rpcStarted: Counter<"grpc_type" | "grpc_service" | "grpc_method">;
@@ -100,6 +101,12 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
       name: "matchmaker_allocation_attempts_total",
       help: "Game-server allocations for formed matches (fleet retries included), by outcome: success, failure, timeout.",
       labelNames: ["queue", "region", "outcome"],
+      registers,
+    });
+    this.#pausedSeconds = new Counter({
+      name: "matchmaker_region_paused_seconds_total",
+      help: "Seconds matching left a region alone after its fleet failed to allocate, counted when each pause begins.",
+      labelNames: ["queue", "region"],
       registers,
     });
     this.#passSeconds = new Histogram({
@@ -185,6 +192,10 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     this.#allocations.inc({ queue, region, outcome });
   }
 
+  regionPaused(queue: string, region: string, pauseMs: number): void {
+    this.#pausedSeconds.inc({ queue, region }, pauseMs / 1000);
+  }
+
   watchStreams(delta: 1 | -1): void {
     this.#watchStreams.inc(delta);
   }
@@ -237,6 +248,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
         this.#matches.inc({ queue, region }, 0);
         this.#waitSeconds.zero({ queue, region });
         for (const outcome of ALLOCATION_OUTCOMES) this.#allocations.inc({ queue, region, outcome }, 0);
+        this.#pausedSeconds.inc({ queue, region }, 0);
       }
     }
   }

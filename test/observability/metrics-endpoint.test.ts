@@ -89,6 +89,8 @@ describe("GET /metrics after real traffic", () => {
       samples.get("matchmaker_allocation_attempts_total", { queue: "duel", region: "eu-west", outcome });
     expect(attempts("failure")).toBe(1);
     expect(samples.get("matchmaker_tickets_requeued_total", { queue: "duel", reason: "allocation_failed" })).toBe(2);
+    expect(samples.get("matchmaker_region_paused_seconds_total", { queue: "duel", region: "eu-west" })).toBe(1);
+    expect(samples.get("matchmaker_region_paused_seconds_total", { queue: "duel", region: "us-east" })).toBe(0);
     expect(samples.get("matchmaker_tickets_waiting", { queue: "duel", region: "eu-west" })).toBe(0);
 
     const waitedUpTo = (le: string) => samples.get("matchmaker_ticket_wait_seconds_bucket", { queue: "duel", region: "eu-west", le }) ?? 0;

@@ -85,6 +85,7 @@ const noMetrics: MatchmakingMetrics = {
   passCompleted() {},
   matchFormed() {},
   allocationAttempt() {},
+  regionPaused() {},
   watchStreams() {},
 };
 

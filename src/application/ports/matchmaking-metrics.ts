@@ -26,6 +26,8 @@ export interface MatchmakingMetrics {
   matchFormed(queue: string, region: string, waitsMs: readonly number[]): void;
   /** A match's allocation ended (once per match, the fleet's own retries included). */
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void;
+  /** Matching leaves `region` of `queue` alone for `pauseMs`, its fleet having failed to allocate. */
+  regionPaused(queue: string, region: string, pauseMs: number): void;
   /** A WatchTicket stream started (+1) or ended (-1). */
   watchStreams(delta: 1 | -1): void;
 }
