@@ -56,6 +56,14 @@ describe("findMatches", () => {
     expect(matches[0]!.longestWaitMs).toBe(3_000);
   });
 
+  it("takes tickets created in the same millisecond in the order given, whatever their ids", () => {
+    const queue = queueConfig();
+    // The first one listed anchors and takes the closer of the other two.
+    const [low, middle, high] = [waiting(1000, { id: "a", createdAt: 0 }), waiting(1010, { id: "b", createdAt: 0 }), waiting(1020, { id: "c", createdAt: 0 })];
+    expect(findMatches(queue, [high, low, middle], 0).map(ids)).toEqual([["b", "c"]]);
+    expect(findMatches(queue, [low, high, middle], 0).map(ids)).toEqual([["a", "b"]]);
+  });
+
   it("matches everyone when all skills are equal, with perfectly even teams", () => {
     const queue = queueConfig({ teamCount: 2, teamSize: 5, maxPartySize: 5 });
     const tickets = Array.from({ length: 30 }, () => waiting(1500));

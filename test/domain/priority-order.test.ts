@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { priorityOrder } from "../../src/domain/priority-order.ts";
-import { comparePriority } from "../../src/domain/ticket.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 
 describe("priorityOrder", () => {
-  it("orders oldest first, ties by id, as comparePriority does", () => {
+  it("orders oldest first, tickets created in the same millisecond in the order given", () => {
     const random = seededRandom(7);
-    // Few distinct creation times: runs of ties both shorter and longer than the insertion-sort limit.
     for (const [count, distinctTimes] of [
       [0, 1],
       [1, 1],
@@ -14,21 +12,14 @@ describe("priorityOrder", () => {
       [500, 60],
       [2_000, 3],
     ] as const) {
-      const entries = Array.from({ length: count }, () => ({
-        id: `t${Math.floor(random() * 1e9).toString(36)}`,
-        createdAt: 1_000 + Math.floor(random() * distinctTimes),
-      }));
-      const expected = [...entries].sort(comparePriority);
+      const entries = Array.from({ length: count }, (_, listed) => ({ listed, createdAt: 1_000 + Math.floor(random() * distinctTimes) }));
+      // Array.prototype.sort is stable: equal creation times keep the order given.
+      const expected = [...entries].sort((a, b) => a.createdAt - b.createdAt);
       expect(Array.from(priorityOrder(entries), (index) => entries[index])).toEqual(expected);
     }
   });
 
-  it("leaves an already ordered queue as it is", () => {
-    const entries = [
-      { id: "a", createdAt: 1 },
-      { id: "b", createdAt: 1 },
-      { id: "a", createdAt: 2 },
-    ];
-    expect([...priorityOrder(entries)]).toEqual([0, 1, 2]);
+  it("leaves a queue listed oldest first as it is", () => {
+    expect([...priorityOrder([{ createdAt: 1 }, { createdAt: 1 }, { createdAt: 2 }])]).toEqual([0, 1, 2]);
   });
 });

@@ -7,7 +7,7 @@ import { nextAverageWaitMs, remainingWaitMs } from "../../application/wait-estim
 interface QueueState {
   /** Creation times of the tickets left waiting after the last pass, ascending. */
   createdAt: Float64Array;
-  /** Their ids, in the same order (ties on creation time are ordered by id). */
+  /** Their ids, in the same order (tickets created in the same millisecond in the pass's order). */
   ids: readonly string[];
   averageWaitMs: number | undefined;
   readonly listeners: Set<() => void>;
@@ -41,18 +41,25 @@ export class InMemoryQueueProgress implements QueueProgress {
     for (const waitedMs of waitsMs) state.averageWaitMs = nextAverageWaitMs(state.averageWaitMs, waitedMs);
   }
 
-  /** As of the last pass: a ticket enqueued since is placed behind every older ticket waiting then. */
+  /**
+   * As of the last pass: a ticket enqueued since is placed behind every ticket waiting then that is
+   * at least as old.
+   */
   positionOf(queue: string, ticket: QueueEntry): number {
     const state = this.#queues.get(queue);
     if (state === undefined) return 1;
+    const { createdAt, ids } = state;
     let low = 0;
-    let high = state.createdAt.length;
+    let high = createdAt.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const created = state.createdAt[middle]!;
-      const before = created < ticket.createdAt || (created === ticket.createdAt && state.ids[middle]! < ticket.id);
-      if (before) low = middle + 1;
+      if (createdAt[middle]! < ticket.createdAt) low = middle + 1;
       else high = middle;
+    }
+    // Among the tickets created in the same millisecond (a few at most), the pass's order.
+    while (low < createdAt.length && createdAt[low] === ticket.createdAt) {
+      if (ids[low] === ticket.id) break;
+      low++;
     }
     return low + 1;
   }
