@@ -55,11 +55,18 @@ export interface MatchmakerOptions {
   /** Random ticket and match ids unless set; tests pass predictable ones. */
   readonly ids?: IdGenerator;
   /**
-   * Upper bound on one match's allocation, fleet retries included; past it the match's tickets go
-   * back to the queue. A claim older than twice this is taken for the leftover of a dead instance
+   * Upper bound on placing one match up to its server, from its claim (waiting for an allocation
+   * slot, then the allocation with the fleet's retries); past it the match's tickets go back to the
+   * queue. A claim older than twice this is taken for the leftover of a dead instance
    * and requeued by a later pass. 30 s unless set.
    */
   readonly allocationTimeoutMs?: number;
+  /**
+   * Allocations run at once, every queue together; claimed matches past it wait their turn, and a
+   * pass claims no more than twice this many waiting and running (the rest stay queued). 256
+   * unless set.
+   */
+  readonly maxConcurrentAllocations?: number;
   /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */
   readonly queueStatsWindowMs?: number;
   /** Interface both RPC listeners bind to (`0.0.0.0` for all). */
@@ -145,6 +152,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     metrics,
     stats,
     allocationTimeoutMs,
+    maxConcurrentAllocations: options.maxConcurrentAllocations ?? SETTING_DEFAULTS.maxConcurrentAllocations,
   });
   const matchers = options.queues.map(
     (queue) =>

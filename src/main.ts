@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     authenticate: auth.caller,
     logger,
     allocationTimeoutMs: settings.allocationTimeoutMs,
+    maxConcurrentAllocations: settings.maxConcurrentAllocations,
     queueStatsWindowMs: settings.queueStatsWindowMs,
     reflection: settings.reflection,
     host: settings.host,

@@ -2,6 +2,7 @@ import type { ProposedMatch } from "../domain/match-finder.ts";
 import type { Assignment, Ticket } from "../domain/ticket.ts";
 import type { Clock } from "./ports/clock.ts";
 import { AllocationBackoff } from "./allocation-backoff.ts";
+import { AllocationSlots } from "./allocation-slots.ts";
 import type { AllocatedServer, GameServerAllocator } from "./ports/game-server-allocator.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { MatchmakingMetrics, RequeueReason } from "./ports/matchmaking-metrics.ts";
@@ -26,8 +27,14 @@ export interface MatchPlacementDeps {
   readonly logger: Logger;
   readonly metrics: MatchmakingMetrics;
   readonly stats: QueueStatsRecorder;
-  /** Upper bound on one allocation, retries included; past it the match's tickets are queued again. */
+  /**
+   * Upper bound on placing one match up to its server, from its claim: waiting for an allocation
+   * slot and the allocation itself, fleet retries included. Past it the match's tickets are queued
+   * again.
+   */
   readonly allocationTimeoutMs: number;
+  /** Allocations running at once, every queue together; further claimed matches wait their turn. */
+  readonly maxConcurrentAllocations: number;
 }
 
 /** A match whose tickets are claimed (allocating) and which now needs a server. */
@@ -41,7 +48,9 @@ export interface ClaimedMatch {
 
 /**
  * Gets claimed matches onto game servers, many at once: an allocation can take half a second, and
- * the queue must not wait behind it.
+ * the queue must not wait behind it. But not all at once: at most `maxConcurrentAllocations` run
+ * together (see {@link AllocationSlots}), and passes claim no more matches than placement has
+ * {@link room} for.
  *
  * A match ends in exactly one of two ways: every ticket matched with its assignment, or every
  * ticket back in the queue with its original priority (allocation failed, or anything after it did,
@@ -51,9 +60,11 @@ export class MatchPlacement {
   readonly #deps: MatchPlacementDeps;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #backoff = new AllocationBackoff();
+  readonly #slots: AllocationSlots;
 
   constructor(deps: MatchPlacementDeps) {
     this.#deps = deps;
+    this.#slots = new AllocationSlots(deps.maxConcurrentAllocations);
   }
 
   /** Starts placing a match in the background. */
@@ -75,28 +86,35 @@ export class MatchPlacement {
     return this.#inFlight.size;
   }
 
+  /**
+   * How many more matches a pass may claim now: enough to fill every allocation slot and as many
+   * again waiting in line, less the matches already held. A match claimed beyond that would only
+   * wait here, its tickets neither matchable nor cancellable, while its deadline ran; left
+   * unclaimed, its tickets stay queued and come first in the next pass.
+   */
+  get room(): number {
+    return Math.max(0, 2 * this.#deps.maxConcurrentAllocations - this.#inFlight.size);
+  }
+
   /** Resolves once every placement started so far has finished. */
   async drain(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   async #place(match: ClaimedMatch): Promise<void> {
-    const { allocator, logger, metrics } = this.#deps;
+    const { logger, metrics } = this.#deps;
     const { queue, matchId, proposal } = match;
     const log = logger.child({ queue, matchId, region: proposal.region });
     const deadline = AbortSignal.timeout(this.#deps.allocationTimeoutMs);
+    if (!(await this.#slots.acquire(deadline))) {
+      // Not the fleet's failure (it was never asked), so the region is not paused.
+      log.warn({ tickets: ticketIds(match) }, "no allocation slot came free before the deadline; returning the match's tickets to the queue");
+      await this.#requeue(match, "allocation_failed", log);
+      return;
+    }
     let server: AllocatedServer;
     try {
-      server = await allocator.allocate(
-        {
-          matchId,
-          queue,
-          region: proposal.region,
-          playerCount: playerCount(proposal.tickets),
-          labels: {},
-        },
-        deadline,
-      );
+      server = await this.#allocate(match, deadline);
     } catch (error) {
       const outcome = deadline.aborted ? "timeout" : "failure";
       metrics.allocationAttempt(queue, proposal.region, outcome);
@@ -131,6 +149,17 @@ export class MatchPlacement {
       return;
     }
     await this.#announce(match, server, matched, log);
+  }
+
+  /** Asks the fleet for the match's server, in a slot of {@link #slots} already taken, and gives the slot back. */
+  async #allocate(match: ClaimedMatch, deadline: AbortSignal): Promise<AllocatedServer> {
+    const { queue, matchId, proposal } = match;
+    try {
+      const request = { matchId, queue, region: proposal.region, playerCount: playerCount(proposal.tickets), labels: {} };
+      return await this.#deps.allocator.allocate(request, deadline);
+    } finally {
+      this.#slots.release();
+    }
   }
 
   /** Mints every player's match ticket and commits the assignment: the point of no return. */

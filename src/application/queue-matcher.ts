@@ -46,6 +46,8 @@ export interface PassSummary {
   readonly expired: number;
   readonly reclaimed: number;
   readonly matches: number;
+  /** Matches formed but left unclaimed because placement had no room for them. */
+  readonly deferred: number;
   readonly waiting: number;
 }
 
@@ -53,7 +55,8 @@ export interface PassSummary {
  * One queue's matching pass: requeue orphaned claims, expire, find matches, claim them a chunk per
  * store call (each match atomically), and hand each claimed one to placement. A claim that fails (a
  * ticket was cancelled or taken meanwhile) drops only that match; its other tickets stay queued for
- * the next pass.
+ * the next pass. So do the tickets of matches placement has no room for: the pass stops claiming
+ * when placement is full, and the next pass forms matches afresh.
  */
 export class QueueMatcher {
   readonly queue: QueueConfig;
@@ -93,9 +96,14 @@ export class QueueMatcher {
     // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
     const announcements: Promise<void>[] = [];
     let matches = 0;
+    let claimedUpTo = 0;
     try {
-      for (let start = 0; start < proposals.length; start += CLAIM_CHUNK) {
-        const chunk = proposals.slice(start, start + CLAIM_CHUNK);
+      while (claimedUpTo < proposals.length) {
+        // Placement's room, not the pass, decides how many matches are claimed (see MatchPlacement.room).
+        const size = Math.min(CLAIM_CHUNK, placement.room, proposals.length - claimedUpTo);
+        if (size === 0) break;
+        const chunk = proposals.slice(claimedUpTo, claimedUpTo + size);
+        claimedUpTo += size;
         const results = await store.claim(
           queue,
           chunk.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
@@ -119,6 +127,11 @@ export class QueueMatcher {
       // the store after the last pass). Announcements never reject: publishCommitted logs failures.
       await Promise.all(announcements);
     }
+    const deferred = proposals.length - claimedUpTo;
+    if (deferred > 0) {
+      metrics.matchesDeferred(queue, deferred);
+      logger.warn({ queue, deferred, placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
+    }
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -128,6 +141,6 @@ export class QueueMatcher {
     // Independent of each other: one round trip for both with a shared store.
     await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
     metrics.passCompleted(queue, performance.now() - startedAt);
-    return { expired: expired.length, reclaimed: reclaimed.length, matches, waiting: waiting.length };
+    return { expired: expired.length, reclaimed: reclaimed.length, matches, deferred, waiting: waiting.length };
   }
 }

@@ -24,6 +24,8 @@ export interface ServerSettings {
   readonly ticketRetentionMs: number;
   /** Bound on one match's allocation, retries included, before its tickets are requeued (default 30 s). */
   readonly allocationTimeoutMs: number;
+  /** Allocations this instance runs at once, every queue together (default 256). */
+  readonly maxConcurrentAllocations: number;
   /** How long a SIGTERM drain may take before the process exits anyway (with code 1). */
   readonly shutdownGraceMs: number;
   /** Serve gRPC server reflection, so generic tools can call the API without its protos. */
@@ -49,6 +51,7 @@ export interface ServerSettings {
 /** Defaults shared with `startMatchmaker`, so tests and benchmarks run with what production gets. */
 export const SETTING_DEFAULTS = {
   allocationTimeoutSeconds: 30,
+  maxConcurrentAllocations: 256,
   queueStatsWindowSeconds: 300,
   watchKeepAliveSeconds: 15,
 } as const;
@@ -68,6 +71,7 @@ export function loadServerSettings(env: Environment, argv: readonly string[] = [
     logLevel: oneOf(env, "MATCHMAKER_LOG_LEVEL", "info", LOG_LEVELS),
     ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", { fallback: 600, min: 1, max: 86_400 }) * 1000,
     allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", { fallback: SETTING_DEFAULTS.allocationTimeoutSeconds, min: 1, max: 600 }) * 1000,
+    maxConcurrentAllocations: integer(env, "MATCHMAKER_MAX_CONCURRENT_ALLOCATIONS", { fallback: SETTING_DEFAULTS.maxConcurrentAllocations, min: 1, max: 100_000 }),
     shutdownGraceMs: integer(env, "MATCHMAKER_SHUTDOWN_GRACE_SECONDS", { fallback: 20, min: 1, max: 3600 }) * 1000,
     reflection: flag(env, "MATCHMAKER_GRPC_REFLECTION", true),
     queueStatsWindowMs: integer(env, "MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", { fallback: SETTING_DEFAULTS.queueStatsWindowSeconds, min: 10, max: 86_400 }) * 1000,

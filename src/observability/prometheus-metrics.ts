@@ -34,6 +34,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   readonly #waiting: Gauge<"queue" | "region">;
   readonly #waitSeconds: Histogram<"queue" | "region">;
   readonly #matches: Counter<"queue" | "region">;
+  readonly #deferred: Counter<"queue">;
   readonly #allocations: Counter<"queue" | "region" | "outcome">;
   readonly #pausedSeconds: Counter<"queue" | "region">;
   readonly #passSeconds: Histogram<"queue">;
@@ -95,6 +96,12 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
       name: "matchmaker_matches_formed_total",
       help: "Matches that got a game server and were assigned.",
       labelNames: ["queue", "region"],
+      registers,
+    });
+    this.#deferred = new Counter({
+      name: "matchmaker_matches_deferred_total",
+      help: "Matches a pass formed but left unclaimed because placement was full (allocations running and waiting at their limit); their tickets stayed queued.",
+      labelNames: ["queue"],
       registers,
     });
     this.#allocations = new Counter({
@@ -188,6 +195,10 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     for (const waitMs of waitsMs) this.#waitSeconds.observe({ queue, region }, waitMs / 1000);
   }
 
+  matchesDeferred(queue: string, count: number): void {
+    this.#deferred.inc({ queue }, count);
+  }
+
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void {
     this.#allocations.inc({ queue, region, outcome });
   }
@@ -240,7 +251,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   #startAtZero(queues: readonly QueueConfig[]): void {
     for (const { name: queue, regions } of queues) {
       this.#enqueuedCounts.set(queue, { count: 0 });
-      for (const counter of [this.#cancelled, this.#expired]) counter.inc({ queue }, 0);
+      for (const counter of [this.#cancelled, this.#expired, this.#deferred]) counter.inc({ queue }, 0);
       for (const reason of REQUEUE_REASONS) this.#requeued.inc({ queue, reason }, 0);
       this.#passSeconds.zero({ queue });
       for (const { name: region } of regions) {

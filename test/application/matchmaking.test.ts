@@ -219,6 +219,46 @@ describe("matching", () => {
     expect(h.placement.inFlight).toBe(0);
   });
 
+  it("runs at most the configured allocations at once, claims only what it can run and line up, and leaves the rest queued", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
+    const tickets: TicketView[] = [];
+    for (let index = 0; index < 10; index++) tickets.push(await h.matchmaker.enqueue(service, command(`player-${index}`)));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    // Five matches formed: one allocating, one in line, three left unclaimed.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 3, waiting: 6 });
+    expect(h.fleet.requests).toHaveLength(1);
+    expect(h.placement.room).toBe(0);
+    const states = async () => Promise.all(tickets.map(async (ticket) => (await h.store.get(ticket.id))!.state));
+    expect((await states()).filter((state) => state === "queued")).toHaveLength(6);
+    // A full placement claims nothing more.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 0, deferred: 3 });
+    open();
+    await h.placement.drain();
+    expect(h.fleet.requests).toHaveLength(2);
+    h.fleet.gate = undefined;
+    expect(await h.pass("duel")).toMatchObject({ matches: 2, deferred: 1 });
+    expect(await h.pass("duel")).toMatchObject({ matches: 1, deferred: 0 });
+    expect(new Set(await states())).toEqual(new Set(["matched"]));
+  });
+
+  it("requeues a match whose deadline passes while it waits for an allocation slot, without pausing its region", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1, allocationTimeoutMs: 20 });
+    const views: TicketView[] = [];
+    for (const userId of ["a", "b", "c", "d"]) views.push(await h.matchmaker.enqueue(service, command(userId)));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    expect((await h.passWithoutPlacing("duel")).matches).toBe(2);
+    // The second match never reached the fleet: its deadline passed in line.
+    await vi.waitFor(async () => expect((await h.store.get(views[2]!.id))!.state).toBe("queued"));
+    expect((await h.store.get(views[3]!.id))!.state).toBe("queued");
+    expect(h.fleet.requests).toHaveLength(1);
+    open();
+    await h.placement.drain();
+    expect((await h.store.get(views[0]!.id))!.state).toBe("matched");
+    expect(h.placement.pausedRegions("duel", h.clock.now())).toEqual([]);
+  });
+
   it("releases the server and requeues when anything fails after allocation", async () => {
     const h = applicationHarness([queueConfig()]);
     const a = await h.matchmaker.enqueue(service, command("alice"));

@@ -13,6 +13,7 @@ describe("loadServerSettings", () => {
       logLevel: "info",
       ticketRetentionMs: 600_000,
       allocationTimeoutMs: 30_000,
+      maxConcurrentAllocations: 256,
       shutdownGraceMs: 20_000,
       reflection: true,
       queueStatsWindowMs: 300_000,
@@ -32,8 +33,9 @@ describe("loadServerSettings", () => {
       MATCHMAKER_GRPC_REFLECTION: "false",
       MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS: "60",
       MATCHMAKER_LOG_LEVEL: "debug",
+      MATCHMAKER_MAX_CONCURRENT_ALLOCATIONS: "32",
     });
-    expect(settings).toMatchObject({ shutdownGraceMs: 45_000, reflection: false, queueStatsWindowMs: 60_000, logLevel: "debug" });
+    expect(settings).toMatchObject({ shutdownGraceMs: 45_000, reflection: false, queueStatsWindowMs: 60_000, logLevel: "debug", maxConcurrentAllocations: 32 });
   });
   it("reads the browser settings: exact CORS origins, the keep-alive interval and the console switch", () => {
     const settings = loadServerSettings({
@@ -66,6 +68,7 @@ describe("loadServerSettings", () => {
     ["MATCHMAKER_SHUTDOWN_GRACE_SECONDS", "1.5"],
     ["MATCHMAKER_GRPC_REFLECTION", "off"],
     ["MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", "5"],
+    ["MATCHMAKER_MAX_CONCURRENT_ALLOCATIONS", "0"],
     ["MATCHMAKER_WATCH_KEEPALIVE_SECONDS", "3601"],
     ["MATCHMAKER_CONSOLE", "off"],
     ["MATCHMAKER_CORS_ORIGINS", "*"],

@@ -85,12 +85,16 @@ const noMetrics: MatchmakingMetrics = {
   passCompleted() {},
   matchFormed() {},
   allocationAttempt() {},
+  matchesDeferred() {},
   regionPaused() {},
   watchStreams() {},
 };
 
 /** The application layer wired to real in-memory adapters, a manual clock and a scripted fleet. */
-export function applicationHarness(queues: readonly QueueConfig[], options: { staleAllocationMs?: number; progress?: QueueProgress } = {}) {
+export function applicationHarness(
+  queues: readonly QueueConfig[],
+  options: { staleAllocationMs?: number; progress?: QueueProgress; allocationTimeoutMs?: number; maxConcurrentAllocations?: number } = {},
+) {
   const clock = new ManualClock();
   const store = new InMemoryTicketStore({ retentionMs: 600_000 });
   const events = new ScriptedEvents();
@@ -101,7 +105,19 @@ export function applicationHarness(queues: readonly QueueConfig[], options: { st
   const metrics = noMetrics;
   const stats = new QueueStatsRecorder(new RecentMatches({ windowMs: 300_000, startedAt: clock.now() }), new InMemoryQueueStatsBoard());
   const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), progress, clock, ids: sequentialIds(), metrics };
-  const placement = new MatchPlacement({ store, events, progress, allocator: fleet, issuer, clock, logger, metrics, stats, allocationTimeoutMs: 5_000 });
+  const placement = new MatchPlacement({
+    store,
+    events,
+    progress,
+    allocator: fleet,
+    issuer,
+    clock,
+    logger,
+    metrics,
+    stats,
+    allocationTimeoutMs: options.allocationTimeoutMs ?? 5_000,
+    maxConcurrentAllocations: options.maxConcurrentAllocations ?? 256,
+  });
   const matchers = new Map(
     queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, stats, staleAllocationMs: options.staleAllocationMs ?? 60_000 })]),
   );

@@ -53,6 +53,7 @@ export interface ServerHarnessOptions {
   readonly clockStart?: number;
   readonly corsOrigins?: readonly string[];
   readonly watchKeepAliveMs?: number;
+  readonly maxConcurrentAllocations?: number;
   /** Serve metrics and probes on an admin port of their own (a free one). */
   readonly adminPort?: boolean;
   /** Extra plain HTTP routes (console, development tokens), given the secret tokens are signed with. */
@@ -99,6 +100,7 @@ export async function startServerHarness(options: ServerHarnessOptions = {}): Pr
     ...(options.reflection !== undefined && { reflection: options.reflection }),
     ...(options.corsOrigins !== undefined && { corsOrigins: options.corsOrigins }),
     ...(options.watchKeepAliveMs !== undefined && { watchKeepAliveMs: options.watchKeepAliveMs }),
+    ...(options.maxConcurrentAllocations !== undefined && { maxConcurrentAllocations: options.maxConcurrentAllocations }),
     ...(options.adminPort === true && { adminPort: 0 }),
     ...(options.httpRoutes !== undefined && { httpRoutes: options.httpRoutes(new TextEncoder().encode(TEST_AUTH.secret)) }),
   });

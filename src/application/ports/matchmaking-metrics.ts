@@ -24,7 +24,12 @@ export interface MatchmakingMetrics {
   passCompleted(queue: string, durationMs: number): void;
   /** A match got its server; `waitsMs` has each of its tickets' time from enqueue to match. */
   matchFormed(queue: string, region: string, waitsMs: readonly number[]): void;
-  /** A match's allocation ended (once per match, the fleet's own retries included). */
+  /**
+   * A pass formed `count` matches it did not claim, placement being full (allocations running and
+   * waiting at their limit); their tickets stay queued.
+   */
+  matchesDeferred(queue: string, count: number): void;
+  /** A match's allocation ended (once per match that reached the fleet, its own retries included). */
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void;
   /** Matching leaves `region` of `queue` alone for `pauseMs`, its fleet having failed to allocate. */
   regionPaused(queue: string, region: string, pauseMs: number): void;

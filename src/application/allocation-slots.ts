@@ -1,0 +1,50 @@
+/**
+ * A fixed number of allocations allowed to run at once, handed out first come, first served.
+ *
+ * Why a limit: one pass over a long queue can form thousands of matches at once, and a fleet's
+ * allocator answers a flood of concurrent requests with contention errors (Agones: ABORTED, "too
+ * many concurrent requests have overwhelmed the system") or answers them all late, so that every
+ * match of the pass times out and goes back to the queue together. Matches past the limit wait
+ * their turn here, in claim order, so the oldest tickets get their servers first.
+ */
+export class AllocationSlots {
+  #free: number;
+  /** Callers waiting for a slot, first in line first; each hands itself a slot when called. */
+  readonly #line: (() => void)[] = [];
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`allocation slots: capacity must be a positive integer (got ${capacity})`);
+    this.#free = capacity;
+  }
+
+  /**
+   * Resolves true once the caller holds a slot, to be given back with {@link release}; or false,
+   * holding none, if `signal` aborts first (the caller's deadline passed while it waited).
+   */
+  acquire(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const grant = (): void => {
+        signal.removeEventListener("abort", giveUp);
+        resolve(true);
+      };
+      const giveUp = (): void => {
+        this.#line.splice(this.#line.indexOf(grant), 1);
+        resolve(false);
+      };
+      signal.addEventListener("abort", giveUp, { once: true });
+      this.#line.push(grant);
+    });
+  }
+
+  /** Gives a slot back: to the first caller in line, if any. */
+  release(): void {
+    const next = this.#line.shift();
+    if (next === undefined) this.#free++;
+    else next();
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { AllocationSlots } from "../../src/application/allocation-slots.ts";
+
+const open = () => new AbortController().signal;
+
+describe("AllocationSlots", () => {
+  it("hands out its slots at once, then to the callers in line in the order they came", async () => {
+    const slots = new AllocationSlots(2);
+    expect(await slots.acquire(open())).toBe(true);
+    expect(await slots.acquire(open())).toBe(true);
+    const granted: string[] = [];
+    const third = slots.acquire(open()).then((got) => granted.push(`third:${got}`));
+    const fourth = slots.acquire(open()).then((got) => granted.push(`fourth:${got}`));
+    await Promise.resolve();
+    expect(granted).toEqual([]);
+    slots.release();
+    await third;
+    expect(granted).toEqual(["third:true"]);
+    slots.release();
+    await fourth;
+    expect(granted).toEqual(["third:true", "fourth:true"]);
+  });
+
+  it("lets a caller whose deadline passes leave the line without a slot, and keeps the slot for the next", async () => {
+    const slots = new AllocationSlots(1);
+    await slots.acquire(open());
+    const deadline = new AbortController();
+    const late = slots.acquire(deadline.signal);
+    const next = slots.acquire(open());
+    deadline.abort();
+    expect(await late).toBe(false);
+    slots.release();
+    expect(await next).toBe(true);
+    // Nothing was lost or given twice: the one slot is taken again.
+    let extra = false;
+    void slots.acquire(open()).then(() => (extra = true));
+    await Promise.resolve();
+    expect(extra).toBe(false);
+  });
+
+  it("refuses a caller whose deadline has already passed, and a capacity below one", async () => {
+    const slots = new AllocationSlots(1);
+    expect(await slots.acquire(AbortSignal.abort())).toBe(false);
+    expect(await slots.acquire(open())).toBe(true);
+    expect(() => new AllocationSlots(0)).toThrow(RangeError);
+  });
+});
