@@ -62,9 +62,9 @@ export interface MatchmakerOptions {
    */
   readonly allocationTimeoutMs?: number;
   /**
-   * Allocations run at once, every queue together; claimed matches past it wait their turn, and a
-   * pass claims no more than twice this many waiting and running (the rest stay queued). 256
-   * unless set.
+   * Allocations run at once per region (each region's fleet), every queue together; claimed matches
+   * past it wait their turn, and a pass claims a match only while its region holds fewer than twice
+   * this many (the rest stay queued). 256 unless set.
    */
   readonly maxConcurrentAllocations?: number;
   /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */
@@ -117,7 +117,8 @@ export interface RunningMatchmaker {
   /**
    * Shuts down without dropping work: readiness goes false, new calls are refused with UNAVAILABLE,
    * open streams end with UNAVAILABLE (reconnect elsewhere), matching stops and gives up its
-   * leases, placements in flight finish (every claimed ticket ends matched or back in the queue),
+   * leases, placements under way finish and those still waiting for an allocation slot are
+   * requeued (every claimed ticket ends matched or back in the queue),
    * calls in flight finish, then the listeners close. Idempotent.
    */
   close(): Promise<void>;
@@ -212,7 +213,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     gate.close();
     options.logger.info({ callsInFlight: gate.inFlight, placementsInFlight: placement.inFlight }, "draining");
     await scheduler.stop();
-    await placement.drain();
+    await placement.close();
     await gate.idle();
     readiness.stop();
     await servers.close();

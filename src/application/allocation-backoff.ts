@@ -27,7 +27,8 @@ interface RegionPause {
  * sheds that work; the tickets that may also play in another region are matched there meanwhile.
  *
  * A pause runs its length whatever answers arrive meanwhile: those are of matches formed before it
- * began, which were already at the fleet. Their failures do not lengthen it, however late they come
+ * began, which were already at the fleet (those still waiting for an allocation slot are requeued
+ * without asking it, see `MatchPlacement`). Their failures do not lengthen it, however late they come
  * (a timeout comes after the whole allocation timeout), and their successes do not end it (a nearly
  * full fleet that frees one server would otherwise get the whole backlog again at once). A failure
  * of a match formed after the pause began, so after it ended, starts the next pause of the row at

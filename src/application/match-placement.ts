@@ -29,11 +29,11 @@ export interface MatchPlacementDeps {
   readonly stats: QueueStatsRecorder;
   /**
    * Upper bound on placing one match up to its server, from its claim: waiting for an allocation
-   * slot and the allocation itself, fleet retries included. Past it the match's tickets are queued
-   * again.
+   * slot (at most half of it) and the allocation itself, fleet retries included. Past it the match's
+   * tickets are queued again.
    */
   readonly allocationTimeoutMs: number;
-  /** Allocations running at once, every queue together; further claimed matches wait their turn. */
+  /** Allocations running at once per region (its fleet), every queue together; further claimed matches wait their turn. */
   readonly maxConcurrentAllocations: number;
 }
 
@@ -46,30 +46,64 @@ export interface ClaimedMatch {
   readonly formedAt: number;
 }
 
+/** One region's share of placement: its fleet's allocation slots, and the matches it holds. */
+interface RegionLoad {
+  readonly slots: AllocationSlots;
+  /** Matches reserved, in line or being placed in the region. */
+  held: number;
+}
+
 /**
  * Gets claimed matches onto game servers, many at once: an allocation can take half a second, and
- * the queue must not wait behind it. But not all at once: at most `maxConcurrentAllocations` run
- * together (see {@link AllocationSlots}), and passes claim no more matches than placement has
- * {@link room} for.
+ * the queue must not wait behind it. But not all at once: each region's fleet gets at most
+ * `maxConcurrentAllocations` allocations at a time (see {@link AllocationSlots}), further matches
+ * wait in line, and a pass claims a match only once its region has room for it ({@link reserve}).
+ * Per region, because each region has a fleet of its own: one that answers slowly must not hold up
+ * the others.
  *
  * A match ends in exactly one of two ways: every ticket matched with its assignment, or every
- * ticket back in the queue with its original priority (allocation failed, or anything after it did,
- * in which case the server is released). That is what keeps "no ticket lost" true past the claim.
+ * ticket back in the queue with its original creation time (allocation failed or never started, or
+ * anything after it failed, in which case the server is released). That is what keeps "no ticket
+ * lost" true past the claim.
  */
 export class MatchPlacement {
   readonly #deps: MatchPlacementDeps;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #backoff = new AllocationBackoff();
-  readonly #slots: AllocationSlots;
+  readonly #regions = new Map<string, RegionLoad>();
+  /** Aborted by {@link close}: matches still in line go back to the queue at once. */
+  readonly #closing = new AbortController();
 
   constructor(deps: MatchPlacementDeps) {
     this.#deps = deps;
-    this.#slots = new AllocationSlots(deps.maxConcurrentAllocations);
   }
 
-  /** Starts placing a match in the background. */
+  /**
+   * Takes room for one more match in `region`, to be used by {@link start} once the match is claimed
+   * or given back with {@link unreserve} if the claim fails; false when the region is full. A region
+   * has room for as many matches as its slots plus as many again in line: a match claimed beyond
+   * that would wait here, its tickets neither matchable nor cancellable, while its deadline ran. Left
+   * unclaimed, its tickets stay queued for the next pass. Reserved before the claim rather than
+   * counted after it, because the passes of several queues claim at the same time.
+   */
+  reserve(region: string): boolean {
+    const load = this.#load(region);
+    if (load.held >= 2 * this.#deps.maxConcurrentAllocations) return false;
+    load.held++;
+    return true;
+  }
+
+  /** Gives back room taken by {@link reserve} for a match whose claim failed. */
+  unreserve(region: string): void {
+    this.#load(region).held--;
+  }
+
+  /** Starts placing a claimed match in the background, in the room reserved for it. */
   start(match: ClaimedMatch): void {
-    const placing = this.#place(match).finally(() => this.#inFlight.delete(placing));
+    const placing = this.#place(match).finally(() => {
+      this.#inFlight.delete(placing);
+      this.unreserve(match.proposal.region);
+    });
     this.#inFlight.add(placing);
   }
 
@@ -87,13 +121,12 @@ export class MatchPlacement {
   }
 
   /**
-   * How many more matches a pass may claim now: enough to fill every allocation slot and as many
-   * again waiting in line, less the matches already held. A match claimed beyond that would only
-   * wait here, its tickets neither matchable nor cancellable, while its deadline ran; left
-   * unclaimed, its tickets stay queued and come first in the next pass.
+   * For shutdown: matches waiting in line go back to the queue at once rather than start
+   * allocating now, and this resolves once every placement has finished.
    */
-  get room(): number {
-    return Math.max(0, 2 * this.#deps.maxConcurrentAllocations - this.#inFlight.size);
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await this.drain();
   }
 
   /** Resolves once every placement started so far has finished. */
@@ -102,33 +135,31 @@ export class MatchPlacement {
   }
 
   async #place(match: ClaimedMatch): Promise<void> {
-    const { logger, metrics } = this.#deps;
+    const { logger, clock, allocationTimeoutMs } = this.#deps;
     const { queue, matchId, proposal } = match;
     const log = logger.child({ queue, matchId, region: proposal.region });
-    const deadline = AbortSignal.timeout(this.#deps.allocationTimeoutMs);
-    if (!(await this.#slots.acquire(deadline))) {
-      // Not the fleet's failure (it was never asked), so the region is not paused.
-      log.warn({ tickets: ticketIds(match) }, "no allocation slot came free before the deadline; returning the match's tickets to the queue");
+    const slots = this.#load(proposal.region).slots;
+    // The whole placement is bounded from the claim; the wait in line by half of that, so that a
+    // match reaching the fleet always has at least half the timeout to be allocated in.
+    const deadline = AbortSignal.timeout(allocationTimeoutMs);
+    const lineDeadline = AbortSignal.any([AbortSignal.timeout(allocationTimeoutMs / 2), this.#closing.signal]);
+    if (!(await slots.acquire(lineDeadline))) {
+      log.warn({ tickets: ticketIds(match), closing: this.#closing.signal.aborted }, "no allocation slot came free in time; returning the match's tickets to the queue");
+      await this.#requeue(match, "allocation_not_started", log);
+      return;
+    }
+    if (this.#backoff.paused(queue, clock.now()).includes(proposal.region)) {
+      // Paused while the match waited in line: the fleet is not asked (and not blamed again).
+      slots.release();
+      log.info({ tickets: ticketIds(match) }, "the region was paused while the match waited for an allocation slot; returning its tickets to the queue");
+      await this.#requeue(match, "allocation_not_started", log);
+      return;
+    }
+    const server = await this.#allocate(match, slots, deadline, log);
+    if (server === undefined) {
       await this.#requeue(match, "allocation_failed", log);
       return;
     }
-    let server: AllocatedServer;
-    try {
-      server = await this.#allocate(match, deadline);
-    } catch (error) {
-      const outcome = deadline.aborted ? "timeout" : "failure";
-      metrics.allocationAttempt(queue, proposal.region, outcome);
-      log.warn({ err: error, outcome, tickets: ticketIds(match) }, "allocation failed; returning the match's tickets to the queue");
-      const pauseMs = this.#backoff.failed(queue, proposal.region, match.formedAt, this.#deps.clock.now());
-      if (pauseMs !== undefined) {
-        metrics.regionPaused(queue, proposal.region, pauseMs);
-        log.warn({ pauseMs }, "the region's fleet could not allocate; matching leaves the region alone meanwhile");
-      }
-      await this.#requeue(match, "allocation_failed", log);
-      return;
-    }
-    metrics.allocationAttempt(queue, proposal.region, "success");
-    this.#backoff.succeeded(queue, proposal.region);
     let matched: Ticket[];
     try {
       matched = await this.#commit(match, server);
@@ -151,15 +182,43 @@ export class MatchPlacement {
     await this.#announce(match, server, matched, log);
   }
 
-  /** Asks the fleet for the match's server, in a slot of {@link #slots} already taken, and gives the slot back. */
-  async #allocate(match: ClaimedMatch, deadline: AbortSignal): Promise<AllocatedServer> {
+  /**
+   * Asks the fleet for the match's server in a slot already taken from `slots`, records the outcome
+   * (metrics, {@link AllocationBackoff}) and gives the slot back: in that order, so that the next
+   * match in line, which checks for a pause as soon as it has the slot, sees this outcome. Undefined
+   * when the fleet could not allocate.
+   */
+  async #allocate(match: ClaimedMatch, slots: AllocationSlots, deadline: AbortSignal, log: Logger): Promise<AllocatedServer | undefined> {
+    const { metrics, clock } = this.#deps;
     const { queue, matchId, proposal } = match;
     try {
       const request = { matchId, queue, region: proposal.region, playerCount: playerCount(proposal.tickets), labels: {} };
-      return await this.#deps.allocator.allocate(request, deadline);
+      const server = await this.#deps.allocator.allocate(request, deadline);
+      metrics.allocationAttempt(queue, proposal.region, "success");
+      this.#backoff.succeeded(queue, proposal.region);
+      return server;
+    } catch (error) {
+      const outcome = deadline.aborted ? "timeout" : "failure";
+      metrics.allocationAttempt(queue, proposal.region, outcome);
+      log.warn({ err: error, outcome, tickets: ticketIds(match) }, "allocation failed; returning the match's tickets to the queue");
+      const pauseMs = this.#backoff.failed(queue, proposal.region, match.formedAt, clock.now());
+      if (pauseMs !== undefined) {
+        metrics.regionPaused(queue, proposal.region, pauseMs);
+        log.warn({ pauseMs }, "the region's fleet could not allocate; matching leaves the region alone meanwhile");
+      }
+      return undefined;
     } finally {
-      this.#slots.release();
+      slots.release();
     }
+  }
+
+  #load(region: string): RegionLoad {
+    let load = this.#regions.get(region);
+    if (load === undefined) {
+      load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0 };
+      this.#regions.set(region, load);
+    }
+    return load;
   }
 
   /** Mints every player's match ticket and commits the assignment: the point of no return. */

@@ -1,4 +1,4 @@
-import { findMatches } from "../domain/match-finder.ts";
+import { findMatches, type ProposedMatch } from "../domain/match-finder.ts";
 import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
 import type { Ticket } from "../domain/ticket.ts";
 import type { MatchPlacement } from "./match-placement.ts";
@@ -55,8 +55,8 @@ export interface PassSummary {
  * One queue's matching pass: requeue orphaned claims, expire, find matches, claim them a chunk per
  * store call (each match atomically), and hand each claimed one to placement. A claim that fails (a
  * ticket was cancelled or taken meanwhile) drops only that match; its other tickets stay queued for
- * the next pass. So do the tickets of matches placement has no room for: the pass stops claiming
- * when placement is full, and the next pass forms matches afresh.
+ * the next pass. So do the tickets of matches whose region placement has no room for: the next pass
+ * forms matches afresh.
  */
 export class QueueMatcher {
   readonly queue: QueueConfig;
@@ -89,31 +89,44 @@ export class QueueMatcher {
     const paused = placement.pausedRegions(queue, now);
     const rules = paused.length === 0 ? this.queue : withoutRegions(this.queue, paused);
     const formed = rules === undefined ? [] : findMatches(rules, queued, now);
-    const proposals = formed.map((proposal) => ({ matchId: ids.matchId(), proposal }));
     const taken = new Set<string>();
     // A chunk's claimed tickets are announced while the next chunk is claimed rather than before:
     // with a shared store that saves a round trip per chunk, and watchers already order a ticket's
     // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
     const announcements: Promise<void>[] = [];
     let matches = 0;
-    let claimedUpTo = 0;
+    let deferred = 0;
+    let next = 0;
     try {
-      while (claimedUpTo < proposals.length) {
-        // Placement's room, not the pass, decides how many matches are claimed (see MatchPlacement.room).
-        const size = Math.min(CLAIM_CHUNK, placement.room, proposals.length - claimedUpTo);
-        if (size === 0) break;
-        const chunk = proposals.slice(claimedUpTo, claimedUpTo + size);
-        claimedUpTo += size;
-        const results = await store.claim(
-          queue,
-          chunk.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
-          now,
-          fence,
-        );
+      while (next < formed.length) {
+        // Only matches whose region placement has room for (see MatchPlacement.reserve); the others
+        // are left unclaimed, their tickets queued for the next pass.
+        const chunk: { matchId: string; proposal: ProposedMatch<Ticket> }[] = [];
+        for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
+          const proposal = formed[next]!;
+          if (placement.reserve(proposal.region)) chunk.push({ matchId: ids.matchId(), proposal });
+          else deferred++;
+        }
+        if (chunk.length === 0) break;
+        let results: (Ticket[] | undefined)[];
+        try {
+          results = await store.claim(
+            queue,
+            chunk.map(({ matchId, proposal }) => ({ matchId, ticketIds: proposal.tickets.map((ticket) => ticket.id) })),
+            now,
+            fence,
+          );
+        } catch (error) {
+          for (const { proposal } of chunk) placement.unreserve(proposal.region);
+          throw error;
+        }
         const claimedTickets: Ticket[] = [];
         chunk.forEach(({ matchId, proposal }, index) => {
           const claimed = results[index];
-          if (claimed === undefined) return;
+          if (claimed === undefined) {
+            placement.unreserve(proposal.region);
+            return;
+          }
           for (const ticket of claimed) taken.add(ticket.id);
           claimedTickets.push(...claimed);
           // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
@@ -127,10 +140,9 @@ export class QueueMatcher {
       // the store after the last pass). Announcements never reject: publishCommitted logs failures.
       await Promise.all(announcements);
     }
-    const deferred = proposals.length - claimedUpTo;
     if (deferred > 0) {
       metrics.matchesDeferred(queue, deferred);
-      logger.warn({ queue, deferred, placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
+      logger.warn({ queue, deferred, placing: placement.inFlight }, "placement is full in some regions: matches left unclaimed, their tickets stay queued for the next pass");
     }
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.

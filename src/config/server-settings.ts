@@ -22,9 +22,12 @@ export interface ServerSettings {
   readonly logLevel: string;
   /** How long matched, cancelled and expired tickets stay readable (default 10 minutes). */
   readonly ticketRetentionMs: number;
-  /** Bound on one match's allocation, retries included, before its tickets are requeued (default 30 s). */
+  /**
+   * Bound on placing one match, from its claim (waiting for an allocation slot, then the allocation
+   * with its retries), before its tickets are requeued (default 30 s).
+   */
   readonly allocationTimeoutMs: number;
-  /** Allocations this instance runs at once, every queue together (default 256). */
+  /** Allocations this instance runs at once per region, every queue together (default 256). */
   readonly maxConcurrentAllocations: number;
   /** How long a SIGTERM drain may take before the process exits anyway (with code 1). */
   readonly shutdownGraceMs: number;

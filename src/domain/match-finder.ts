@@ -20,6 +20,7 @@ import {
 import { fitsTwoTeams, NO_PARTIES, withParty } from "./party-size-sums.ts";
 import { canSeatSizes, splitIntoTeamsInto, twoTeamsExact } from "./team-balancer.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
+import { orderByCreation } from "./priority-order.ts";
 import { partySkill, type Player } from "./ticket.ts";
 
 /** What the matcher needs to know about a waiting ticket. */
@@ -77,7 +78,7 @@ const recorder = new MatchRecorder();
  * Forms as many matches as the queue's rules allow from the waiting tickets.
  *
  * Tickets are taken oldest first (in the order given when created in the same millisecond, see
- * `priorityOrder`); each one, in its lowest-latency eligible region first, gathers the
+ * {@link orderByCreation}); each one, in its lowest-latency eligible region first, gathers the
  * closest-skilled tickets around it (scanning outward in skill order) until the match is full. A
  * candidate joins only if, after joining, every ticket's current skill window contains every
  * ticket's skill (windows widen with waiting time), every ticket is within its current latency limit
@@ -122,8 +123,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       record[base + RECORD_LATENCY + r] = eligible ? value : Number.NaN;
     }
   }
-  // Priority order (see `priorityOrder`): oldest first, ties in the order given.
-  const byCreation = stableSortByKey(identity, createdAt, scratch.byCreation.take(count));
+  const byCreation = orderByCreation(identity, createdAt, scratch.byCreation.take(count));
   // Skill first, then age, then input order: the order every region scans.
   const bySkill = stableSortByKey(byCreation, skill, scratch.bySkill.take(count));
   const index = buildSkillIndex(regionCount, record, bySkill, largestParty);

@@ -16,8 +16,9 @@ export interface PriorityEntry {
  * tickets' string comparisons, each reading two strings from cold memory, took 32 ms of a matching
  * pass (BENCHMARKS.md, section 3).
  *
- * Why not `entries.sort` with a comparator: creation times are radix-sorted, and a queue the store
- * lists oldest first, as both stores do, costs one sweep.
+ * Why not `entries.sort` with a comparator: creation times are radix-sorted, and a queue listed
+ * oldest first (Redis's is; the in-memory store's is too, but for tickets back from a failed
+ * allocation) costs one sweep.
  */
 export function priorityOrder(entries: readonly PriorityEntry[]): Int32Array {
   const createdAt = new Float64Array(entries.length);
@@ -26,5 +27,14 @@ export function priorityOrder(entries: readonly PriorityEntry[]): Int32Array {
     createdAt[i] = entries[i]!.createdAt;
     identity[i] = i;
   }
-  return stableSortByKey(identity, createdAt);
+  return orderByCreation(identity, createdAt);
+}
+
+/**
+ * {@link priorityOrder} of the tickets whose creation times are `createdAt` (by index), listed in
+ * the order of `listed`; into `into` when given (see `stableSortByKey`). For a matching pass, which
+ * gathers the creation times in its own sweep.
+ */
+export function orderByCreation(listed: Int32Array, createdAt: Float64Array, into?: Int32Array): Int32Array {
+  return stableSortByKey(listed, createdAt, into);
 }

@@ -5,7 +5,7 @@ import type { RpcLabels, RpcMetrics } from "../net/rpc-observer.ts";
 import { CountedHistogram, type HistogramSeries } from "./counted-histogram.ts";
 
 const ALLOCATION_OUTCOMES: readonly AllocationOutcome[] = ["success", "failure", "timeout"];
-const REQUEUE_REASONS: readonly RequeueReason[] = ["allocation_failed", "assignment_failed", "orphaned"];
+const REQUEUE_REASONS: readonly RequeueReason[] = ["allocation_failed", "allocation_not_started", "assignment_failed", "orphaned"];
 
 /** Enqueue to match: seconds for quick queues up to ten minutes for patient ones. */
 const WAIT_BUCKETS_SECONDS = [0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600];
@@ -100,13 +100,13 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     });
     this.#deferred = new Counter({
       name: "matchmaker_matches_deferred_total",
-      help: "Matches a pass formed but left unclaimed because placement was full (allocations running and waiting at their limit); their tickets stayed queued.",
+      help: "Matches a pass formed but left unclaimed because their region's placement was full (allocations running and waiting at their limit); their tickets stayed queued.",
       labelNames: ["queue"],
       registers,
     });
     this.#allocations = new Counter({
       name: "matchmaker_allocation_attempts_total",
-      help: "Game-server allocations for formed matches (fleet retries included), by outcome: success, failure, timeout.",
+      help: "Game-server allocations for formed matches that reached the fleet (fleet retries included), by outcome: success, failure, timeout.",
       labelNames: ["queue", "region", "outcome"],
       registers,
     });

@@ -38,6 +38,20 @@ describe("AllocationSlots", () => {
     expect(extra).toBe(false);
   });
 
+  it("ignores an abort that comes after the slot was granted", async () => {
+    const slots = new AllocationSlots(1);
+    await slots.acquire(open());
+    const deadline = new AbortController();
+    const waiting = slots.acquire(deadline.signal);
+    const behind = slots.acquire(open());
+    slots.release();
+    expect(await waiting).toBe(true);
+    deadline.abort();
+    // The caller behind is still in line, and gets the slot when it comes back.
+    slots.release();
+    expect(await behind).toBe(true);
+  });
+
   it("refuses a caller whose deadline has already passed, and a capacity below one", async () => {
     const slots = new AllocationSlots(1);
     expect(await slots.acquire(AbortSignal.abort())).toBe(false);

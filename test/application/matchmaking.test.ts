@@ -31,6 +31,20 @@ function command(userIds: string | readonly string[], overrides: Partial<Enqueue
   };
 }
 
+/**
+ * One allocation slot, two duels claimed (a-b allocating behind a closed gate, c-d in line): the
+ * harness, the four tickets, and the gate's opener.
+ */
+async function oneAllocatingOneInLine(options: { allocationTimeoutMs?: number } = {}) {
+  const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1, ...options });
+  const views: TicketView[] = [];
+  for (const userId of ["a", "b", "c", "d"]) views.push(await h.matchmaker.enqueue(service, command(userId)));
+  let open!: () => void;
+  h.fleet.gate = new Promise((resolve) => (open = resolve));
+  expect((await h.passWithoutPlacing("duel")).matches).toBe(2);
+  return { h, views, open };
+}
+
 describe("enqueue", () => {
   it("creates a queued ticket with its expiry", async () => {
     const h = applicationHarness([queueConfig({ ticketTtlMs: 60_000 })]);
@@ -219,7 +233,7 @@ describe("matching", () => {
     expect(h.placement.inFlight).toBe(0);
   });
 
-  it("runs at most the configured allocations at once, claims only what it can run and line up, and leaves the rest queued", async () => {
+  it("runs at most the configured allocations at once per region, claims only what it can run and line up, and leaves the rest queued", async () => {
     const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
     const tickets: TicketView[] = [];
     for (let index = 0; index < 10; index++) tickets.push(await h.matchmaker.enqueue(service, command(`player-${index}`)));
@@ -228,7 +242,7 @@ describe("matching", () => {
     // Five matches formed: one allocating, one in line, three left unclaimed.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 3, waiting: 6 });
     expect(h.fleet.requests).toHaveLength(1);
-    expect(h.placement.room).toBe(0);
+    expect(h.placement.reserve("eu-west")).toBe(false);
     const states = async () => Promise.all(tickets.map(async (ticket) => (await h.store.get(ticket.id))!.state));
     expect((await states()).filter((state) => state === "queued")).toHaveLength(6);
     // A full placement claims nothing more.
@@ -242,13 +256,62 @@ describe("matching", () => {
     expect(new Set(await states())).toEqual(new Set(["matched"]));
   });
 
-  it("requeues a match whose deadline passes while it waits for an allocation slot, without pausing its region", async () => {
-    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1, allocationTimeoutMs: 20 });
-    const views: TicketView[] = [];
-    for (const userId of ["a", "b", "c", "d"]) views.push(await h.matchmaker.enqueue(service, command(userId)));
+  it("keeps each region's allocations apart: a full region does not hold up another", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
+    const eu = { latencyMs: { "eu-west": 30 } };
+    const us = { latencyMs: { "us-east": 30 } };
+    for (let index = 0; index < 6; index++) await h.matchmaker.enqueue(service, command(`eu-${index}`, eu));
+    for (let index = 0; index < 4; index++) await h.matchmaker.enqueue(service, command(`us-${index}`, us));
     let open!: () => void;
     h.fleet.gate = new Promise((resolve) => (open = resolve));
-    expect((await h.passWithoutPlacing("duel")).matches).toBe(2);
+    // eu-west: 3 duels, room for 2; us-east: 2 duels, room for both.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 4, deferred: 1 });
+    expect(h.fleet.requests.map((request) => request.region).sort()).toEqual(["eu-west", "us-east"]);
+    open();
+    await h.placement.drain();
+    expect(h.fleet.requests).toHaveLength(4);
+  });
+
+  it("shares a region's room between queues whose passes claim at the same time", async () => {
+    const squads = queueConfig({ name: "squads", teamSize: 2 });
+    const h = applicationHarness([queueConfig(), squads], { maxConcurrentAllocations: 1 });
+    for (let index = 0; index < 4; index++) await h.matchmaker.enqueue(service, command(`duel-${index}`));
+    for (let index = 0; index < 8; index++) await h.matchmaker.enqueue(service, command(`squad-${index}`, { queue: "squads" }));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    const [duel, squad] = await Promise.all([h.passWithoutPlacing("duel"), h.passWithoutPlacing("squads")]);
+    // Four matches formed in eu-west between the two queues, room for two.
+    expect(duel.matches + squad.matches).toBe(2);
+    expect(duel.deferred + squad.deferred).toBe(2);
+    open();
+    await h.placement.drain();
+  });
+
+  it("requeues a match still in line when its region is paused meanwhile, without asking the fleet", async () => {
+    const { h, views, open } = await oneAllocatingOneInLine();
+    // The first match's allocation fails and pauses eu-west; the second was waiting for its slot.
+    h.fleet.failures.push(ScriptedFleet.noServer());
+    open();
+    await h.placement.drain();
+    expect(h.fleet.requests).toHaveLength(1);
+    expect(h.placement.pausedRegions("duel", h.clock.now())).toEqual(["eu-west"]);
+    const states = await Promise.all(views.map(async (view) => (await h.store.get(view.id))!.state));
+    expect(states).toEqual(["queued", "queued", "queued", "queued"]);
+  });
+
+  it("requeues matches still in line at once when placement closes, and finishes those under way", async () => {
+    const { h, views, open } = await oneAllocatingOneInLine();
+    const closed = h.placement.close();
+    await vi.waitFor(async () => expect((await h.store.get(views[2]!.id))!.state).toBe("queued"));
+    open();
+    await closed;
+    const states = await Promise.all(views.map(async (view) => (await h.store.get(view.id))!.state));
+    expect(states).toEqual(["matched", "matched", "queued", "queued"]);
+    expect(h.fleet.requests).toHaveLength(1);
+  });
+
+  it("requeues a match whose wait for an allocation slot outlasts half the allocation timeout, without pausing its region", async () => {
+    const { h, views, open } = await oneAllocatingOneInLine({ allocationTimeoutMs: 40 });
     // The second match never reached the fleet: its deadline passed in line.
     await vi.waitFor(async () => expect((await h.store.get(views[2]!.id))!.state).toBe("queued"));
     expect((await h.store.get(views[3]!.id))!.state).toBe("queued");

@@ -22,3 +22,11 @@ describe("InMemoryTicketStore retention", () => {
     expect((await store.create(queuedTicket("b"), { key: "k1", fingerprint: "f2" })).outcome).toBe("created");
   });
 });
+
+describe("InMemoryTicketStore order", () => {
+  it("lists queued tickets in the order they arrived, so matching takes same-millisecond tickets first come, first served", async () => {
+    const store = new InMemoryTicketStore({ retentionMs: RETENTION_MS });
+    for (const id of ["m", "x", "a"]) await store.create(queuedTicket(id));
+    expect((await store.beginPass("duel", 0, queuedTicket("a").createdAt)).queued.map((ticket) => ticket.id)).toEqual(["m", "x", "a"]);
+  });
+});

@@ -12,6 +12,12 @@ describeTicketStore("RedisTicketStore", async ({ retentionMs }) => {
 describe("RedisTicketStore", () => {
   const T0 = queuedTicket("x").createdAt;
 
+  it("lists queued tickets oldest first, those created in the same millisecond by id (the sorted set's order)", async () => {
+    const storage = await redis.open({ keyPrefix: redis.freshPrefix() });
+    for (const [id, createdAt] of [["m", T0 + 1], ["x", T0], ["a", T0 + 1], ["b", T0]] as const) await storage.store.create(queuedTicket(id, { createdAt }));
+    expect((await storage.store.beginPass("duel", 0, T0 + 2)).queued.map((ticket) => ticket.id)).toEqual(["b", "x", "a", "m"]);
+  });
+
   it("refuses a claim whose fencing token is no longer the queue's current one", async () => {
     const keyPrefix = redis.freshPrefix();
     const a = await redis.open({ keyPrefix, instanceId: "a" });

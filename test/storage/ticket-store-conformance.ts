@@ -295,6 +295,19 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
     });
 
     describe("beginPass", () => {
+      it("lists queued tickets in the same order on every pass, including tickets created in the same millisecond", async () => {
+        const subject = await withTickets(
+          queuedTicket("m", { createdAt: T0 + 1 }),
+          queuedTicket("c", { createdAt: T0 }),
+          queuedTicket("x", { createdAt: T0 + 1 }),
+          queuedTicket("a", { createdAt: T0 + 1 }),
+        );
+        const listed = async () => (await subject.store.beginPass(QUEUE, 0, T0 + 2)).queued.map((ticket) => ticket.id);
+        const first = await listed();
+        expect([...first].sort()).toEqual(["a", "c", "m", "x"]);
+        expect(await listed()).toEqual(first);
+      });
+
       it("requeues allocating tickets claimed before the cut-off only, and lists them as queued", async () => {
         const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c"));
         await claim(subject, "m1", ["a"], T0 + 1_000);

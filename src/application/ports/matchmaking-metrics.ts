@@ -2,7 +2,12 @@
 export type AllocationOutcome = "success" | "failure" | "timeout";
 
 /** Why claimed tickets went back to the queue. */
-export type RequeueReason = "allocation_failed" | "assignment_failed" | "orphaned";
+/**
+ * Why claimed tickets went back to the queue: the fleet could not allocate; the match never reached
+ * the fleet (no allocation slot came free in time, its region was paused meanwhile, or the instance
+ * shut down); something failed after the allocation; or the instance placing them died.
+ */
+export type RequeueReason = "allocation_failed" | "allocation_not_started" | "assignment_failed" | "orphaned";
 
 /**
  * What the use cases report for monitoring. Plain calls with bounded labels (queue and region names
@@ -25,8 +30,8 @@ export interface MatchmakingMetrics {
   /** A match got its server; `waitsMs` has each of its tickets' time from enqueue to match. */
   matchFormed(queue: string, region: string, waitsMs: readonly number[]): void;
   /**
-   * A pass formed `count` matches it did not claim, placement being full (allocations running and
-   * waiting at their limit); their tickets stay queued.
+   * A pass formed `count` matches it did not claim, their regions' placement being full
+   * (allocations running and waiting at their limit); their tickets stay queued.
    */
   matchesDeferred(queue: string, count: number): void;
   /** A match's allocation ended (once per match that reached the fleet, its own retries included). */

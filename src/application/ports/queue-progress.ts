@@ -15,8 +15,9 @@ export interface QueueEntry {
  */
 export interface QueueProgress {
   /**
-   * Records the tickets left waiting after a pass (in no particular order: an implementation that
-   * keeps its own ordered index sorts them) and signals the pass.
+   * Records the tickets left waiting after a pass, in the order the store listed them (an
+   * implementation that keeps its own index orders them by creation time, ties in that order, as
+   * matching does), and signals the pass.
    */
   recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void>;
   /**

@@ -31,7 +31,11 @@ export type CancelTicketResult =
   | { readonly outcome: "not-cancellable"; readonly ticket: Ticket }
   | { readonly outcome: "not-found" };
 
-/** What {@link TicketStore.beginPass} changed and found, each list in no particular order. */
+/**
+ * What {@link TicketStore.beginPass} changed and found. `queued` comes in an order of the store's
+ * own that stays put from pass to pass: matching takes tickets created in the same millisecond in
+ * that order (see `priorityOrder`). The other lists come in no particular order.
+ */
 export interface PassStart {
   /** Allocating tickets presumed orphaned, queued again. */
   readonly reclaimed: Ticket[];

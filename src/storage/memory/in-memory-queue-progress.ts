@@ -15,7 +15,8 @@ interface QueueState {
 
 /**
  * Queue progress for a single instance: the last pass's waiting order kept as sorted arrays, so a
- * position is a binary search (O(log n)) rather than a scan, and the wait estimate as an
+ * position is a binary search (O(log n)) plus a scan of the tickets created in the same millisecond
+ * rather than a scan of the queue, and the wait estimate as an
  * exponentially weighted moving average of recent matched waits.
  */
 export class InMemoryQueueProgress implements QueueProgress {
@@ -56,7 +57,7 @@ export class InMemoryQueueProgress implements QueueProgress {
       if (createdAt[middle]! < ticket.createdAt) low = middle + 1;
       else high = middle;
     }
-    // Among the tickets created in the same millisecond (a few at most), the pass's order.
+    // Among the tickets created in the same millisecond (as many as were enqueued in it), the pass's order.
     while (low < createdAt.length && createdAt[low] === ticket.createdAt) {
       if (ids[low] === ticket.id) break;
       low++;
