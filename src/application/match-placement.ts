@@ -1,5 +1,5 @@
 import type { ProposedMatch } from "../domain/match-finder.ts";
-import type { Assignment, Ticket } from "../domain/ticket.ts";
+import type { Assignment, Ticket, WaitingTicket } from "../domain/ticket.ts";
 import type { Clock } from "./ports/clock.ts";
 import { AllocationBackoff } from "./allocation-backoff.ts";
 import { AllocationSlots } from "./allocation-slots.ts";
@@ -41,7 +41,7 @@ export interface MatchPlacementDeps {
 export interface ClaimedMatch {
   readonly queue: string;
   readonly matchId: string;
-  readonly proposal: ProposedMatch<Ticket>;
+  readonly proposal: ProposedMatch<WaitingTicket>;
   /** When the pass that formed the match ran (epoch ms): tells its answer from a later match's. */
   readonly formedAt: number;
 }

@@ -1,6 +1,6 @@
 import { findMatches, type ProposedMatch } from "../domain/match-finder.ts";
 import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
-import type { Ticket } from "../domain/ticket.ts";
+import type { Ticket, WaitingTicket } from "../domain/ticket.ts";
 import type { MatchPlacement } from "./match-placement.ts";
 import { publishCommitted } from "./publish-changes.ts";
 import type { Clock } from "./ports/clock.ts";
@@ -101,7 +101,7 @@ export class QueueMatcher {
       while (next < formed.length) {
         // Only matches whose region placement has room for (see MatchPlacement.reserve); the others
         // are left unclaimed, their tickets queued for the next pass.
-        const chunk: { matchId: string; proposal: ProposedMatch<Ticket> }[] = [];
+        const chunk: { matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
         for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
           const proposal = formed[next]!;
           if (placement.reserve(proposal.region)) chunk.push({ matchId: ids.matchId(), proposal });
@@ -147,7 +147,7 @@ export class QueueMatcher {
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const waiting = queued.filter((ticket: Ticket) => !taken.has(ticket.id));
+    const waiting = queued.filter((ticket) => !taken.has(ticket.id));
     const byRegion = waitingByRegion(this.queue, waiting);
     metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
     // Independent of each other: one round trip for both with a shared store.

@@ -1,5 +1,5 @@
 import type { QueueConfig } from "../domain/queue-config.ts";
-import type { Ticket } from "../domain/ticket.ts";
+import type { WaitingTicket } from "../domain/ticket.ts";
 
 /** Waiting tickets of one region, as operators count them. */
 export interface RegionWaiting {
@@ -16,7 +16,7 @@ export interface RegionWaiting {
  * queue's total and show where demand sits. Every configured region appears, in configuration
  * order, so a region that emptied reports zero instead of its last figure.
  */
-export function waitingByRegion(queue: QueueConfig, waiting: readonly Ticket[]): RegionWaiting[] {
+export function waitingByRegion(queue: QueueConfig, waiting: readonly WaitingTicket[]): RegionWaiting[] {
   const totals = new Map(queue.regions.map((region) => [region.name, { tickets: 0, players: 0, oldest: Infinity }]));
   for (const ticket of waiting) {
     const home = homeRegion(queue, ticket);
@@ -34,7 +34,7 @@ export function waitingByRegion(queue: QueueConfig, waiting: readonly Ticket[]):
   }));
 }
 
-function homeRegion(queue: QueueConfig, ticket: Ticket): string | undefined {
+function homeRegion(queue: QueueConfig, ticket: WaitingTicket): string | undefined {
   let best: string | undefined;
   let bestLatency = Infinity;
   for (const region of queue.regions) {

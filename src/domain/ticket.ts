@@ -64,6 +64,12 @@ export interface Ticket {
   readonly assignment?: Assignment;
 }
 
+/**
+ * A queued ticket as a matching pass sees it: the parts that never change, so a store may keep them
+ * from one pass to the next instead of reading every waiting ticket again.
+ */
+export type WaitingTicket = Pick<Ticket, "id" | "queue" | "players" | "partyId" | "latencyMs" | "createdAt" | "expiresAt">;
+
 /** A party is matched on its players' mean skill. */
 export function partySkill(players: readonly Player[]): number {
   let sum = 0;

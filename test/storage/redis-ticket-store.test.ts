@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-conformance.ts";
+import { RedisKeys } from "../../src/storage/redis/redis-keys.ts";
 import { eventually, useRedis } from "./redis-fixture.ts";
 
 const redis = useRedis();
@@ -16,6 +17,32 @@ describe("RedisTicketStore", () => {
     const storage = await redis.open({ keyPrefix: redis.freshPrefix() });
     for (const [id, createdAt] of [["m", T0 + 1], ["x", T0], ["a", T0 + 1], ["b", T0]] as const) await storage.store.create(queuedTicket(id, { createdAt }));
     expect((await storage.store.beginPass("duel", 0, T0 + 2)).queued.map((ticket) => ticket.id)).toEqual(["b", "x", "a", "m"]);
+  });
+
+  it("reads a waiting ticket's document once, and lists only the tickets queued now on every pass", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    const other = await redis.open({ keyPrefix, instanceId: "b" });
+    for (const id of ["a", "b", "c"]) await storage.store.create(queuedTicket(id));
+    const listed = async (store = storage.store) => (await store.beginPass("duel", 0, T0 + 1)).queued;
+    expect((await listed()).map((ticket) => ticket.id)).toEqual(["a", "b", "c"]);
+    // Between passes: b is cancelled through another instance, c claimed and requeued, d enqueued,
+    // and a's document is rewritten behind the store's back.
+    await other.store.cancel("b", T0 + 1);
+    const fence = (await storage.leases.hold("duel"))!;
+    await storage.store.claim("duel", [{ matchId: "m1", ticketIds: ["c"] }], T0 + 1, fence);
+    await storage.store.requeue("duel", "m1", ["c"], T0 + 1);
+    await storage.store.create(queuedTicket("d"));
+    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "a"), "doc", JSON.stringify({ ...queuedTicket("a"), partyId: "rewritten" }));
+
+    const second = await listed();
+    expect(second.map((ticket) => ticket.id)).toEqual(["a", "c", "d"]);
+    // a was not read again; c and d are whole.
+    expect(second[0]!.partyId).toBe("party-a");
+    expect(second[1]).toMatchObject({ id: "c", players: queuedTicket("c").players, createdAt: T0 });
+    expect(second[2]).toMatchObject({ id: "d", latencyMs: queuedTicket("d").latencyMs });
+    // A store that has not seen the queue reads every document.
+    expect((await listed(other.store))[0]!.partyId).toBe("rewritten");
   });
 
   it("refuses a claim whose fencing token is no longer the queue's current one", async () => {

@@ -1,4 +1,4 @@
-import type { Assignment, Ticket } from "../../domain/ticket.ts";
+import type { Assignment, Ticket, WaitingTicket } from "../../domain/ticket.ts";
 
 /** An Enqueue retry key, scoped to the caller, and what the original request was. */
 export interface IdempotencyKey {
@@ -41,8 +41,11 @@ export interface PassStart {
   readonly reclaimed: Ticket[];
   /** Queued tickets past their time-to-live, expired. */
   readonly expired: Ticket[];
-  /** Every ticket queued once the reclaimed ones are back and the expired ones gone. */
-  readonly queued: Ticket[];
+  /**
+   * Every ticket queued once the reclaimed ones are back and the expired ones gone: only the parts
+   * that never change, which a store may keep between passes (see `RedisTicketStore`).
+   */
+  readonly queued: WaitingTicket[];
 }
 
 /** One proposed match to claim: its id and every ticket it takes. */

@@ -38,6 +38,7 @@ export const SCRIPTS = {
   assignTickets: storeScript("assign.lua"),
   requeueTickets: storeScript("requeue.lua"),
   beginPass: storeScript("begin-pass.lua"),
+  readWaiting: storeScript("read-waiting.lua"),
   holdLease: script(["lease-hold.lua"], 2),
   releaseLease: script(["lease-release.lua"], 1),
   recordWaits: script(["record-waits.lua"], 1),

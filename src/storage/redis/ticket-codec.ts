@@ -1,11 +1,12 @@
-import type { Assignment, Ticket, TicketState } from "../../domain/ticket.ts";
+import type { Assignment, Ticket, TicketState, WaitingTicket } from "../../domain/ticket.ts";
 
 /**
  * How a ticket is kept in its Redis hash. The parts that never change are one JSON `doc` written
  * by this process and never re-encoded by a script (Lua's cjson would round numbers to 14 digits
- * and turn empty arrays into objects); the parts scripts change are plain fields.
+ * and turn empty arrays into objects); the parts scripts change are plain fields. The document is
+ * exactly what a matching pass needs of a waiting ticket.
  */
-type TicketDocument = Pick<Ticket, "id" | "queue" | "players" | "partyId" | "latencyMs" | "createdAt" | "expiresAt">;
+type TicketDocument = WaitingTicket;
 
 const STATES: ReadonlySet<string> = new Set<TicketState>(["queued", "allocating", "matched", "cancelled", "expired"]);
 
@@ -44,7 +45,7 @@ export function decodeTicket(reply: unknown): Ticket | undefined {
   if (typeof doc !== "string" || typeof state !== "string" || !STATES.has(state)) {
     throw new CorruptTicketError(`ticket has no document or an unknown state ${JSON.stringify(state)}`);
   }
-  const document: TicketDocument = JSON.parse(doc);
+  const document = decodeWaitingTicket(doc);
   return {
     ...document,
     state: state as TicketState,
@@ -53,6 +54,12 @@ export function decodeTicket(reply: unknown): Ticket | undefined {
     ...(typeof matchId === "string" ? { matchId } : {}),
     ...(typeof assignment === "string" ? { assignment: JSON.parse(assignment) as Assignment } : {}),
   };
+}
+
+/** A waiting ticket from its document (see {@link TicketDocument}). */
+export function decodeWaitingTicket(doc: unknown): WaitingTicket {
+  if (typeof doc !== "string") throw new CorruptTicketError("a ticket document must be a string");
+  return JSON.parse(doc) as TicketDocument;
 }
 
 /** A list of tickets as the scripts return it. */
