@@ -1,0 +1,117 @@
+/**
+ * Benchmark 6: opening a matching pass with Redis (`TicketStore.beginPass`) over 10k and 100k
+ * waiting tickets, against listing the same queued set's ids with a bare `ZRANGE` in the same run:
+ * the least any pass must read. The first pass of a lease holder reads every ticket's document;
+ * later passes read only the tickets they have not seen. Redis's own time comes from
+ * `INFO commandstats`: while a script runs, Redis serves no other client.
+ */
+import { createClient } from "redis";
+import pino from "pino";
+import type { Ticket } from "../src/domain/ticket.ts";
+import { RedisKeys } from "../src/storage/redis/redis-keys.ts";
+import { createRedisStorage } from "../src/storage/redis/redis-storage.ts";
+import { startRedisServer } from "../test/support/redis-server.ts";
+import { formatMs, formatNumber, formatRatio, printTable } from "./support/report.ts";
+
+const SIZES = [10_000, 100_000] as const;
+const LATER_PASSES = 5;
+const QUEUE = "duel";
+const CREATE_BATCH = 1_000;
+
+const server = await startRedisServer();
+const inspector = createClient({ url: server.url });
+await inspector.connect();
+
+/** Microseconds Redis has spent in commands (scripts' own commands included) since it started. */
+async function redisBusyUs(): Promise<number> {
+  const stats = await inspector.info("commandstats");
+  return [...stats.matchAll(/^cmdstat_[^:]+:calls=\d+,usec=(\d+),/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+interface Measured {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly redisMs: number;
+}
+
+async function measure(run: () => Promise<unknown>): Promise<Measured> {
+  const busyFrom = await redisBusyUs();
+  const cpuFrom = process.cpuUsage();
+  const startedAt = performance.now();
+  await run();
+  const wallMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuFrom);
+  // Minus the INFO call that reads the figure (a few µs).
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, redisMs: ((await redisBusyUs()) - busyFrom) / 1000 };
+}
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
+process.stdout.write(`\n## 6. Opening a matching pass with Redis: beginPass over n waiting tickets, vs ZRANGE of their ids\n`);
+const rows: string[][] = [];
+for (const [index, size] of SIZES.entries()) {
+  const keyPrefix = `bench${index}`;
+  const open = (instanceId: string) =>
+    createRedisStorage({
+      url: server.url,
+      instanceId,
+      keyPrefix,
+      leaseTtlMs: 10_000,
+      logger: pino({ level: "silent" }),
+      clock: { now: () => Date.now() },
+      retentionMs: 600_000,
+      commandTimeoutMs: 60_000,
+    });
+  const writer = await open("writer");
+  const now = Date.now();
+  for (let start = 0; start < size; start += CREATE_BATCH) {
+    await Promise.all(
+      Array.from({ length: Math.min(CREATE_BATCH, size - start) }, (_, offset) => writer.store.create(waitingTicket(start + offset, size, now))),
+    );
+  }
+  await writer.close();
+  const queuedKey = new RedisKeys(keyPrefix).queued(QUEUE);
+  const lister = await open("lister");
+  const ids: Measured[] = [];
+  for (let pass = 0; pass < LATER_PASSES; pass++) ids.push(await measure(() => inspector.zRange(queuedKey, 0, -1)));
+  const first = await measure(() => lister.store.beginPass(QUEUE, 0, now));
+  const later: Measured[] = [];
+  for (let pass = 0; pass < LATER_PASSES; pass++) later.push(await measure(() => lister.store.beginPass(QUEUE, 0, now)));
+  await lister.close();
+  const baseline = median(ids.map((figures) => figures.wallMs));
+  const row = (label: string, figures: Measured | readonly Measured[]): string[] => {
+    const all = Array.isArray(figures) ? figures : [figures];
+    const wallMs = median(all.map((f) => f.wallMs));
+    return [
+      formatNumber(size),
+      label,
+      formatMs(wallMs),
+      formatMs(median(all.map((f) => f.cpuMs))),
+      formatMs(median(all.map((f) => f.redisMs))),
+      formatRatio(wallMs / baseline),
+    ];
+  };
+  rows.push(row(`ZRANGE of the ids (baseline, median of ${LATER_PASSES})`, ids));
+  rows.push(row("beginPass, first pass of a lease holder", first));
+  rows.push(row(`beginPass, later passes (median of ${LATER_PASSES})`, later));
+}
+printTable("One pass opened over n waiting tickets (wall, this process's CPU, Redis's busy time)", ["tickets", "read", "wall", "client CPU", "Redis busy", "wall / baseline"], rows);
+inspector.destroy();
+await server.stop();
+
+/** The `index`-th of `count` waiting solo duel tickets, oldest first, created up to `now`. */
+function waitingTicket(index: number, count: number, now: number): Ticket {
+  const createdAt = now - count + index;
+  return {
+    id: `bench-ticket-${index}`,
+    queue: QUEUE,
+    state: "queued",
+    players: [{ userId: `bench-player-${index}`, skill: 1000 + (index % 1000) }],
+    partyId: "",
+    latencyMs: { "eu-west": 20 + (index % 40), "us-east": 90 + (index % 30) },
+    createdAt,
+    expiresAt: now + 3_600_000,
+    updatedAt: createdAt,
+    version: 1,
+  };
+}
