@@ -41,7 +41,7 @@ async function measure(run: () => Promise<unknown>): Promise<Measured> {
   await run();
   const wallMs = performance.now() - startedAt;
   const cpu = process.cpuUsage(cpuFrom);
-  // Minus the INFO call that reads the figure (a few µs).
+  // The INFO call that reads the figure counts too (a few µs).
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, redisMs: ((await redisBusyUs()) - busyFrom) / 1000 };
 }
 

@@ -32,6 +32,10 @@ export class InstantFleet implements GameServerAllocator {
   }
 
   async release(): Promise<void> {}
+
+  fleetFor(): string {
+    return "bench";
+  }
 }
 
 /** Sub-millisecond wall-clock time comparable across processes on one machine. */

@@ -1,6 +1,6 @@
 /**
- * A fixed number of allocations allowed to run at once (MatchPlacement keeps one set per region,
- * that is per fleet), handed out first come, first served.
+ * A fixed number of allocations allowed to run at once (MatchPlacement keeps one set per fleet),
+ * handed out first come, first served.
  *
  * Why a limit: one pass over a long queue can form thousands of matches at once, and a fleet's
  * allocator answers a flood of concurrent requests with contention errors (Agones: ABORTED, "too
@@ -33,9 +33,9 @@ export class AllocationSlots {
         signal.removeEventListener("abort", giveUp);
         resolve(true);
       };
+      // Runs at most once, and never after `grant`, which removes it first: `grant` is in the line.
       const giveUp = (): void => {
-        const place = this.#line.indexOf(grant);
-        if (place !== -1) this.#line.splice(place, 1);
+        this.#line.splice(this.#line.indexOf(grant), 1);
         resolve(false);
       };
       signal.addEventListener("abort", giveUp, { once: true });

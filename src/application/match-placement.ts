@@ -33,7 +33,7 @@ export interface MatchPlacementDeps {
    * tickets are queued again.
    */
   readonly allocationTimeoutMs: number;
-  /** Allocations running at once per region (its fleet), every queue together; further claimed matches wait their turn. */
+  /** Allocations running at once per fleet, every queue together; further claimed matches wait their turn. */
   readonly maxConcurrentAllocations: number;
 }
 
@@ -46,20 +46,20 @@ export interface ClaimedMatch {
   readonly formedAt: number;
 }
 
-/** One region's share of placement: its fleet's allocation slots, and the matches it holds. */
-interface RegionLoad {
+/** One fleet's share of placement: its allocation slots, and the matches it holds. */
+interface FleetLoad {
   readonly slots: AllocationSlots;
-  /** Matches reserved, in line or being placed in the region. */
+  /** Matches reserved for the fleet, waiting in line or being placed. */
   held: number;
 }
 
 /**
  * Gets claimed matches onto game servers, many at once: an allocation can take half a second, and
- * the queue must not wait behind it. But not all at once: each region's fleet gets at most
+ * the queue must not wait behind it. But not all at once: each fleet gets at most
  * `maxConcurrentAllocations` allocations at a time (see {@link AllocationSlots}), further matches
- * wait in line, and a pass claims a match only once its region has room for it ({@link reserve}).
- * Per region, because each region has a fleet of its own: one that answers slowly must not hold up
- * the others.
+ * wait in line, and a pass claims a match only once its fleet has room for it ({@link reserve}).
+ * Per fleet (`GameServerAllocator.fleetFor`), because each fleet has an allocator of its own to
+ * protect, and one that answers slowly must not hold up the others.
  *
  * A match ends in exactly one of two ways: every ticket matched with its assignment, or every
  * ticket back in the queue with its original creation time (allocation failed or never started, or
@@ -70,7 +70,8 @@ export class MatchPlacement {
   readonly #deps: MatchPlacementDeps;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #backoff = new AllocationBackoff();
-  readonly #regions = new Map<string, RegionLoad>();
+  /** By fleet name. */
+  readonly #fleets = new Map<string, FleetLoad>();
   /** Aborted by {@link close}: matches still in line go back to the queue at once. */
   readonly #closing = new AbortController();
 
@@ -79,30 +80,31 @@ export class MatchPlacement {
   }
 
   /**
-   * Takes room for one more match in `region`, to be used by {@link start} once the match is claimed
-   * or given back with {@link unreserve} if the claim fails; false when the region is full. A region
-   * has room for as many matches as its slots plus as many again in line: a match claimed beyond
-   * that would wait here, its tickets neither matchable nor cancellable, while its deadline ran. Left
-   * unclaimed, its tickets stay queued for the next pass. Reserved before the claim rather than
-   * counted after it, because the passes of several queues claim at the same time.
+   * Takes room for one more match of `queue` in `region` with the fleet that would place it; false
+   * when that fleet is full. A fleet has room for as many matches as its slots plus as many again
+   * in line: a match claimed beyond that would wait here, its tickets neither matchable nor
+   * cancellable, while its deadline ran. Left unclaimed, its tickets stay queued for the next pass.
+   * Reserved before the claim rather than counted after it, because the passes of several queues
+   * claim at the same time. The room goes to {@link start} once the match is claimed, or back
+   * through {@link unreserve} if the claim fails.
    */
-  reserve(region: string): boolean {
-    const load = this.#load(region);
+  reserve(queue: string, region: string): boolean {
+    const load = this.#load(queue, region);
     if (load.held >= 2 * this.#deps.maxConcurrentAllocations) return false;
     load.held++;
     return true;
   }
 
-  /** Gives back room taken by {@link reserve} for a match whose claim failed. */
-  unreserve(region: string): void {
-    this.#load(region).held--;
+  /** Gives back room taken by {@link reserve}: the match's claim failed, or its placement ended. */
+  unreserve(queue: string, region: string): void {
+    this.#load(queue, region).held--;
   }
 
   /** Starts placing a claimed match in the background, in the room reserved for it. */
   start(match: ClaimedMatch): void {
     const placing = this.#place(match).finally(() => {
       this.#inFlight.delete(placing);
-      this.unreserve(match.proposal.region);
+      this.unreserve(match.queue, match.proposal.region);
     });
     this.#inFlight.add(placing);
   }
@@ -138,7 +140,7 @@ export class MatchPlacement {
     const { logger, clock, allocationTimeoutMs } = this.#deps;
     const { queue, matchId, proposal } = match;
     const log = logger.child({ queue, matchId, region: proposal.region });
-    const slots = this.#load(proposal.region).slots;
+    const slots = this.#load(queue, proposal.region).slots;
     // The whole placement is bounded from the claim; the wait in line by half of that, so that a
     // match reaching the fleet always has at least half the timeout to be allocated in.
     const deadline = AbortSignal.timeout(allocationTimeoutMs);
@@ -212,11 +214,12 @@ export class MatchPlacement {
     }
   }
 
-  #load(region: string): RegionLoad {
-    let load = this.#regions.get(region);
+  #load(queue: string, region: string): FleetLoad {
+    const fleet = this.#deps.allocator.fleetFor({ queue, region });
+    let load = this.#fleets.get(fleet);
     if (load === undefined) {
       load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0 };
-      this.#regions.set(region, load);
+      this.#fleets.set(fleet, load);
     }
     return load;
   }

@@ -95,17 +95,20 @@ export class QueueMatcher {
     // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
     const announcements: Promise<void>[] = [];
     let matches = 0;
-    let deferred = 0;
+    // Matches left unclaimed, by region. A region whose placement was full once stays full for the
+    // rest of the pass, so a younger match there never takes room freed after an older one was left.
+    const deferred = new Map<string, number>();
     let next = 0;
     try {
       while (next < formed.length) {
-        // Only matches whose region placement has room for (see MatchPlacement.reserve); the others
-        // are left unclaimed, their tickets queued for the next pass.
+        // Only matches placement has room for (see MatchPlacement.reserve); the others are left
+        // unclaimed, their tickets queued for the next pass.
         const chunk: { matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
         for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
           const proposal = formed[next]!;
-          if (placement.reserve(proposal.region)) chunk.push({ matchId: ids.matchId(), proposal });
-          else deferred++;
+          const matchId = ids.matchId();
+          if (!deferred.has(proposal.region) && placement.reserve(queue, proposal.region)) chunk.push({ matchId, proposal });
+          else deferred.set(proposal.region, (deferred.get(proposal.region) ?? 0) + 1);
         }
         if (chunk.length === 0) break;
         let results: (Ticket[] | undefined)[];
@@ -117,14 +120,14 @@ export class QueueMatcher {
             fence,
           );
         } catch (error) {
-          for (const { proposal } of chunk) placement.unreserve(proposal.region);
+          for (const { proposal } of chunk) placement.unreserve(queue, proposal.region);
           throw error;
         }
         const claimedTickets: Ticket[] = [];
         chunk.forEach(({ matchId, proposal }, index) => {
           const claimed = results[index];
           if (claimed === undefined) {
-            placement.unreserve(proposal.region);
+            placement.unreserve(queue, proposal.region);
             return;
           }
           for (const ticket of claimed) taken.add(ticket.id);
@@ -140,9 +143,10 @@ export class QueueMatcher {
       // the store after the last pass). Announcements never reject: publishCommitted logs failures.
       await Promise.all(announcements);
     }
-    if (deferred > 0) {
-      metrics.matchesDeferred(queue, deferred);
-      logger.warn({ queue, deferred, placing: placement.inFlight }, "placement is full in some regions: matches left unclaimed, their tickets stay queued for the next pass");
+    for (const [region, count] of deferred) metrics.matchesDeferred(queue, region, count);
+    if (deferred.size > 0) {
+      const byRegion = Object.fromEntries(deferred);
+      logger.warn({ queue, deferred: byRegion, placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
     }
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
@@ -153,6 +157,8 @@ export class QueueMatcher {
     // Independent of each other: one round trip for both with a shared store.
     await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
     metrics.passCompleted(queue, performance.now() - startedAt);
-    return { expired: expired.length, reclaimed: reclaimed.length, matches, deferred, waiting: waiting.length };
+    let deferredMatches = 0;
+    for (const count of deferred.values()) deferredMatches += count;
+    return { expired: expired.length, reclaimed: reclaimed.length, matches, deferred: deferredMatches, waiting: waiting.length };
   }
 }

@@ -27,7 +27,7 @@ export interface ServerSettings {
    * with its retries), before its tickets are requeued (default 30 s).
    */
   readonly allocationTimeoutMs: number;
-  /** Allocations this instance runs at once per region, every queue together (default 256). */
+  /** Allocations this instance runs at once per fleet, every queue together (default 256). */
   readonly maxConcurrentAllocations: number;
   /** How long a SIGTERM drain may take before the process exits anyway (with code 1). */
   readonly shutdownGraceMs: number;

@@ -34,7 +34,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   readonly #waiting: Gauge<"queue" | "region">;
   readonly #waitSeconds: Histogram<"queue" | "region">;
   readonly #matches: Counter<"queue" | "region">;
-  readonly #deferred: Counter<"queue">;
+  readonly #deferred: Counter<"queue" | "region">;
   readonly #allocations: Counter<"queue" | "region" | "outcome">;
   readonly #pausedSeconds: Counter<"queue" | "region">;
   readonly #passSeconds: Histogram<"queue">;
@@ -100,8 +100,8 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     });
     this.#deferred = new Counter({
       name: "matchmaker_matches_deferred_total",
-      help: "Matches a pass formed but left unclaimed because their region's placement was full (allocations running and waiting at their limit); their tickets stayed queued.",
-      labelNames: ["queue"],
+      help: "Matches a pass formed but left unclaimed because placement was full for their region's fleet (allocations running and waiting at their limit); their tickets stayed queued.",
+      labelNames: ["queue", "region"],
       registers,
     });
     this.#allocations = new Counter({
@@ -195,8 +195,8 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     for (const waitMs of waitsMs) this.#waitSeconds.observe({ queue, region }, waitMs / 1000);
   }
 
-  matchesDeferred(queue: string, count: number): void {
-    this.#deferred.inc({ queue }, count);
+  matchesDeferred(queue: string, region: string, count: number): void {
+    this.#deferred.inc({ queue, region }, count);
   }
 
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void {
@@ -251,7 +251,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   #startAtZero(queues: readonly QueueConfig[]): void {
     for (const { name: queue, regions } of queues) {
       this.#enqueuedCounts.set(queue, { count: 0 });
-      for (const counter of [this.#cancelled, this.#expired, this.#deferred]) counter.inc({ queue }, 0);
+      for (const counter of [this.#cancelled, this.#expired]) counter.inc({ queue }, 0);
       for (const reason of REQUEUE_REASONS) this.#requeued.inc({ queue, reason }, 0);
       this.#passSeconds.zero({ queue });
       for (const { name: region } of regions) {
@@ -260,6 +260,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
         this.#waitSeconds.zero({ queue, region });
         for (const outcome of ALLOCATION_OUTCOMES) this.#allocations.inc({ queue, region, outcome }, 0);
         this.#pausedSeconds.inc({ queue, region }, 0);
+        this.#deferred.inc({ queue, region }, 0);
       }
     }
   }

@@ -242,7 +242,7 @@ describe("matching", () => {
     // Five matches formed: one allocating, one in line, three left unclaimed.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 3, waiting: 6 });
     expect(h.fleet.requests).toHaveLength(1);
-    expect(h.placement.reserve("eu-west")).toBe(false);
+    expect(h.placement.reserve("duel", "eu-west")).toBe(false);
     const states = async () => Promise.all(tickets.map(async (ticket) => (await h.store.get(ticket.id))!.state));
     expect((await states()).filter((state) => state === "queued")).toHaveLength(6);
     // A full placement claims nothing more.
@@ -256,7 +256,7 @@ describe("matching", () => {
     expect(new Set(await states())).toEqual(new Set(["matched"]));
   });
 
-  it("keeps each region's allocations apart: a full region does not hold up another", async () => {
+  it("keeps each fleet's allocations apart: a full fleet does not hold up another", async () => {
     const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
     const eu = { latencyMs: { "eu-west": 30 } };
     const us = { latencyMs: { "us-east": 30 } };
@@ -264,7 +264,7 @@ describe("matching", () => {
     for (let index = 0; index < 4; index++) await h.matchmaker.enqueue(service, command(`us-${index}`, us));
     let open!: () => void;
     h.fleet.gate = new Promise((resolve) => (open = resolve));
-    // eu-west: 3 duels, room for 2; us-east: 2 duels, room for both.
+    // The scripted fleet has a fleet per region. eu-west: 3 duels, room for 2; us-east: 2 duels, room for both.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 4, deferred: 1 });
     expect(h.fleet.requests.map((request) => request.region).sort()).toEqual(["eu-west", "us-east"]);
     open();
@@ -272,19 +272,40 @@ describe("matching", () => {
     expect(h.fleet.requests).toHaveLength(4);
   });
 
-  it("shares a region's room between queues whose passes claim at the same time", async () => {
-    const squads = queueConfig({ name: "squads", teamSize: 2 });
-    const h = applicationHarness([queueConfig(), squads], { maxConcurrentAllocations: 1 });
-    for (let index = 0; index < 4; index++) await h.matchmaker.enqueue(service, command(`duel-${index}`));
-    for (let index = 0; index < 8; index++) await h.matchmaker.enqueue(service, command(`squad-${index}`, { queue: "squads" }));
+  it("shares one fleet's limit between the regions it serves", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
+    h.fleet.fleetFor = () => "one-fleet-everywhere";
+    for (let index = 0; index < 4; index++) await h.matchmaker.enqueue(service, command(`eu-${index}`, { latencyMs: { "eu-west": 30 } }));
+    for (let index = 0; index < 4; index++) await h.matchmaker.enqueue(service, command(`us-${index}`, { latencyMs: { "us-east": 30 } }));
     let open!: () => void;
     h.fleet.gate = new Promise((resolve) => (open = resolve));
-    const [duel, squad] = await Promise.all([h.passWithoutPlacing("duel"), h.passWithoutPlacing("squads")]);
-    // Four matches formed in eu-west between the two queues, room for two.
-    expect(duel.matches + squad.matches).toBe(2);
-    expect(duel.deferred + squad.deferred).toBe(2);
+    // Four duels, two per region, and room for two in all.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 2 });
+    expect(h.fleet.requests).toHaveLength(1);
     open();
     await h.placement.drain();
+  });
+
+  it("gives back the room of a match whose claim fails, or whose claim call throws", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
+    const claim = h.store.claim.bind(h.store);
+    // Each match loses a ticket to a cancellation just before its claim.
+    h.store.claim = async (queue, matches, now, fence) => {
+      for (const match of matches) await h.store.cancel(match.ticketIds[0]!, now);
+      return claim(queue, matches, now, fence);
+    };
+    // Twice the limit of each failure: a leak of either kind would leave no room for the last pass.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await h.matchmaker.enqueue(service, command(`first-${attempt}`));
+      await h.matchmaker.enqueue(service, command(`second-${attempt}`));
+      expect((await h.pass("duel")).matches).toBe(0);
+    }
+    h.store.claim = async () => {
+      throw new Error("store unavailable");
+    };
+    for (let attempt = 0; attempt < 2; attempt++) await expect(h.pass("duel")).rejects.toThrow("store unavailable");
+    h.store.claim = claim;
+    expect((await h.pass("duel")).matches).toBe(1);
   });
 
   it("requeues a match still in line when its region is paused meanwhile, without asking the fleet", async () => {
@@ -311,9 +332,13 @@ describe("matching", () => {
   });
 
   it("requeues a match whose wait for an allocation slot outlasts half the allocation timeout, without pausing its region", async () => {
-    const { h, views, open } = await oneAllocatingOneInLine({ allocationTimeoutMs: 40 });
-    // The second match never reached the fleet: its deadline passed in line.
-    await vi.waitFor(async () => expect((await h.store.get(views[2]!.id))!.state).toBe("queued"));
+    const startedAt = performance.now();
+    const { h, views, open } = await oneAllocatingOneInLine({ allocationTimeoutMs: 1_000 });
+    // The second match never reached the fleet: its wait in line ran out at half the timeout.
+    await vi.waitFor(async () => expect((await h.store.get(views[2]!.id))!.state).toBe("queued"), { timeout: 2_000, interval: 10 });
+    const waitedMs = performance.now() - startedAt;
+    expect(waitedMs).toBeGreaterThanOrEqual(490);
+    expect(waitedMs).toBeLessThan(900);
     expect((await h.store.get(views[3]!.id))!.state).toBe("queued");
     expect(h.fleet.requests).toHaveLength(1);
     open();

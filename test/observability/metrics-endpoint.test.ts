@@ -154,18 +154,18 @@ describe("GET /metrics when placement is full", () => {
     try {
       const client = full.grpcClient(await full.bearer("service", "game-backend"));
       const before = await scrape(`${full.httpUrl}/metrics`);
-      expect(before.get("matchmaker_matches_deferred_total", { queue: "duel" })).toBe(0);
+      expect(before.get("matchmaker_matches_deferred_total", { queue: "duel", region: "eu-west" })).toBe(0);
       for (const userId of ["p1", "p2", "p3", "p4", "p5", "p6"]) {
         await client.enqueue({ queue: "duel", players: [{ userId, skill: 1500 }], latencyMs: { "eu-west": 20 } });
       }
       // Three duels: one allocating and one in line fill placement; the third is left for the next pass.
       await full.app.runPass();
       let samples = await scrape(`${full.httpUrl}/metrics`);
-      expect(samples.get("matchmaker_matches_deferred_total", { queue: "duel" })).toBe(1);
+      expect(samples.get("matchmaker_matches_deferred_total", { queue: "duel", region: "eu-west" })).toBe(1);
       expect(samples.get("matchmaker_matches_formed_total", { queue: "duel", region: "eu-west" })).toBe(2);
       await full.app.runPass();
       samples = await scrape(`${full.httpUrl}/metrics`);
-      expect(samples.get("matchmaker_matches_deferred_total", { queue: "duel" })).toBe(1);
+      expect(samples.get("matchmaker_matches_deferred_total", { queue: "duel", region: "eu-west" })).toBe(1);
       expect(samples.get("matchmaker_matches_formed_total", { queue: "duel", region: "eu-west" })).toBe(3);
     } finally {
       await full.close();

@@ -45,6 +45,33 @@ describe("RedisTicketStore", () => {
     expect((await listed(other.store))[0]!.partyId).toBe("rewritten");
   });
 
+  it("reads a ticket's document again once a pass has not listed it", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    await storage.store.create(queuedTicket("a"));
+    const listed = async () => (await storage.store.beginPass("duel", 0, T0 + 1)).queued;
+    await listed();
+    const fence = (await storage.leases.hold("duel"))!;
+    await storage.store.claim("duel", [{ matchId: "m1", ticketIds: ["a"] }], T0 + 1, fence);
+    expect(await listed()).toEqual([]);
+    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "a"), "doc", JSON.stringify({ ...queuedTicket("a"), partyId: "rewritten" }));
+    await storage.store.requeue("duel", "m1", ["a"], T0 + 1);
+    expect((await listed()).map((ticket) => ticket.partyId)).toEqual(["rewritten"]);
+  });
+
+  it("stops listing a ticket whose hash is gone once a claim of it fails", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    for (const id of ["a", "b"]) await storage.store.create(queuedTicket(id));
+    const listed = async () => (await storage.store.beginPass("duel", 0, T0 + 1)).queued.map((ticket) => ticket.id);
+    expect(await listed()).toEqual(["a", "b"]);
+    // Gone behind the store's back (an eviction, a manual DEL): its id is still in the queued set.
+    await redis.inspector.del(new RedisKeys(keyPrefix).ticket("duel", "a"));
+    const fence = (await storage.leases.hold("duel"))!;
+    expect(await storage.store.claim("duel", [{ matchId: "m1", ticketIds: ["a", "b"] }], T0 + 1, fence)).toEqual([undefined]);
+    expect(await listed()).toEqual(["b"]);
+  });
+
   it("refuses a claim whose fencing token is no longer the queue's current one", async () => {
     const keyPrefix = redis.freshPrefix();
     const a = await redis.open({ keyPrefix, instanceId: "a" });

@@ -36,6 +36,11 @@ export class ScriptedFleet implements GameServerAllocator {
     this.released.push(server);
   }
 
+  /** A fleet per region, as a studio with a cluster in each region has. */
+  fleetFor(match: Pick<AllocationRequest, "region">): string {
+    return `scripted-${match.region}`;
+  }
+
   static noServer(): AllocationError {
     return new AllocationError("no server ready", { retryable: true });
   }

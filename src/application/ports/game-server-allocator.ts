@@ -48,6 +48,12 @@ export interface GameServerAllocator {
    * @throws AllocationError once it gives up (no server, or the fleet refused the request).
    */
   allocate(request: AllocationRequest, signal?: AbortSignal): Promise<AllocatedServer>;
+  /**
+   * The name of the fleet that would allocate a match of `queue` in `region`: the matchmaker limits
+   * the allocations running at once per fleet (`MATCHMAKER_MAX_CONCURRENT_ALLOCATIONS`), since
+   * each fleet has an allocator of its own to protect, whether it serves one region or all of them.
+   */
+  fleetFor(match: Pick<AllocationRequest, "queue" | "region">): string;
   /** Gives back a server whose match never started (for example when assignment failed). */
   release(server: AllocatedServer): Promise<void>;
 }

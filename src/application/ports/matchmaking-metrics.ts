@@ -30,10 +30,10 @@ export interface MatchmakingMetrics {
   /** A match got its server; `waitsMs` has each of its tickets' time from enqueue to match. */
   matchFormed(queue: string, region: string, waitsMs: readonly number[]): void;
   /**
-   * A pass formed `count` matches it did not claim, their regions' placement being full
-   * (allocations running and waiting at their limit); their tickets stay queued.
+   * A pass formed `count` matches in `region` it did not claim, placement being full for the
+   * region's fleet (allocations running and waiting at their limit); their tickets stay queued.
    */
-  matchesDeferred(queue: string, count: number): void;
+  matchesDeferred(queue: string, region: string, count: number): void;
   /** A match's allocation ended (once per match that reached the fleet, its own retries included). */
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void;
   /** Matching leaves `region` of `queue` alone for `pauseMs`, its fleet having failed to allocate. */

@@ -136,6 +136,11 @@ export class AgonesAllocator implements GameServerAllocator {
     return { address, serverId: response.gameServerName, fleet, details };
   }
 
+  /** This one fleet, whatever the match. */
+  fleetFor(): string {
+    return this.connection.fleet;
+  }
+
   /**
    * Logs and returns: the Agones allocator API has no release. An allocated GameServer stays
    * Allocated until its own process calls the Agones SDK's `Shutdown()` (or `Ready()` to return to

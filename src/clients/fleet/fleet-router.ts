@@ -62,6 +62,10 @@ export class FleetRouter implements GameServerAllocator {
     return this.routeFor(request).allocator.allocate(request, signal);
   }
 
+  fleetFor(match: Pick<AllocationRequest, "queue" | "region">): string {
+    return this.routeFor(match).fleet;
+  }
+
   /** @throws AllocationError (not retryable) when the server names a fleet that is not configured. */
   async release(server: AllocatedServer): Promise<void> {
     const allocator = this.fleets.get(server.fleet);

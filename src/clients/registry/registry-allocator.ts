@@ -90,6 +90,11 @@ export class RegistryAllocator implements GameServerAllocator {
     };
   }
 
+  /** This one fleet, whatever the match. */
+  fleetFor(): string {
+    return this.connection.fleet;
+  }
+
   /**
    * Frees the slot of the match recorded in `server.details.matchId`. Releasing twice is harmless
    * (the registry answers `released = false`).

@@ -107,10 +107,17 @@ export class RedisTicketStore implements TicketStore {
    * One script call for all of `matches`, however many: the matching pass already sizes its calls
    * (a second limit here would only split them into round trips the pass never asked for).
    */
-  claim(queue: string, matches: readonly MatchClaim[], now: number, fence: number): Promise<(Ticket[] | undefined)[]> {
-    if (matches.length === 0) return Promise.resolve([]);
+  async claim(queue: string, matches: readonly MatchClaim[], now: number, fence: number): Promise<(Ticket[] | undefined)[]> {
+    if (matches.length === 0) return [];
     const args = [fence, now, ...matches.flatMap(({ matchId, ticketIds }) => [matchId, ticketIds.length, ...ticketIds])];
-    return this.#redis.run("claim matches", async (redis) => claimResults(await redis.claimMatches([this.#keys.queue(queue)], args), matches.length));
+    const results = await this.#redis.run("claim matches", async (redis) => claimResults(await redis.claimMatches([this.#keys.queue(queue)], args), matches.length));
+    // A failed claim may be a listed ticket whose hash is gone: the next pass reads its tickets
+    // again, and read-waiting.lua drops the ones that are not queued.
+    const kept = this.#waiting.get(queue);
+    results.forEach((claimed, index) => {
+      if (claimed === undefined) for (const id of matches[index]!.ticketIds) kept?.delete(id);
+    });
+    return results;
   }
 
   assign(queue: string, matchId: string, assignments: ReadonlyMap<string, Assignment>, now: number): Promise<Ticket[]> {
@@ -128,26 +135,33 @@ export class RedisTicketStore implements TicketStore {
 
   /**
    * One script reclaims, expires and lists the queued tickets' ids; then only the documents of the
-   * tickets the previous pass did not list are read. A ticket's document never changes, so the ones
-   * kept from that pass are still right, whatever happened to the ticket in between (claimed and
-   * requeued, or claimed by another instance while this one did not hold the lease): the list of
-   * ids says which tickets are queued now. Reading every document on every pass cost Redis about
-   * 0.4 s of script time per pass at 100k waiting tickets, during which it served no one else.
+   * tickets the previous pass did not list are read (2,048 per call, each call with its own
+   * deadline, so a new lease holder's first pass over a long queue takes several). A ticket's
+   * document never changes, so the ones kept from that pass are still right, whatever happened to
+   * the ticket in between (claimed and requeued, or claimed by another instance while this one did
+   * not hold the lease): the list of ids says which tickets are queued now. Reading every document
+   * on every pass cost Redis about half a second of script time per pass at 100k waiting tickets,
+   * during which it served no one else.
+   *
+   * The documents are kept per queue until this instance's next pass over it: a queue whose lease
+   * went to another instance keeps its last list here (about the size of the queue's documents).
    */
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
     const queueKey = [this.#keys.queue(queue)];
     const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, [claimedBefore, now, this.#retentionMs])));
     if (reply.length !== 3) throw new CorruptTicketError(`expected 3 lists opening a pass, got ${reply.length}`);
     const [reclaimed, expired, queuedIds] = reply;
-    const ids = replyList(queuedIds).map(String);
+    const ids = replyList(queuedIds);
+    if (!ids.every((id): id is string => typeof id === "string")) throw new CorruptTicketError("expected the queued tickets' ids");
     const known = this.#waiting.get(queue) ?? new Map<string, WaitingTicket>();
     const unseen = ids.filter((id) => !known.has(id));
     for (let start = 0; start < unseen.length; start += WAITING_READ_CHUNK) {
       const chunk = unseen.slice(start, start + WAITING_READ_CHUNK);
       const docs = await this.#redis.run("read waiting tickets", async (redis) => replyList(await redis.readWaiting(queueKey, chunk)));
+      if (docs.length !== chunk.length) throw new CorruptTicketError(`expected ${chunk.length} ticket documents, got ${docs.length}`);
       chunk.forEach((id, index) => {
-        // False: claimed, cancelled or expired since the list was made; not waiting any more.
-        if (docs[index] !== false && docs[index] !== null) known.set(id, decodeWaitingTicket(docs[index]));
+        // No document (Lua's false arrives as null): cancelled or expired since the list was made, or gone.
+        if (docs[index] !== null) known.set(id, decodeWaitingTicket(docs[index]));
       });
     }
     const listed = new Map<string, WaitingTicket>();

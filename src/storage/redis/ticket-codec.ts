@@ -1,13 +1,5 @@
 import type { Assignment, Ticket, TicketState, WaitingTicket } from "../../domain/ticket.ts";
 
-/**
- * How a ticket is kept in its Redis hash. The parts that never change are one JSON `doc` written
- * by this process and never re-encoded by a script (Lua's cjson would round numbers to 14 digits
- * and turn empty arrays into objects); the parts scripts change are plain fields. The document is
- * exactly what a matching pass needs of a waiting ticket.
- */
-type TicketDocument = WaitingTicket;
-
 const STATES: ReadonlySet<string> = new Set<TicketState>(["queued", "allocating", "matched", "cancelled", "expired"]);
 
 /** A script reply or stored value that is not what this codec wrote: data written by something else. */
@@ -18,9 +10,15 @@ export class CorruptTicketError extends Error {
 /** The hash fields that make up a ticket, in the order the scripts return them (see ticket-lib.lua). */
 export const TICKET_REPLY_FIELDS = ["doc", "state", "version", "updatedAt", "matchId", "assignment"];
 
-/** The ticket's hash fields as field/value pairs, for HSET. */
+/**
+ * The ticket's hash fields as field/value pairs, for HSET. The parts that never change are one
+ * JSON `doc` written by this process and never re-encoded by a script (Lua's cjson would round
+ * numbers to 14 digits and turn empty arrays into objects); the parts scripts change are plain
+ * fields. The document is a {@link WaitingTicket}: exactly what a matching pass needs of a waiting
+ * ticket.
+ */
 export function ticketFields(ticket: Ticket): string[] {
-  const doc: TicketDocument = {
+  const doc: WaitingTicket = {
     id: ticket.id,
     queue: ticket.queue,
     players: ticket.players,
@@ -56,10 +54,10 @@ export function decodeTicket(reply: unknown): Ticket | undefined {
   };
 }
 
-/** A waiting ticket from its document (see {@link TicketDocument}). */
+/** A waiting ticket from its document (see {@link ticketFields}). */
 export function decodeWaitingTicket(doc: unknown): WaitingTicket {
   if (typeof doc !== "string") throw new CorruptTicketError("a ticket document must be a string");
-  return JSON.parse(doc) as TicketDocument;
+  return JSON.parse(doc) as WaitingTicket;
 }
 
 /** A list of tickets as the scripts return it. */

@@ -29,5 +29,5 @@ end
 
 -- Ids only: the parts of a queued ticket a pass needs never change, so the caller keeps them from
 -- one pass to the next and reads only the tickets it has not seen (read-waiting.lua). Reading every
--- ticket here held Redis up for the whole queue on every pass (about 0.4 s at 100k tickets).
+-- ticket here held Redis up for the whole queue on every pass (about half a second at 100k tickets).
 return {reclaimed, expired, redis.call('ZRANGE', QUEUED, 0, -1)}
