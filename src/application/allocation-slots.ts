@@ -1,3 +1,9 @@
+/** A caller waiting for a slot: handed one, or turned away. */
+interface Waiter {
+  grant(): void;
+  refuse(): void;
+}
+
 /**
  * A fixed number of allocations allowed to run at once (MatchPlacement keeps one set per fleet),
  * handed out first come, first served.
@@ -10,8 +16,8 @@
  */
 export class AllocationSlots {
   #free: number;
-  /** Callers waiting for a slot, first in line first; each hands itself a slot when called. */
-  readonly #line: (() => void)[] = [];
+  readonly #line: Waiter[] = [];
+  #closed = false;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`allocation slots: capacity must be a positive integer (got ${capacity})`);
@@ -20,26 +26,33 @@ export class AllocationSlots {
 
   /**
    * Resolves true once the caller holds a slot, to be given back with {@link release}; or false,
-   * holding none, if `signal` aborts first (the caller's deadline passed while it waited).
+   * holding none, if `signal` aborts first (the caller's deadline passed while it waited) or the
+   * slots are closed.
    */
   acquire(signal: AbortSignal): Promise<boolean> {
-    if (signal.aborted) return Promise.resolve(false);
+    if (signal.aborted || this.#closed) return Promise.resolve(false);
     if (this.#free > 0) {
       this.#free--;
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const grant = (): void => {
-        signal.removeEventListener("abort", giveUp);
-        resolve(true);
+      const waiter: Waiter = {
+        grant: () => {
+          signal.removeEventListener("abort", giveUp);
+          resolve(true);
+        },
+        refuse: () => {
+          signal.removeEventListener("abort", giveUp);
+          resolve(false);
+        },
       };
-      // Runs at most once, and never after `grant`, which removes it first: `grant` is in the line.
+      // Runs at most once, and only while the waiter is in line: leaving it removes this listener.
       const giveUp = (): void => {
-        this.#line.splice(this.#line.indexOf(grant), 1);
+        this.#line.splice(this.#line.indexOf(waiter), 1);
         resolve(false);
       };
       signal.addEventListener("abort", giveUp, { once: true });
-      this.#line.push(grant);
+      this.#line.push(waiter);
     });
   }
 
@@ -47,6 +60,15 @@ export class AllocationSlots {
   release(): void {
     const next = this.#line.shift();
     if (next === undefined) this.#free++;
-    else next();
+    else next.grant();
+  }
+
+  /**
+   * For shutdown: every caller in line, and every later one, is turned away (false). Slots already
+   * held are still given back with {@link release}.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of this.#line.splice(0)) waiter.refuse();
   }
 }

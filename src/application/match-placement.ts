@@ -72,8 +72,8 @@ export class MatchPlacement {
   readonly #backoff = new AllocationBackoff();
   /** By fleet name. */
   readonly #fleets = new Map<string, FleetLoad>();
-  /** Aborted by {@link close}: matches still in line go back to the queue at once. */
-  readonly #closing = new AbortController();
+  /** Set by {@link close}: matches still in line go back to the queue at once. */
+  #closing = false;
 
   constructor(deps: MatchPlacementDeps) {
     this.#deps = deps;
@@ -127,7 +127,8 @@ export class MatchPlacement {
    * allocating now, and this resolves once every placement has finished.
    */
   async close(): Promise<void> {
-    this.#closing.abort();
+    this.#closing = true;
+    for (const load of this.#fleets.values()) load.slots.close();
     await this.drain();
   }
 
@@ -144,9 +145,8 @@ export class MatchPlacement {
     // The whole placement is bounded from the claim; the wait in line by half of that, so that a
     // match reaching the fleet always has at least half the timeout to be allocated in.
     const deadline = AbortSignal.timeout(allocationTimeoutMs);
-    const lineDeadline = AbortSignal.any([AbortSignal.timeout(allocationTimeoutMs / 2), this.#closing.signal]);
-    if (!(await slots.acquire(lineDeadline))) {
-      log.warn({ tickets: ticketIds(match), closing: this.#closing.signal.aborted }, "no allocation slot came free in time; returning the match's tickets to the queue");
+    if (!(await slots.acquire(AbortSignal.timeout(allocationTimeoutMs / 2)))) {
+      log.warn({ tickets: ticketIds(match), closing: this.#closing }, "no allocation slot came free in time; returning the match's tickets to the queue");
       await this.#requeue(match, "allocation_not_started", log);
       return;
     }
@@ -219,6 +219,7 @@ export class MatchPlacement {
     let load = this.#fleets.get(fleet);
     if (load === undefined) {
       load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0 };
+      if (this.#closing) load.slots.close();
       this.#fleets.set(fleet, load);
     }
     return load;

@@ -52,6 +52,16 @@ describe("AllocationSlots", () => {
     expect(await behind).toBe(true);
   });
 
+  it("turns away every caller in line, and every later one, once closed; slots held are still given back", async () => {
+    const slots = new AllocationSlots(1);
+    await slots.acquire(open());
+    const waiting = [slots.acquire(open()), slots.acquire(open())];
+    slots.close();
+    expect(await Promise.all(waiting)).toEqual([false, false]);
+    slots.release();
+    expect(await slots.acquire(open())).toBe(false);
+  });
+
   it("refuses a caller whose deadline has already passed, and a capacity below one", async () => {
     const slots = new AllocationSlots(1);
     expect(await slots.acquire(AbortSignal.abort())).toBe(false);
