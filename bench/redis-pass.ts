@@ -12,6 +12,7 @@ import { RedisKeys } from "../src/storage/redis/redis-keys.ts";
 import { createRedisStorage } from "../src/storage/redis/redis-storage.ts";
 import { startRedisServer } from "../test/support/redis-server.ts";
 import { formatMs, formatNumber, formatRatio, printTable } from "./support/report.ts";
+import { median } from "./support/unary-comparison.ts";
 
 const SIZES = [10_000, 100_000] as const;
 const LATER_PASSES = 5;
@@ -44,8 +45,6 @@ async function measure(run: () => Promise<unknown>): Promise<Measured> {
   // The INFO call that reads the figure counts too (a few µs).
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, redisMs: ((await redisBusyUs()) - busyFrom) / 1000 };
 }
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 process.stdout.write(`\n## 6. Opening a matching pass with Redis: beginPass over n waiting tickets, vs ZRANGE of their ids\n`);
 const rows: string[][] = [];

@@ -19,9 +19,18 @@ export class AllocationSlots {
   readonly #line: Waiter[] = [];
   #closed = false;
 
+  /** @throws RangeError when `capacity` is not a positive integer. */
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`allocation slots: capacity must be a positive integer (got ${capacity})`);
+    AllocationSlots.checkCapacity(capacity);
     this.#free = capacity;
+  }
+
+  /**
+   * @throws RangeError when `capacity` is not a positive integer: for owners that make their slots
+   * later, to refuse a bad setting when they are built rather than at the first allocation.
+   */
+  static checkCapacity(capacity: number): void {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`allocation slots: capacity must be a positive integer (got ${capacity})`);
   }
 
   /**

@@ -75,8 +75,18 @@ export class MatchPlacement {
   /** Set by {@link close}: matches still in line go back to the queue at once. */
   #closing = false;
 
+  /** @throws RangeError when `maxConcurrentAllocations` is not a positive integer. */
   constructor(deps: MatchPlacementDeps) {
+    AllocationSlots.checkCapacity(deps.maxConcurrentAllocations);
     this.#deps = deps;
+  }
+
+  /**
+   * The name of the fleet placing matches of `queue` in `region`: a pass that found one full
+   * leaves the rest of its matches there unclaimed.
+   */
+  fleetOf(queue: string, region: string): string {
+    return this.#deps.allocator.fleetFor({ queue, region });
   }
 
   /**
@@ -145,8 +155,9 @@ export class MatchPlacement {
     // The whole placement is bounded from the claim; the wait in line by half of that, so that a
     // match reaching the fleet always has at least half the timeout to be allocated in.
     const deadline = AbortSignal.timeout(allocationTimeoutMs);
-    if (!(await slots.acquire(AbortSignal.timeout(allocationTimeoutMs / 2)))) {
-      log.warn({ tickets: ticketIds(match), closing: this.#closing }, "no allocation slot came free in time; returning the match's tickets to the queue");
+    if (!(await slots.acquire(AbortSignal.timeout(Math.ceil(allocationTimeoutMs / 2))))) {
+      if (this.#closing) log.info({ tickets: ticketIds(match) }, "placement is closing: returning a match still waiting for an allocation slot to the queue");
+      else log.warn({ tickets: ticketIds(match) }, "no allocation slot came free in time; returning the match's tickets to the queue");
       await this.#requeue(match, "allocation_not_started", log);
       return;
     }
@@ -215,7 +226,7 @@ export class MatchPlacement {
   }
 
   #load(queue: string, region: string): FleetLoad {
-    const fleet = this.#deps.allocator.fleetFor({ queue, region });
+    const fleet = this.fleetOf(queue, region);
     let load = this.#fleets.get(fleet);
     if (load === undefined) {
       load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0 };

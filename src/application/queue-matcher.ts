@@ -95,9 +95,10 @@ export class QueueMatcher {
     // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
     const announcements: Promise<void>[] = [];
     let matches = 0;
-    // Matches left unclaimed, by region. A region whose placement was full once stays full for the
-    // rest of the pass, so a younger match there never takes room freed after an older one was left.
+    // Matches left unclaimed, by region; and the fleets found full. A fleet full once stays full for
+    // the rest of the pass, so a younger match never takes room freed after an older one was left.
     const deferred = new Map<string, number>();
+    const fullFleets = new Set<string>();
     let next = 0;
     try {
       while (next < formed.length) {
@@ -106,9 +107,13 @@ export class QueueMatcher {
         const chunk: { matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
         for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
           const proposal = formed[next]!;
-          const matchId = ids.matchId();
-          if (!deferred.has(proposal.region) && placement.reserve(queue, proposal.region)) chunk.push({ matchId, proposal });
-          else deferred.set(proposal.region, (deferred.get(proposal.region) ?? 0) + 1);
+          const fleet = placement.fleetOf(queue, proposal.region);
+          if (!fullFleets.has(fleet) && placement.reserve(queue, proposal.region)) {
+            chunk.push({ matchId: ids.matchId(), proposal });
+            continue;
+          }
+          fullFleets.add(fleet);
+          deferred.set(proposal.region, (deferred.get(proposal.region) ?? 0) + 1);
         }
         if (chunk.length === 0) break;
         let results: (Ticket[] | undefined)[];

@@ -233,7 +233,7 @@ describe("matching", () => {
     expect(h.placement.inFlight).toBe(0);
   });
 
-  it("runs at most the configured allocations at once per region, claims only what it can run and line up, and leaves the rest queued", async () => {
+  it("runs at most the configured allocations at once per fleet, claims only what it can run and line up, and leaves the rest queued", async () => {
     const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
     const tickets: TicketView[] = [];
     for (let index = 0; index < 10; index++) tickets.push(await h.matchmaker.enqueue(service, command(`player-${index}`)));
@@ -254,6 +254,15 @@ describe("matching", () => {
     expect(await h.pass("duel")).toMatchObject({ matches: 2, deferred: 1 });
     expect(await h.pass("duel")).toMatchObject({ matches: 1, deferred: 0 });
     expect(new Set(await states())).toEqual(new Set(["matched"]));
+  });
+
+  it("refuses a concurrent-allocation limit below one when built, and places with an odd allocation timeout", async () => {
+    expect(() => applicationHarness([queueConfig()], { maxConcurrentAllocations: 0 })).toThrow(RangeError);
+    const h = applicationHarness([queueConfig()], { allocationTimeoutMs: 1_001 });
+    await h.matchmaker.enqueue(service, command("a"));
+    await h.matchmaker.enqueue(service, command("b"));
+    expect((await h.pass("duel")).matches).toBe(1);
+    expect(h.fleet.requests).toHaveLength(1);
   });
 
   it("keeps each fleet's allocations apart: a full fleet does not hold up another", async () => {
@@ -333,12 +342,13 @@ describe("matching", () => {
 
   it("requeues a match whose wait for an allocation slot outlasts half the allocation timeout, without pausing its region", async () => {
     const startedAt = performance.now();
-    const { h, views, open } = await oneAllocatingOneInLine({ allocationTimeoutMs: 1_000 });
-    // The second match never reached the fleet: its wait in line ran out at half the timeout.
-    await vi.waitFor(async () => expect((await h.store.get(views[2]!.id))!.state).toBe("queued"), { timeout: 2_000, interval: 10 });
+    const { h, views, open } = await oneAllocatingOneInLine({ allocationTimeoutMs: 2_000 });
+    // The second match never reached the fleet: its wait in line ran out at half the timeout, well
+    // before the whole of it (the margin absorbs a loaded machine's delays).
+    await vi.waitFor(async () => expect((await h.store.get(views[2]!.id))!.state).toBe("queued"), { timeout: 3_000, interval: 10 });
     const waitedMs = performance.now() - startedAt;
-    expect(waitedMs).toBeGreaterThanOrEqual(490);
-    expect(waitedMs).toBeLessThan(900);
+    expect(waitedMs).toBeGreaterThanOrEqual(990);
+    expect(waitedMs).toBeLessThan(1_900);
     expect((await h.store.get(views[3]!.id))!.state).toBe("queued");
     expect(h.fleet.requests).toHaveLength(1);
     open();

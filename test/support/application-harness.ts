@@ -1,5 +1,6 @@
 import pino from "pino";
 import { MatchPlacement } from "../../src/application/match-placement.ts";
+import { SETTING_DEFAULTS } from "../../src/config/server-settings.ts";
 import { createMatchmaker, type Matchmaker } from "../../src/application/matchmaker.ts";
 import type { MatchmakingDeps } from "../../src/application/matchmaking-deps.ts";
 import type { IdGenerator } from "../../src/application/ports/id-generator.ts";
@@ -116,7 +117,7 @@ export function applicationHarness(
     metrics,
     stats,
     allocationTimeoutMs: options.allocationTimeoutMs ?? 5_000,
-    maxConcurrentAllocations: options.maxConcurrentAllocations ?? 256,
+    maxConcurrentAllocations: options.maxConcurrentAllocations ?? SETTING_DEFAULTS.maxConcurrentAllocations,
   });
   const matchers = new Map(
     queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, stats, staleAllocationMs: options.staleAllocationMs ?? 60_000 })]),

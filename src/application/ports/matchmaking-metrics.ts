@@ -1,7 +1,6 @@
 /** How an allocation for a formed match ended, retries included. */
 export type AllocationOutcome = "success" | "failure" | "timeout";
 
-/** Why claimed tickets went back to the queue. */
 /**
  * Why claimed tickets went back to the queue: the fleet could not allocate; the match never reached
  * the fleet (no allocation slot came free in time, its region was paused meanwhile, or the instance

@@ -33,8 +33,9 @@ export type CancelTicketResult =
 
 /**
  * What {@link TicketStore.beginPass} changed and found. `queued` comes in an order of the store's
- * own that stays put from pass to pass: matching takes tickets created in the same millisecond in
- * that order (see `priorityOrder`). The other lists come in no particular order.
+ * own, the same from pass to pass but for tickets back from a failed allocation (the in-memory
+ * store lists them last): matching takes tickets created in the same millisecond in that order
+ * (see `priorityOrder`). The other lists come in no particular order.
  */
 export interface PassStart {
   /** Allocating tickets presumed orphaned, queued again. */
@@ -86,11 +87,13 @@ export interface TicketStore {
   /** Allocating tickets of `matchId` go back to queued, keeping their creation time (their priority). */
   requeue(queue: string, matchId: string, ticketIds: readonly string[], now: number): Promise<Ticket[]>;
   /**
-   * Opens a matching pass over a queue, as one atomic step: allocating tickets claimed before
+   * Opens a matching pass over a queue. In one atomic step, allocating tickets claimed before
    * `claimedBefore` go back to queued (their placement died with the instance running it), then
    * queued tickets whose time-to-live has passed at `now` become expired (a reclaimed ticket too),
-   * then every ticket still queued is read. Terminal tickets past the store's retention period are
-   * forgotten.
+   * then every ticket still queued is listed. Terminal tickets past the store's retention period are
+   * forgotten. A store may fill in the listed tickets' unchanging parts after that step, or from
+   * what it kept of an earlier pass; a listed ticket that has vanished meanwhile is refused by
+   * {@link claim}.
    *
    * One step rather than three calls because each call to a store shared over the network is a round
    * trip the lease holder's pass waits for, every tick.
