@@ -20,6 +20,13 @@ export interface FakeAgonesAllocator {
   readonly requests: AllocationRequest[];
   /** Answers for the next calls, consumed in order; the last one repeats. */
   answer(...answers: FakeAnswer[]): void;
+  /**
+   * Holds every answer, as a slow allocator does, until the returned function is called (which
+   * answers the calls held so far and stops holding).
+   */
+  hold(): () => void;
+  /** The most calls it has had open (received, not yet answered) at once. */
+  readonly mostInFlight: number;
   /** Stops the server and cuts open connections. */
   close(): Promise<void>;
 }
@@ -44,6 +51,9 @@ export const contention: FakeAnswer = {
 export async function startFakeAgonesAllocator(pki: TestPki): Promise<FakeAgonesAllocator> {
   const requests: AllocationRequest[] = [];
   let answers: FakeAnswer[] = [];
+  let held: (() => void)[] | undefined;
+  let inFlight = 0;
+  let mostInFlight = 0;
   const server = new grpc.Server();
   server.addService(
     {
@@ -63,14 +73,20 @@ export async function startFakeAgonesAllocator(pki: TestPki): Promise<FakeAgones
         callback: grpc.sendUnaryData<AllocationResponse>,
       ) => {
         requests.push(call.request);
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
         const next = answers.length > 1 ? answers.shift() : answers[0];
-        if (!next) {
-          callback({ code: grpc.status.UNIMPLEMENTED, details: "the test set no answer" });
-        } else if ("response" in next) {
-          callback(null, create(AllocationResponseSchema, next.response));
-        } else {
-          callback({ code: next.status, details: next.message });
-        }
+        const reply = (): void => {
+          inFlight--;
+          if (!next) {
+            callback({ code: grpc.status.UNIMPLEMENTED, details: "the test set no answer" });
+          } else if ("response" in next) {
+            callback(null, create(AllocationResponseSchema, next.response));
+          } else {
+            callback({ code: next.status, details: next.message });
+          }
+        };
+        if (held === undefined) reply();
+        else held.push(reply);
       },
     },
   );
@@ -87,6 +103,17 @@ export async function startFakeAgonesAllocator(pki: TestPki): Promise<FakeAgones
     requests,
     answer: (...next) => {
       answers = next;
+    },
+    hold: () => {
+      held ??= [];
+      return () => {
+        const replies = held ?? [];
+        held = undefined;
+        for (const reply of replies) reply();
+      };
+    },
+    get mostInFlight() {
+      return mostInFlight;
     },
     close: async () => server.forceShutdown(),
   };
