@@ -69,7 +69,7 @@ export class QueueMatcher {
 
   /** One pass, claiming under the matching-lease token `fence`. */
   async runPass(fence: number): Promise<PassSummary> {
-    const { store, events, progress, placement, clock, ids, logger, metrics, stats } = this.#deps;
+    const { store, events, progress, placement, clock, logger, metrics, stats } = this.#deps;
     const startedAt = performance.now();
     const queue = this.queue.name;
     const now = clock.now();
@@ -89,6 +89,28 @@ export class QueueMatcher {
     const paused = placement.pausedRegions(queue, now);
     const rules = paused.length === 0 ? this.queue : withoutRegions(this.queue, paused);
     const formed = rules === undefined ? [] : findMatches(rules, queued, now);
+    const { matches, taken, deferred } = await this.#claim(formed, now, fence);
+    // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
+    // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
+    if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const waiting = queued.filter((ticket) => !taken.has(ticket.id));
+    const byRegion = waitingByRegion(this.queue, waiting);
+    metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
+    // Independent of each other: one round trip for both with a shared store.
+    await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
+    metrics.passCompleted(queue, performance.now() - startedAt);
+    return { expired: expired.length, reclaimed: reclaimed.length, matches, deferred, waiting: waiting.length };
+  }
+
+  /**
+   * Claims the pass's matches a chunk per store call, those placement has room for (see
+   * `MatchPlacement.reserve`), and hands each claimed one to placement. Returns how many were
+   * claimed, their tickets' ids, and how many were left unclaimed (their tickets stay queued for
+   * the next pass).
+   */
+  async #claim(formed: readonly ProposedMatch<WaitingTicket>[], now: number, fence: number): Promise<{ matches: number; taken: Set<string>; deferred: number }> {
+    const { store, events, placement, ids, logger, metrics } = this.#deps;
+    const queue = this.queue.name;
     const taken = new Set<string>();
     // A chunk's claimed tickets are announced while the next chunk is claimed rather than before:
     // with a shared store that saves a round trip per chunk, and watchers already order a ticket's
@@ -102,8 +124,6 @@ export class QueueMatcher {
     let next = 0;
     try {
       while (next < formed.length) {
-        // Only matches placement has room for (see MatchPlacement.reserve); the others are left
-        // unclaimed, their tickets queued for the next pass.
         const chunk: { matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
         for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
           const proposal = formed[next]!;
@@ -148,22 +168,14 @@ export class QueueMatcher {
       // the store after the last pass). Announcements never reject: publishCommitted logs failures.
       await Promise.all(announcements);
     }
-    for (const [region, count] of deferred) metrics.matchesDeferred(queue, region, count);
-    if (deferred.size > 0) {
-      const byRegion = Object.fromEntries(deferred);
-      logger.warn({ queue, deferred: byRegion, placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
+    let unclaimed = 0;
+    for (const [region, count] of deferred) {
+      metrics.matchesDeferred(queue, region, count);
+      unclaimed += count;
     }
-    // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
-    // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
-    if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const waiting = queued.filter((ticket) => !taken.has(ticket.id));
-    const byRegion = waitingByRegion(this.queue, waiting);
-    metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
-    // Independent of each other: one round trip for both with a shared store.
-    await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
-    metrics.passCompleted(queue, performance.now() - startedAt);
-    let deferredMatches = 0;
-    for (const count of deferred.values()) deferredMatches += count;
-    return { expired: expired.length, reclaimed: reclaimed.length, matches, deferred: deferredMatches, waiting: waiting.length };
+    if (unclaimed > 0) {
+      logger.warn({ queue, deferred: Object.fromEntries(deferred), placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
+    }
+    return { matches, taken, deferred: unclaimed };
   }
 }
