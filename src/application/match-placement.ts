@@ -99,10 +99,14 @@ export class MatchPlacement {
    * through {@link unreserve} if the claim fails.
    */
   reserve(queue: string, region: string): boolean {
-    const load = this.#load(queue, region);
-    if (load.held >= 2 * this.#deps.maxConcurrentAllocations) return false;
-    load.held++;
+    if (!this.hasRoom(queue, region)) return false;
+    this.#load(queue, region).held++;
     return true;
+  }
+
+  /** Whether {@link reserve} would succeed now for a match of `queue` in `region`. */
+  hasRoom(queue: string, region: string): boolean {
+    return this.#load(queue, region).held < 2 * this.#deps.maxConcurrentAllocations;
   }
 
   /** Gives back room taken by {@link reserve}: the match's claim failed, or its placement ended. */

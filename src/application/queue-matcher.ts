@@ -88,7 +88,11 @@ export class QueueMatcher {
     // are matched in another region they may play in.
     const paused = placement.pausedRegions(queue, now);
     const rules = paused.length === 0 ? this.queue : withoutRegions(this.queue, paused);
-    const formed = rules === undefined ? [] : findMatches(rules, queued, now);
+    // With no room in any region's fleet, no match could be claimed: the pass skips the matching
+    // itself (the whole queue's worth of CPU) until placement catches up.
+    const full = rules !== undefined && rules.regions.every((region) => !placement.hasRoom(queue, region.name));
+    if (full) logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region: no matching this pass");
+    const formed = rules === undefined || full ? [] : findMatches(rules, queued, now);
     const { matches, taken, deferred } = await this.#claim(formed, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.

@@ -281,6 +281,19 @@ describe("matching", () => {
     expect(h.fleet.requests).toHaveLength(4);
   });
 
+  it("skips matching while every region's fleet is full, and matches again once placement catches up", async () => {
+    const h = applicationHarness([queueConfig({ regions: [{ name: "eu-west", maxLatencyMs: 150 }] })], { maxConcurrentAllocations: 1 });
+    for (let index = 0; index < 6; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 1, waiting: 2 });
+    // Nothing formed at all (not even left unclaimed): the pass did not match.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 0, deferred: 0, waiting: 2 });
+    open();
+    await h.placement.drain();
+    expect(await h.pass("duel")).toMatchObject({ matches: 1, deferred: 0, waiting: 0 });
+  });
+
   it("shares one fleet's limit between the regions it serves", async () => {
     const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1 });
     h.fleet.fleetFor = () => "one-fleet-everywhere";
