@@ -1,3 +1,4 @@
+import type { FormedMatches } from "../domain/formed-matches.ts";
 import { findMatches, type ProposedMatch } from "../domain/match-finder.ts";
 import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
 import type { Ticket, WaitingTicket } from "../domain/ticket.ts";
@@ -22,6 +23,15 @@ import { waitingByRegion } from "./waiting-by-region.ts";
  * keep each Redis claim script short enough (some tens of µs per match) not to hold up other clients.
  */
 const CLAIM_CHUNK = 64;
+
+/** What claiming a pass's matches did: matches claimed, their tickets' ids, matches left unclaimed. */
+interface ClaimedMatches {
+  readonly matches: number;
+  readonly taken: ReadonlySet<string>;
+  readonly deferred: number;
+}
+
+const NOTHING_CLAIMED: ClaimedMatches = { matches: 0, taken: new Set(), deferred: 0 };
 
 /**
  * What one queue's matching pass needs. Placement is a dependency rather than part of the pass so
@@ -92,8 +102,8 @@ export class QueueMatcher {
     // itself (the whole queue's worth of CPU) until placement catches up.
     const full = rules !== undefined && rules.regions.every((region) => !placement.hasRoom(queue, region.name));
     if (full) logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region: no matching this pass");
-    const formed = rules === undefined || full ? [] : findMatches(rules, queued, now);
-    const { matches, taken, deferred } = await this.#claim(formed, now, fence);
+    const formed = rules === undefined || full ? undefined : findMatches(rules, queued, now);
+    const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -112,7 +122,7 @@ export class QueueMatcher {
    * claimed, their tickets' ids, and how many were left unclaimed (their tickets stay queued for
    * the next pass).
    */
-  async #claim(formed: readonly ProposedMatch<WaitingTicket>[], now: number, fence: number): Promise<{ matches: number; taken: Set<string>; deferred: number }> {
+  async #claim(formed: FormedMatches<WaitingTicket>, now: number, fence: number): Promise<ClaimedMatches> {
     const { store, events, placement, ids, logger, metrics } = this.#deps;
     const queue = this.queue.name;
     const taken = new Set<string>();
@@ -130,14 +140,15 @@ export class QueueMatcher {
       while (next < formed.length) {
         const chunk: { matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
         for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
-          const proposal = formed[next]!;
-          const fleet = placement.fleetOf(queue, proposal.region);
-          if (!fullFleets.has(fleet) && placement.reserve(queue, proposal.region)) {
-            chunk.push({ matchId: ids.matchId(), proposal });
+          // The match's view is built only once it has room (see FormedMatches).
+          const region = formed.regionOf(next);
+          const fleet = placement.fleetOf(queue, region);
+          if (!fullFleets.has(fleet) && placement.reserve(queue, region)) {
+            chunk.push({ matchId: ids.matchId(), proposal: formed.at(next) });
             continue;
           }
           fullFleets.add(fleet);
-          deferred.set(proposal.region, (deferred.get(proposal.region) ?? 0) + 1);
+          deferred.set(region, (deferred.get(region) ?? 0) + 1);
         }
         if (chunk.length === 0) break;
         let results: (Ticket[] | undefined)[];

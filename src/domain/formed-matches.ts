@@ -8,8 +8,8 @@ import { ReusableArray } from "./reusable-array.ts";
  *
  * Why: a large pass forms hundreds of thousands of matches and they all outlive it, so building a
  * match object with its ticket and team arrays for each made most of the pass's allocation, copied
- * again by every young-generation collection it survived. Here a match costs a few numbers and one
- * small view; its arrays are built only when someone reads them.
+ * again by every young-generation collection it survived. Here a match costs a few numbers; its
+ * view, and the view's arrays, are built only when someone reads them (see {@link FormedMatches}).
  */
 interface MatchTable {
   readonly tickets: readonly MatchableTicket[];
@@ -75,6 +75,41 @@ class StoredMatch<T extends MatchableTicket> implements ProposedMatch<T> {
   }
 }
 
+/**
+ * The matches of one pass, in the order they were formed (oldest anchor first), read by index.
+ *
+ * Why not an array of match objects: a view per match, built in the pass, was the last allocation
+ * that grew with its matches (about 40 bytes each, 490k in a 1M-ticket duel pass), and they were
+ * mostly thrown away: the matching loop claims only the matches placement has room for. Reading a
+ * match's region costs no view; {@link at} builds one for the matches that are claimed.
+ */
+export class FormedMatches<T extends MatchableTicket> implements Iterable<ProposedMatch<T>> {
+  readonly #table: MatchTable;
+
+  constructor(table: MatchTable) {
+    this.#table = table;
+  }
+
+  /** How many matches the pass formed. */
+  get length(): number {
+    return this.#table.region.length;
+  }
+
+  /** The region of match `index`, without building its view. */
+  regionOf(index: number): string {
+    return this.#table.regionNames[this.#table.region[index]!]!;
+  }
+
+  /** Match `index` (a new view on every call). */
+  at(index: number): ProposedMatch<T> {
+    return new StoredMatch<T>(this.#table, index);
+  }
+
+  *[Symbol.iterator](): Iterator<ProposedMatch<T>> {
+    for (let index = 0; index < this.length; index++) yield this.at(index);
+  }
+}
+
 const int32 = (length: number): Int32Array => new Int32Array(length);
 
 /**
@@ -124,9 +159,9 @@ export class MatchRecorder {
   }
 
   /** The matches added since {@link begin}, reading `tickets` (the pass's input) and `regionNames` by index. */
-  finish<T extends MatchableTicket>(tickets: readonly T[], regionNames: readonly string[], teamCount: number): ProposedMatch<T>[] {
+  finish<T extends MatchableTicket>(tickets: readonly T[], regionNames: readonly string[], teamCount: number): FormedMatches<T> {
     const count = this.#matches;
-    const table: MatchTable = {
+    return new FormedMatches<T>({
       tickets,
       regionNames,
       teamCount,
@@ -135,9 +170,6 @@ export class MatchRecorder {
       team: this.#teams.slice(0, this.#size),
       region: this.#regions.slice(0, count),
       facts: this.#factsOf.slice(0, count * FACTS),
-    };
-    const matches = new Array<ProposedMatch<T>>(count);
-    for (let m = 0; m < count; m++) matches[m] = new StoredMatch<T>(table, m);
-    return matches;
+    });
   }
 }

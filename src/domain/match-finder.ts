@@ -1,4 +1,4 @@
-import { MatchRecorder } from "./formed-matches.ts";
+import { MatchRecorder, type FormedMatches } from "./formed-matches.ts";
 import { latencyLimitAfter, matchSize, skillWindowAfter, type QueueConfig } from "./queue-config.ts";
 import { ReusableArray } from "./reusable-array.ts";
 import {
@@ -89,10 +89,10 @@ const recorder = new MatchRecorder();
  * passes (see {@link ReusableArray}), both orders come from comparator-free radix sorts, every region
  * scans the same skill order through its own bitset of remaining candidates (see
  * {@link buildSkillIndex}), and a scan that keeps meeting parties too large for the seats left jumps
- * over them by counting bits instead of reading them. The matches are returned as views of a few
- * typed arrays (see {@link MatchRecorder}): a pass allocates one small object per match.
+ * over them by counting bits instead of reading them. The matches are returned in a few typed arrays
+ * (see {@link FormedMatches}): a pass allocates no object per match.
  */
-export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): ProposedMatch<T>[] {
+export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): FormedMatches<T> {
   const count = tickets.length;
   const seats = matchSize(queue);
   const skill = scratch.skill.take(count);

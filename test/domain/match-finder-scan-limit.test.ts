@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findMatches, type MatchableTicket } from "../../src/domain/match-finder.ts";
-import { queueConfig, waiting } from "../support/queue-fixtures.ts";
+import type { MatchableTicket } from "../../src/domain/match-finder.ts";
+import { matchesOf, queueConfig, waiting } from "../support/queue-fixtures.ts";
 
 /**
  * A 5v5 where the oldest ticket, a party of four at skill 1000, needs the one solo player: a party of
@@ -27,7 +27,7 @@ const queue = queueConfig({
 });
 
 function anchorMatch(soloSkill: number): string[] | undefined {
-  const match = findMatches(queue, crowdedByParties(soloSkill), 1_000).find((candidate) => candidate.tickets.some((ticket) => ticket.id === "anchor"));
+  const match = matchesOf(queue, crowdedByParties(soloSkill), 1_000).find((candidate) => candidate.tickets.some((ticket) => ticket.id === "anchor"));
   return match?.tickets.map((ticket) => ticket.id).sort();
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { findMatches, type MatchableTicket, type ProposedMatch } from "../../src/domain/match-finder.ts";
 import { latencyLimitAfter, skillWindowAfter, type QueueConfig } from "../../src/domain/queue-config.ts";
 import { partySkill } from "../../src/domain/ticket.ts";
-import { queueConfig, waiting } from "../support/queue-fixtures.ts";
+import { matchesOf, queueConfig, waiting } from "../support/queue-fixtures.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 
 const ids = (match: ProposedMatch<MatchableTicket>) => match.tickets.map((ticket) => ticket.id).sort();
@@ -10,7 +10,7 @@ const ids = (match: ProposedMatch<MatchableTicket>) => match.tickets.map((ticket
 describe("findMatches", () => {
   it("pairs two close players in a 1v1", () => {
     const queue = queueConfig();
-    const matches = findMatches(queue, [waiting(1000, { id: "a" }), waiting(1050, { id: "b" })], 0);
+    const matches = matchesOf(queue, [waiting(1000, { id: "a" }), waiting(1050, { id: "b" })], 0);
     expect(matches).toHaveLength(1);
     expect(ids(matches[0]!)).toEqual(["a", "b"]);
     expect(matches[0]!.region).toBe("eu-west");
@@ -21,9 +21,9 @@ describe("findMatches", () => {
     const queue = queueConfig({ skillWindow: { initial: 100, perSecond: 10, max: 1000 } });
     const tickets = [waiting(1000, { id: "a", createdAt: 0 }), waiting(1500, { id: "outlier", createdAt: 0 })];
     // Windows are 100 wide at first and reach 500 after 40 s.
-    expect(findMatches(queue, tickets, 0)).toEqual([]);
-    expect(findMatches(queue, tickets, 39_000)).toEqual([]);
-    expect(findMatches(queue, tickets, 40_000)).toHaveLength(1);
+    expect(matchesOf(queue, tickets, 0)).toEqual([]);
+    expect(matchesOf(queue, tickets, 39_000)).toEqual([]);
+    expect(matchesOf(queue, tickets, 40_000)).toHaveLength(1);
   });
 
   it("requires the gap to fit every ticket's window, not only the older one's", () => {
@@ -31,16 +31,16 @@ describe("findMatches", () => {
     const old = waiting(1000, { id: "old", createdAt: 0 });
     const fresh = waiting(1300, { id: "fresh", createdAt: 60_000 });
     // At 60 s the old ticket's window is 700 but the fresh one's is still 100.
-    expect(findMatches(queue, [old, fresh], 60_000)).toEqual([]);
+    expect(matchesOf(queue, [old, fresh], 60_000)).toEqual([]);
     // 20 s later the fresh window is 300.
-    expect(findMatches(queue, [old, fresh], 80_000)).toHaveLength(1);
+    expect(matchesOf(queue, [old, fresh], 80_000)).toHaveLength(1);
   });
 
   it("stops widening at the configured cap", () => {
     const queue = queueConfig({ skillWindow: { initial: 100, perSecond: 100, max: 300 } });
     expect(skillWindowAfter(queue, 3_600_000)).toBe(300);
     const tickets = [waiting(1000, { createdAt: 0 }), waiting(1400, { createdAt: 0 })];
-    expect(findMatches(queue, tickets, 3_600_000)).toEqual([]);
+    expect(matchesOf(queue, tickets, 3_600_000)).toEqual([]);
   });
 
   it("gives the longest-waiting ticket priority", () => {
@@ -50,24 +50,39 @@ describe("findMatches", () => {
       waiting(1000, { id: "oldest", createdAt: 1_000 }),
       waiting(1000, { id: "middle", createdAt: 2_000 }),
     ];
-    const matches = findMatches(queue, tickets, 4_000);
+    const matches = matchesOf(queue, tickets, 4_000);
     expect(matches).toHaveLength(1);
     expect(ids(matches[0]!)).toContain("oldest");
     expect(matches[0]!.longestWaitMs).toBe(3_000);
+  });
+
+  it("hands out its matches by index: regions without building views, views on demand, in the order formed", () => {
+    const queue = queueConfig();
+    const tickets = [
+      waiting(1000, { id: "a", createdAt: 0, latency: { "us-east": 20 } }),
+      waiting(1010, { id: "b", createdAt: 1, latency: { "us-east": 20 } }),
+      waiting(2000, { id: "c", createdAt: 2 }),
+      waiting(2010, { id: "d", createdAt: 3 }),
+    ];
+    const formed = findMatches(queue, tickets, 0);
+    expect(formed.length).toBe(2);
+    expect([formed.regionOf(0), formed.regionOf(1)]).toEqual(["us-east", "eu-west"]);
+    expect(ids(formed.at(1))).toEqual(["c", "d"]);
+    expect([...formed].map(ids)).toEqual([["a", "b"], ["c", "d"]]);
   });
 
   it("takes tickets created in the same millisecond in the order given, whatever their ids", () => {
     const queue = queueConfig();
     // The first one listed anchors and takes the closer of the other two.
     const [low, middle, high] = [waiting(1000, { id: "a", createdAt: 0 }), waiting(1010, { id: "b", createdAt: 0 }), waiting(1020, { id: "c", createdAt: 0 })];
-    expect(findMatches(queue, [high, low, middle], 0).map(ids)).toEqual([["b", "c"]]);
-    expect(findMatches(queue, [low, high, middle], 0).map(ids)).toEqual([["a", "b"]]);
+    expect(matchesOf(queue, [high, low, middle], 0).map(ids)).toEqual([["b", "c"]]);
+    expect(matchesOf(queue, [low, high, middle], 0).map(ids)).toEqual([["a", "b"]]);
   });
 
   it("matches everyone when all skills are equal, with perfectly even teams", () => {
     const queue = queueConfig({ teamCount: 2, teamSize: 5, maxPartySize: 5 });
     const tickets = Array.from({ length: 30 }, () => waiting(1500));
-    const matches = findMatches(queue, tickets, 0);
+    const matches = matchesOf(queue, tickets, 0);
     expect(matches).toHaveLength(3);
     for (const match of matches) expect(match.teamImbalance).toBe(0);
   });
@@ -75,7 +90,7 @@ describe("findMatches", () => {
   it("balances teams on skill", () => {
     const queue = queueConfig({ teamSize: 2, skillWindow: { initial: 500, perSecond: 0, max: 500 } });
     const tickets = [waiting(1000), waiting(1100), waiting(1200), waiting(1300)];
-    const [match] = findMatches(queue, tickets, 0);
+    const [match] = matchesOf(queue, tickets, 0);
     const teamSkills = match!.teams.map((team) => team.map((t) => t.players[0]!.skill).sort());
     expect(teamSkills.map((skills) => skills.reduce((a, b) => a + b, 0))).toEqual([2300, 2300]);
     expect(match!.teamImbalance).toBe(0);
@@ -89,7 +104,7 @@ describe("findMatches", () => {
       waiting([1000, 1000, 1000, 1000], { id: "quad" }),
       waiting(1000, { id: "solo" }),
     ];
-    const [match] = findMatches(queue, tickets, 0);
+    const [match] = matchesOf(queue, tickets, 0);
     expect(match).toBeDefined();
     for (const team of match!.teams) {
       expect(team.reduce((seats, ticket) => seats + ticket.players.length, 0)).toBe(5);
@@ -103,13 +118,13 @@ describe("findMatches", () => {
     const queue = queueConfig({ teamSize: 3, maxPartySize: 3, skillWindow: { initial: 1000, perSecond: 0, max: 1000 } });
     // 2+2+2 = 6 seats, but no team of 3 can hold two duos.
     const tickets = [waiting([1000, 1000]), waiting([1000, 1000]), waiting([1000, 1000])];
-    expect(findMatches(queue, tickets, 0)).toEqual([]);
+    expect(matchesOf(queue, tickets, 0)).toEqual([]);
   });
 
   it("forms free-for-all matches of N teams of one", () => {
     const queue = queueConfig({ name: "ffa", teamCount: 8, teamSize: 1 });
     const tickets = Array.from({ length: 17 }, (_, i) => waiting(1000 + i));
-    const matches = findMatches(queue, tickets, 0);
+    const matches = matchesOf(queue, tickets, 0);
     expect(matches).toHaveLength(2);
     for (const match of matches) expect(match.teams.every((team) => team.length === 1)).toBe(true);
   });
@@ -118,9 +133,9 @@ describe("findMatches", () => {
     const queue = queueConfig({ latency: { initialMs: 50, perSecondMs: 10 } });
     const eu = waiting(1000, { id: "eu", latency: { "eu-west": 20, "us-east": 140 } });
     const us = waiting(1000, { id: "us", latency: { "us-east": 20 } });
-    expect(findMatches(queue, [eu, us], 0)).toEqual([]);
+    expect(matchesOf(queue, [eu, us], 0)).toEqual([]);
     // After 9 s the limit is 140 ms: the EU player accepts us-east.
-    const [match] = findMatches(queue, [eu, us], 9_000);
+    const [match] = matchesOf(queue, [eu, us], 9_000);
     expect(match!.region).toBe("us-east");
     expect(latencyLimitAfter(queue, queue.regions[1]!, 3_600_000)).toBe(150);
   });
@@ -129,12 +144,12 @@ describe("findMatches", () => {
     const queue = queueConfig();
     const a = waiting(1000, { latency: { "eu-west": 100, "us-east": 10 }, createdAt: 0 });
     const b = waiting(1000, { latency: { "eu-west": 10, "us-east": 100 }, createdAt: 1 });
-    expect(findMatches(queue, [a, b], 10)[0]!.region).toBe("us-east");
+    expect(matchesOf(queue, [a, b], 10)[0]!.region).toBe("us-east");
   });
 
   it("works with a single region", () => {
     const queue = queueConfig({ regions: [{ name: "eu-west", maxLatencyMs: 80 }] });
-    const matches = findMatches(queue, [waiting(1000), waiting(1000), waiting(1000)], 0);
+    const matches = matchesOf(queue, [waiting(1000), waiting(1000), waiting(1000)], 0);
     expect(matches).toHaveLength(1);
   });
 
@@ -164,7 +179,7 @@ describe("findMatches", () => {
       );
     });
     const now = 60_000;
-    const matches = findMatches(queue, tickets, now);
+    const matches = matchesOf(queue, tickets, now);
     expect(matches.length).toBeGreaterThan(100);
     const seen = new Set<string>();
     for (const match of matches) {

@@ -1,5 +1,5 @@
 import type { QueueConfig } from "../../src/domain/queue-config.ts";
-import type { MatchableTicket } from "../../src/domain/match-finder.ts";
+import { findMatches, type MatchableTicket, type ProposedMatch } from "../../src/domain/match-finder.ts";
 
 /** A queue with generous defaults that individual tests narrow down. */
 export function queueConfig(overrides: Partial<QueueConfig> = {}): QueueConfig {
@@ -34,4 +34,9 @@ export function waiting(skills: number | readonly number[], options: { createdAt
     latencyMs: options.latency ?? { "eu-west": 20 },
     createdAt: options.createdAt ?? 0,
   };
+}
+
+/** A pass's matches as an array, for assertions (`findMatches` hands them out by index). */
+export function matchesOf<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): ProposedMatch<T>[] {
+  return [...findMatches(queue, tickets, now)];
 }
