@@ -114,7 +114,7 @@ const int32 = (length: number): Int32Array => new Int32Array(length);
 
 /**
  * Collects a pass's matches in scratch kept across passes (passes are synchronous, never nested),
- * then copies them into a table of their exact size, which the returned matches share.
+ * then copies them into a table of their exact size, read through the {@link FormedMatches} returned.
  */
 export class MatchRecorder {
   readonly #start = new ReusableArray(int32);
