@@ -56,6 +56,8 @@ export interface PassSummary {
   readonly expired: number;
   readonly reclaimed: number;
   readonly matches: number;
+  /** Whether the pass did not match at all, placement being full in every region it may match in. */
+  readonly skipped: boolean;
   /** Matches formed but left unclaimed because placement had no room for them. */
   readonly deferred: number;
   readonly waiting: number;
@@ -66,7 +68,8 @@ export interface PassSummary {
  * store call (each match atomically), and hand each claimed one to placement. A claim that fails (a
  * ticket was cancelled or taken meanwhile) drops only that match; its other tickets stay queued for
  * the next pass. So do the tickets of matches whose region placement has no room for: the next pass
- * forms matches afresh.
+ * forms matches afresh. While placement has no room in any region the queue may match in, a pass
+ * does not match at all.
  */
 export class QueueMatcher {
   readonly queue: QueueConfig;
@@ -100,20 +103,23 @@ export class QueueMatcher {
     const rules = paused.length === 0 ? this.queue : withoutRegions(this.queue, paused);
     // With no room in any region's fleet, no match could be claimed: the pass skips the matching
     // itself (the whole queue's worth of CPU) until placement catches up.
-    const full = rules !== undefined && rules.regions.every((region) => !placement.hasRoom(queue, region.name));
-    if (full) logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region: no matching this pass");
-    const formed = rules === undefined || full ? undefined : findMatches(rules, queued, now);
+    const skipped = rules !== undefined && queued.length > 0 && rules.regions.every((region) => !placement.hasRoom(queue, region.name));
+    if (skipped) {
+      metrics.matchingSkipped(queue);
+      logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
+    }
+    const formed = rules === undefined || skipped ? undefined : findMatches(rules, queued, now);
     const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const waiting = queued.filter((ticket) => !taken.has(ticket.id));
+    const waiting = taken.size === 0 ? queued : queued.filter((ticket) => !taken.has(ticket.id));
     const byRegion = waitingByRegion(this.queue, waiting);
     metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
     // Independent of each other: one round trip for both with a shared store.
     await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
     metrics.passCompleted(queue, performance.now() - startedAt);
-    return { expired: expired.length, reclaimed: reclaimed.length, matches, deferred, waiting: waiting.length };
+    return { expired: expired.length, reclaimed: reclaimed.length, skipped, matches, deferred, waiting: waiting.length };
   }
 
   /**

@@ -11,8 +11,8 @@ import { ReusableArray } from "./reusable-array.ts";
  * again by every young-generation collection it survived. Here a match costs a few numbers; its
  * view, and the view's arrays, are built only when someone reads them (see {@link FormedMatches}).
  */
-interface MatchTable {
-  readonly tickets: readonly MatchableTicket[];
+interface MatchTable<T extends MatchableTicket> {
+  readonly tickets: readonly T[];
   readonly regionNames: readonly string[];
   readonly teamCount: number;
   readonly start: Int32Array;
@@ -30,10 +30,10 @@ const FACTS = 3;
  * on every read: callers that read them repeatedly keep their own copy.
  */
 class StoredMatch<T extends MatchableTicket> implements ProposedMatch<T> {
-  readonly #table: MatchTable;
+  readonly #table: MatchTable<T>;
   readonly #index: number;
 
-  constructor(table: MatchTable, index: number) {
+  constructor(table: MatchTable<T>, index: number) {
     this.#table = table;
     this.#index = index;
   }
@@ -44,7 +44,7 @@ class StoredMatch<T extends MatchableTicket> implements ProposedMatch<T> {
 
   get tickets(): T[] {
     const { start, member } = this.#table;
-    const tickets = this.#table.tickets as readonly T[];
+    const tickets = this.#table.tickets;
     const from = start[this.#index]!;
     const result = new Array<T>(start[this.#index + 1]! - from);
     for (let k = 0; k < result.length; k++) result[k] = tickets[member[from + k]!]!;
@@ -52,8 +52,7 @@ class StoredMatch<T extends MatchableTicket> implements ProposedMatch<T> {
   }
 
   get teams(): T[][] {
-    const { start, member, team, teamCount } = this.#table;
-    const tickets = this.#table.tickets as readonly T[];
+    const { start, member, team, teamCount, tickets } = this.#table;
     const from = start[this.#index]!;
     const to = start[this.#index + 1]!;
     const teams: T[][] = [];
@@ -84,9 +83,9 @@ class StoredMatch<T extends MatchableTicket> implements ProposedMatch<T> {
  * match's region costs no view; {@link at} builds one for the matches that are claimed.
  */
 export class FormedMatches<T extends MatchableTicket> implements Iterable<ProposedMatch<T>> {
-  readonly #table: MatchTable;
+  readonly #table: MatchTable<T>;
 
-  constructor(table: MatchTable) {
+  constructor(table: MatchTable<T>) {
     this.#table = table;
   }
 
@@ -95,18 +94,31 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
     return this.#table.region.length;
   }
 
-  /** The region of match `index`, without building its view. */
+  /**
+   * The region of match `index`, without building its view.
+   *
+   * @throws RangeError when there is no match `index`.
+   */
   regionOf(index: number): string {
-    return this.#table.regionNames[this.#table.region[index]!]!;
+    return this.#table.regionNames[this.#table.region[this.#checked(index)]!]!;
   }
 
-  /** Match `index` (a new view on every call). */
+  /**
+   * Match `index` (a new view on every call).
+   *
+   * @throws RangeError when there is no match `index`.
+   */
   at(index: number): ProposedMatch<T> {
-    return new StoredMatch<T>(this.#table, index);
+    return new StoredMatch<T>(this.#table, this.#checked(index));
   }
 
   *[Symbol.iterator](): Iterator<ProposedMatch<T>> {
     for (let index = 0; index < this.length; index++) yield this.at(index);
+  }
+
+  #checked(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`no match ${index} among ${this.length}`);
+    return index;
   }
 }
 
@@ -161,7 +173,7 @@ export class MatchRecorder {
   /** The matches added since {@link begin}, reading `tickets` (the pass's input) and `regionNames` by index. */
   finish<T extends MatchableTicket>(tickets: readonly T[], regionNames: readonly string[], teamCount: number): FormedMatches<T> {
     const count = this.#matches;
-    return new FormedMatches<T>({
+    return new FormedMatches({
       tickets,
       regionNames,
       teamCount,

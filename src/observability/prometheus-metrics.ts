@@ -35,6 +35,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   readonly #waitSeconds: Histogram<"queue" | "region">;
   readonly #matches: Counter<"queue" | "region">;
   readonly #deferred: Counter<"queue" | "region">;
+  readonly #skipped: Counter<"queue">;
   readonly #allocations: Counter<"queue" | "region" | "outcome">;
   readonly #pausedSeconds: Counter<"queue" | "region">;
   readonly #passSeconds: Histogram<"queue">;
@@ -102,6 +103,12 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
       name: "matchmaker_matches_deferred_total",
       help: "Matches a pass formed but left unclaimed because placement was full for their region's fleet (allocations running and waiting at their limit); their tickets stayed queued.",
       labelNames: ["queue", "region"],
+      registers,
+    });
+    this.#skipped = new Counter({
+      name: "matchmaker_matching_skipped_total",
+      help: "Passes that did not match at all because placement was full for the fleets of every region the queue may match in.",
+      labelNames: ["queue"],
       registers,
     });
     this.#allocations = new Counter({
@@ -199,6 +206,10 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     this.#deferred.inc({ queue, region }, count);
   }
 
+  matchingSkipped(queue: string): void {
+    this.#skipped.inc({ queue });
+  }
+
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void {
     this.#allocations.inc({ queue, region, outcome });
   }
@@ -251,7 +262,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   #startAtZero(queues: readonly QueueConfig[]): void {
     for (const { name: queue, regions } of queues) {
       this.#enqueuedCounts.set(queue, { count: 0 });
-      for (const counter of [this.#cancelled, this.#expired]) counter.inc({ queue }, 0);
+      for (const counter of [this.#cancelled, this.#expired, this.#skipped]) counter.inc({ queue }, 0);
       for (const reason of REQUEUE_REASONS) this.#requeued.inc({ queue, reason }, 0);
       this.#passSeconds.zero({ queue });
       for (const { name: region } of regions) {

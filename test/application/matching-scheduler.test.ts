@@ -5,7 +5,7 @@ import type { MatchingLeases } from "../../src/application/ports/matching-leases
 import type { PassSummary } from "../../src/application/queue-matcher.ts";
 import { queueConfig } from "../support/queue-fixtures.ts";
 
-const summary: PassSummary = { expired: 0, reclaimed: 0, matches: 0, deferred: 0, waiting: 0 };
+const summary: PassSummary = { expired: 0, reclaimed: 0, skipped: false, matches: 0, deferred: 0, waiting: 0 };
 
 /** A matcher whose passes the test finishes by hand, recording the fences it was given. */
 function controlledMatcher(tickIntervalMs = 100) {

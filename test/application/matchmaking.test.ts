@@ -286,12 +286,17 @@ describe("matching", () => {
     for (let index = 0; index < 6; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
     let open!: () => void;
     h.fleet.gate = new Promise((resolve) => (open = resolve));
-    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 1, waiting: 2 });
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ skipped: false, matches: 2, deferred: 1, waiting: 2 });
     // Nothing formed at all (not even left unclaimed): the pass did not match.
-    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 0, deferred: 0, waiting: 2 });
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ skipped: true, matches: 0, deferred: 0, waiting: 2 });
     open();
     await h.placement.drain();
-    expect(await h.pass("duel")).toMatchObject({ matches: 1, deferred: 0, waiting: 0 });
+    expect(await h.pass("duel")).toMatchObject({ skipped: false, matches: 1, deferred: 0, waiting: 0 });
+    // A queue with nobody waiting is not a skipped pass, however full placement is.
+    h.fleet.gate = new Promise(() => {});
+    for (let index = 6; index < 10; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, waiting: 0 });
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ skipped: false, matches: 0, waiting: 0 });
   });
 
   it("shares one fleet's limit between the regions it serves", async () => {

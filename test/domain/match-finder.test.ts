@@ -69,6 +69,18 @@ describe("findMatches", () => {
     expect([formed.regionOf(0), formed.regionOf(1)]).toEqual(["us-east", "eu-west"]);
     expect(ids(formed.at(1))).toEqual(["c", "d"]);
     expect([...formed].map(ids)).toEqual([["a", "b"], ["c", "d"]]);
+    expect(() => formed.at(2)).toThrow(RangeError);
+    expect(() => formed.regionOf(-1)).toThrow(RangeError);
+  });
+
+  it("keeps a pass's matches intact through the passes after it (they share scratch, not results)", () => {
+    const queue = queueConfig();
+    const first = findMatches(queue, [waiting(1000, { id: "a", latency: { "us-east": 20 } }), waiting(1005, { id: "b", latency: { "us-east": 20 } })], 0);
+    findMatches(queue, [waiting(2000, { id: "x" }), waiting(2001, { id: "y" }), waiting(2002, { id: "z" }), waiting(2003, { id: "w" })], 0);
+    expect(first.length).toBe(1);
+    expect(first.regionOf(0)).toBe("us-east");
+    expect(ids(first.at(0))).toEqual(["a", "b"]);
+    expect(first.at(0).skillSpread).toBe(5);
   });
 
   it("takes tickets created in the same millisecond in the order given, whatever their ids", () => {

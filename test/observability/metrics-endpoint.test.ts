@@ -34,6 +34,7 @@ describe("GET /metrics after real traffic", () => {
     expect(samples.get("matchmaker_ticket_wait_seconds_count", { queue: "squads-5v5", region: "ap-southeast" })).toBe(0);
     expect(samples.get("matchmaker_tickets_requeued_total", { queue: "duel", reason: "allocation_not_started" })).toBe(0);
     expect(samples.get("matchmaker_matches_deferred_total", { queue: "ffa-8", region: "us-east" })).toBe(0);
+    expect(samples.get("matchmaker_matching_skipped_total", { queue: "squads-5v5" })).toBe(0);
     expect(samples.get("matchmaker_watch_streams_active")).toBe(0);
     expect(samples.has("process_cpu_user_seconds_total")).toBe(true);
     expect(samples.has("nodejs_heap_size_used_bytes")).toBe(true);

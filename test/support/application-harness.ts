@@ -87,6 +87,7 @@ const noMetrics: MatchmakingMetrics = {
   matchFormed() {},
   allocationAttempt() {},
   matchesDeferred() {},
+  matchingSkipped() {},
   regionPaused() {},
   watchStreams() {},
 };

@@ -33,6 +33,8 @@ export interface MatchmakingMetrics {
    * region's fleet (allocations running and waiting at their limit); their tickets stay queued.
    */
   matchesDeferred(queue: string, region: string, count: number): void;
+  /** A pass over `queue` did not match at all: placement was full in every region it may match in. */
+  matchingSkipped(queue: string): void;
   /** A match's allocation ended (once per match that reached the fleet, its own retries included). */
   allocationAttempt(queue: string, region: string, outcome: AllocationOutcome): void;
   /** Matching leaves `region` of `queue` alone for `pauseMs`, its fleet having failed to allocate. */
