@@ -99,14 +99,15 @@ export class MatchPlacement {
    * through {@link unreserve} if the claim fails.
    */
   reserve(queue: string, region: string): boolean {
-    if (!this.hasRoom(queue, region)) return false;
-    this.#load(queue, region).held++;
+    const load = this.#load(queue, region);
+    if (!this.#roomIn(load)) return false;
+    load.held++;
     return true;
   }
 
   /** Whether {@link reserve} would succeed now for a match of `queue` in `region`. */
   hasRoom(queue: string, region: string): boolean {
-    return this.#load(queue, region).held < 2 * this.#deps.maxConcurrentAllocations;
+    return this.#roomIn(this.#load(queue, region));
   }
 
   /** Gives back room taken by {@link reserve}: the match's claim failed, or its placement ended. */
@@ -227,6 +228,10 @@ export class MatchPlacement {
     } finally {
       slots.release();
     }
+  }
+
+  #roomIn(load: FleetLoad): boolean {
+    return load.held < 2 * this.#deps.maxConcurrentAllocations;
   }
 
   #load(queue: string, region: string): FleetLoad {
