@@ -3,12 +3,14 @@ import type { MatchingLeases } from "./ports/matching-leases.ts";
 import type { QueueMatcher } from "./queue-matcher.ts";
 
 /** What the scheduler needs of a queue's matcher. */
-export type ScheduledMatcher = Pick<QueueMatcher, "queue" | "runPass">;
+export type ScheduledMatcher = Pick<QueueMatcher, "queue" | "runPass" | "passesEnded">;
 
 /**
  * Runs each queue's matching pass every `tickIntervalMs` of that queue, one pass at a time per
  * queue (a slow pass delays the next instead of overlapping it), and only while this instance holds
  * the queue's matching lease; every tick renews it. A failing pass is logged and the loop carries on.
+ * A matcher whose lease went to another instance, or whose scheduler stopped, is told its passes
+ * ended, so that nothing kept for its next pass outlives the lease.
  */
 export class MatchingScheduler {
   readonly #matchers: readonly ScheduledMatcher[];
@@ -16,6 +18,8 @@ export class MatchingScheduler {
   readonly #logger: Logger;
   readonly #timers = new Map<ScheduledMatcher, ReturnType<typeof setTimeout>>();
   readonly #running = new Set<Promise<void>>();
+  /** Matchers whose lease this instance held at their last tick. */
+  readonly #leading = new Set<ScheduledMatcher>();
   #stopped = true;
 
   constructor(matchers: readonly ScheduledMatcher[], leases: MatchingLeases, logger: Logger) {
@@ -42,6 +46,8 @@ export class MatchingScheduler {
     this.#timers.clear();
     await Promise.allSettled([...this.#running]);
     await Promise.allSettled(this.#matchers.map((matcher) => this.#leases.release(matcher.queue.name)));
+    for (const matcher of this.#leading) matcher.passesEnded();
+    this.#leading.clear();
   }
 
   #schedule(matcher: ScheduledMatcher): void {
@@ -64,7 +70,12 @@ export class MatchingScheduler {
 
   async #passUnderLease(matcher: ScheduledMatcher): Promise<void> {
     const fence = await this.#leases.hold(matcher.queue.name);
-    if (fence !== undefined) await matcher.runPass(fence);
+    if (fence === undefined) {
+      if (this.#leading.delete(matcher)) matcher.passesEnded();
+      return;
+    }
+    this.#leading.add(matcher);
+    await matcher.runPass(fence);
   }
 
   async #run(matcher: ScheduledMatcher): Promise<void> {

@@ -80,6 +80,11 @@ export class QueueMatcher {
     this.#deps = deps;
   }
 
+  /** Tells the store that this instance runs no passes over the queue for now (see `TicketStore.passesEnded`). */
+  passesEnded(): void {
+    this.#deps.store.passesEnded(this.queue.name);
+  }
+
   /** One pass, claiming under the matching-lease token `fence`. */
   async runPass(fence: number): Promise<PassSummary> {
     const { store, events, progress, placement, clock, logger, metrics, stats } = this.#deps;

@@ -7,9 +7,10 @@ import { queueConfig } from "../support/queue-fixtures.ts";
 
 const summary: PassSummary = { expired: 0, reclaimed: 0, skipped: false, matches: 0, deferred: 0, waiting: 0 };
 
-/** A matcher whose passes the test finishes by hand, recording the fences it was given. */
+/** A matcher whose passes the test finishes by hand, recording the fences it was given and when its passes ended. */
 function controlledMatcher(tickIntervalMs = 100) {
   const fences: number[] = [];
+  const ended: number[] = [];
   const pending: (() => void)[] = [];
   let failNext = false;
   const matcher: ScheduledMatcher = {
@@ -22,10 +23,13 @@ function controlledMatcher(tickIntervalMs = 100) {
       }
       return new Promise<PassSummary>((resolve) => pending.push(() => resolve(summary)));
     },
+    passesEnded: () => ended.push(fences.length),
   };
   return {
     matcher,
     fences,
+    /** For each time the matcher was told its passes ended, how many passes it had run by then. */
+    ended,
     /** Passes started and not finished yet. */
     get running() {
       return pending.length;
@@ -104,6 +108,28 @@ describe("MatchingScheduler", () => {
     await scheduler.stop();
   });
 
+  it("tells a matcher its passes ended once, when its lease goes to another instance, and again on stop if it got the lease back", async () => {
+    const queue = controlledMatcher(100);
+    const lease = leases();
+    lease.held = false;
+    const scheduler = new MatchingScheduler([queue.matcher], lease, logger);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(200);
+    // Never held: nothing to end.
+    expect(queue.ended).toEqual([]);
+    lease.held = true;
+    await vi.advanceTimersByTimeAsync(100);
+    queue.finishPass();
+    lease.held = false;
+    await vi.advanceTimersByTimeAsync(300);
+    expect(queue.ended).toEqual([1]);
+    lease.held = true;
+    await vi.advanceTimersByTimeAsync(100);
+    queue.finishPass();
+    await scheduler.stop();
+    expect(queue.ended).toEqual([1, 2]);
+  });
+
   it("logs a failing pass and keeps going", async () => {
     const queue = controlledMatcher(100);
     const errors: unknown[] = [];
@@ -132,6 +158,7 @@ describe("MatchingScheduler", () => {
     queue.finishPass();
     await stopping;
     expect(lease.released).toEqual(["duel"]);
+    expect(queue.ended).toEqual([1]);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(queue.fences).toHaveLength(1);
   });

@@ -59,6 +59,23 @@ describe("RedisTicketStore", () => {
     expect((await listed()).map((ticket) => ticket.partyId)).toEqual(["rewritten"]);
   });
 
+  it("reads every document again after being told its passes over the queue ended", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    for (const id of ["a", "b"]) await storage.store.create(queuedTicket(id));
+    const listed = async (queue = "duel") => (await storage.store.beginPass(queue, 0, T0 + 1)).queued.map((ticket) => ticket.partyId);
+    expect(await listed()).toEqual(["party-a", "party-b"]);
+    await storage.store.create(queuedTicket("c", { queue: "squads" }));
+    expect(await listed("squads")).toEqual(["party-c"]);
+    for (const [queue, id] of [["duel", "a"], ["squads", "c"]] as const) {
+      await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket(queue, id), "doc", JSON.stringify({ ...queuedTicket(id, { queue }), partyId: "rewritten" }));
+    }
+    storage.store.passesEnded("duel");
+    expect(await listed()).toEqual(["rewritten", "party-b"]);
+    // Only that queue's documents were dropped.
+    expect(await listed("squads")).toEqual(["party-c"]);
+  });
+
   it("stops listing a ticket whose hash is gone once a claim of it fails", async () => {
     const keyPrefix = redis.freshPrefix();
     const storage = await redis.open({ keyPrefix });

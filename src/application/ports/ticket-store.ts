@@ -99,4 +99,10 @@ export interface TicketStore {
    * trip the lease holder's pass waits for, every tick.
    */
   beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart>;
+  /**
+   * This instance runs no more passes over `queue` for now: its matching lease went to another
+   * instance, or it is stopping. A store that keeps something from one pass for the next lets it go
+   * here, as the next pass on this instance may be far off or never come.
+   */
+  passesEnded(queue: string): void;
 }

@@ -117,6 +117,9 @@ export class InMemoryTicketStore implements TicketStore {
     return { reclaimed, expired, queued: [...index.queued.values()] };
   }
 
+  /** Nothing to let go: a pass reads the live tickets themselves, no copy of them. */
+  passesEnded(): void {}
+
   #reclaimStale(index: QueueIndex, claimedBefore: number, now: number): Ticket[] {
     const reclaimed: Ticket[] = [];
     for (const ticket of index.allocating.values()) {

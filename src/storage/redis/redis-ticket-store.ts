@@ -143,8 +143,8 @@ export class RedisTicketStore implements TicketStore {
    * on every pass cost Redis about half a second of script time per pass at 100k waiting tickets,
    * during which it served no one else.
    *
-   * The documents are kept per queue until this instance's next pass over it: a queue whose lease
-   * went to another instance keeps its last list here (about the size of the queue's documents).
+   * The documents are kept per queue until this instance's next pass over it, or until it stops
+   * running passes over the queue (see {@link passesEnded}).
    */
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
     const queueKey = [this.#keys.queue(queue)];
@@ -174,6 +174,11 @@ export class RedisTicketStore implements TicketStore {
     }
     this.#waiting.set(queue, listed);
     return { reclaimed: decodeTickets(reclaimed), expired: decodeTickets(expired), queued: waiting };
+  }
+
+  /** Drops the documents kept for the queue's next pass: a queue's are about the size of its documents in Redis. */
+  passesEnded(queue: string): void {
+    this.#waiting.delete(queue);
   }
 }
 
