@@ -63,8 +63,9 @@ export interface MatchmakerOptions {
   readonly allocationTimeoutMs?: number;
   /**
    * Allocations run at once per fleet, every queue together; claimed matches past it wait their
-   * turn, and a pass claims a match only while its fleet holds fewer than twice this many (the rest
-   * stay queued). 256 unless set.
+   * turn in a line kept to what the fleet starts within two ticks of the claiming queue (see
+   * `MatchPlacement.reserve`), and a pass claims no match beyond it (the rest stay queued). 256
+   * unless set.
    */
   readonly maxConcurrentAllocations?: number;
   /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import pino from "pino";
 import { startMatchmaker, type RunningMatchmaker } from "../../src/app.ts";
 import { systemClock } from "../../src/application/ports/clock.ts";
@@ -16,18 +17,35 @@ import { createInMemoryStorage, type Storage } from "../../src/storage/storage.t
 export const BENCH_AUTH = { secret: "benchmark-shared-secret-0123456789abcdef", issuer: "bench-idp" } as const;
 
 /**
- * A fleet with servers always ready: the benchmarks measure the matchmaker, not a fleet. It notes
- * when each match was formed (allocation is requested right after the claim) so that delivery
- * latency can be measured from that instant.
+ * A fleet with servers always ready, answering at once or after a set delay: the benchmarks
+ * measure the matchmaker, not a fleet. It notes when each match was formed (allocation is
+ * requested right after the claim) so that delivery latency can be measured from that instant, and
+ * how many allocations it had open at most.
  */
-export class InstantFleet implements GameServerAllocator {
+export class BenchFleet implements GameServerAllocator {
   /** `performance.timeOrigin + performance.now()` at allocation, by match id. */
   readonly formedAt = new Map<string, number>();
+  readonly #delayMs: number;
   #servers = 0;
+  #open = 0;
+  #mostOpen = 0;
+
+  /** Answers every allocation after `delayMs` (0: at once). */
+  constructor(delayMs = 0) {
+    this.#delayMs = delayMs;
+  }
+
+  /** The most allocations that were open at the same time. */
+  get mostOpen(): number {
+    return this.#mostOpen;
+  }
 
   async allocate(request: AllocationRequest): Promise<AllocatedServer> {
     this.formedAt.set(request.matchId, wallClockMs());
     const n = ++this.#servers;
+    this.#mostOpen = Math.max(this.#mostOpen, ++this.#open);
+    if (this.#delayMs > 0) await delay(this.#delayMs);
+    this.#open--;
     return { address: `10.0.${(n >> 8) & 255}.${n & 255}:7777`, serverId: `bench-${n}`, fleet: "bench", details: {} };
   }
 
@@ -48,11 +66,15 @@ export interface BenchMatchmakerOptions {
   readonly storage?: Storage;
   /** Run the matching loop on its timers (end to end) or leave passes to the benchmark. */
   readonly scheduleMatching: boolean;
+  /** How long the fleet takes to answer each allocation; 0 (at once) unless given. */
+  readonly allocationDelayMs?: number;
+  /** The matchmaker's limit on concurrent allocations per fleet; its default unless given. */
+  readonly maxConcurrentAllocations?: number;
 }
 
 export interface BenchMatchmaker {
   readonly app: RunningMatchmaker;
-  readonly fleet: InstantFleet;
+  readonly fleet: BenchFleet;
   /** A token the server accepts. */
   token(role: TokenRole, subject: string): Promise<string>;
   close(): Promise<void>;
@@ -70,7 +92,7 @@ export async function startBenchMatchmaker(options: BenchMatchmakerOptions): Pro
     ),
   );
   const { key } = await loadMatchTicketSigningKey({ keyFile: undefined });
-  const fleet = new InstantFleet();
+  const fleet = new BenchFleet(options.allocationDelayMs);
   const app = await startMatchmaker({
     queues: loadQueueConfigFile("config/queues.json"),
     storage,
@@ -82,6 +104,7 @@ export async function startBenchMatchmaker(options: BenchMatchmakerOptions): Pro
     grpcPort: 0,
     httpPort: 0,
     scheduleMatching: options.scheduleMatching,
+    maxConcurrentAllocations: options.maxConcurrentAllocations,
   });
   return {
     app,

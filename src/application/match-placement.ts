@@ -46,12 +46,21 @@ export interface ClaimedMatch {
   readonly formedAt: number;
 }
 
-/** One fleet's share of placement: its allocation slots, and the matches it holds. */
+/** One fleet's share of placement: its allocation slots, the matches it holds, and how fast it answers. */
 interface FleetLoad {
   readonly slots: AllocationSlots;
   /** Matches reserved for the fleet, waiting in line or being placed. */
   held: number;
+  /** How long the fleet takes to answer an allocation (ms, a moving average); undefined until it has answered once. */
+  answerMs: number | undefined;
 }
+
+/**
+ * Weight of each new answer time in {@link FleetLoad.answerMs}: a moving average over about the
+ * last eight answers (the weight TCP gives each round-trip sample), so one slow answer does not
+ * shrink the line and a fleet that slows down is noticed within a few.
+ */
+const ANSWER_TIME_WEIGHT = 1 / 8;
 
 /**
  * Gets claimed matches onto game servers, many at once: an allocation can take half a second, and
@@ -91,23 +100,31 @@ export class MatchPlacement {
 
   /**
    * Takes room for one more match of `queue` in `region` with the fleet that would place it; false
-   * when that fleet is full. A fleet has room for as many matches as its slots plus as many again
-   * in line: a match claimed beyond that would wait here, its tickets neither matchable nor
-   * cancellable, while its deadline ran. Left unclaimed, its tickets stay queued for the next pass.
+   * when that fleet is full. `nextPassInMs` is how soon the queue's next pass comes.
+   *
+   * A fleet has room for as many matches as its slots, plus a line of those it is expected to start
+   * within two of the queue's tick intervals at its usual answer time, and never more than a match
+   * may wait in line (half the allocation timeout); until it has answered once, a line as long as
+   * its slots. Longer, the matches at the end of the line would wait with their tickets neither
+   * matchable nor cancellable, when the next passes could claim them as soon. Shorter, the fleet
+   * would idle between passes: a line of fixed length capped placement at one line per tick,
+   * however fast the fleet answered (BENCHMARKS.md, benchmark 7). Left unclaimed, a match's
+   * tickets stay queued for the next pass.
+   *
    * Reserved before the claim rather than counted after it, because the passes of several queues
    * claim at the same time. The room goes to {@link start} once the match is claimed, or back
    * through {@link unreserve} if the claim fails.
    */
-  reserve(queue: string, region: string): boolean {
+  reserve(queue: string, region: string, nextPassInMs: number): boolean {
     const load = this.#load(queue, region);
-    if (!this.#roomIn(load)) return false;
+    if (!this.#roomIn(load, nextPassInMs)) return false;
     load.held++;
     return true;
   }
 
   /** Whether {@link reserve} would succeed now for a match of `queue` in `region`. */
-  hasRoom(queue: string, region: string): boolean {
-    return this.#roomIn(this.#load(queue, region));
+  hasRoom(queue: string, region: string, nextPassInMs: number): boolean {
+    return this.#roomIn(this.#load(queue, region), nextPassInMs);
   }
 
   /** Gives back room taken by {@link reserve}: the match's claim failed, or its placement ended. */
@@ -156,7 +173,7 @@ export class MatchPlacement {
     const { logger, clock, allocationTimeoutMs } = this.#deps;
     const { queue, matchId, proposal } = match;
     const log = logger.child({ queue, matchId, region: proposal.region });
-    const slots = this.#load(queue, proposal.region).slots;
+    const { slots } = this.#load(queue, proposal.region);
     // The whole placement is bounded from the claim; the wait in line by half of that, so that a
     // match reaching the fleet always has at least half the timeout to be allocated in.
     const deadline = AbortSignal.timeout(allocationTimeoutMs);
@@ -173,7 +190,7 @@ export class MatchPlacement {
       await this.#requeue(match, "allocation_not_started", log);
       return;
     }
-    const server = await this.#allocate(match, slots, deadline, log);
+    const server = await this.#allocate(match, this.#load(queue, proposal.region), deadline, log);
     if (server === undefined) {
       await this.#requeue(match, "allocation_failed", log);
       return;
@@ -201,14 +218,15 @@ export class MatchPlacement {
   }
 
   /**
-   * Asks the fleet for the match's server in a slot already taken from `slots`, records the outcome
-   * (metrics, {@link AllocationBackoff}) and gives the slot back: in that order, so that the next
-   * match in line, which checks for a pause as soon as it has the slot, sees this outcome. Undefined
-   * when the fleet could not allocate.
+   * Asks the fleet for the match's server in a slot already taken from the fleet's, records the
+   * outcome (metrics, {@link AllocationBackoff}, the answer time) and gives the slot back: in that
+   * order, so that the next match in line, which checks for a pause as soon as it has the slot, sees
+   * this outcome. Undefined when the fleet could not allocate.
    */
-  async #allocate(match: ClaimedMatch, slots: AllocationSlots, deadline: AbortSignal, log: Logger): Promise<AllocatedServer | undefined> {
+  async #allocate(match: ClaimedMatch, load: FleetLoad, deadline: AbortSignal, log: Logger): Promise<AllocatedServer | undefined> {
     const { metrics, clock } = this.#deps;
     const { queue, matchId, proposal } = match;
+    const askedAt = clock.now();
     try {
       const request = { matchId, queue, region: proposal.region, playerCount: playerCount(proposal.tickets), labels: {} };
       const server = await this.#deps.allocator.allocate(request, deadline);
@@ -226,19 +244,28 @@ export class MatchPlacement {
       }
       return undefined;
     } finally {
-      slots.release();
+      // Failures count too: how fast the slots free up is what the line is sized by.
+      const answerMs = Math.max(0, clock.now() - askedAt);
+      load.answerMs = load.answerMs === undefined ? answerMs : load.answerMs + ANSWER_TIME_WEIGHT * (answerMs - load.answerMs);
+      load.slots.release();
     }
   }
 
-  #roomIn(load: FleetLoad): boolean {
-    return load.held < 2 * this.#deps.maxConcurrentAllocations;
+  /** See {@link reserve}. */
+  #roomIn(load: FleetLoad, nextPassInMs: number): boolean {
+    const { maxConcurrentAllocations: slots, allocationTimeoutMs } = this.#deps;
+    if (load.answerMs === undefined) return load.held < 2 * slots;
+    const horizonMs = Math.min(2 * nextPassInMs, Math.ceil(allocationTimeoutMs / 2));
+    // An answer within a millisecond counts as one: the line is then long, not unbounded.
+    const line = Math.ceil((slots * horizonMs) / Math.max(load.answerMs, 1));
+    return load.held < slots + line;
   }
 
   #load(queue: string, region: string): FleetLoad {
     const fleet = this.fleetOf(queue, region);
     let load = this.#fleets.get(fleet);
     if (load === undefined) {
-      load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0 };
+      load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0, answerMs: undefined };
       if (this.#closing) load.slots.close();
       this.#fleets.set(fleet, load);
     }

@@ -108,7 +108,7 @@ export class QueueMatcher {
     const rules = paused.length === 0 ? this.queue : withoutRegions(this.queue, paused);
     // With no room in any region's fleet, no match could be claimed: the pass skips the matching
     // itself (the whole queue's worth of CPU) until placement catches up.
-    const skipped = rules !== undefined && queued.length > 0 && rules.regions.every((region) => !placement.hasRoom(queue, region.name));
+    const skipped = rules !== undefined && queued.length > 0 && rules.regions.every((region) => !placement.hasRoom(queue, region.name, this.queue.tickIntervalMs));
     if (skipped) {
       metrics.matchingSkipped(queue);
       logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
@@ -154,7 +154,7 @@ export class QueueMatcher {
           // The match's view is built only once it has room (see FormedMatches).
           const region = formed.regionOf(next);
           const fleet = placement.fleetOf(queue, region);
-          if (!fullFleets.has(fleet) && placement.reserve(queue, region)) {
+          if (!fullFleets.has(fleet) && placement.reserve(queue, region, this.queue.tickIntervalMs)) {
             chunk.push({ matchId: ids.matchId(), proposal: formed.at(next) });
             continue;
           }

@@ -242,11 +242,14 @@ describe("matching", () => {
     // Five matches formed: one allocating, one in line, three left unclaimed.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 3, waiting: 6 });
     expect(h.fleet.requests).toHaveLength(1);
-    expect(h.placement.reserve("duel", "eu-west")).toBe(false);
+    expect(h.placement.reserve("duel", "eu-west", 1_000)).toBe(false);
     const states = async () => Promise.all(tickets.map(async (ticket) => (await h.store.get(ticket.id))!.state));
     expect((await states()).filter((state) => state === "queued")).toHaveLength(6);
     // A full placement claims nothing more.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 0, deferred: 3 });
+    // The fleet answers the first in 4 s and the second at once: 3.5 s on average, so the line
+    // stays one match long (what one slot starts in two 1-second ticks).
+    h.clock.advance(4_000);
     open();
     await h.placement.drain();
     expect(h.fleet.requests).toHaveLength(2);
@@ -254,6 +257,51 @@ describe("matching", () => {
     expect(await h.pass("duel")).toMatchObject({ matches: 2, deferred: 1 });
     expect(await h.pass("duel")).toMatchObject({ matches: 1, deferred: 0 });
     expect(new Set(await states())).toEqual(new Set(["matched"]));
+  });
+
+  it("lines up for a fleet what it is expected to start within two ticks: more once it answers fast", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 2 });
+    for (let index = 0; index < 30; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    // Before the fleet has answered: two allocating, two in line.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 4, deferred: 11 });
+    // Every answer takes 500 ms: the two in line start when the first two answer, and wait on a new gate.
+    h.clock.advance(500);
+    const first = open;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    first();
+    await vi.waitFor(() => expect(h.fleet.requests).toHaveLength(4));
+    h.clock.advance(500);
+    open();
+    await h.placement.drain();
+    // Two slots x 2,000 ms (two ticks of 1 s) / 500 ms per answer: a line of 8, room for 10.
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 10, deferred: 1 });
+    expect(h.fleet.requests).toHaveLength(6);
+    open();
+    await h.placement.drain();
+    expect(h.fleet.requests).toHaveLength(14);
+  });
+
+  it("lines up less for a fleet that answers slowly, and never more than half the allocation timeout's worth", async () => {
+    const h = applicationHarness([queueConfig({ tickIntervalMs: 10_000 })], { maxConcurrentAllocations: 4, allocationTimeoutMs: 8_000 });
+    for (let index = 0; index < 40; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
+    let open!: () => void;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 8, deferred: 12 });
+    // The first four answer after 16 s each; the four in line then start and wait.
+    h.clock.advance(16_000);
+    const first = open;
+    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    first();
+    await vi.waitFor(() => expect(h.fleet.requests).toHaveLength(8));
+    // The horizon is the shorter of two ticks (20 s) and the longest wait in line (4 s): 4 slots x
+    // 4,000 ms / 16,000 ms per answer is a line of 1, so one match joins the four allocating.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 1, deferred: 11 });
+    open();
+    await h.placement.drain();
+    expect(h.fleet.requests).toHaveLength(9);
   });
 
   it("refuses a concurrent-allocation limit below one when built, and places with an odd allocation timeout", async () => {
