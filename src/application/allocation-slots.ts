@@ -16,7 +16,8 @@ interface Waiter {
  */
 export class AllocationSlots {
   #free: number;
-  readonly #line: Waiter[] = [];
+  /** In arrival order (a Set keeps insertion order): leaving it at a deadline costs O(1) however long it is. */
+  readonly #line = new Set<Waiter>();
   #closed = false;
 
   /** @throws RangeError when `capacity` is not a positive integer. */
@@ -57,19 +58,23 @@ export class AllocationSlots {
       };
       // Runs at most once, and only while the waiter is in line: leaving it removes this listener.
       const giveUp = (): void => {
-        this.#line.splice(this.#line.indexOf(waiter), 1);
+        this.#line.delete(waiter);
         resolve(false);
       };
       signal.addEventListener("abort", giveUp, { once: true });
-      this.#line.push(waiter);
+      this.#line.add(waiter);
     });
   }
 
   /** Gives a slot back: to the first caller in line, if any. */
   release(): void {
-    const next = this.#line.shift();
-    if (next === undefined) this.#free++;
-    else next.grant();
+    const next = this.#line.values().next();
+    if (next.done === true) {
+      this.#free++;
+      return;
+    }
+    this.#line.delete(next.value);
+    next.value.grant();
   }
 
   /**
@@ -78,6 +83,8 @@ export class AllocationSlots {
    */
   close(): void {
     this.#closed = true;
-    for (const waiter of this.#line.splice(0)) waiter.refuse();
+    const line = [...this.#line];
+    this.#line.clear();
+    for (const waiter of line) waiter.refuse();
   }
 }

@@ -3,6 +3,7 @@ import type { Assignment, Ticket, WaitingTicket } from "../domain/ticket.ts";
 import type { Clock } from "./ports/clock.ts";
 import { AllocationBackoff } from "./allocation-backoff.ts";
 import { AllocationSlots } from "./allocation-slots.ts";
+import { FleetAnswerTimes } from "./fleet-answer-times.ts";
 import type { AllocatedServer, GameServerAllocator } from "./ports/game-server-allocator.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { MatchmakingMetrics, RequeueReason } from "./ports/matchmaking-metrics.ts";
@@ -51,16 +52,10 @@ interface FleetLoad {
   readonly slots: AllocationSlots;
   /** Matches reserved for the fleet, waiting in line or being placed. */
   held: number;
-  /** How long the fleet takes to answer an allocation (ms, a moving average); undefined until it has answered once. */
-  answerMs: number | undefined;
+  readonly answers: FleetAnswerTimes;
+  /** The shortest tick interval of the queues that have asked for room with the fleet. */
+  fastestTickMs: number;
 }
-
-/**
- * Weight of each new answer time in {@link FleetLoad.answerMs}: a moving average over about the
- * last eight answers (the weight TCP gives each round-trip sample), so one slow answer does not
- * shrink the line and a fleet that slows down is noticed within a few.
- */
-const ANSWER_TIME_WEIGHT = 1 / 8;
 
 /**
  * Gets claimed matches onto game servers, many at once: an allocation can take half a second, and
@@ -103,13 +98,13 @@ export class MatchPlacement {
    * when that fleet is full. `nextPassInMs` is how soon the queue's next pass comes.
    *
    * A fleet has room for as many matches as its slots, plus a line of those it is expected to start
-   * within two of the queue's tick intervals at its usual answer time, and never more than a match
-   * may wait in line (half the allocation timeout); until it has answered once, a line as long as
-   * its slots. Longer, the matches at the end of the line would wait with their tickets neither
-   * matchable nor cancellable, when the next passes could claim them as soon. Shorter, the fleet
-   * would idle between passes: a line of fixed length capped placement at one line per tick,
-   * however fast the fleet answered (BENCHMARKS.md, benchmark 7). Left unclaimed, a match's
-   * tickets stay queued for the next pass.
+   * (at the answer time of {@link FleetAnswerTimes}) within two tick intervals of the fastest queue
+   * that claims for it, and within half of the longest wait in line (a margin for a fleet slower
+   * than expected); until it has placed a match, a line as long as its slots. Longer, the matches at
+   * the end of the line would wait with their tickets neither matchable nor cancellable, when the
+   * next passes could claim them as soon. Shorter, the fleet would idle between passes: a line of
+   * fixed length capped placement at one line per tick, however fast the fleet answered
+   * (BENCHMARKS.md, benchmark 7). Left unclaimed, a match's tickets stay queued for the next pass.
    *
    * Reserved before the claim rather than counted after it, because the passes of several queues
    * claim at the same time. The room goes to {@link start} once the match is claimed, or back
@@ -173,7 +168,8 @@ export class MatchPlacement {
     const { logger, clock, allocationTimeoutMs } = this.#deps;
     const { queue, matchId, proposal } = match;
     const log = logger.child({ queue, matchId, region: proposal.region });
-    const { slots } = this.#load(queue, proposal.region);
+    const load = this.#load(queue, proposal.region);
+    const { slots } = load;
     // The whole placement is bounded from the claim; the wait in line by half of that, so that a
     // match reaching the fleet always has at least half the timeout to be allocated in.
     const deadline = AbortSignal.timeout(allocationTimeoutMs);
@@ -190,7 +186,7 @@ export class MatchPlacement {
       await this.#requeue(match, "allocation_not_started", log);
       return;
     }
-    const server = await this.#allocate(match, this.#load(queue, proposal.region), deadline, log);
+    const server = await this.#allocate(match, load, deadline, log);
     if (server === undefined) {
       await this.#requeue(match, "allocation_failed", log);
       return;
@@ -226,12 +222,14 @@ export class MatchPlacement {
   async #allocate(match: ClaimedMatch, load: FleetLoad, deadline: AbortSignal, log: Logger): Promise<AllocatedServer | undefined> {
     const { metrics, clock } = this.#deps;
     const { queue, matchId, proposal } = match;
-    const askedAt = clock.now();
+    const call = load.answers.asked(clock.now());
+    let succeeded = false;
     try {
       const request = { matchId, queue, region: proposal.region, playerCount: playerCount(proposal.tickets), labels: {} };
       const server = await this.#deps.allocator.allocate(request, deadline);
       metrics.allocationAttempt(queue, proposal.region, "success");
       this.#backoff.succeeded(queue, proposal.region);
+      succeeded = true;
       return server;
     } catch (error) {
       const outcome = deadline.aborted ? "timeout" : "failure";
@@ -244,20 +242,20 @@ export class MatchPlacement {
       }
       return undefined;
     } finally {
-      // Failures count too: how fast the slots free up is what the line is sized by.
-      const answerMs = Math.max(0, clock.now() - askedAt);
-      load.answerMs = load.answerMs === undefined ? answerMs : load.answerMs + ANSWER_TIME_WEIGHT * (answerMs - load.answerMs);
+      load.answers.answered(call, clock.now(), succeeded);
       load.slots.release();
     }
   }
 
   /** See {@link reserve}. */
   #roomIn(load: FleetLoad, nextPassInMs: number): boolean {
-    const { maxConcurrentAllocations: slots, allocationTimeoutMs } = this.#deps;
-    if (load.answerMs === undefined) return load.held < 2 * slots;
-    const horizonMs = Math.min(2 * nextPassInMs, Math.ceil(allocationTimeoutMs / 2));
+    const { maxConcurrentAllocations: slots, allocationTimeoutMs, clock } = this.#deps;
+    load.fastestTickMs = Math.min(load.fastestTickMs, nextPassInMs);
+    const answerMs = load.answers.expectedMs(clock.now());
+    if (answerMs === undefined) return load.held < 2 * slots;
+    const horizonMs = Math.min(2 * load.fastestTickMs, Math.ceil(allocationTimeoutMs / 2) / 2);
     // An answer within a millisecond counts as one: the line is then long, not unbounded.
-    const line = Math.ceil((slots * horizonMs) / Math.max(load.answerMs, 1));
+    const line = Math.ceil((slots * horizonMs) / Math.max(answerMs, 1));
     return load.held < slots + line;
   }
 
@@ -265,7 +263,7 @@ export class MatchPlacement {
     const fleet = this.fleetOf(queue, region);
     let load = this.#fleets.get(fleet);
     if (load === undefined) {
-      load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0, answerMs: undefined };
+      load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0, answers: new FleetAnswerTimes(), fastestTickMs: Number.POSITIVE_INFINITY };
       if (this.#closing) load.slots.close();
       this.#fleets.set(fleet, load);
     }

@@ -45,6 +45,40 @@ async function oneAllocatingOneInLine(options: { allocationTimeoutMs?: number } 
   return { h, views, open };
 }
 
+/**
+ * Holds the harness's fleet's answers. `answerOpen(ms, requests)` answers the calls open now after
+ * `ms` of the manual clock, holds the next ones, and waits until the fleet has seen `requests` calls
+ * in all (the matches in line reaching it); `answerAll(ms)` answers those open after `ms` and every
+ * later one at once.
+ */
+function fleetGate(h: ReturnType<typeof applicationHarness>) {
+  let open!: () => void;
+  const hold = () => (h.fleet.gate = new Promise((resolve) => (open = resolve)));
+  hold();
+  return {
+    async answerOpen(ms: number, requests?: number) {
+      h.clock.advance(ms);
+      const answer = open;
+      hold();
+      answer();
+      if (requests !== undefined) await vi.waitFor(() => expect(h.fleet.requests).toHaveLength(requests));
+    },
+    answerAll(ms: number) {
+      h.clock.advance(ms);
+      h.fleet.gate = undefined;
+      open();
+    },
+  };
+}
+
+/** How many more matches of `queue` in eu-west placement would take now (found by reserving, then given back). */
+function roomLeft(h: ReturnType<typeof applicationHarness>, queue: string, tickIntervalMs: number): number {
+  let room = 0;
+  while (room < 10_000 && h.placement.reserve(queue, "eu-west", tickIntervalMs)) room++;
+  for (let index = 0; index < room; index++) h.placement.unreserve(queue, "eu-west");
+  return room;
+}
+
 describe("enqueue", () => {
   it("creates a queued ticket with its expiry", async () => {
     const h = applicationHarness([queueConfig({ ticketTtlMs: 60_000 })]);
@@ -248,7 +282,8 @@ describe("matching", () => {
     // A full placement claims nothing more.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 0, deferred: 3 });
     // The fleet answers the first in 4 s and the second at once: 3.5 s on average, so the line
-    // stays one match long (what one slot starts in two 1-second ticks).
+    // stays one match long (what one slot starts in 1.25 s: two 1-second ticks, at most half the
+    // 2.5 s wait in line).
     h.clock.advance(4_000);
     open();
     await h.placement.drain();
@@ -260,48 +295,79 @@ describe("matching", () => {
   });
 
   it("lines up for a fleet what it is expected to start within two ticks: more once it answers fast", async () => {
-    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 2 });
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 2, allocationTimeoutMs: 8_000 });
     for (let index = 0; index < 30; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
-    let open!: () => void;
-    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    const gate = fleetGate(h);
     // Before the fleet has answered: two allocating, two in line.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 4, deferred: 11 });
-    // Every answer takes 500 ms: the two in line start when the first two answer, and wait on a new gate.
-    h.clock.advance(500);
-    const first = open;
-    h.fleet.gate = new Promise((resolve) => (open = resolve));
-    first();
-    await vi.waitFor(() => expect(h.fleet.requests).toHaveLength(4));
-    h.clock.advance(500);
-    open();
+    // Every answer takes 500 ms: the two in line start when the first two answer.
+    await gate.answerOpen(500, 4);
+    await gate.answerOpen(500);
     await h.placement.drain();
-    // Two slots x 2,000 ms (two ticks of 1 s) / 500 ms per answer: a line of 8, room for 10.
-    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    // Two slots x 2,000 ms (two ticks of 1 s, within half the 4 s wait in line) / 500 ms per
+    // answer: a line of 8, room for 10.
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 10, deferred: 1 });
     expect(h.fleet.requests).toHaveLength(6);
-    open();
+    gate.answerAll(500);
     await h.placement.drain();
     expect(h.fleet.requests).toHaveLength(14);
   });
 
-  it("lines up less for a fleet that answers slowly, and never more than half the allocation timeout's worth", async () => {
-    const h = applicationHarness([queueConfig({ tickIntervalMs: 10_000 })], { maxConcurrentAllocations: 4, allocationTimeoutMs: 8_000 });
+  it("lines up less for a fleet that answers slowly, within half the longest wait in line", async () => {
+    const h = applicationHarness([queueConfig({ tickIntervalMs: 10_000 })], { maxConcurrentAllocations: 4, allocationTimeoutMs: 16_000 });
     for (let index = 0; index < 40; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
-    let open!: () => void;
-    h.fleet.gate = new Promise((resolve) => (open = resolve));
+    const gate = fleetGate(h);
     expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 8, deferred: 12 });
-    // The first four answer after 16 s each; the four in line then start and wait.
-    h.clock.advance(16_000);
-    const first = open;
-    h.fleet.gate = new Promise((resolve) => (open = resolve));
-    first();
-    await vi.waitFor(() => expect(h.fleet.requests).toHaveLength(8));
-    // The horizon is the shorter of two ticks (20 s) and the longest wait in line (4 s): 4 slots x
-    // 4,000 ms / 16,000 ms per answer is a line of 1, so one match joins the four allocating.
-    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 1, deferred: 11 });
-    open();
+    // The first four answer after 8 s each; the four in line then start and wait.
+    await gate.answerOpen(8_000, 8);
+    // The horizon is the shorter of two ticks (20 s) and half the longest wait in line (8 s / 2):
+    // 4 slots x 4,000 ms / 8,000 ms per answer is a line of 2.
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 10 });
+    gate.answerAll(8_000);
     await h.placement.drain();
-    expect(h.fleet.requests).toHaveLength(9);
+    expect(h.fleet.requests).toHaveLength(10);
+  });
+
+  it("takes a fleet that stops answering to be as slow as its oldest open call", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 2, allocationTimeoutMs: 8_000 });
+    for (let index = 0; index < 40; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
+    const gate = fleetGate(h);
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 4 });
+    await gate.answerOpen(100, 4);
+    // Answering in 100 ms: 2 slots + 2 x 2,000 / 100 in line, two of them held by the calls open.
+    expect(roomLeft(h, "duel", 1_000)).toBe(40);
+    // The two open calls go unanswered for 2 s: a line of 2 x 2,000 / 2,000.
+    h.clock.advance(2_000);
+    expect(roomLeft(h, "duel", 1_000)).toBe(2);
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 2, deferred: 14 });
+    gate.answerAll(0);
+    await h.placement.drain();
+  });
+
+  it("sizes a fleet's line by the fastest-ticking queue that claims for it", async () => {
+    const h = applicationHarness([queueConfig({ name: "slow", tickIntervalMs: 5_000 })], { maxConcurrentAllocations: 1, allocationTimeoutMs: 60_000 });
+    for (const userId of ["a", "b"]) await h.matchmaker.enqueue(service, command(userId, { queue: "slow" }));
+    const gate = fleetGate(h);
+    expect(await h.passWithoutPlacing("slow")).toMatchObject({ matches: 1 });
+    gate.answerAll(1_000);
+    await h.placement.drain();
+    // Answering in 1 s: a queue ticking every 5 s lines up 10; once one ticking every second has
+    // asked for room with the same fleet, every queue lines up 2.
+    expect(roomLeft(h, "slow", 5_000)).toBe(11);
+    expect(roomLeft(h, "duel", 1_000)).toBe(3);
+    expect(roomLeft(h, "slow", 5_000)).toBe(3);
+  });
+
+  it("gives the slot of a failed allocation back", async () => {
+    const h = applicationHarness([queueConfig({ regions: [{ name: "eu-west", maxLatencyMs: 150 }] })], { maxConcurrentAllocations: 1 });
+    for (const userId of ["a", "b"]) await h.matchmaker.enqueue(service, command(userId));
+    h.fleet.failures.push(ScriptedFleet.noServer());
+    expect(await h.pass("duel")).toMatchObject({ matches: 1 });
+    // The region is paused for a while; after that, the one slot is free for the next allocation.
+    h.clock.advance(60_000);
+    expect(await h.pass("duel")).toMatchObject({ matches: 1 });
+    expect(h.fleet.requests).toHaveLength(2);
+    expect((await h.store.get("ticket-1"))!.state).toBe("matched");
   });
 
   it("refuses a concurrent-allocation limit below one when built, and places with an odd allocation timeout", async () => {
