@@ -63,9 +63,10 @@ export interface MatchmakerOptions {
   readonly allocationTimeoutMs?: number;
   /**
    * Allocations run at once per fleet, every queue together; claimed matches past it wait their
-   * turn in a line kept to what the fleet starts, at its usual answer time, within two ticks of
-   * the fastest queue claiming for it (see `MatchPlacement.reserve`), and a pass claims no match
-   * beyond it (the rest stay queued). 256 unless set.
+   * turn in a line kept to what the fleet is expected to start (see `FleetAnswerTimes`) within two
+   * ticks of the fastest queue claiming for it and within half the longest wait in line (see
+   * `MatchPlacement.reserve`); a pass claims no match beyond it (the rest stay queued). 256 unless
+   * set.
    */
   readonly maxConcurrentAllocations?: number;
   /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */

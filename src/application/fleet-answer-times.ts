@@ -14,13 +14,16 @@ const WEIGHT = 1 / 8;
  * (see `MatchPlacement.reserve`).
  *
  * A moving average of answer times alone would miss the fleet that stops answering: no answer, no
- * new sample, and the line would be filled for a fleet that was fast once. So the calls still open
- * count too: once the oldest has waited longer than the average, the fleet is taken to be that slow.
+ * new sample, and the line would be filled for a fleet that was fast once. So silence counts too:
+ * while calls are open and none has been answered for longer than the average, the fleet is taken to
+ * be as slow as that silence. One hung call among others answered on time is not silence, nor is the
+ * tail of an answer-time spread: only the time since the last answer of any call is.
  * And only successes move the average down: a refusal in a millisecond says nothing of how fast the
  * fleet places a match, and would make the line longest just when the region gets paused.
  */
 export class FleetAnswerTimes {
   #averageMs: number | undefined;
+  #lastAnswerAt = Number.NEGATIVE_INFINITY;
   /** In the order asked (a Set keeps insertion order), so the first is the oldest. */
   readonly #open = new Set<OpenCall>();
 
@@ -38,6 +41,7 @@ export class FleetAnswerTimes {
    */
   answered(call: OpenCall, now: number, succeeded: boolean): void {
     this.#open.delete(call);
+    this.#lastAnswerAt = Math.max(this.#lastAnswerAt, now);
     const answerMs = Math.max(0, now - call.askedAt);
     if (this.#averageMs === undefined) {
       if (succeeded) this.#averageMs = answerMs;
@@ -47,12 +51,15 @@ export class FleetAnswerTimes {
   }
 
   /**
-   * How long an answer is expected to take at `now`: the average, or longer while a call has been
-   * open longer than that. Undefined until the fleet has placed a match.
+   * How long an answer is expected to take at `now`: the average, or longer while the fleet has been
+   * silent longer than that (calls open, the oldest for that long, and no answer since). Undefined
+   * until the fleet has placed a match.
    */
   expectedMs(now: number): number | undefined {
     if (this.#averageMs === undefined) return undefined;
     const oldest = this.#open.values().next();
-    return oldest.done === true ? this.#averageMs : Math.max(this.#averageMs, now - oldest.value.askedAt);
+    if (oldest.done === true) return this.#averageMs;
+    const silentMs = Math.min(now - oldest.value.askedAt, now - this.#lastAnswerAt);
+    return Math.max(this.#averageMs, silentMs);
   }
 }

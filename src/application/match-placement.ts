@@ -53,8 +53,8 @@ interface FleetLoad {
   /** Matches reserved for the fleet, waiting in line or being placed. */
   held: number;
   readonly answers: FleetAnswerTimes;
-  /** The shortest tick interval of the queues that have asked for room with the fleet. */
-  fastestTickMs: number;
+  /** When a queue ticking every `key` ms last asked for room with the fleet. */
+  readonly tickAskedAt: Map<number, number>;
 }
 
 /**
@@ -99,8 +99,8 @@ export class MatchPlacement {
    *
    * A fleet has room for as many matches as its slots, plus a line of those it is expected to start
    * (at the answer time of {@link FleetAnswerTimes}) within two tick intervals of the fastest queue
-   * that claims for it, and within half of the longest wait in line (a margin for a fleet slower
-   * than expected); until it has placed a match, a line as long as its slots. Longer, the matches at
+   * claiming for it, and within half of the longest wait in line (a margin for a fleet slower than
+   * expected); until it has placed a match, a line as long as its slots. Longer, the matches at
    * the end of the line would wait with their tickets neither matchable nor cancellable, when the
    * next passes could claim them as soon. Shorter, the fleet would idle between passes: a line of
    * fixed length capped placement at one line per tick, however fast the fleet answered
@@ -250,20 +250,36 @@ export class MatchPlacement {
   /** See {@link reserve}. */
   #roomIn(load: FleetLoad, nextPassInMs: number): boolean {
     const { maxConcurrentAllocations: slots, allocationTimeoutMs, clock } = this.#deps;
-    load.fastestTickMs = Math.min(load.fastestTickMs, nextPassInMs);
-    const answerMs = load.answers.expectedMs(clock.now());
+    const now = clock.now();
+    const answerMs = load.answers.expectedMs(now);
+    const fastestTickMs = this.#fastestTick(load, nextPassInMs, now);
     if (answerMs === undefined) return load.held < 2 * slots;
-    const horizonMs = Math.min(2 * load.fastestTickMs, Math.ceil(allocationTimeoutMs / 2) / 2);
+    const horizonMs = Math.min(2 * fastestTickMs, Math.ceil(allocationTimeoutMs / 2) / 2);
     // An answer within a millisecond counts as one: the line is then long, not unbounded.
     const line = Math.ceil((slots * horizonMs) / Math.max(answerMs, 1));
     return load.held < slots + line;
+  }
+
+  /**
+   * The shortest tick interval among the queues claiming for the fleet: this one, and those that
+   * asked for room within their last two ticks. All get the same room, so a slow-ticking queue's long
+   * line cannot crowd a faster one out; and one that stopped claiming no longer shortens the others'.
+   */
+  #fastestTick(load: FleetLoad, nextPassInMs: number, now: number): number {
+    load.tickAskedAt.set(nextPassInMs, now);
+    let fastest = nextPassInMs;
+    for (const [tickMs, askedAt] of load.tickAskedAt) {
+      if (now - askedAt > 2 * tickMs) load.tickAskedAt.delete(tickMs);
+      else fastest = Math.min(fastest, tickMs);
+    }
+    return fastest;
   }
 
   #load(queue: string, region: string): FleetLoad {
     const fleet = this.fleetOf(queue, region);
     let load = this.#fleets.get(fleet);
     if (load === undefined) {
-      load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0, answers: new FleetAnswerTimes(), fastestTickMs: Number.POSITIVE_INFINITY };
+      load = { slots: new AllocationSlots(this.#deps.maxConcurrentAllocations), held: 0, answers: new FleetAnswerTimes(), tickAskedAt: new Map() };
       if (this.#closing) load.slots.close();
       this.#fleets.set(fleet, load);
     }

@@ -29,19 +29,30 @@ describe("FleetAnswerTimes", () => {
     expect(times.expectedMs(1_801)).toBe(375);
   });
 
-  it("expects at least as long as the oldest call still open has waited", () => {
+  it("expects as long as the fleet has been silent: calls open and none answered for longer than the average", () => {
     const times = new FleetAnswerTimes();
     times.answered(times.asked(0), 100, true);
     const oldest = times.asked(1_000);
     const newer = times.asked(2_000);
     expect(times.expectedMs(1_050)).toBe(100);
+    // Open for 3 s, no answer since 100 ms: silent for 3 s.
     expect(times.expectedMs(4_000)).toBe(3_000);
     times.answered(oldest, 4_000, true);
-    // The newer call is the oldest open now, 2 s old; the average took in the 3 s answer (462.5).
-    expect(times.expectedMs(4_000)).toBe(2_000);
+    // An answer just came: the newer call's 2 s are not silence; the average took in the 3 s answer.
+    expect(times.expectedMs(4_000)).toBe(462.5);
+    expect(times.expectedMs(5_000)).toBe(1_000);
     times.answered(newer, 6_000, false);
     // A failure after 4 s, longer than the average: it counts.
     expect(times.expectedMs(6_000)).toBe(462.5 + (4_000 - 462.5) / 8);
+  });
+
+  it("is not held up by one hung call while the others are answered on time", () => {
+    const times = new FleetAnswerTimes();
+    times.answered(times.asked(0), 100, true);
+    times.asked(100);
+    for (let at = 100; at < 10_000; at += 100) times.answered(times.asked(at), at + 100, true);
+    expect(times.expectedMs(10_000)).toBe(100);
+    expect(times.expectedMs(10_500)).toBe(500);
   });
 
   it("counts a clock that went back as an answer at once", () => {

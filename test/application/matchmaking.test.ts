@@ -328,7 +328,7 @@ describe("matching", () => {
     expect(h.fleet.requests).toHaveLength(10);
   });
 
-  it("takes a fleet that stops answering to be as slow as its oldest open call", async () => {
+  it("takes a fleet that stops answering to be as slow as its silence", async () => {
     const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 2, allocationTimeoutMs: 8_000 });
     for (let index = 0; index < 40; index++) await h.matchmaker.enqueue(service, command(`player-${index}`));
     const gate = fleetGate(h);
@@ -352,10 +352,15 @@ describe("matching", () => {
     gate.answerAll(1_000);
     await h.placement.drain();
     // Answering in 1 s: a queue ticking every 5 s lines up 10; once one ticking every second has
-    // asked for room with the same fleet, every queue lines up 2.
+    // asked for room with the same fleet, every queue lines up 2, until that one has not asked for
+    // two of its ticks.
     expect(roomLeft(h, "slow", 5_000)).toBe(11);
     expect(roomLeft(h, "duel", 1_000)).toBe(3);
     expect(roomLeft(h, "slow", 5_000)).toBe(3);
+    h.clock.advance(2_000);
+    expect(roomLeft(h, "slow", 5_000)).toBe(3);
+    h.clock.advance(1);
+    expect(roomLeft(h, "slow", 5_000)).toBe(11);
   });
 
   it("gives the slot of a failed allocation back", async () => {
