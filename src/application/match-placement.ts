@@ -47,6 +47,14 @@ export interface ClaimedMatch {
   readonly formedAt: number;
 }
 
+/**
+ * The longest line a fleet gets, per allocation slot. A fleet that answers in a few milliseconds
+ * would otherwise get a line of tens of thousands, all of which time out in line together if it
+ * slows down at once. At 32 per slot a pass can still hand the default 256 slots 8,448 matches per
+ * tick, far beyond what one instance places.
+ */
+const LONGEST_LINE_PER_SLOT = 32;
+
 /** One fleet's share of placement: its allocation slots, the matches it holds, and how fast it answers. */
 interface FleetLoad {
   readonly slots: AllocationSlots;
@@ -100,7 +108,8 @@ export class MatchPlacement {
    * A fleet has room for as many matches as its slots, plus a line of those it is expected to start
    * (at the answer time of {@link FleetAnswerTimes}) within two tick intervals of the fastest queue
    * claiming for it, and within half of the longest wait in line (a margin for a fleet slower than
-   * expected); until it has placed a match, a line as long as its slots. Longer, the matches at
+   * expected), and at most {@link LONGEST_LINE_PER_SLOT} per slot; until it has placed a match, a
+   * line as long as its slots. Longer, the matches at
    * the end of the line would wait with their tickets neither matchable nor cancellable, when the
    * next passes could claim them as soon. Shorter, the fleet would idle between passes: a line of
    * fixed length capped placement at one line per tick, however fast the fleet answered
@@ -255,8 +264,7 @@ export class MatchPlacement {
     const fastestTickMs = this.#fastestTick(load, nextPassInMs, now);
     if (answerMs === undefined) return load.held < 2 * slots;
     const horizonMs = Math.min(2 * fastestTickMs, Math.ceil(allocationTimeoutMs / 2) / 2);
-    // An answer within a millisecond counts as one: the line is then long, not unbounded.
-    const line = Math.ceil((slots * horizonMs) / Math.max(answerMs, 1));
+    const line = Math.min(Math.ceil((slots * horizonMs) / Math.max(answerMs, 1)), LONGEST_LINE_PER_SLOT * slots);
     return load.held < slots + line;
   }
 

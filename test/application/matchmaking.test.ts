@@ -344,6 +344,17 @@ describe("matching", () => {
     await h.placement.drain();
   });
 
+  it("lines up at most 32 matches per slot, however fast the fleet answers", async () => {
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 2, allocationTimeoutMs: 8_000 });
+    for (const userId of ["a", "b"]) await h.matchmaker.enqueue(service, command(userId));
+    const gate = fleetGate(h);
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 1 });
+    gate.answerAll(10);
+    await h.placement.drain();
+    // 2 slots x 2,000 ms / 10 ms would be a line of 400.
+    expect(roomLeft(h, "duel", 1_000)).toBe(2 + 64);
+  });
+
   it("sizes a fleet's line by the fastest-ticking queue that claims for it", async () => {
     const h = applicationHarness([queueConfig({ name: "slow", tickIntervalMs: 5_000 })], { maxConcurrentAllocations: 1, allocationTimeoutMs: 60_000 });
     for (const userId of ["a", "b"]) await h.matchmaker.enqueue(service, command(userId, { queue: "slow" }));
