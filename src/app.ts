@@ -157,6 +157,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
     allocationTimeoutMs,
     maxConcurrentAllocations: options.maxConcurrentAllocations ?? SETTING_DEFAULTS.maxConcurrentAllocations,
   });
+  metrics.reportFleets(() => placement.fleetLoads());
   const matchers = options.queues.map(
     (queue) =>
       new QueueMatcher(queue, {

@@ -38,6 +38,15 @@ export interface MatchPlacementDeps {
   readonly maxConcurrentAllocations: number;
 }
 
+/** One fleet's load as monitoring sees it (see {@link MatchPlacement.fleetLoads}). */
+export interface FleetLoadReport {
+  readonly fleet: string;
+  /** Matches claimed for the fleet and not placed yet: allocating, waiting in line, or being assigned. */
+  readonly held: number;
+  /** How long the fleet is expected to take to answer (see `FleetAnswerTimes`); undefined until it has placed a match. */
+  readonly expectedAnswerMs: number | undefined;
+}
+
 /** A match whose tickets are claimed (allocating) and which now needs a server. */
 export interface ClaimedMatch {
   readonly queue: string;
@@ -151,6 +160,15 @@ export class MatchPlacement {
    */
   pausedRegions(queue: string, now: number): string[] {
     return this.#backoff.paused(queue, now);
+  }
+
+  /**
+   * Every fleet placement has used so far, with its load now: for monitoring, since the room a pass
+   * gets depends on both (see {@link reserve}).
+   */
+  fleetLoads(): FleetLoadReport[] {
+    const now = this.#deps.clock.now();
+    return [...this.#fleets].map(([fleet, load]) => ({ fleet, held: load.held, expectedAnswerMs: load.answers.expectedMs(now) }));
   }
 
   /** Matches still being placed. */

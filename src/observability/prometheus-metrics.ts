@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { FleetLoadReport } from "../application/match-placement.ts";
 import type { AllocationOutcome, MatchmakingMetrics, RequeueReason } from "../application/ports/matchmaking-metrics.ts";
 import type { QueueConfig } from "../domain/queue-config.ts";
 import type { RpcLabels, RpcMetrics } from "../net/rpc-observer.ts";
@@ -40,6 +41,10 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
   readonly #pausedSeconds: Counter<"queue" | "region">;
   readonly #passSeconds: Histogram<"queue">;
   readonly #watchStreams: Gauge;
+  readonly #fleetHeld: Gauge<"fleet">;
+  readonly #fleetAnswerSeconds: Gauge<"fleet">;
+  /** Where the fleet gauges read their values at each scrape (see {@link reportFleets}). */
+  #fleetLoads: () => readonly FleetLoadReport[] = () => [];
   readonly #rpcStarted: Counter<"grpc_type" | "grpc_service" | "grpc_method">;
   readonly #rpcHandled: Counter<"grpc_type" | "grpc_service" | "grpc_method" | "grpc_code">;
   readonly #rpcSeconds = new CountedHistogram({
@@ -135,6 +140,28 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
       help: "WatchTicket streams open on this instance.",
       registers,
     });
+    this.#fleetHeld = new Gauge({
+      name: "matchmaker_fleet_matches_held",
+      help: "Matches claimed for a game-server fleet and not placed yet: allocating, waiting in line for an allocation slot, or being assigned.",
+      labelNames: ["fleet"],
+      registers,
+      collect: () => {
+        this.#fleetHeld.reset();
+        for (const { fleet, held } of this.#fleetLoads()) this.#fleetHeld.set({ fleet }, held);
+      },
+    });
+    this.#fleetAnswerSeconds = new Gauge({
+      name: "matchmaker_fleet_answer_seconds",
+      help: "How long a fleet is expected to take to answer an allocation, which sizes the line of matches a pass may claim for it. Absent until the fleet has placed a match.",
+      labelNames: ["fleet"],
+      registers,
+      collect: () => {
+        this.#fleetAnswerSeconds.reset();
+        for (const { fleet, expectedAnswerMs } of this.#fleetLoads()) {
+          if (expectedAnswerMs !== undefined) this.#fleetAnswerSeconds.set({ fleet }, expectedAnswerMs / 1000);
+        }
+      },
+    });
     this.#rpcStarted = new Counter({
       name: "grpc_server_started_total",
       help: "RPCs started on the server (gRPC, gRPC-Web and Connect).",
@@ -159,6 +186,14 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     });
     collectDefaultMetrics({ register: this.registry });
     this.#startAtZero(queues);
+  }
+
+  /**
+   * Reads each fleet's load from `loads` at every scrape (placement's, once it exists). Fleet names
+   * come from configuration, so the labels stay bounded.
+   */
+  reportFleets(loads: () => readonly FleetLoadReport[]): void {
+    this.#fleetLoads = loads;
   }
 
   /** The Content-Type of {@link exposition}. */

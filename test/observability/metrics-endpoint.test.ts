@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Code } from "@connectrpc/connect";
 import { TicketState } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { scrape, type MetricSamples } from "../support/prometheus-text.ts";
@@ -152,6 +152,37 @@ describe("GET /metrics after real traffic", () => {
 });
 
 describe("GET /metrics when placement is full", () => {
+  it("shows each fleet's matches held and how long it is expected to take to answer", async () => {
+    const fleet = new ScriptedFleet();
+    const held = await startServerHarness({ fleet, maxConcurrentAllocations: 1 });
+    try {
+      const client = held.grpcClient(await held.bearer("service", "game-backend"));
+      for (const userId of ["p1", "p2", "p3", "p4"]) {
+        await client.enqueue({ queue: "duel", players: [{ userId, skill: 1500 }], latencyMs: { "eu-west": 20 } });
+      }
+      let open!: () => void;
+      fleet.gate = new Promise((resolve) => (open = resolve));
+      // The pass ends once its placements have: after the fleet answers.
+      const passing = held.app.runPass();
+      // Two duels: one allocating, one in line; no answer yet, so no expected answer time.
+      let samples!: MetricSamples;
+      await vi.waitFor(async () => {
+        samples = await scrape(`${held.httpUrl}/metrics`);
+        expect(samples.get("matchmaker_fleet_matches_held", { fleet: "scripted-eu-west" })).toBe(2);
+      });
+      expect(samples.has("matchmaker_fleet_answer_seconds")).toBe(false);
+      // The first answers after 1.5 s, the second at once: 1.5 - 1.5 / 8 s expected.
+      held.clock.advanceSeconds(1.5);
+      open();
+      await passing;
+      samples = await scrape(`${held.httpUrl}/metrics`);
+      expect(samples.get("matchmaker_fleet_matches_held", { fleet: "scripted-eu-west" })).toBe(0);
+      expect(samples.get("matchmaker_fleet_answer_seconds", { fleet: "scripted-eu-west" })).toBe(1.3125);
+    } finally {
+      await held.close();
+    }
+  });
+
   it("counts the matches a pass left unclaimed", async () => {
     const full = await startServerHarness({ maxConcurrentAllocations: 1 });
     try {
