@@ -53,7 +53,7 @@ export class FleetAnswerTimes {
   /**
    * How long an answer is expected to take at `now`: the average, or longer while the fleet has been
    * silent longer than that (calls open, the oldest for that long, and no answer since). Undefined
-   * until the fleet has placed a match.
+   * until the fleet has allocated a server once.
    */
   expectedMs(now: number): number | undefined {
     if (this.#averageMs === undefined) return undefined;

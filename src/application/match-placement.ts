@@ -43,7 +43,7 @@ export interface FleetLoadReport {
   readonly fleet: string;
   /** Matches claimed for the fleet and not placed yet: allocating, waiting in line, or being assigned. */
   readonly held: number;
-  /** How long the fleet is expected to take to answer (see `FleetAnswerTimes`); undefined until it has placed a match. */
+  /** How long the fleet is expected to take to answer (see `FleetAnswerTimes`); undefined until it has allocated a server once. */
   readonly expectedAnswerMs: number | undefined;
 }
 
@@ -117,7 +117,7 @@ export class MatchPlacement {
    * A fleet has room for as many matches as its slots, plus a line of those it is expected to start
    * (at the answer time of {@link FleetAnswerTimes}) within two tick intervals of the fastest queue
    * claiming for it, and within half of the longest wait in line (a margin for a fleet slower than
-   * expected), and at most {@link LONGEST_LINE_PER_SLOT} per slot; until it has placed a match, a
+   * expected), and at most {@link LONGEST_LINE_PER_SLOT} per slot; until it has allocated a server once, a
    * line as long as its slots. Longer, the matches at
    * the end of the line would wait with their tickets neither matchable nor cancellable, when the
    * next passes could claim them as soon. Shorter, the fleet would idle between passes: a line of

@@ -18,10 +18,11 @@ const RPC_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
  * The matchmaker's metrics as Prometheus time series, in a registry of their own (not prom-client's
  * global one) so that several servers can live in one process, as in tests.
  *
- * Labels are bounded: queue and region names come from configuration and RPC labels from the
+ * Labels are bounded: queue, region and fleet names come from configuration and RPC labels from the
  * service descriptors; no ticket, match or user id ever becomes a label. Every series of a
  * configured queue and region exists from the start at zero, so rates and ratios (the allocation
- * success rate) are defined before the first event. RPC series follow the go-grpc-prometheus names
+ * success rate) are defined before the first event; a fleet's gauges appear once placement first
+ * uses the fleet. RPC series follow the go-grpc-prometheus names
  * that existing gRPC dashboards expect.
  */
 export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
@@ -152,7 +153,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     });
     this.#fleetAnswerSeconds = new Gauge({
       name: "matchmaker_fleet_answer_seconds",
-      help: "How long a fleet is expected to take to answer an allocation, which sizes the line of matches a pass may claim for it. Absent until the fleet has placed a match.",
+      help: "How long a fleet is expected to take to answer an allocation, which sizes the line of matches a pass may claim for it. Absent until the fleet has allocated a server once.",
       labelNames: ["fleet"],
       registers,
       collect: () => {
