@@ -8,6 +8,7 @@ import { startBenchMatchmaker } from "./support/bench-matchmaker.ts";
 import { LoadProcess } from "./support/child-process.ts";
 import type { PlayerLoopsConfig, PlayerLoopsResult } from "./support/player-loops.ts";
 import { formatMs, formatNumber, formatRatio, printTable, printVerdict } from "./support/report.ts";
+import { scrape } from "../test/support/prometheus-text.ts";
 
 const LOAD = { connectionsPerInstance: 4, warmupMs: 2_000, durationMs: 5_000, players: 1_000 } as const;
 /** Queue "duel": two players per match. */
@@ -75,5 +76,73 @@ printTable(
   ["scenario", "players/s", "fleet capacity (players/s)", "vs min(fleet, baseline)", "most allocations open", "p50", "p99", "failures"],
   rows,
 );
+
+/**
+ * A fleet that answers in 5 ms, then in 1 s from one second into the measured run, all at once: the
+ * line must shrink as soon as the fleet goes silent, and what it already held may at most time out in
+ * line (a short allocation timeout, 4 s, so that happens within the run).
+ */
+const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_000, slowFromMs: LOAD.warmupMs + 1_000 } as const;
+{
+  const instance = await startBenchMatchmaker({
+    scheduleMatching: true,
+    allocationDelayMs: SLOWDOWN.fastMs,
+    maxConcurrentAllocations: SLOWDOWN.limit,
+    allocationTimeoutMs: SLOWDOWN.allocationTimeoutMs,
+  });
+  const metricsUrl = `http://127.0.0.1:${instance.app.servers.httpPort}/metrics`;
+  const clients = new LoadProcess<PlayerLoopsResult>(new URL("./support/player-loops.ts", import.meta.url), {
+    ...LOAD,
+    ports: [instance.app.servers.grpcPort],
+    authorization: `Bearer ${await instance.token("service", "bench-allocation-limit")}`,
+  } satisfies PlayerLoopsConfig);
+  const startedAt = performance.now();
+  let slowedAt: number | undefined;
+  const held = { before: 0, after: 0, last: 0 };
+  let shrunkWithinMs: number | undefined;
+  const sampling = setInterval(() => {
+    void scrape(metricsUrl).then((samples) => {
+      const now = performance.now();
+      if (slowedAt === undefined && now - startedAt >= SLOWDOWN.slowFromMs) {
+        instance.fleet.delayMs = SLOWDOWN.slowMs;
+        slowedAt = now;
+      }
+      const value = samples.get("matchmaker_fleet_matches_held", { fleet: "bench" }) ?? 0;
+      held.last = value;
+      if (slowedAt === undefined) held.before = Math.max(held.before, value);
+      else {
+        held.after = Math.max(held.after, value);
+        // Shrunk: no more than the slots and a line of what they start in two ticks at 1 s an answer.
+        if (shrunkWithinMs === undefined && value <= 2 * SLOWDOWN.limit) shrunkWithinMs = now - slowedAt;
+      }
+    });
+  }, 50);
+  const result = await clients.next();
+  clearInterval(sampling);
+  await clients.exited();
+  const samples = await scrape(metricsUrl);
+  await instance.close();
+  const notStarted = (samples.get("matchmaker_tickets_requeued_total", { queue: "duel", reason: "allocation_not_started" }) ?? 0) / PLAYERS_PER_MATCH;
+  printTable(
+    `Fleet answering in ${SLOWDOWN.fastMs} ms, then in ${formatNumber(SLOWDOWN.slowMs)} ms from ${SLOWDOWN.slowFromMs / 1000} s in (limit ${SLOWDOWN.limit}, allocation timeout ${SLOWDOWN.allocationTimeoutMs / 1000} s)`,
+    ["players/s", "most allocations open", "most matches held, before / after the slowdown", "held at the end", "back to the queue without reaching the fleet", "p99"],
+    [
+      [
+        formatNumber(result.playersPerSecond),
+        `${formatNumber(instance.fleet.mostOpen)} (limit ${SLOWDOWN.limit})`,
+        `${formatNumber(held.before)} / ${formatNumber(held.after)}`,
+        `${formatNumber(held.last)}${shrunkWithinMs === undefined ? "" : ` (<= ${2 * SLOWDOWN.limit} within ${formatMs(shrunkWithinMs)})`}`,
+        `${formatNumber(notStarted)} matches`,
+        formatMs(result.latency.p99),
+      ],
+    ],
+  );
+  verdicts.push([`slowdown: at most ${SLOWDOWN.limit} allocations open at the fleet`, instance.fleet.mostOpen <= SLOWDOWN.limit, `${instance.fleet.mostOpen} at most`]);
+  verdicts.push([
+    `slowdown: no more matches back to the queue unstarted than the longest line (${32 * SLOWDOWN.limit})`,
+    notStarted <= 32 * SLOWDOWN.limit,
+    `${formatNumber(notStarted)} matches`,
+  ]);
+}
 process.stdout.write("\n");
 for (const [target, met, detail] of verdicts) printVerdict(target, met, detail);

@@ -25,14 +25,14 @@ export const BENCH_AUTH = { secret: "benchmark-shared-secret-0123456789abcdef", 
 export class BenchFleet implements GameServerAllocator {
   /** `performance.timeOrigin + performance.now()` at allocation, by match id. */
   readonly formedAt = new Map<string, number>();
-  readonly #delayMs: number;
+  /** How long each allocation takes to answer from now on (0: at once); a benchmark may change it mid-run. */
+  delayMs: number;
   #servers = 0;
   #open = 0;
   #mostOpen = 0;
 
-  /** Answers every allocation after `delayMs` (0: at once). */
   constructor(delayMs = 0) {
-    this.#delayMs = delayMs;
+    this.delayMs = delayMs;
   }
 
   /** The most allocations that were open at the same time. */
@@ -44,7 +44,7 @@ export class BenchFleet implements GameServerAllocator {
     this.formedAt.set(request.matchId, wallClockMs());
     const n = ++this.#servers;
     this.#mostOpen = Math.max(this.#mostOpen, ++this.#open);
-    if (this.#delayMs > 0) await delay(this.#delayMs);
+    if (this.delayMs > 0) await delay(this.delayMs);
     this.#open--;
     return { address: `10.0.${(n >> 8) & 255}.${n & 255}:7777`, serverId: `bench-${n}`, fleet: "bench", details: {} };
   }
@@ -70,6 +70,8 @@ export interface BenchMatchmakerOptions {
   readonly allocationDelayMs?: number;
   /** The matchmaker's limit on concurrent allocations per fleet; its default unless given. */
   readonly maxConcurrentAllocations?: number;
+  /** The matchmaker's allocation timeout; its default unless given. */
+  readonly allocationTimeoutMs?: number;
 }
 
 export interface BenchMatchmaker {
@@ -105,6 +107,7 @@ export async function startBenchMatchmaker(options: BenchMatchmakerOptions): Pro
     httpPort: 0,
     scheduleMatching: options.scheduleMatching,
     maxConcurrentAllocations: options.maxConcurrentAllocations,
+    allocationTimeoutMs: options.allocationTimeoutMs,
   });
   return {
     app,
