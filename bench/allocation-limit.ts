@@ -4,7 +4,9 @@
  * the same run. Shows what the limit costs in throughput, and that the fleet never sees more open
  * allocations than the limit.
  */
-import { startBenchMatchmaker } from "./support/bench-matchmaker.ts";
+import { LONGEST_LINE_PER_SLOT } from "../src/application/match-placement.ts";
+import { SETTING_DEFAULTS } from "../src/config/server-settings.ts";
+import { startBenchMatchmaker, type BenchMatchmaker } from "./support/bench-matchmaker.ts";
 import { LoadProcess } from "./support/child-process.ts";
 import type { PlayerLoopsConfig, PlayerLoopsResult } from "./support/player-loops.ts";
 import { formatMs, formatNumber, formatRatio, printTable, printVerdict } from "./support/report.ts";
@@ -14,11 +16,23 @@ const LOAD = { connectionsPerInstance: 4, warmupMs: 2_000, durationMs: 5_000, pl
 /** Queue "duel": two players per match. */
 const PLAYERS_PER_MATCH = 2;
 
+/** Runs the player loops against `instance` and returns what they measured once they are done. */
+async function playAgainst(instance: BenchMatchmaker): Promise<PlayerLoopsResult> {
+  const clients = new LoadProcess<PlayerLoopsResult>(new URL("./support/player-loops.ts", import.meta.url), {
+    ...LOAD,
+    ports: [instance.app.servers.grpcPort],
+    authorization: `Bearer ${await instance.token("service", "bench-allocation-limit")}`,
+  } satisfies PlayerLoopsConfig);
+  const result = await clients.next();
+  await clients.exited();
+  return result;
+}
+
 interface Scenario {
   readonly label: string;
   /** How long the fleet takes per allocation. */
   readonly delayMs: number;
-  /** The limit on concurrent allocations; the matchmaker's default (256) when undefined. */
+  /** The limit on concurrent allocations; the matchmaker's default when undefined. */
   readonly limit: number | undefined;
 }
 
@@ -39,15 +53,9 @@ const verdicts: [string, boolean, string][] = [];
 let baseline = 0;
 for (const scenario of SCENARIOS) {
   const instance = await startBenchMatchmaker({ scheduleMatching: true, allocationDelayMs: scenario.delayMs, maxConcurrentAllocations: scenario.limit });
-  const clients = new LoadProcess<PlayerLoopsResult>(new URL("./support/player-loops.ts", import.meta.url), {
-    ...LOAD,
-    ports: [instance.app.servers.grpcPort],
-    authorization: `Bearer ${await instance.token("service", "bench-allocation-limit")}`,
-  } satisfies PlayerLoopsConfig);
-  const result = await clients.next();
-  await clients.exited();
+  const result = await playAgainst(instance);
   await instance.close();
-  const limit = scenario.limit ?? 256;
+  const limit = scenario.limit ?? SETTING_DEFAULTS.maxConcurrentAllocations;
   // What the fleet can place when every slot is always busy: limit / delay allocations per second.
   const fleetCapacity = scenario.delayMs === 0 ? Number.POSITIVE_INFINITY : (limit * 1000 * PLAYERS_PER_MATCH) / scenario.delayMs;
   if (scenario === BASELINE) baseline = result.playersPerSecond;
@@ -91,11 +99,7 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
     allocationTimeoutMs: SLOWDOWN.allocationTimeoutMs,
   });
   const metricsUrl = `http://127.0.0.1:${instance.app.servers.httpPort}/metrics`;
-  const clients = new LoadProcess<PlayerLoopsResult>(new URL("./support/player-loops.ts", import.meta.url), {
-    ...LOAD,
-    ports: [instance.app.servers.grpcPort],
-    authorization: `Bearer ${await instance.token("service", "bench-allocation-limit")}`,
-  } satisfies PlayerLoopsConfig);
+  const playing = playAgainst(instance);
   const startedAt = performance.now();
   let slowedAt: number | undefined;
   const held = { before: 0, after: 0, last: 0 };
@@ -117,9 +121,8 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
       }
     });
   }, 50);
-  const result = await clients.next();
+  const result = await playing;
   clearInterval(sampling);
-  await clients.exited();
   const samples = await scrape(metricsUrl);
   await instance.close();
   const notStarted = (samples.get("matchmaker_tickets_requeued_total", { queue: "duel", reason: "allocation_not_started" }) ?? 0) / PLAYERS_PER_MATCH;
@@ -138,9 +141,10 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
     ],
   );
   verdicts.push([`slowdown: at most ${SLOWDOWN.limit} allocations open at the fleet`, instance.fleet.mostOpen <= SLOWDOWN.limit, `${instance.fleet.mostOpen} at most`]);
+  const longestLine = LONGEST_LINE_PER_SLOT * SLOWDOWN.limit;
   verdicts.push([
-    `slowdown: no more matches back to the queue unstarted than the longest line (${32 * SLOWDOWN.limit})`,
-    notStarted <= 32 * SLOWDOWN.limit,
+    `slowdown: no more matches back to the queue unstarted than the longest line (${longestLine})`,
+    notStarted <= longestLine,
     `${formatNumber(notStarted)} matches`,
   ]);
 }

@@ -41,7 +41,7 @@ export interface MatchPlacementDeps {
 /** One fleet's load as monitoring sees it (see {@link MatchPlacement.fleetLoads}). */
 export interface FleetLoadReport {
   readonly fleet: string;
-  /** Matches claimed for the fleet and not placed yet: allocating, waiting in line, or being assigned. */
+  /** Matches held for the fleet and not placed yet: being claimed, allocating, waiting in line, or being assigned. */
   readonly held: number;
   /** How long the fleet is expected to take to answer (see `FleetAnswerTimes`); undefined until it has allocated a server once. */
   readonly expectedAnswerMs: number | undefined;
@@ -62,7 +62,7 @@ export interface ClaimedMatch {
  * slows down at once. At 32 per slot a pass can still hand the default 256 slots 8,448 matches per
  * tick, far beyond what one instance places.
  */
-const LONGEST_LINE_PER_SLOT = 32;
+export const LONGEST_LINE_PER_SLOT = 32;
 
 /** One fleet's share of placement: its allocation slots, the matches it holds, and how fast it answers. */
 interface FleetLoad {
@@ -116,13 +116,13 @@ export class MatchPlacement {
    *
    * A fleet has room for as many matches as its slots, plus a line of those it is expected to start
    * (at the answer time of {@link FleetAnswerTimes}) within two tick intervals of the fastest queue
-   * claiming for it, and within half of the longest wait in line (a margin for a fleet slower than
-   * expected), and at most {@link LONGEST_LINE_PER_SLOT} per slot; until it has allocated a server once, a
-   * line as long as its slots. Longer, the matches at
-   * the end of the line would wait with their tickets neither matchable nor cancellable, when the
-   * next passes could claim them as soon. Shorter, the fleet would idle between passes: a line of
-   * fixed length capped placement at one line per tick, however fast the fleet answered
-   * (BENCHMARKS.md, benchmark 7). Left unclaimed, a match's tickets stay queued for the next pass.
+   * claiming for it, within half of the longest wait in line (a margin for a fleet slower than
+   * expected), and at most {@link LONGEST_LINE_PER_SLOT} per slot; until it has allocated a server
+   * once, a line as long as its slots. Longer, the matches at the end of the line would wait with
+   * their tickets neither matchable nor cancellable, when the next passes could claim them as soon.
+   * Shorter, the fleet would idle between passes: a line of fixed length capped placement at one
+   * line per tick, however fast the fleet answered (BENCHMARKS.md, benchmark 7). Left unclaimed, a
+   * match's tickets stay queued for the next pass.
    *
    * Reserved before the claim rather than counted after it, because the passes of several queues
    * claim at the same time. The room goes to {@link start} once the match is claimed, or back

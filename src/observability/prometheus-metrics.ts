@@ -143,7 +143,7 @@ export class PrometheusMetrics implements MatchmakingMetrics, RpcMetrics {
     });
     this.#fleetHeld = new Gauge({
       name: "matchmaker_fleet_matches_held",
-      help: "Matches claimed for a game-server fleet and not placed yet: allocating, waiting in line for an allocation slot, or being assigned.",
+      help: "Matches held for a game-server fleet and not placed yet: being claimed, allocating, waiting in line for an allocation slot, or being assigned.",
       labelNames: ["fleet"],
       registers,
       collect: () => {
