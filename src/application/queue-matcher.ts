@@ -1,7 +1,8 @@
 import type { FormedMatches } from "../domain/formed-matches.ts";
-import { findMatches, type ProposedMatch } from "../domain/match-finder.ts";
+import { findMatchesAmong, type ProposedMatch } from "../domain/match-finder.ts";
 import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
 import type { Ticket, WaitingTicket } from "../domain/ticket.ts";
+import { WaitingColumnsReader } from "../domain/waiting-columns.ts";
 import type { MatchPlacement } from "./match-placement.ts";
 import { publishCommitted } from "./publish-changes.ts";
 import type { Clock } from "./ports/clock.ts";
@@ -24,14 +25,17 @@ import { waitingByRegion } from "./waiting-by-region.ts";
  */
 const CLAIM_CHUNK = 64;
 
-/** What claiming a pass's matches did: matches claimed, their tickets' ids, matches left unclaimed. */
+/**
+ * What claiming a pass's matches did: matches claimed, matches left unclaimed, and the claimed
+ * tickets' positions in the pass's list (`taken[i]` is 1), undefined when none were claimed.
+ */
 interface ClaimedMatches {
   readonly matches: number;
-  readonly taken: ReadonlySet<string>;
   readonly deferred: number;
+  readonly taken: Uint8Array | undefined;
 }
 
-const NOTHING_CLAIMED: ClaimedMatches = { matches: 0, taken: new Set(), deferred: 0 };
+const NOTHING_CLAIMED: ClaimedMatches = { matches: 0, deferred: 0, taken: undefined };
 
 /**
  * What one queue's matching pass needs. Placement is a dependency rather than part of the pass so
@@ -74,19 +78,38 @@ export interface PassSummary {
 export class QueueMatcher {
   readonly queue: QueueConfig;
   readonly #deps: QueueMatcherDeps;
+  readonly #regionNames: readonly string[];
+  /**
+   * Reads each pass's waiting tickets into columns, reusing its arrays: held here between passes,
+   * taken by the pass running (a second pass started meanwhile, by hand, reads into its own).
+   */
+  #idleReader: WaitingColumnsReader | undefined;
 
   constructor(queue: QueueConfig, deps: QueueMatcherDeps) {
     this.queue = queue;
     this.#deps = deps;
+    this.#regionNames = queue.regions.map((region) => region.name);
   }
 
   /** Tells the store that this instance runs no passes over the queue for now (see `TicketStore.passesEnded`). */
   passesEnded(): void {
     this.#deps.store.passesEnded(this.queue.name);
+    // The columns' arrays are sized for the queue's longest list: let them go with the lease.
+    this.#idleReader = undefined;
   }
 
   /** One pass, claiming under the matching-lease token `fence`. */
   async runPass(fence: number): Promise<PassSummary> {
+    const reader = this.#idleReader ?? new WaitingColumnsReader();
+    this.#idleReader = undefined;
+    try {
+      return await this.#runPass(fence, reader);
+    } finally {
+      this.#idleReader = reader;
+    }
+  }
+
+  async #runPass(fence: number, reader: WaitingColumnsReader): Promise<PassSummary> {
     const { store, events, progress, placement, clock, logger, metrics, stats } = this.#deps;
     const startedAt = performance.now();
     const queue = this.queue.name;
@@ -113,13 +136,15 @@ export class QueueMatcher {
       metrics.matchingSkipped(queue);
       logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
     }
-    const formed = rules === undefined || skipped ? undefined : findMatches(rules, queued, now);
-    const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, now, fence);
+    // Each ticket's numbers, read once for the matching and the counts by region after it.
+    const columns = reader.read(this.#regionNames, queued);
+    const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now);
+    const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const waiting = taken.size === 0 ? queued : queued.filter((ticket) => !taken.has(ticket.id));
-    const byRegion = waitingByRegion(this.queue, waiting);
+    const waiting = taken === undefined ? queued : queued.filter((_, index) => taken[index] !== 1);
+    const byRegion = waitingByRegion(this.queue, columns, taken);
     metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
     // Independent of each other: one round trip for both with a shared store.
     await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
@@ -130,13 +155,13 @@ export class QueueMatcher {
   /**
    * Claims the pass's matches a chunk per store call, those placement has room for (see
    * `MatchPlacement.reserve`), and hands each claimed one to placement. Returns how many were
-   * claimed, their tickets' ids, and how many were left unclaimed (their tickets stay queued for
-   * the next pass).
+   * claimed, their tickets' positions in the pass's list, and how many were left unclaimed (their
+   * tickets stay queued for the next pass).
    */
-  async #claim(formed: FormedMatches<WaitingTicket>, now: number, fence: number): Promise<ClaimedMatches> {
+  async #claim(formed: FormedMatches<WaitingTicket>, listed: number, now: number, fence: number): Promise<ClaimedMatches> {
     const { store, events, placement, ids, logger, metrics } = this.#deps;
     const queue = this.queue.name;
-    const taken = new Set<string>();
+    let taken: Uint8Array | undefined;
     // A chunk's claimed tickets are announced while the next chunk is claimed rather than before:
     // with a shared store that saves a round trip per chunk, and watchers already order a ticket's
     // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
@@ -146,16 +171,24 @@ export class QueueMatcher {
     // the rest of the pass, so a younger match never takes room freed after an older one was left.
     const deferred = new Map<string, number>();
     const fullFleets = new Set<string>();
+    // Once every fleet the pass matched for is full, the rest of its matches (often most of a long
+    // queue's) are counted as deferred at once rather than looked at one by one.
+    const fleets = new Set(formed.regions.map((region) => placement.fleetOf(queue, region)));
     let next = 0;
     try {
       while (next < formed.length) {
-        const chunk: { matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
+        const chunk: { index: number; matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
         for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
+          if (fullFleets.size === fleets.size) {
+            for (const [region, count] of formed.regionCounts(next)) deferred.set(region, (deferred.get(region) ?? 0) + count);
+            next = formed.length;
+            break;
+          }
           // The match's view is built only once it has room (see FormedMatches).
           const region = formed.regionOf(next);
           const fleet = placement.fleetOf(queue, region);
           if (!fullFleets.has(fleet) && placement.reserve(queue, region, this.queue.tickIntervalMs)) {
-            chunk.push({ matchId: ids.matchId(), proposal: formed.at(next) });
+            chunk.push({ index: next, matchId: ids.matchId(), proposal: formed.at(next) });
             continue;
           }
           fullFleets.add(fleet);
@@ -175,13 +208,14 @@ export class QueueMatcher {
           throw error;
         }
         const claimedTickets: Ticket[] = [];
-        chunk.forEach(({ matchId, proposal }, index) => {
-          const claimed = results[index];
+        chunk.forEach(({ index, matchId, proposal }, position) => {
+          const claimed = results[position];
           if (claimed === undefined) {
             placement.unreserve(queue, proposal.region);
             return;
           }
-          for (const ticket of claimed) taken.add(ticket.id);
+          taken ??= new Uint8Array(listed);
+          for (const ticket of formed.ticketIndices(index)) taken[ticket] = 1;
           claimedTickets.push(...claimed);
           // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
           placement.start({ queue, matchId, proposal, formedAt: now });
@@ -202,6 +236,6 @@ export class QueueMatcher {
     if (unclaimed > 0) {
       logger.warn({ queue, deferred: Object.fromEntries(deferred), placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
     }
-    return { matches, taken, deferred: unclaimed };
+    return { matches, deferred: unclaimed, taken };
   }
 }

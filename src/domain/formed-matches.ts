@@ -94,6 +94,26 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
     return this.#table.region.length;
   }
 
+  /** The regions the pass could match in, in the order of its rules. */
+  get regions(): readonly string[] {
+    return this.#table.regionNames;
+  }
+
+  /**
+   * How many of the matches from `from` on are in each region (regions with none left out), without
+   * building their views: for a caller that leaves all the rest aside at once.
+   */
+  regionCounts(from: number): Map<string, number> {
+    const { region, regionNames } = this.#table;
+    const counts = new Int32Array(regionNames.length);
+    for (let index = Math.max(0, from); index < region.length; index++) counts[region[index]!]!++;
+    const result = new Map<string, number>();
+    regionNames.forEach((name, r) => {
+      if (counts[r]! > 0) result.set(name, counts[r]!);
+    });
+    return result;
+  }
+
   /**
    * The region of match `index`, without building its view.
    *
@@ -101,6 +121,19 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
    */
   regionOf(index: number): string {
     return this.#table.regionNames[this.#table.region[this.#checked(index)]!]!;
+  }
+
+  /**
+   * The positions, in the pass's input, of match `index`'s tickets, in member order: a view of the
+   * pass's own array, to read and not to keep. Lets a caller mark the tickets it has placed by
+   * position, where their ids would cost a hash lookup each.
+   *
+   * @throws RangeError when there is no match `index`.
+   */
+  ticketIndices(index: number): Int32Array {
+    const { start, member } = this.#table;
+    const checked = this.#checked(index);
+    return member.subarray(start[checked]!, start[checked + 1]!);
   }
 
   /**

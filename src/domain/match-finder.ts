@@ -21,7 +21,8 @@ import { fitsTwoTeams, NO_PARTIES, withParty } from "./party-size-sums.ts";
 import { canSeatSizes, splitIntoTeamsInto, twoTeamsExact } from "./team-balancer.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
 import { orderByCreation } from "./priority-order.ts";
-import { partySkill, type Player } from "./ticket.ts";
+import type { Player } from "./ticket.ts";
+import { WaitingColumnsReader, type WaitingColumns } from "./waiting-columns.ts";
 
 /** What the matcher needs to know about a waiting ticket. */
 export interface MatchableTicket {
@@ -63,8 +64,6 @@ const int32 = (length: number): Int32Array => new Int32Array(length);
 
 /** The per-ticket arrays of a pass, kept for the next one (passes are synchronous, never nested). */
 const scratch = {
-  skill: new ReusableArray(float64),
-  createdAt: new ReusableArray(float64),
   identity: new ReusableArray(int32),
   record: new ReusableArray(float64),
   byCreation: new ReusableArray(int32),
@@ -73,6 +72,9 @@ const scratch = {
 
 /** Where a pass's matches are collected. */
 const recorder = new MatchRecorder();
+
+/** Columns of the tickets handed to {@link findMatches} (read and used within the call). */
+const columnsReader = new WaitingColumnsReader();
 
 /**
  * Forms as many matches as the queue's rules allow from the waiting tickets.
@@ -93,33 +95,51 @@ const recorder = new MatchRecorder();
  * (see {@link FormedMatches}): a pass allocates no object per match.
  */
 export function findMatches<T extends MatchableTicket>(queue: QueueConfig, tickets: readonly T[], now: number): FormedMatches<T> {
+  return findMatchesAmong(
+    queue,
+    columnsReader.read(
+      queue.regions.map((region) => region.name),
+      tickets,
+    ),
+    now,
+  );
+}
+
+/**
+ * {@link findMatches} over tickets already read into columns, for a caller that reads them once
+ * for more than matching (the matching loop also counts who is left in each region). The columns
+ * may cover more regions than the queue's rules (a pass leaves paused regions out of them).
+ */
+export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, waiting: WaitingColumns<T>, now: number): FormedMatches<T> {
+  const { tickets, skill, partySize, createdAt, latencyMs } = waiting;
   const count = tickets.length;
   const seats = matchSize(queue);
-  const skill = scratch.skill.take(count);
-  const createdAt = scratch.createdAt.take(count);
   const identity = scratch.identity.take(count);
   const regionCount = queue.regions.length;
+  // Where each of the rules' regions is among the columns' (-1: nowhere, no ticket may play there).
+  const columnOf = new Int32Array(regionCount);
+  for (let r = 0; r < regionCount; r++) columnOf[r] = waiting.regions.indexOf(queue.regions[r]!.name);
+  const width = waiting.regions.length;
   // Ticket i's record at [i * stride]: skill, skill window, party size, creation time, then its
   // latency to each region (NaN where it is not eligible).
   const stride = RECORD_LATENCY + regionCount;
   const record = scratch.record.take(count * stride);
   let largestParty = 0;
-  // One sequential sweep over the ticket objects: everything after it reads typed arrays only.
+  // One sequential sweep over the columns: the pass's view of each ticket at `now`.
   for (let i = 0; i < count; i++) {
-    const ticket = tickets[i]!;
     const base = i * stride;
-    skill[i] = partySkill(ticket.players);
+    const waited = now - createdAt[i]!;
     record[base + RECORD_SKILL] = skill[i]!;
-    record[base + RECORD_WINDOW] = skillWindowAfter(queue, now - ticket.createdAt);
-    record[base + RECORD_PARTY_SIZE] = ticket.players.length;
-    record[base + RECORD_CREATED_AT] = ticket.createdAt;
-    largestParty = Math.max(largestParty, ticket.players.length);
-    createdAt[i] = ticket.createdAt;
+    record[base + RECORD_WINDOW] = skillWindowAfter(queue, waited);
+    record[base + RECORD_PARTY_SIZE] = partySize[i]!;
+    record[base + RECORD_CREATED_AT] = createdAt[i]!;
+    largestParty = Math.max(largestParty, partySize[i]!);
     identity[i] = i;
     for (let r = 0; r < regionCount; r++) {
-      const region = queue.regions[r]!;
-      const value = ticket.latencyMs[region.name];
-      const eligible = value !== undefined && value <= latencyLimitAfter(queue, region, now - ticket.createdAt);
+      const column = columnOf[r]!;
+      const value = column < 0 ? Number.NaN : latencyMs[i * width + column]!;
+      // NaN (no latency given) is never within the limit.
+      const eligible = value <= latencyLimitAfter(queue, queue.regions[r]!, waited);
       record[base + RECORD_LATENCY + r] = eligible ? value : Number.NaN;
     }
   }

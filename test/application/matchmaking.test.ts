@@ -12,7 +12,7 @@ import { FIRST_PAUSE_MS } from "../../src/application/allocation-backoff.ts";
 import { AllocationError } from "../../src/application/ports/game-server-allocator.ts";
 import { PROGRESS_UPDATE_INTERVAL_MS } from "../../src/application/progress-updates.ts";
 import type { TicketView } from "../../src/application/ticket-view.ts";
-import { applicationHarness, DeferredProgress } from "../support/application-harness.ts";
+import { applicationHarness, DeferredProgress, noMetrics } from "../support/application-harness.ts";
 import { queueConfig } from "../support/queue-fixtures.ts";
 import { ScriptedFleet } from "../support/test-fleet.ts";
 
@@ -265,6 +265,18 @@ describe("matching", () => {
     open();
     await h.placement.drain();
     expect(h.placement.inFlight).toBe(0);
+  });
+
+  it("counts every match left once all of the pass's fleets are full as deferred in its region", async () => {
+    const deferred: [string, number][] = [];
+    const metrics = { ...noMetrics, matchesDeferred: (_queue: string, region: string, count: number) => void deferred.push([region, count]) };
+    const h = applicationHarness([queueConfig()], { maxConcurrentAllocations: 1, metrics });
+    // Eight duels in eu-west, then six in us-east: each region's fleet takes two (one slot, one in line).
+    for (let index = 0; index < 16; index++) await h.matchmaker.enqueue(service, command(`eu-${index}`));
+    for (let index = 0; index < 12; index++) await h.matchmaker.enqueue(service, command(`us-${index}`, { latencyMs: { "us-east": 30 } }));
+    h.fleet.gate = new Promise(() => {});
+    expect(await h.passWithoutPlacing("duel")).toMatchObject({ matches: 4, deferred: 10, waiting: 20 });
+    expect(new Map(deferred)).toEqual(new Map([["eu-west", 6], ["us-east", 4]]));
   });
 
   it("runs at most the configured allocations at once per fleet, claims only what it can run and line up, and leaves the rest queued", async () => {

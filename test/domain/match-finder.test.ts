@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findMatches, type MatchableTicket, type ProposedMatch } from "../../src/domain/match-finder.ts";
+import { findMatches, findMatchesAmong, type MatchableTicket, type ProposedMatch } from "../../src/domain/match-finder.ts";
+import { WaitingColumnsReader } from "../../src/domain/waiting-columns.ts";
 import { latencyLimitAfter, skillWindowAfter, type QueueConfig } from "../../src/domain/queue-config.ts";
 import { partySkill } from "../../src/domain/ticket.ts";
 import { matchesOf, queueConfig, waiting } from "../support/queue-fixtures.ts";
@@ -71,6 +72,15 @@ describe("findMatches", () => {
     expect([...formed].map(ids)).toEqual([["a", "b"], ["c", "d"]]);
     expect(() => formed.at(2)).toThrow(RangeError);
     expect(() => formed.regionOf(-1)).toThrow(RangeError);
+    // Positions in the input, in member order, agreeing with the view.
+    expect([...formed.ticketIndices(0)]).toEqual(formed.at(0).tickets.map((ticket) => tickets.indexOf(ticket)));
+    expect([...formed.ticketIndices(1)].sort()).toEqual([2, 3]);
+    expect(() => formed.ticketIndices(2)).toThrow(RangeError);
+    // Counts by region of the matches from an index on, regions without any left out.
+    expect(formed.regions).toEqual(["eu-west", "us-east"]);
+    expect(formed.regionCounts(0)).toEqual(new Map([["eu-west", 1], ["us-east", 1]]));
+    expect(formed.regionCounts(1)).toEqual(new Map([["eu-west", 1]]));
+    expect(formed.regionCounts(2).size).toBe(0);
   });
 
   it("keeps a pass's matches intact through the passes after it (they share scratch, not results)", () => {
@@ -157,6 +167,23 @@ describe("findMatches", () => {
     const a = waiting(1000, { latency: { "eu-west": 100, "us-east": 10 }, createdAt: 0 });
     const b = waiting(1000, { latency: { "eu-west": 10, "us-east": 100 }, createdAt: 1 });
     expect(matchesOf(queue, [a, b], 10)[0]!.region).toBe("us-east");
+  });
+
+  it("matches over columns read once for more regions than the rules, in the rules' regions only", () => {
+    const rules = queueConfig({ regions: [{ name: "us-east", maxLatencyMs: 150 }] });
+    const tickets = [
+      waiting(1000, { id: "a", latency: { "eu-west": 10, "us-east": 90 } }),
+      waiting(1000, { id: "b", latency: { "eu-west": 10, "us-east": 90 } }),
+      waiting(1000, { id: "c", latency: { "eu-west": 10 } }),
+    ];
+    // Read for every configured region, as the matching loop reads them before leaving a paused one out.
+    const columns = new WaitingColumnsReader().read(["eu-west", "ap-south", "us-east"], tickets);
+    expect([...columns.latencyMs.subarray(0, 3)]).toEqual([10, Number.NaN, 90]);
+    expect([...columns.partySize]).toEqual([1, 1, 1]);
+    const matches = [...findMatchesAmong(rules, columns, 0)];
+    expect(matches.map((match) => [match.region, ids(match)])).toEqual([["us-east", ["a", "b"]]]);
+    // The same tickets through `findMatches` match the same way.
+    expect([...findMatches(rules, tickets, 0)].map(ids)).toEqual([["a", "b"]]);
   });
 
   it("works with a single region", () => {

@@ -77,7 +77,7 @@ export class DeferredProgress implements QueueProgress {
 }
 
 /** Discards everything: the harness's tests check tickets, events and the fleet, not metrics. */
-const noMetrics: MatchmakingMetrics = {
+export const noMetrics: MatchmakingMetrics = {
   ticketEnqueued() {},
   ticketCancelled() {},
   ticketsExpired() {},
@@ -95,7 +95,14 @@ const noMetrics: MatchmakingMetrics = {
 /** The application layer wired to real in-memory adapters, a manual clock and a scripted fleet. */
 export function applicationHarness(
   queues: readonly QueueConfig[],
-  options: { staleAllocationMs?: number; progress?: QueueProgress; allocationTimeoutMs?: number; maxConcurrentAllocations?: number } = {},
+  options: {
+    staleAllocationMs?: number;
+    progress?: QueueProgress;
+    allocationTimeoutMs?: number;
+    maxConcurrentAllocations?: number;
+    /** Replaces the harness's metrics, which discard everything. */
+    metrics?: MatchmakingMetrics;
+  } = {},
 ) {
   const clock = new ManualClock();
   const store = new InMemoryTicketStore({ retentionMs: 600_000 });
@@ -104,7 +111,7 @@ export function applicationHarness(
   const fleet = new ScriptedFleet();
   const issuer = new SequentialTickets(clock);
   const logger = pino({ level: "silent" });
-  const metrics = noMetrics;
+  const metrics = options.metrics ?? noMetrics;
   const stats = new QueueStatsRecorder(new RecentMatches({ windowMs: 300_000, startedAt: clock.now() }), new InMemoryQueueStatsBoard());
   const deps: MatchmakingDeps = { store, events, catalog: new QueueCatalog(queues), progress, clock, ids: sequentialIds(), metrics };
   const placement = new MatchPlacement({
