@@ -114,7 +114,7 @@ export class QueueMatcher {
     const startedAt = performance.now();
     const queue = this.queue.name;
     const now = clock.now();
-    const { reclaimed, expired, queued } = await store.beginPass(queue, now - this.#deps.staleAllocationMs, now);
+    const { reclaimed, expired, queued, columns: kept } = await store.beginPass(queue, now - this.#deps.staleAllocationMs, now);
     // Published together (watchers keep the newest version of a ticket reclaimed, then expired).
     await Promise.all([publishCommitted(events, reclaimed, logger, "reclaimed"), publishCommitted(events, expired, logger, "expired")]);
     if (reclaimed.length > 0) {
@@ -136,8 +136,9 @@ export class QueueMatcher {
       metrics.matchingSkipped(queue);
       logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
     }
-    // Each ticket's numbers, read once for the matching and the counts by region after it.
-    const columns = reader.read(this.#regionNames, queued);
+    // Each ticket's numbers, for the matching and the counts by region after it: as the store keeps
+    // them, or read once here.
+    const columns = kept ?? reader.read(this.#regionNames, queued);
     const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now);
     const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):

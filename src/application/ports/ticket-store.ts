@@ -1,4 +1,5 @@
 import type { Assignment, Ticket, WaitingTicket } from "../../domain/ticket.ts";
+import type { WaitingColumns } from "../../domain/waiting-columns.ts";
 
 /** An Enqueue retry key, scoped to the caller, and what the original request was. */
 export interface IdempotencyKey {
@@ -46,7 +47,13 @@ export interface PassStart {
    * Every ticket queued once the reclaimed ones are back and the expired ones gone: only the parts
    * that never change, which a store may keep between passes (see `RedisTicketStore`).
    */
-  readonly queued: WaitingTicket[];
+  readonly queued: readonly WaitingTicket[];
+  /**
+   * The numbers of `queued`, in its order, from a store that keeps them as tickets arrive (the
+   * in-memory store does; see `WaitingColumns`); a pass reads them from `queued` when absent. They
+   * hold until the store's next `beginPass` over the queue.
+   */
+  readonly columns?: WaitingColumns<WaitingTicket>;
 }
 
 /** One proposed match to claim: its id and every ticket it takes. */

@@ -1,6 +1,7 @@
 import type { Assignment, Ticket, TicketState } from "../../domain/ticket.ts";
 import { isLive } from "../../domain/ticket.ts";
 import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
+import { WaitingTable } from "./waiting-table.ts";
 
 /** Options of {@link InMemoryTicketStore}; retention is injected so tests can shorten it. */
 export interface InMemoryTicketStoreOptions {
@@ -9,8 +10,8 @@ export interface InMemoryTicketStoreOptions {
 }
 
 interface QueueIndex {
-  /** Queued tickets by id. */
-  readonly queued: Map<string, Ticket>;
+  /** Queued tickets, in the order they became queued, with the numbers a pass reads. */
+  readonly queued: WaitingTable;
   /** Allocating tickets by id. */
   readonly allocating: Map<string, Ticket>;
   /**
@@ -60,7 +61,7 @@ export class InMemoryTicketStore implements TicketStore {
       if (holder !== undefined) return { outcome: "player-busy", userId: player.userId, ticketId: holder };
     }
     this.#tickets.set(ticket.id, ticket);
-    index.queued.set(ticket.id, ticket);
+    index.queued.add(ticket);
     for (const player of ticket.players) index.livePlayers.set(player.userId, ticket.id);
     if (idempotency !== undefined) {
       this.#idempotency.set(idempotency.key, { fingerprint: idempotency.fingerprint, ticketId: ticket.id });
@@ -114,10 +115,11 @@ export class InMemoryTicketStore implements TicketStore {
     const reclaimed = this.#reclaimStale(index, claimedBefore, now);
     const expired = this.#expire(index, now);
     this.#forgetRetired(index, now);
-    return { reclaimed, expired, queued: [...index.queued.values()] };
+    const columns = index.queued.snapshot();
+    return { reclaimed, expired, queued: columns.tickets, columns };
   }
 
-  /** Nothing to let go: a pass reads the live tickets themselves, no copy of them. */
+  /** Nothing to let go: the numbers a pass reads live with the queued tickets for as long as they wait. */
   passesEnded(): void {}
 
   #reclaimStale(index: QueueIndex, claimedBefore: number, now: number): Ticket[] {
@@ -132,9 +134,7 @@ export class InMemoryTicketStore implements TicketStore {
 
   #expire(index: QueueIndex, now: number): Ticket[] {
     const expired: Ticket[] = [];
-    for (const ticket of index.queued.values()) {
-      if (ticket.expiresAt <= now) expired.push(this.#transition(ticket, "expired", now));
-    }
+    for (const ticket of index.queued.expiringBy(now)) expired.push(this.#transition(ticket, "expired", now));
     return expired;
   }
 
@@ -163,7 +163,7 @@ export class InMemoryTicketStore implements TicketStore {
     const next: Ticket = { ...ticket, ...changes, state, updatedAt: now, version: ticket.version + 1 };
     this.#tickets.set(next.id, next);
     const index = this.#queue(next.queue);
-    if (state === "queued") index.queued.set(next.id, next);
+    if (state === "queued") index.queued.add(next);
     else index.queued.delete(next.id);
     if (state === "allocating") index.allocating.set(next.id, next);
     else index.allocating.delete(next.id);
@@ -188,7 +188,7 @@ export class InMemoryTicketStore implements TicketStore {
   #queue(name: string): QueueIndex {
     let index = this.#queues.get(name);
     if (index === undefined) {
-      index = { queued: new Map(), allocating: new Map(), livePlayers: new Map(), retired: [] };
+      index = { queued: new WaitingTable(), allocating: new Map(), livePlayers: new Map(), retired: [] };
       this.#queues.set(name, index);
     }
     return index;

@@ -1,0 +1,174 @@
+import { partySkill, type Ticket } from "../../domain/ticket.ts";
+import type { WaitingColumns } from "../../domain/waiting-columns.ts";
+import { ReusableArray } from "../../domain/reusable-array.ts";
+
+const FIRST_CAPACITY = 64;
+
+const float64 = (length: number): Float64Array => new Float64Array(length);
+const int32 = (length: number): Int32Array => new Int32Array(length);
+
+/**
+ * One queue's queued tickets in the order they became queued, each one's numbers (what a matching
+ * pass reads, see {@link WaitingColumns}) written into typed arrays when it arrives.
+ *
+ * Why: a pass then copies arrays instead of reading every ticket object (its players, its latency
+ * to each region by name) on every tick: a ticket's numbers are read once, at Enqueue, however
+ * many passes it waits through.
+ *
+ * A ticket that leaves only frees its slot, so leaving costs one map deletion; {@link snapshot}
+ * skips freed slots, and the table closes them up once they are as many as the tickets left.
+ */
+export class WaitingTable {
+  /** By slot; undefined where the ticket has left. */
+  #tickets: (Ticket | undefined)[] = [];
+  readonly #slotOf = new Map<string, number>();
+  #skill = float64(FIRST_CAPACITY);
+  #partySize = int32(FIRST_CAPACITY);
+  #createdAt = float64(FIRST_CAPACITY);
+  /** Kept for {@link expiringBy}, which a pass asks before every snapshot. */
+  #expiresAt = float64(FIRST_CAPACITY);
+  /** Region names, in the order the table first met them: the latency columns. */
+  #regions: string[] = [];
+  /** Slot s's latency to `#regions[r]` at `[s * #regions.length + r]`; NaN where it gave none. */
+  #latencyMs = float64(0);
+  /** Slots in use, freed ones included. */
+  #used = 0;
+  /** What {@link snapshot} hands out, reused from one snapshot to the next. */
+  readonly #out = {
+    skill: new ReusableArray(float64),
+    partySize: new ReusableArray(int32),
+    createdAt: new ReusableArray(float64),
+    latencyMs: new ReusableArray(float64),
+  };
+
+  /** Queued tickets. */
+  get size(): number {
+    return this.#slotOf.size;
+  }
+
+  has(ticketId: string): boolean {
+    return this.#slotOf.has(ticketId);
+  }
+
+  get(ticketId: string): Ticket | undefined {
+    const slot = this.#slotOf.get(ticketId);
+    return slot === undefined ? undefined : this.#tickets[slot];
+  }
+
+  /** The queued tickets whose time to live is over at `now`, in order: found without reading the others. */
+  expiringBy(now: number): Ticket[] {
+    const due: Ticket[] = [];
+    for (let slot = 0; slot < this.#used; slot++) {
+      if (this.#expiresAt[slot]! > now) continue;
+      const ticket = this.#tickets[slot];
+      if (ticket !== undefined) due.push(ticket);
+    }
+    return due;
+  }
+
+  /** Queues `ticket` last (a version of it already queued leaves first). */
+  add(ticket: Ticket): void {
+    this.delete(ticket.id);
+    if (this.#used === this.#skill.length) this.#makeRoom();
+    for (const region in ticket.latencyMs) if (!this.#regions.includes(region)) this.#addRegion(region);
+    const slot = this.#used++;
+    this.#tickets[slot] = ticket;
+    this.#slotOf.set(ticket.id, slot);
+    this.#skill[slot] = partySkill(ticket.players);
+    this.#partySize[slot] = ticket.players.length;
+    this.#createdAt[slot] = ticket.createdAt;
+    this.#expiresAt[slot] = ticket.expiresAt;
+    const width = this.#regions.length;
+    for (let r = 0; r < width; r++) this.#latencyMs[slot * width + r] = ticket.latencyMs[this.#regions[r]!] ?? Number.NaN;
+  }
+
+  /** Takes the ticket out of the queue; false when it was not queued. */
+  delete(ticketId: string): boolean {
+    const slot = this.#slotOf.get(ticketId);
+    if (slot === undefined) return false;
+    this.#slotOf.delete(ticketId);
+    this.#tickets[slot] = undefined;
+    return true;
+  }
+
+  /**
+   * Every queued ticket in order, with its numbers. The columns are the table's own arrays, reused:
+   * they hold until the table's next snapshot, which is the next pass over the queue.
+   */
+  snapshot(): WaitingColumns<Ticket> {
+    const count = this.#slotOf.size;
+    const width = this.#regions.length;
+    const tickets = new Array<Ticket>(count);
+    const skill = this.#out.skill.take(count);
+    const partySize = this.#out.partySize.take(count);
+    const createdAt = this.#out.createdAt.take(count);
+    const latencyMs = this.#out.latencyMs.take(count * width);
+    let at = 0;
+    for (let slot = 0; slot < this.#used; slot++) {
+      const ticket = this.#tickets[slot];
+      if (ticket === undefined) continue;
+      tickets[at] = ticket;
+      skill[at] = this.#skill[slot]!;
+      partySize[at] = this.#partySize[slot]!;
+      createdAt[at] = this.#createdAt[slot]!;
+      for (let r = 0; r < width; r++) latencyMs[at * width + r] = this.#latencyMs[slot * width + r]!;
+      at++;
+    }
+    return { tickets, regions: [...this.#regions], skill, partySize, createdAt, latencyMs };
+  }
+
+  /**
+   * Before appending to full arrays: closes up freed slots when they are at least half of them
+   * (each ticket then moves once per as many departures as there are tickets), else grows.
+   */
+  #makeRoom(): void {
+    if (2 * this.#slotOf.size <= this.#used) {
+      this.#closeUp();
+      return;
+    }
+    const capacity = 2 * this.#skill.length;
+    this.#skill = grown(this.#skill, float64(capacity));
+    this.#partySize = grown(this.#partySize, int32(capacity));
+    this.#createdAt = grown(this.#createdAt, float64(capacity));
+    this.#expiresAt = grown(this.#expiresAt, float64(capacity));
+    this.#latencyMs = grown(this.#latencyMs, float64(capacity * this.#regions.length));
+  }
+
+  /** Moves every queued ticket down over the freed slots before it, keeping the order. */
+  #closeUp(): void {
+    const width = this.#regions.length;
+    let at = 0;
+    for (let slot = 0; slot < this.#used; slot++) {
+      const ticket = this.#tickets[slot];
+      if (ticket === undefined) continue;
+      if (at !== slot) {
+        this.#tickets[at] = ticket;
+        this.#slotOf.set(ticket.id, at);
+        this.#skill[at] = this.#skill[slot]!;
+        this.#partySize[at] = this.#partySize[slot]!;
+        this.#createdAt[at] = this.#createdAt[slot]!;
+        this.#expiresAt[at] = this.#expiresAt[slot]!;
+        this.#latencyMs.copyWithin(at * width, slot * width, (slot + 1) * width);
+      }
+      at++;
+    }
+    this.#tickets.length = at;
+    this.#used = at;
+  }
+
+  /** A latency column for a region met for the first time: NaN for every ticket before. */
+  #addRegion(region: string): void {
+    const width = this.#regions.length;
+    const capacity = this.#skill.length;
+    const latencyMs = float64(capacity * (width + 1)).fill(Number.NaN);
+    for (let slot = 0; slot < this.#used; slot++) latencyMs.set(this.#latencyMs.subarray(slot * width, (slot + 1) * width), slot * (width + 1));
+    this.#latencyMs = latencyMs;
+    this.#regions = [...this.#regions, region];
+  }
+}
+
+/** `into` with `from` copied into its start. */
+function grown<A extends Float64Array | Int32Array>(from: A, into: A): A {
+  into.set(from);
+  return into;
+}

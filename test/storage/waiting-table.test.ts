@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import type { Ticket } from "../../src/domain/ticket.ts";
+import { WaitingColumnsReader, type WaitingColumns } from "../../src/domain/waiting-columns.ts";
+import { WaitingTable } from "../../src/storage/memory/waiting-table.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { queuedTicket } from "./ticket-store-conformance.ts";
+
+function ticket(id: string, skills: readonly number[], latencyMs: Record<string, number>, createdAt = 1_000): Ticket {
+  const players = skills.map((skill, k) => ({ userId: `${id}-${k}`, skill }));
+  return { ...queuedTicket(id), players, latencyMs, createdAt, expiresAt: createdAt + 60_000 };
+}
+
+/** The columns as plain values, for comparing two of them. */
+function plain(columns: WaitingColumns<Ticket>) {
+  return {
+    ids: columns.tickets.map((entry) => entry.id),
+    regions: columns.regions,
+    skill: [...columns.skill],
+    partySize: [...columns.partySize],
+    createdAt: [...columns.createdAt],
+    latencyMs: [...columns.latencyMs],
+  };
+}
+
+describe("WaitingTable", () => {
+  it("keeps tickets in the order they were queued, a re-queued one last", () => {
+    const table = new WaitingTable();
+    for (const id of ["a", "b", "c"]) table.add(ticket(id, [1000], { "eu-west": 20 }));
+    expect(table.size).toBe(3);
+    expect(table.delete("b")).toBe(true);
+    expect(table.delete("b")).toBe(false);
+    table.add(ticket("a", [1000], { "eu-west": 20 }));
+    expect(table.snapshot().tickets.map((entry) => entry.id)).toEqual(["c", "a"]);
+    expect(table.has("b")).toBe(false);
+    expect(table.get("a")?.id).toBe("a");
+    expect(table.get("b")).toBeUndefined();
+  });
+
+  it("hands out each ticket's party skill, size, creation time and latency per region, NaN where none", () => {
+    const table = new WaitingTable();
+    table.add(ticket("a", [1000, 1200], { "eu-west": 20 }, 5));
+    // A region first met here gets a column, empty for the tickets before.
+    table.add(ticket("b", [900], { "us-east": 70, "eu-west": 40 }, 7));
+    expect(plain(table.snapshot())).toEqual({
+      ids: ["a", "b"],
+      regions: ["eu-west", "us-east"],
+      skill: [1100, 900],
+      partySize: [2, 1],
+      createdAt: [5, 7],
+      latencyMs: [20, Number.NaN, 40, 70],
+    });
+  });
+
+  it("agrees with reading the tickets themselves through any mix of arrivals and departures", () => {
+    const random = seededRandom(7);
+    const table = new WaitingTable();
+    // What the table should hold: a Map keeps insertion order, and a deleted key set again goes last.
+    const expected = new Map<string, Ticket>();
+    const regions = ["eu-west", "us-east", "ap-south"];
+    let next = 0;
+    for (let round = 0; round < 40; round++) {
+      for (let step = 0; step < 200; step++) {
+        const ids = [...expected.keys()];
+        if (ids.length > 0 && random() < 0.45) {
+          const id = ids[Math.floor(random() * ids.length)]!;
+          expect(table.delete(id)).toBe(true);
+          expected.delete(id);
+          continue;
+        }
+        // New tickets, and now and then one that left coming back (a failed allocation).
+        const id = random() < 0.1 && next > 0 ? `t${Math.floor(random() * next)}` : `t${next++}`;
+        const latencyMs: Record<string, number> = {};
+        for (const region of regions) if (random() < 0.7) latencyMs[region] = Math.round(random() * 200);
+        const size = 1 + Math.floor(random() * 4);
+        const entry = ticket(id, Array.from({ length: size }, () => Math.round(random() * 3000)), latencyMs, Math.floor(random() * 1e6));
+        table.add(entry);
+        expected.delete(id);
+        expected.set(id, entry);
+      }
+      const due = Math.floor(random() * 1e6);
+      expect(table.expiringBy(due)).toEqual([...expected.values()].filter((entry) => entry.expiresAt <= due));
+      const snapshot = table.snapshot();
+      const reread = new WaitingColumnsReader().read(snapshot.regions, [...expected.values()]);
+      expect(plain(snapshot)).toEqual(plain(reread));
+      expect(table.size).toBe(expected.size);
+      for (const id of expected.keys()) expect(table.get(id)).toBe(expected.get(id));
+    }
+  });
+});
