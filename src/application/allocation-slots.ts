@@ -35,6 +35,17 @@ export class AllocationSlots {
   }
 
   /**
+   * Takes a slot if one is free (then nobody is in line), to be given back with {@link release}:
+   * false when the caller would have to wait, or the slots are closed. Lets a caller that need not
+   * wait skip setting a deadline for the wait, a timer per allocation.
+   */
+  tryAcquire(): boolean {
+    if (this.#closed || this.#free === 0) return false;
+    this.#free--;
+    return true;
+  }
+
+  /**
    * Resolves true once the caller holds a slot, to be given back with {@link release}; or false,
    * holding none, if `signal` aborts first (the caller's deadline passed while it waited) or the
    * slots are closed.

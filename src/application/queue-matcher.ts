@@ -185,7 +185,7 @@ export class QueueMatcher {
             next = formed.length;
             break;
           }
-          // The match's view is built only once it has room (see FormedMatches).
+          // The match itself is built only once it has room (see FormedMatches).
           const region = formed.regionOf(next);
           const fleet = placement.fleetOf(queue, region);
           if (!fullFleets.has(fleet) && placement.reserve(queue, region, this.queue.tickIntervalMs)) {

@@ -9,7 +9,7 @@ import { ReusableArray } from "./reusable-array.ts";
  * Why: a large pass forms hundreds of thousands of matches and they all outlive it, so building a
  * match object with its ticket and team arrays for each made most of the pass's allocation, copied
  * again by every young-generation collection it survived. Here a match costs a few numbers; its
- * view, and the view's arrays, are built only when someone reads them (see {@link FormedMatches}).
+ * object and arrays are built only when someone asks for it (see {@link FormedMatches}).
  */
 interface MatchTable<T extends MatchableTicket> {
   readonly tickets: readonly T[];
@@ -25,62 +25,36 @@ interface MatchTable<T extends MatchableTicket> {
 
 const FACTS = 3;
 
-/**
- * One formed match, read from its pass's {@link MatchTable}. `tickets` and `teams` are new arrays
- * on every read: callers that read them repeatedly keep their own copy.
- */
-class StoredMatch<T extends MatchableTicket> implements ProposedMatch<T> {
-  readonly #table: MatchTable<T>;
-  readonly #index: number;
-
-  constructor(table: MatchTable<T>, index: number) {
-    this.#table = table;
-    this.#index = index;
+/** Match `index` of `table`, its ticket and team arrays built now. */
+function matchAt<T extends MatchableTicket>(table: MatchTable<T>, index: number): ProposedMatch<T> {
+  const { start, member, team, teamCount, tickets, facts } = table;
+  const from = start[index]!;
+  const to = start[index + 1]!;
+  const members = new Array<T>(to - from);
+  const teams: T[][] = [];
+  for (let t = 0; t < teamCount; t++) teams.push([]);
+  for (let k = from; k < to; k++) {
+    const ticket = tickets[member[k]!]!;
+    members[k - from] = ticket;
+    teams[team[k]!]!.push(ticket);
   }
-
-  get region(): string {
-    return this.#table.regionNames[this.#table.region[this.#index]!]!;
-  }
-
-  get tickets(): T[] {
-    const { start, member } = this.#table;
-    const tickets = this.#table.tickets;
-    const from = start[this.#index]!;
-    const result = new Array<T>(start[this.#index + 1]! - from);
-    for (let k = 0; k < result.length; k++) result[k] = tickets[member[from + k]!]!;
-    return result;
-  }
-
-  get teams(): T[][] {
-    const { start, member, team, teamCount, tickets } = this.#table;
-    const from = start[this.#index]!;
-    const to = start[this.#index + 1]!;
-    const teams: T[][] = [];
-    for (let t = 0; t < teamCount; t++) teams.push([]);
-    for (let k = from; k < to; k++) teams[team[k]!]!.push(tickets[member[k]!]!);
-    return teams;
-  }
-
-  get skillSpread(): number {
-    return this.#table.facts[this.#index * FACTS]!;
-  }
-
-  get teamImbalance(): number {
-    return this.#table.facts[this.#index * FACTS + 1]!;
-  }
-
-  get longestWaitMs(): number {
-    return this.#table.facts[this.#index * FACTS + 2]!;
-  }
+  return {
+    region: table.regionNames[table.region[index]!]!,
+    tickets: members,
+    teams,
+    skillSpread: facts[index * FACTS]!,
+    teamImbalance: facts[index * FACTS + 1]!,
+    longestWaitMs: facts[index * FACTS + 2]!,
+  };
 }
 
 /**
  * The matches of one pass, in the order they were formed (oldest anchor first), read by index.
  *
- * Why not an array of match objects: a view per match, built in the pass, was the last allocation
- * that grew with its matches (about 40 bytes each, 490k in a 1M-ticket duel pass), and they were
- * mostly thrown away: the matching loop claims only the matches placement has room for. Reading a
- * match's region costs no view; {@link at} builds one for the matches that are claimed.
+ * Why not an array of match objects: an object per match, built in the pass, was the last
+ * allocation that grew with its matches (about 40 bytes each, 490k in a 1M-ticket duel pass), and
+ * they were mostly thrown away: the matching loop claims only the matches placement has room for.
+ * Reading a match's region costs no object; {@link at} builds one for the matches that are claimed.
  */
 export class FormedMatches<T extends MatchableTicket> implements Iterable<ProposedMatch<T>> {
   readonly #table: MatchTable<T>;
@@ -101,7 +75,7 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
 
   /**
    * How many of the matches from `from` on are in each region (regions with none left out), without
-   * building their views: for a caller that leaves all the rest aside at once.
+   * building them: for a caller that leaves all the rest aside at once.
    */
   regionCounts(from: number): Map<string, number> {
     const { region, regionNames } = this.#table;
@@ -115,7 +89,7 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
   }
 
   /**
-   * The region of match `index`, without building its view.
+   * The region of match `index`, without building the match.
    *
    * @throws RangeError when there is no match `index`.
    */
@@ -137,12 +111,13 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
   }
 
   /**
-   * Match `index` (a new view on every call).
+   * Match `index`, built on every call: build it once and keep it (placement reads a claimed
+   * match's tickets several times).
    *
    * @throws RangeError when there is no match `index`.
    */
   at(index: number): ProposedMatch<T> {
-    return new StoredMatch<T>(this.#table, this.#checked(index));
+    return matchAt(this.#table, this.#checked(index));
   }
 
   *[Symbol.iterator](): Iterator<ProposedMatch<T>> {

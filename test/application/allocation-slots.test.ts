@@ -21,6 +21,21 @@ describe("AllocationSlots", () => {
     expect(granted).toEqual(["third:true", "fourth:true"]);
   });
 
+  it("takes a free slot without waiting, and none while the slots are taken, someone waits, or they are closed", async () => {
+    const slots = new AllocationSlots(2);
+    expect(slots.tryAcquire()).toBe(true);
+    expect(await slots.acquire(open())).toBe(true);
+    expect(slots.tryAcquire()).toBe(false);
+    const waiting = slots.acquire(open());
+    // The slot given back goes to the caller in line, not to a later tryAcquire.
+    slots.release();
+    expect(slots.tryAcquire()).toBe(false);
+    expect(await waiting).toBe(true);
+    slots.release();
+    slots.close();
+    expect(slots.tryAcquire()).toBe(false);
+  });
+
   it("lets a caller whose deadline passes leave the line without a slot, and keeps the slot for the next", async () => {
     const slots = new AllocationSlots(1);
     await slots.acquire(open());

@@ -57,7 +57,7 @@ describe("findMatches", () => {
     expect(matches[0]!.longestWaitMs).toBe(3_000);
   });
 
-  it("hands out its matches by index: regions without building views, views on demand, in the order formed", () => {
+  it("hands out its matches by index: regions without building them, matches on demand, in the order formed", () => {
     const queue = queueConfig();
     const tickets = [
       waiting(1000, { id: "a", createdAt: 0, latency: { "us-east": 20 } }),
