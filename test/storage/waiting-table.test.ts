@@ -51,6 +51,35 @@ describe("WaitingTable", () => {
     });
   });
 
+  it("still agrees after a long queue drains and fills again", () => {
+    const table = new WaitingTable();
+    const expected = new Map<string, Ticket>();
+    const add = (id: string, index: number) => {
+      const entry = ticket(id, [1000 + index], index % 3 === 0 ? { "eu-west": index % 200 } : { "us-east": index % 150 }, index);
+      table.add(entry);
+      expected.set(id, entry);
+    };
+    const agrees = () => {
+      const snapshot = table.snapshot();
+      expect(plain(snapshot)).toEqual(plain(new WaitingColumnsReader().read(snapshot.regions, [...expected.values()])));
+    };
+    for (let index = 0; index < 5_000; index++) add(`a${index}`, index);
+    agrees();
+    // Down to 40 of 5,000, then up again: the table gives its room back and grows anew.
+    for (let index = 0; index < 5_000; index++) {
+      if (index % 125 === 0) continue;
+      table.delete(`a${index}`);
+      expected.delete(`a${index}`);
+    }
+    agrees();
+    for (let index = 0; index < 3_000; index++) add(`b${index}`, index);
+    agrees();
+    expect(table.get("a125")?.id).toBe("a125");
+    expect(table.delete("a250")).toBe(true);
+    expected.delete("a250");
+    agrees();
+  });
+
   it("agrees with reading the tickets themselves through any mix of arrivals and departures", () => {
     const random = seededRandom(7);
     const table = new WaitingTable();

@@ -34,12 +34,7 @@ export class WaitingTable {
   /** Slots in use, freed ones included. */
   #used = 0;
   /** What {@link snapshot} hands out, reused from one snapshot to the next. */
-  readonly #out = {
-    skill: new ReusableArray(float64),
-    partySize: new ReusableArray(int32),
-    createdAt: new ReusableArray(float64),
-    latencyMs: new ReusableArray(float64),
-  };
+  #out = snapshotArrays();
 
   /** Queued tickets. */
   get size(): number {
@@ -96,6 +91,7 @@ export class WaitingTable {
    * they hold until the table's next snapshot, which is the next pass over the queue.
    */
   snapshot(): WaitingColumns<Ticket> {
+    if (this.#skill.length > FIRST_CAPACITY && 4 * this.#slotOf.size < this.#skill.length) this.#shrink();
     const count = this.#slotOf.size;
     const width = this.#regions.length;
     const tickets = new Array<Ticket>(count);
@@ -134,6 +130,23 @@ export class WaitingTable {
     this.#latencyMs = grown(this.#latencyMs, float64(capacity * this.#regions.length));
   }
 
+  /**
+   * After the queue has drained to a quarter of the table's room: arrays half full again, and the
+   * snapshot's arrays made afresh, so that a queue that once held a million tickets does not keep
+   * their room for good.
+   */
+  #shrink(): void {
+    this.#closeUp();
+    const capacity = Math.max(FIRST_CAPACITY, 2 * this.#used);
+    const width = this.#regions.length;
+    this.#skill = this.#skill.slice(0, capacity);
+    this.#partySize = this.#partySize.slice(0, capacity);
+    this.#createdAt = this.#createdAt.slice(0, capacity);
+    this.#expiresAt = this.#expiresAt.slice(0, capacity);
+    this.#latencyMs = this.#latencyMs.slice(0, capacity * width);
+    this.#out = snapshotArrays();
+  }
+
   /** Moves every queued ticket down over the freed slots before it, keeping the order. */
   #closeUp(): void {
     const width = this.#regions.length;
@@ -165,6 +178,16 @@ export class WaitingTable {
     this.#latencyMs = latencyMs;
     this.#regions = [...this.#regions, region];
   }
+}
+
+/** Where {@link WaitingTable.snapshot} writes, reused from one snapshot to the next. */
+function snapshotArrays() {
+  return {
+    skill: new ReusableArray(float64),
+    partySize: new ReusableArray(int32),
+    createdAt: new ReusableArray(float64),
+    latencyMs: new ReusableArray(float64),
+  };
 }
 
 /** `into` with `from` copied into its start. */
