@@ -103,7 +103,8 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
   const startedAt = performance.now();
   let slowedAt: number | undefined;
   const held = { before: 0, after: 0, last: 0 };
-  let shrunkWithinMs: number | undefined;
+  // Matches held at each sample after the slowdown, by time since it.
+  const heldAfter: { sinceMs: number; value: number }[] = [];
   const sampling = setInterval(() => {
     void scrape(metricsUrl).then((samples) => {
       const now = performance.now();
@@ -116,13 +117,16 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
       if (slowedAt === undefined) held.before = Math.max(held.before, value);
       else {
         held.after = Math.max(held.after, value);
-        // Shrunk: no more than the slots and a line of what they start in two ticks at 1 s an answer.
-        if (shrunkWithinMs === undefined && value <= 2 * SLOWDOWN.limit) shrunkWithinMs = now - slowedAt;
+        heldAfter.push({ sinceMs: now - slowedAt, value });
       }
     });
   }, 50);
   const result = await playing;
   clearInterval(sampling);
+  // Shrunk: no more than the slots and a line of what they start in two ticks at 1 s an answer, from
+  // then on to the end of the run (held rises and falls with every tick, so one low sample says little).
+  const lastAbove = heldAfter.findLastIndex((sample) => sample.value > 2 * SLOWDOWN.limit);
+  const shrunkWithinMs = lastAbove + 1 < heldAfter.length ? (heldAfter[lastAbove + 1]?.sinceMs ?? 0) : undefined;
   const samples = await scrape(metricsUrl);
   await instance.close();
   const notStarted = (samples.get("matchmaker_tickets_requeued_total", { queue: "duel", reason: "allocation_not_started" }) ?? 0) / PLAYERS_PER_MATCH;
@@ -134,7 +138,7 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
         formatNumber(result.playersPerSecond),
         `${formatNumber(instance.fleet.mostOpen)} (limit ${SLOWDOWN.limit})`,
         `${formatNumber(held.before)} / ${formatNumber(held.after)}`,
-        `${formatNumber(held.last)}${shrunkWithinMs === undefined ? "" : ` (<= ${2 * SLOWDOWN.limit} within ${formatMs(shrunkWithinMs)})`}`,
+        `${formatNumber(held.last)}${shrunkWithinMs === undefined ? "" : ` (<= ${2 * SLOWDOWN.limit} from ${formatMs(shrunkWithinMs)} after on)`}`,
         `${formatNumber(notStarted)} matches`,
         formatMs(result.latency.p99),
       ],
