@@ -45,18 +45,29 @@ describe("RedisTicketStore", () => {
     expect((await listed(other.store))[0]!.partyId).toBe("rewritten");
   });
 
-  it("reads a ticket's document again once a pass has not listed it", async () => {
+  it("keeps the documents of tickets a pass no longer lists until they outnumber the listed ones", async () => {
     const keyPrefix = redis.freshPrefix();
     const storage = await redis.open({ keyPrefix });
-    await storage.store.create(queuedTicket("a"));
-    const listed = async () => (await storage.store.beginPass("duel", 0, T0 + 1)).queued;
+    for (const id of ["a", "b", "c"]) await storage.store.create(queuedTicket(id));
+    const listed = async () => (await storage.store.beginPass("duel", 0, T0 + 1)).queued.map((ticket) => `${ticket.id}:${ticket.partyId}`);
+    const rewrite = (id: string) =>
+      redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", id), "doc", JSON.stringify({ ...queuedTicket(id), partyId: "rewritten" }));
     await listed();
     const fence = (await storage.leases.hold("duel"))!;
+    // a leaves the queue for a pass and comes back: its kept document is used (a document never changes).
     await storage.store.claim("duel", [{ matchId: "m1", ticketIds: ["a"] }], T0 + 1, fence);
-    expect(await listed()).toEqual([]);
-    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "a"), "doc", JSON.stringify({ ...queuedTicket("a"), partyId: "rewritten" }));
+    expect(await listed()).toEqual(["b:party-b", "c:party-c"]);
+    await rewrite("a");
     await storage.store.requeue("duel", "m1", ["a"], T0 + 1);
-    expect((await listed()).map((ticket) => ticket.partyId)).toEqual(["rewritten"]);
+    expect(await listed()).toEqual(["a:party-a", "b:party-b", "c:party-c"]);
+    // Two of three leave: the documents of those gone outnumber the listed ones and are dropped,
+    // so theirs are read again when they come back.
+    await storage.store.claim("duel", [{ matchId: "m2", ticketIds: ["a", "b"] }], T0 + 1, fence);
+    expect(await listed()).toEqual(["c:party-c"]);
+    await rewrite("a");
+    await rewrite("b");
+    await storage.store.requeue("duel", "m2", ["a", "b"], T0 + 1);
+    expect(await listed()).toEqual(["a:rewritten", "b:rewritten", "c:party-c"]);
   });
 
   it("reads every document again after being told its passes over the queue ended", async () => {

@@ -96,11 +96,12 @@ export interface TicketStore {
   /**
    * Opens a matching pass over a queue. In one atomic step, allocating tickets claimed before
    * `claimedBefore` go back to queued (their placement died with the instance running it), then
-   * queued tickets whose time-to-live has passed at `now` become expired (a reclaimed ticket too),
-   * then every ticket still queued is listed. Terminal tickets past the store's retention period are
-   * forgotten. A store may fill in the listed tickets' unchanging parts after that step, or from
-   * what it kept of an earlier pass; a listed ticket that has vanished meanwhile is refused by
-   * {@link claim}.
+   * queued tickets whose time-to-live has passed at `now` become expired (a reclaimed ticket too);
+   * then every ticket queued is listed. Terminal tickets past the store's retention period are
+   * forgotten. A store may list right after that step rather than within it (a ticket enqueued or
+   * cancelled in between is then listed or not, as it would be a moment later), and fill in the
+   * listed tickets' unchanging parts afterwards, or from what it kept of an earlier pass; a listed
+   * ticket that has left the queue meanwhile is refused by {@link claim}.
    *
    * One step rather than three calls because each call to a store shared over the network is a round
    * trip the lease holder's pass waits for, every tick.

@@ -1,6 +1,8 @@
 -- Opens a matching pass in one step, in this order: allocating tickets claimed before a moment go
--- back to queued (the instance placing them died); queued tickets whose expiresAt has come become
--- expired (a ticket just reclaimed too); then the ids of every ticket still queued are listed.
+-- back to queued (the instance placing them died); then queued tickets whose expiresAt has come
+-- become expired (a ticket just reclaimed too). The caller lists the queued ids with a plain ZRANGE
+-- sent right behind this script on the same connection: listing them here built a Lua table of the
+-- whole queue and held Redis up about five times as long (BENCHMARKS.md, section 6).
 -- Terminal tickets need no sweep here: their keys carry TTLs. Index entries whose ticket is gone
 -- (its safety TTL ran out) are dropped once they are due to expire.
 --
@@ -9,8 +11,7 @@
 -- ARGV[2]  now (epoch ms)
 -- ARGV[3]  retention of terminal tickets in ms
 --
--- Returns {reclaimed, expired, queued}: two lists of tickets, then the queued tickets' ids in the
--- sorted set's order (creation time, ties by id).
+-- Returns {reclaimed, expired}: two lists of tickets.
 local claimed_before, now, retention = ARGV[1], ARGV[2], ARGV[3]
 
 local reclaimed = requeue(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_before, 'BYSCORE'), false, now)
@@ -27,7 +28,4 @@ for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE')) do
   end
 end
 
--- Ids only: the parts of a queued ticket a pass needs never change, so the caller keeps them from
--- one pass to the next and reads only the tickets it has not seen (read-waiting.lua). Reading every
--- ticket here held Redis up for the whole queue on every pass (about half a second at 100k tickets).
-return {reclaimed, expired, redis.call('ZRANGE', QUEUED, 0, -1)}
+return {reclaimed, expired}
