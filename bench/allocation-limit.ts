@@ -126,7 +126,7 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
   // Shrunk: no more than the slots and a line of what they start in two ticks at 1 s an answer, from
   // then on to the end of the run (held rises and falls with every tick, so one low sample says little).
   const lastAbove = heldAfter.findLastIndex((sample) => sample.value > 2 * SLOWDOWN.limit);
-  const shrunkWithinMs = lastAbove + 1 < heldAfter.length ? (heldAfter[lastAbove + 1]?.sinceMs ?? 0) : undefined;
+  const shrunkFromMs = heldAfter[lastAbove + 1]?.sinceMs;
   const samples = await scrape(metricsUrl);
   await instance.close();
   const notStarted = (samples.get("matchmaker_tickets_requeued_total", { queue: "duel", reason: "allocation_not_started" }) ?? 0) / PLAYERS_PER_MATCH;
@@ -138,7 +138,7 @@ const SLOWDOWN = { fastMs: 5, slowMs: 1_000, limit: 16, allocationTimeoutMs: 4_0
         formatNumber(result.playersPerSecond),
         `${formatNumber(instance.fleet.mostOpen)} (limit ${SLOWDOWN.limit})`,
         `${formatNumber(held.before)} / ${formatNumber(held.after)}`,
-        `${formatNumber(held.last)}${shrunkWithinMs === undefined ? "" : ` (<= ${2 * SLOWDOWN.limit} from ${formatMs(shrunkWithinMs)} after on)`}`,
+        `${formatNumber(held.last)}${shrunkFromMs === undefined ? "" : ` (<= ${2 * SLOWDOWN.limit} from ${formatMs(shrunkFromMs)} after the slowdown)`}`,
         `${formatNumber(notStarted)} matches`,
         formatMs(result.latency.p99),
       ],

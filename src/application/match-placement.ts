@@ -200,6 +200,8 @@ export class MatchPlacement {
     // The whole placement is bounded from the claim; the wait in line by half of that, so that a
     // match reaching the fleet always has at least half the timeout to be allocated in.
     const deadline = AbortSignal.timeout(allocationTimeoutMs);
+    // With a slot free, the fleet is asked at once, within the claiming pass's own turn and before
+    // the pass announces the claim: watchers order a ticket's updates by version, so that is safe.
     if (!slots.tryAcquire() && !(await slots.acquire(AbortSignal.timeout(Math.ceil(allocationTimeoutMs / 2))))) {
       if (this.#closing) log.info({ tickets: ticketIds(match) }, "placement is closing: returning a match still waiting for an allocation slot to the queue");
       else log.warn({ tickets: ticketIds(match) }, "no allocation slot came free in time; returning the match's tickets to the queue");

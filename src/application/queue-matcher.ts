@@ -79,11 +79,10 @@ export class QueueMatcher {
   readonly queue: QueueConfig;
   readonly #deps: QueueMatcherDeps;
   readonly #regionNames: readonly string[];
-  /**
-   * Reads each pass's waiting tickets into columns, reusing its arrays: held here between passes,
-   * taken by the pass running (a second pass started meanwhile, by hand, reads into its own).
-   */
-  #idleReader: WaitingColumnsReader | undefined;
+  /** Reads each pass's waiting tickets into columns when the store keeps none, reusing its arrays. */
+  #reader: WaitingColumnsReader | undefined;
+  /** The pass under way or the last one: a pass starts once it has ended. */
+  #previous: Promise<unknown> = Promise.resolve();
 
   constructor(queue: QueueConfig, deps: QueueMatcherDeps) {
     this.queue = queue;
@@ -95,21 +94,22 @@ export class QueueMatcher {
   passesEnded(): void {
     this.#deps.store.passesEnded(this.queue.name);
     // The columns' arrays are sized for the queue's longest list: let them go with the lease.
-    this.#idleReader = undefined;
+    this.#reader = undefined;
   }
 
-  /** One pass, claiming under the matching-lease token `fence`. */
-  async runPass(fence: number): Promise<PassSummary> {
-    const reader = this.#idleReader ?? new WaitingColumnsReader();
-    this.#idleReader = undefined;
-    try {
-      return await this.#runPass(fence, reader);
-    } finally {
-      this.#idleReader = reader;
-    }
+  /**
+   * One pass, claiming under the matching-lease token `fence`. A pass asked for while another is
+   * under way (the scheduler never does; a tool calling by hand might) runs after it: a pass reads
+   * the columns its store handed out until it ends, and the store's next `beginPass` over the
+   * queue reuses them.
+   */
+  runPass(fence: number): Promise<PassSummary> {
+    const pass = this.#previous.then(() => this.#runPass(fence));
+    this.#previous = pass.catch(() => undefined);
+    return pass;
   }
 
-  async #runPass(fence: number, reader: WaitingColumnsReader): Promise<PassSummary> {
+  async #runPass(fence: number): Promise<PassSummary> {
     const { store, events, progress, placement, clock, logger, metrics, stats } = this.#deps;
     const startedAt = performance.now();
     const queue = this.queue.name;
@@ -138,7 +138,7 @@ export class QueueMatcher {
     }
     // Each ticket's numbers, for the matching and the counts by region after it: as the store keeps
     // them, or read once here.
-    const columns = kept ?? reader.read(this.#regionNames, queued);
+    const columns = kept ?? (this.#reader ??= new WaitingColumnsReader()).read(this.#regionNames, queued);
     const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now);
     const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):

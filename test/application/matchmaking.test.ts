@@ -267,6 +267,36 @@ describe("matching", () => {
     expect(h.placement.inFlight).toBe(0);
   });
 
+  it("matches by region name whatever order the store met the regions in", async () => {
+    const h = applicationHarness([queueConfig()]);
+    // The store meets us-east first; the queue configures eu-west first.
+    const a = await h.matchmaker.enqueue(service, command("a", { latencyMs: { "us-east": 30 } }));
+    const b = await h.matchmaker.enqueue(service, command("b"));
+    const c = await h.matchmaker.enqueue(service, command("c"));
+    expect(await h.pass("duel")).toMatchObject({ matches: 1, waiting: 1 });
+    expect(h.fleet.requests.map((request) => request.region)).toEqual(["eu-west"]);
+    const states = await Promise.all([a, b, c].map(async (ticket) => (await h.store.get(ticket.id))!.state));
+    expect(states).toEqual(["queued", "matched", "matched"]);
+  });
+
+  it("runs a pass asked for while another is under way after it, so no pass reads numbers listed for the other", async () => {
+    const h = applicationHarness([queueConfig()]);
+    const x = await h.matchmaker.enqueue(service, command("x"));
+    const a = await h.matchmaker.enqueue(service, command("a"));
+    const b = await h.matchmaker.enqueue(service, command("b", { latencyMs: { "us-east": 30 } }));
+    // The second pass is asked for before the first has matched, with x gone in between: run
+    // alongside, its listing would replace the numbers the first one is about to match on.
+    const first = h.passWithoutPlacing("duel");
+    await h.store.cancel(x.id, h.clock.now());
+    const second = h.passWithoutPlacing("duel");
+    await Promise.all([first, second]);
+    await h.placement.drain();
+    // a can only play in eu-west and b only in us-east: never one match.
+    const states = await Promise.all([a, b].map(async (ticket) => (await h.store.get(ticket.id))!.state));
+    expect(states).toEqual(["queued", "queued"]);
+    expect(h.fleet.requests).toEqual([]);
+  });
+
   it("counts every match left once all of the pass's fleets are full as deferred in its region", async () => {
     const deferred: [string, number][] = [];
     const metrics = { ...noMetrics, matchesDeferred: (_queue: string, region: string, count: number) => void deferred.push([region, count]) };

@@ -172,18 +172,20 @@ describe("findMatches", () => {
   it("matches over columns read once for more regions than the rules, in the rules' regions only", () => {
     const rules = queueConfig({ regions: [{ name: "us-east", maxLatencyMs: 150 }] });
     const tickets = [
-      waiting(1000, { id: "a", latency: { "eu-west": 10, "us-east": 90 } }),
-      waiting(1000, { id: "b", latency: { "eu-west": 10, "us-east": 90 } }),
-      waiting(1000, { id: "c", latency: { "eu-west": 10 } }),
+      waiting(1000, { id: "a", latency: { "eu-west": 10 } }),
+      waiting(1000, { id: "b", latency: { "eu-west": 10 } }),
+      waiting(1000, { id: "c", latency: { "ap-south": 10, "us-east": 90 } }),
+      waiting(1000, { id: "d", latency: { "us-east": 90 } }),
     ];
-    // Read for every configured region, as the matching loop reads them before leaving a paused one out.
+    // Read for every configured region, as the matching loop reads them before leaving a paused
+    // one out: the rules' one region is the columns' third.
     const columns = new WaitingColumnsReader().read(["eu-west", "ap-south", "us-east"], tickets);
-    expect([...columns.latencyMs.subarray(0, 3)]).toEqual([10, Number.NaN, 90]);
-    expect([...columns.partySize]).toEqual([1, 1, 1]);
+    expect([...columns.latencyMs.subarray(6, 9)]).toEqual([Number.NaN, 10, 90]);
+    expect([...columns.partySize]).toEqual([1, 1, 1, 1]);
     const matches = [...findMatchesAmong(rules, columns, 0)];
-    expect(matches.map((match) => [match.region, ids(match)])).toEqual([["us-east", ["a", "b"]]]);
+    expect(matches.map((match) => [match.region, ids(match)])).toEqual([["us-east", ["c", "d"]]]);
     // The same tickets through `findMatches` match the same way.
-    expect([...findMatches(rules, tickets, 0)].map(ids)).toEqual([["a", "b"]]);
+    expect([...findMatches(rules, tickets, 0)].map(ids)).toEqual([["c", "d"]]);
   });
 
   it("works with a single region", () => {

@@ -66,15 +66,21 @@ describe("WaitingTable", () => {
     for (let index = 0; index < 5_000; index++) add(`a${index}`, index);
     agrees();
     // Down to 40 of 5,000, then up again: the table gives its room back and grows anew.
+    const full = table.snapshot().skill.buffer;
     for (let index = 0; index < 5_000; index++) {
       if (index % 125 === 0) continue;
       table.delete(`a${index}`);
       expected.delete(`a${index}`);
     }
     agrees();
+    expect(table.snapshot().skill.buffer.byteLength).toBeLessThan(full.byteLength / 4);
     for (let index = 0; index < 3_000; index++) add(`b${index}`, index);
     agrees();
     expect(table.get("a125")?.id).toBe("a125");
+    // Once no pass runs, the snapshot's arrays go; the next snapshot makes new ones.
+    const last = table.snapshot().skill.buffer;
+    table.forgetSnapshot();
+    expect(table.snapshot().skill.buffer).not.toBe(last);
     expect(table.delete("a250")).toBe(true);
     expected.delete("a250");
     agrees();

@@ -119,8 +119,10 @@ export class InMemoryTicketStore implements TicketStore {
     return { reclaimed, expired, queued: columns.tickets, columns };
   }
 
-  /** Nothing to let go: the numbers a pass reads live with the queued tickets for as long as they wait. */
-  passesEnded(): void {}
+  /** Lets go of the queue's last snapshot; the numbers kept per ticket stay, as the tickets do. */
+  passesEnded(queue: string): void {
+    this.#queues.get(queue)?.queued.forgetSnapshot();
+  }
 
   #reclaimStale(index: QueueIndex, claimedBefore: number, now: number): Ticket[] {
     const reclaimed: Ticket[] = [];

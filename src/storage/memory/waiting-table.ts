@@ -16,7 +16,8 @@ const int32 = (length: number): Int32Array => new Int32Array(length);
  * many passes it waits through.
  *
  * A ticket that leaves only frees its slot, so leaving costs one map deletion; {@link snapshot}
- * skips freed slots, and the table closes them up once they are as many as the tickets left.
+ * skips freed slots. The table closes them up, keeping the order, when its arrays are full and at
+ * least half their slots are free, and gives room back when the queue is down to a quarter of it.
  */
 export class WaitingTable {
   /** By slot; undefined where the ticket has left. */
@@ -128,6 +129,11 @@ export class WaitingTable {
     this.#createdAt = grown(this.#createdAt, float64(capacity));
     this.#expiresAt = grown(this.#expiresAt, float64(capacity));
     this.#latencyMs = grown(this.#latencyMs, float64(capacity * this.#regions.length));
+  }
+
+  /** Lets the arrays of the last snapshot go (the next snapshot makes new ones): for a queue no pass runs over for now. */
+  forgetSnapshot(): void {
+    this.#out = snapshotArrays();
   }
 
   /**
