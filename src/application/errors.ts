@@ -1,3 +1,5 @@
+import type { Ticket } from "../domain/ticket.ts";
+import { errorMessage } from "../shared/error-message.ts";
 import type { TicketView } from "./ticket-view.ts";
 
 /**
@@ -61,4 +63,22 @@ export class PermissionDeniedError extends Error {
 /** The service cannot serve the call right now (draining, store unreachable); retrying elsewhere may work. */
 export class UnavailableError extends Error {
   override readonly name = "UnavailableError";
+}
+
+/**
+ * A matching pass was opened (orphaned claims went back to the queue, tickets past their time to
+ * live expired) but the queue could not be listed after that. The changed tickets come with the
+ * error so that they are still announced: watchers learn of a ticket's changes only from those
+ * announcements.
+ */
+export class PassListingError extends Error {
+  override readonly name = "PassListingError";
+  readonly reclaimed: readonly Ticket[];
+  readonly expired: readonly Ticket[];
+
+  constructor(changed: { readonly reclaimed: readonly Ticket[]; readonly expired: readonly Ticket[] }, cause: unknown) {
+    super(`the pass was opened but the queue could not be listed: ${errorMessage(cause)}`, { cause });
+    this.reclaimed = changed.reclaimed;
+    this.expired = changed.expired;
+  }
 }

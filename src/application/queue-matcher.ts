@@ -10,7 +10,8 @@ import type { IdGenerator } from "./ports/id-generator.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { MatchmakingMetrics } from "./ports/matchmaking-metrics.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
-import type { TicketStore } from "./ports/ticket-store.ts";
+import type { PassStart, TicketStore } from "./ports/ticket-store.ts";
+import { PassListingError } from "./errors.ts";
 import type { QueueProgress } from "./ports/queue-progress.ts";
 import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
 import { waitingByRegion } from "./waiting-by-region.ts";
@@ -114,17 +115,15 @@ export class QueueMatcher {
     const startedAt = performance.now();
     const queue = this.queue.name;
     const now = clock.now();
-    const { reclaimed, expired, queued, columns: kept } = await store.beginPass(queue, now - this.#deps.staleAllocationMs, now);
-    // Published together (watchers keep the newest version of a ticket reclaimed, then expired).
-    await Promise.all([publishCommitted(events, reclaimed, logger, "reclaimed"), publishCommitted(events, expired, logger, "expired")]);
-    if (reclaimed.length > 0) {
-      metrics.ticketsRequeued(queue, "orphaned", reclaimed.length);
-      logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
+    let opened: PassStart;
+    try {
+      opened = await store.beginPass(queue, now - this.#deps.staleAllocationMs, now);
+    } catch (error) {
+      if (error instanceof PassListingError) await this.#announceOpening(error.reclaimed, error.expired, now);
+      throw error;
     }
-    if (expired.length > 0) {
-      metrics.ticketsExpired(queue, expired.length);
-      for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
-    }
+    const { reclaimed, expired, queued, columns: kept } = opened;
+    await this.#announceOpening(reclaimed, expired, now);
     // Regions whose fleet has just failed to allocate are left alone; their tickets stay queued, or
     // are matched in another region they may play in.
     const paused = placement.pausedRegions(queue, now);
@@ -151,6 +150,22 @@ export class QueueMatcher {
     await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
     metrics.passCompleted(queue, performance.now() - startedAt);
     return { expired: expired.length, reclaimed: reclaimed.length, skipped, matches, deferred, waiting: waiting.length };
+  }
+
+  /** Publishes, counts and logs what opening the pass changed: tickets reclaimed, tickets expired. */
+  async #announceOpening(reclaimed: readonly Ticket[], expired: readonly Ticket[], now: number): Promise<void> {
+    const { events, logger, metrics } = this.#deps;
+    const queue = this.queue.name;
+    // Published together (watchers keep the newest version of a ticket reclaimed, then expired).
+    await Promise.all([publishCommitted(events, reclaimed, logger, "reclaimed"), publishCommitted(events, expired, logger, "expired")]);
+    if (reclaimed.length > 0) {
+      metrics.ticketsRequeued(queue, "orphaned", reclaimed.length);
+      logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
+    }
+    if (expired.length > 0) {
+      metrics.ticketsExpired(queue, expired.length);
+      for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
+    }
   }
 
   /**

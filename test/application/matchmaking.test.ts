@@ -4,6 +4,7 @@ import type { EnqueueCommand } from "../../src/application/enqueue-ticket.ts";
 import {
   InvalidArgumentError,
   NotFoundError,
+  PassListingError,
   PermissionDeniedError,
   PlayerAlreadyQueuedError,
   TicketStateError,
@@ -760,6 +761,21 @@ describe("cancel and expiry", () => {
     await h.pass("duel");
     expect((await watching).map((view) => view.state)).toEqual(["queued", "expired"]);
     await expect(h.matchmaker.cancelTicket(service, a.id)).rejects.toBeInstanceOf(TicketStateError);
+  });
+
+  it("announces what opening a pass changed even when the store then fails to list the queue", async () => {
+    const h = applicationHarness([queueConfig({ ticketTtlMs: 30_000 })]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    const announced: string[] = [];
+    h.events.subscribe(a.id, (ticket) => announced.push(ticket.state));
+    // The store's changes are made, then its listing fails (as Redis's may after its script).
+    const open = h.store.beginPass.bind(h.store);
+    h.store.beginPass = async (...args) => {
+      throw new PassListingError(await open(...args), new Error("redis did not answer"));
+    };
+    h.clock.advance(30_000);
+    await expect(h.pass("duel")).rejects.toBeInstanceOf(PassListingError);
+    expect(announced).toEqual(["expired"]);
   });
 
   it("forgets terminal tickets after the retention period", async () => {

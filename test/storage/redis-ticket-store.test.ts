@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-conformance.ts";
+import { PassListingError } from "../../src/application/errors.ts";
 import { RedisKeys } from "../../src/storage/redis/redis-keys.ts";
 import { eventually, useRedis } from "./redis-fixture.ts";
 
@@ -68,6 +69,22 @@ describe("RedisTicketStore", () => {
     await rewrite("b");
     await storage.store.requeue("duel", "m2", ["a", "b"], T0 + 1);
     expect(await listed()).toEqual(["a:rewritten", "b:rewritten", "c:party-c"]);
+  });
+
+  it("hands over the tickets it reclaimed and expired when the listing fails after its script", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    await storage.store.create(queuedTicket("old", { ttlMs: 1_000 }));
+    await storage.store.create(queuedTicket("b"));
+    // b's document cannot be read: the listing fails once old has been expired.
+    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "b"), "doc", "{not json");
+    const failure = await storage.store.beginPass("duel", 0, T0 + 1_000).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(PassListingError);
+    expect((failure as PassListingError).expired.map((ticket) => [ticket.id, ticket.state])).toEqual([["old", "expired"]]);
+    expect((await storage.store.get("old"))?.state).toBe("expired");
   });
 
   it("reads every document again after being told its passes over the queue ended", async () => {

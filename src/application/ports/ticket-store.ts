@@ -103,8 +103,11 @@ export interface TicketStore {
    * listed tickets' unchanging parts afterwards, or from what it kept of an earlier pass; a listed
    * ticket that has left the queue meanwhile is refused by {@link claim}.
    *
-   * One step rather than three calls because each call to a store shared over the network is a round
-   * trip the lease holder's pass waits for, every tick.
+   * One step for the changes rather than a call each because each call to a store shared over the
+   * network is a round trip the lease holder's pass waits for, every tick.
+   *
+   * @throws PassListingError when the changes were made but the listing failed: it carries the
+   * tickets changed, so that the pass still announces them.
    */
   beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart>;
   /**

@@ -1,5 +1,6 @@
 import type { Assignment, Ticket, WaitingTicket } from "../../domain/ticket.ts";
 import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
+import { PassListingError } from "../../application/errors.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
@@ -145,15 +146,29 @@ export class RedisTicketStore implements TicketStore {
    * on every pass cost Redis about half a second of script time per pass at 100k waiting tickets,
    * during which it served no one else.
    *
-   * The documents are kept per queue until this instance's next pass over it, or until it stops
-   * running passes over the queue (see {@link passesEnded}).
+   * The documents are kept per queue while this instance runs passes over it (see
+   * {@link passesEnded}), those of tickets no longer listed until they outnumber the listed ones.
+   *
+   * @throws PassListingError when the listing fails after the script's changes are made.
    */
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
     const queueKey = [this.#keys.queue(queue)];
     const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, [claimedBefore, now, this.#retentionMs])));
     if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
-    const [reclaimed, expired] = reply;
-    // After the script, on its own: listed inside it, the ids cost Redis five times as long.
+    const changed = { reclaimed: decodeTickets(reply[0]), expired: decodeTickets(reply[1]) };
+    try {
+      return { ...changed, queued: await this.#listWaiting(queue) };
+    } catch (error) {
+      // The script's changes are made: they still have to be announced.
+      throw new PassListingError(changed, error);
+    }
+  }
+
+  /** The queue's waiting tickets in the sorted set's order, reading only the documents not kept. */
+  async #listWaiting(queue: string): Promise<WaitingTicket[]> {
+    const queueKey = [this.#keys.queue(queue)];
+    // A plain ZRANGE after the script: listed from inside it, the ids held Redis up about three
+    // times as long (BENCHMARKS.md, section 6).
     const ids = await this.#redis.run("list queued tickets", (redis) => redis.zRange(this.#keys.queued(queue), 0, -1));
     let known = this.#waiting.get(queue) ?? new Map<string, WaitingTicket>();
     // One lookup per listed id: the documents kept, and the ids to read.
@@ -174,11 +189,11 @@ export class RedisTicketStore implements TicketStore {
       if (ticket !== undefined) waiting.push(ticket);
     });
     // Documents of tickets no longer listed stay right (a document never changes, and a ticket
-    // requeued later is listed again) but take room: dropped once they are as many as the listed
-    // ones, rather than by making a new map of the whole queue every pass.
+    // requeued later is listed again) but take room: dropped once they outnumber the listed ones,
+    // rather than by making a new map of the whole queue every pass.
     if (known.size > 2 * waiting.length) known = new Map(waiting.map((ticket) => [ticket.id, ticket]));
     this.#waiting.set(queue, known);
-    return { reclaimed: decodeTickets(reclaimed), expired: decodeTickets(expired), queued: waiting };
+    return waiting;
   }
 
   /** Drops the documents kept for the queue's next pass: a queue's are about the size of its documents in Redis. */

@@ -1,8 +1,8 @@
 -- Opens a matching pass in one step, in this order: allocating tickets claimed before a moment go
 -- back to queued (the instance placing them died); then queued tickets whose expiresAt has come
 -- become expired (a ticket just reclaimed too). The caller lists the queued ids with a plain ZRANGE
--- sent right behind this script on the same connection: listing them here built a Lua table of the
--- whole queue and held Redis up about five times as long (BENCHMARKS.md, section 6).
+-- once this script has answered: listing them here built a Lua table of the whole queue and held
+-- Redis up about three times as long (BENCHMARKS.md, section 6).
 -- Terminal tickets need no sweep here: their keys carry TTLs. Index entries whose ticket is gone
 -- (its safety TTL ran out) are dropped once they are due to expire.
 --
