@@ -26,7 +26,6 @@ describe("WaitingTable", () => {
   it("keeps tickets in the order they were queued, a re-queued one last", () => {
     const table = new WaitingTable();
     for (const id of ["a", "b", "c"]) table.add(ticket(id, [1000], { "eu-west": 20 }));
-    expect(table.size).toBe(3);
     expect(table.delete("b")).toBe(true);
     expect(table.delete("b")).toBe(false);
     table.add(ticket("a", [1000], { "eu-west": 20 }));
@@ -117,7 +116,6 @@ describe("WaitingTable", () => {
       const snapshot = table.snapshot();
       const reread = new WaitingColumnsReader().read(snapshot.regions, [...expected.values()]);
       expect(plain(snapshot)).toEqual(plain(reread));
-      expect(table.size).toBe(expected.size);
       for (const id of expected.keys()) expect(table.get(id)).toBe(expected.get(id));
     }
   });

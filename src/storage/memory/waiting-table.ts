@@ -37,11 +37,6 @@ export class WaitingTable {
   /** What {@link snapshot} hands out, reused from one snapshot to the next. */
   #out = snapshotArrays();
 
-  /** Queued tickets. */
-  get size(): number {
-    return this.#slotOf.size;
-  }
-
   has(ticketId: string): boolean {
     return this.#slotOf.has(ticketId);
   }
