@@ -111,7 +111,7 @@ export class QueueMatcher {
   }
 
   async #runPass(fence: number): Promise<PassSummary> {
-    const { store, events, progress, placement, clock, logger, metrics, stats } = this.#deps;
+    const { store, progress, placement, clock, logger, metrics, stats } = this.#deps;
     const startedAt = performance.now();
     const queue = this.queue.name;
     const now = clock.now();

@@ -19,7 +19,7 @@ async function start(reflection?: boolean): Promise<ServerHarness> {
 }
 
 /** `buf curl` over gRPC with HTTP/2 prior knowledge: a generic client that knows no proto of ours. */
-async function bufCurl(harness: ServerHarness, ...args: string[]): Promise<string> {
+async function bufCurl(...args: string[]): Promise<string> {
   const { stdout } = await run("node_modules/.bin/buf", ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args], { timeout: 15_000 });
   return stdout;
 }
@@ -42,9 +42,9 @@ describe("gRPC server reflection", () => {
   it.each(["grpc-v1", "grpc-v1alpha"])("lets buf curl list services and call a method with %s", async (protocol) => {
     const harness = await start();
     const url = `http://127.0.0.1:${harness.app.servers.grpcPort}`;
-    const listed = await bufCurl(harness, "--reflect-protocol", protocol, "--list-services", url);
+    const listed = await bufCurl("--reflect-protocol", protocol, "--list-services", url);
     expect(listed.trim().split("\n")).toEqual(SERVICES);
-    const queues = JSON.parse(await bufCurl(harness, "--reflect-protocol", protocol, `${url}/matchmaking.v1.MatchmakingService/ListQueues`)) as {
+    const queues = JSON.parse(await bufCurl("--reflect-protocol", protocol, `${url}/matchmaking.v1.MatchmakingService/ListQueues`)) as {
       queues: { name: string }[];
     };
     expect(queues.queues.map((queue) => queue.name)).toEqual(["duel", "squads-5v5", "ffa-8"]);

@@ -6,7 +6,6 @@ import {
   MatchTicketVerificationError,
 } from "../../../src/application/ports/match-ticket-verifier.ts";
 import { JwtMatchTicketIssuer } from "../../../src/clients/match-tickets/jwt-match-ticket-issuer.ts";
-import { JwtMatchTicketVerifier } from "../../../src/clients/match-tickets/jwt-match-ticket-verifier.ts";
 import {
   loadMatchTicketSigningKey,
   matchTicketJwks,
