@@ -10,7 +10,7 @@ import {
   ENTRY_SKILL,
   ENTRY_TICKET,
   ENTRY_WINDOW,
-  firstRankWhere,
+  firstRankFrom,
   RECORD_CREATED_AT,
   RECORD_LATENCY,
   RECORD_PARTY_SIZE,
@@ -345,18 +345,18 @@ export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, 
     // Where the candidates passed over end on each side: at the one found when it is within the
     // skill range, else at the end of the range, looked for only between the scan and that one.
     const leftInRange = nextLeft >= 0 && floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]! >= floor;
-    const leftFrom = leftInRange ? nextLeft + 1 : firstRankWhere(index, nextLeft + 1, Math.max(left + 1, nextLeft + 1), (skill) => skill >= floor);
+    const leftFrom = leftInRange ? nextLeft + 1 : firstRankFrom(index, nextLeft + 1, Math.max(left + 1, nextLeft + 1), 0, floor, false);
     const passedLeft = candidates.countBetween(leftFrom, left + 1, remaining);
     const leftFound = leftInRange && passedLeft < remaining;
     const rightInRange = nextRight < count && floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! <= ceiling;
-    const rightTo = rightInRange ? nextRight : firstRankWhere(index, Math.min(right, nextRight), nextRight, (skill) => skill > ceiling);
+    const rightTo = rightInRange ? nextRight : firstRankFrom(index, Math.min(right, nextRight), nextRight, 0, ceiling, true);
     const passedRight = candidates.countBetween(right, rightTo, remaining);
     const rightFound = rightInRange && passedRight < remaining;
     if (!leftFound && !rightFound) return false;
     if (leftFound && (!rightFound || anchorSkill - floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]! <= floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! - anchorSkill)) {
       // The right end's candidates met first are those strictly closer.
       const distance = anchorSkill - floats[ENTRY_FLOATS * nextLeft + ENTRY_SKILL]!;
-      const boundary = firstRankWhere(index, Math.min(right, rightTo), rightTo, (skill) => skill - anchorSkill >= distance);
+      const boundary = firstRankFrom(index, Math.min(right, rightTo), rightTo, anchorSkill, distance, false);
       const passed = passedLeft + candidates.countBetween(right, boundary, remaining);
       if (passed >= remaining) return false;
       scanExamined += passed;
@@ -365,7 +365,7 @@ export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, 
     } else {
       // The left end's candidates met first are those as close or closer (ties go left).
       const distance = floats[ENTRY_FLOATS * nextRight + ENTRY_SKILL]! - anchorSkill;
-      const boundary = firstRankWhere(index, Math.min(leftFrom, left + 1), left + 1, (skill) => anchorSkill - skill <= distance);
+      const boundary = firstRankFrom(index, Math.min(leftFrom, left + 1), left + 1, anchorSkill, -distance, false);
       const passed = passedRight + candidates.countBetween(boundary, left + 1, remaining);
       if (passed >= remaining) return false;
       scanExamined += passed;

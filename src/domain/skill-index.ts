@@ -101,17 +101,20 @@ export function buildSkillIndex(regionCount: number, record: Float64Array, bySki
 }
 
 /**
- * The first rank in `[from, to)` whose skill `reached` holds for, or `to`; `reached` must hold for
- * every rank after one it holds for (it is monotone in skill), as every test of a skill range or a
- * distance from a skill is.
+ * The first rank in `[from, to)` whose skill minus `origin` is at least `threshold` (above it when
+ * `strictly`), or `to`: a binary search, as skills rise with rank. Every test a scan makes of a skill
+ * range or of a distance from a skill has this form (`skill - 0 >= floor`, `anchor - skill <= d` as
+ * `skill - anchor >= -d`, which floating point gives exactly: a subtraction's rounding is the same
+ * both ways round). A predicate function would cost a closure per search and a call per step.
  */
-export function firstRankWhere(index: SkillIndex, from: number, to: number, reached: (skill: number) => boolean): number {
+export function firstRankFrom(index: SkillIndex, from: number, to: number, origin: number, threshold: number, strictly: boolean): number {
   const { floats } = index;
   let low = from;
   let high = to;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (reached(floats[ENTRY_FLOATS * middle + ENTRY_SKILL]!)) high = middle;
+    const above = floats[ENTRY_FLOATS * middle + ENTRY_SKILL]! - origin;
+    if (strictly ? above > threshold : above >= threshold) high = middle;
     else low = middle + 1;
   }
   return low;
