@@ -41,6 +41,26 @@ describe("stableSortByKey", () => {
     expect([...stableSortByKey(order, keys)]).toEqual(expected(order, keys));
   });
 
+  it("agrees with a stable comparator sort on keys that differ only in their low 32 bits, in short runs", () => {
+    // Within a millionth of each other: same sign, exponent and top fraction bits, so the high
+    // halves tie in runs and the low halves decide (ties kept in input order too).
+    const next = random(11);
+    const keys = Float64Array.from({ length: 4_000 }, (_, i) => 1500 + Math.floor(i / 8) * 0.37 + Math.floor(next() * 6) * 1e-12);
+    const order = Int32Array.from(keys.keys());
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    expect([...stableSortByKey(order, keys)]).toEqual(expected(order, keys));
+  });
+
+  it("agrees with a stable comparator sort on timestamps minutes apart (long runs of equal high halves)", () => {
+    const next = random(13);
+    const keys = Float64Array.from({ length: 4_000 }, () => 1_767_225_600_000 + Math.floor(next() * 300_000));
+    const order = Int32Array.from(keys.keys());
+    expect([...stableSortByKey(order, keys)]).toEqual(expected(order, keys));
+  });
+
   it("handles empty and single-element input", () => {
     expect([...stableSortByKey(new Int32Array(0), new Float64Array(0))]).toEqual([]);
     expect([...stableSortByKey(Int32Array.from([0]), Float64Array.from([9]))]).toEqual([0]);
