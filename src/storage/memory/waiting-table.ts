@@ -28,7 +28,7 @@ export class WaitingTable {
   #createdAt = float64(FIRST_CAPACITY);
   /** Kept for {@link expiringBy}, which a pass asks before every snapshot. */
   #expiresAt = float64(FIRST_CAPACITY);
-  /** Region names, in the order the table first met them: the latency columns. */
+  /** Region names, in the order the table first met them: the latency columns (the queue's own; Enqueue refuses others). */
   #regions: string[] = [];
   /** Slot s's latency to `#regions[r]` at `[s * #regions.length + r]`; NaN where it gave none. */
   #latencyMs = float64(0);
