@@ -2,7 +2,6 @@ import type { FormedMatches } from "../domain/formed-matches.ts";
 import { findMatchesAmong, type ProposedMatch } from "../domain/match-finder.ts";
 import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
 import type { Ticket, WaitingTicket } from "../domain/ticket.ts";
-import { WaitingColumnsReader } from "../domain/waiting-columns.ts";
 import type { MatchPlacement } from "./match-placement.ts";
 import { publishCommitted } from "./publish-changes.ts";
 import type { Clock } from "./ports/clock.ts";
@@ -79,23 +78,17 @@ export interface PassSummary {
 export class QueueMatcher {
   readonly queue: QueueConfig;
   readonly #deps: QueueMatcherDeps;
-  readonly #regionNames: readonly string[];
-  /** Reads each pass's waiting tickets into columns when the store keeps none, reusing its arrays. */
-  #reader: WaitingColumnsReader | undefined;
   /** The pass under way or the last one: a pass starts once it has ended. */
   #previous: Promise<unknown> = Promise.resolve();
 
   constructor(queue: QueueConfig, deps: QueueMatcherDeps) {
     this.queue = queue;
     this.#deps = deps;
-    this.#regionNames = queue.regions.map((region) => region.name);
   }
 
   /** Tells the store that this instance runs no passes over the queue for now (see `TicketStore.passesEnded`). */
   passesEnded(): void {
     this.#deps.store.passesEnded(this.queue.name);
-    // The columns' arrays are sized for the queue's longest list: let them go with the lease.
-    this.#reader = undefined;
   }
 
   /**
@@ -122,7 +115,8 @@ export class QueueMatcher {
       if (error instanceof PassListingError) await this.#announceOpening(error.reclaimed, error.expired, now);
       throw error;
     }
-    const { reclaimed, expired, queued, columns: kept } = opened;
+    // `columns`: each waiting ticket's numbers, for the matching and the counts by region after it.
+    const { reclaimed, expired, queued, columns } = opened;
     await this.#announceOpening(reclaimed, expired, now);
     // Regions whose fleet has just failed to allocate are left alone; their tickets stay queued, or
     // are matched in another region they may play in.
@@ -135,9 +129,6 @@ export class QueueMatcher {
       metrics.matchingSkipped(queue);
       logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
     }
-    // Each ticket's numbers, for the matching and the counts by region after it: as the store keeps
-    // them, or read once here.
-    const columns = kept ?? (this.#reader ??= new WaitingColumnsReader()).read(this.#regionNames, queued);
     const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now);
     const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):

@@ -26,6 +26,11 @@ export interface WaitingColumns<T extends MatchableTicket> {
   readonly latencyMs: Float64Array;
 }
 
+/** No waiting tickets. */
+export function noWaitingColumns<T extends MatchableTicket>(): WaitingColumns<T> {
+  return { tickets: [], regions: [], skill: new Float64Array(0), partySize: new Int32Array(0), createdAt: new Float64Array(0), latencyMs: new Float64Array(0) };
+}
+
 const float64 = (length: number): Float64Array => new Float64Array(length);
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TicketStore } from "../../src/application/ports/ticket-store.ts";
 import type { Assignment, Ticket, WaitingTicket } from "../../src/domain/ticket.ts";
+import { WaitingColumnsReader } from "../../src/domain/waiting-columns.ts";
 
 /** A store under test, fresh and empty. */
 export interface TicketStoreSubject {
@@ -308,6 +309,35 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
         expect(await listed()).toEqual(first);
       });
 
+      it("hands each listed ticket's numbers in the list's order, through arrivals, departures and returns", async () => {
+        const party = (id: string, skills: readonly number[], latencyMs: Record<string, number>, createdAt: number): Ticket => ({
+          ...queuedTicket(id, { createdAt, userIds: skills.map((_, k) => `${id}-${k}`) }),
+          players: skills.map((skill, k) => ({ userId: `${id}-${k}`, skill })),
+          latencyMs,
+        });
+        const subject = await withTickets(
+          party("a", [1000, 1200], { "eu-west": 20 }, T0),
+          party("b", [900], { "us-east": 70, "eu-west": 40 }, T0 + 1),
+          party("c", [1500], { "us-east": 10 }, T0 + 2),
+        );
+        const agrees = async () => {
+          const { queued, columns } = await subject.store.beginPass(QUEUE, 0, T0 + 10);
+          const reread = new WaitingColumnsReader().read(columns.regions, queued);
+          expect(columns.tickets.map((ticket) => ticket.id)).toEqual(queued.map((ticket) => ticket.id));
+          for (const key of ["skill", "partySize", "createdAt", "latencyMs"] as const) expect([...columns[key]]).toEqual([...reread[key]]);
+          return queued.map((ticket) => ticket.id);
+        };
+        expect(await agrees()).toEqual(["a", "b", "c"]);
+        await claim(subject, "m1", ["b"]);
+        await subject.store.create(party("d", [2000, 2100, 2200], { "ap-south": 50 }, T0 + 3));
+        // Created before the others, seen after them: where a store lists it is its own order.
+        await subject.store.create(party("e", [700], { "eu-west": 90 }, T0 - 5));
+        expect((await agrees()).sort()).toEqual(["a", "c", "d", "e"]);
+        await subject.store.requeue(QUEUE, "m1", ["b"], T0 + 4);
+        await subject.store.cancel("a", T0 + 4);
+        expect((await agrees()).sort()).toEqual(["b", "c", "d", "e"]);
+      });
+
       it("requeues allocating tickets claimed before the cut-off only, and lists them as queued", async () => {
         const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c"));
         await claim(subject, "m1", ["a"], T0 + 1_000);
@@ -366,7 +396,7 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
       it("opens a pass over an unknown queue with nothing in it", async () => {
         const { store } = await withTickets(queuedTicket("a"));
 
-        expect(await store.beginPass("other", T0, T0 + 1_000_000)).toEqual({ reclaimed: [], expired: [], queued: [] });
+        expect(await store.beginPass("other", T0, T0 + 1_000_000)).toMatchObject({ reclaimed: [], expired: [], queued: [] });
       });
     });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Ticket } from "../../src/domain/ticket.ts";
 import { WaitingColumnsReader, type WaitingColumns } from "../../src/domain/waiting-columns.ts";
-import { WaitingTable } from "../../src/storage/memory/waiting-table.ts";
+import { WaitingTable } from "../../src/storage/waiting-table.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 import { queuedTicket } from "./ticket-store-conformance.ts";
 
@@ -24,7 +24,7 @@ function plain(columns: WaitingColumns<Ticket>) {
 
 describe("WaitingTable", () => {
   it("keeps tickets in the order they were queued, a re-queued one last", () => {
-    const table = new WaitingTable();
+    const table = new WaitingTable<Ticket>();
     for (const id of ["a", "b", "c"]) table.add(ticket(id, [1000], { "eu-west": 20 }));
     expect(table.delete("b")).toBe(true);
     expect(table.delete("b")).toBe(false);
@@ -36,7 +36,7 @@ describe("WaitingTable", () => {
   });
 
   it("hands out each ticket's party skill, size, creation time and latency per region, NaN where none", () => {
-    const table = new WaitingTable();
+    const table = new WaitingTable<Ticket>();
     table.add(ticket("a", [1000, 1200], { "eu-west": 20 }, 5));
     // A region first met here gets a column, empty for the tickets before.
     table.add(ticket("b", [900], { "us-east": 70, "eu-west": 40 }, 7));
@@ -51,7 +51,7 @@ describe("WaitingTable", () => {
   });
 
   it("still agrees after a long queue drains and fills again", () => {
-    const table = new WaitingTable();
+    const table = new WaitingTable<Ticket>();
     const expected = new Map<string, Ticket>();
     const add = (id: string, index: number) => {
       const entry = ticket(id, [1000 + index], index % 3 === 0 ? { "eu-west": index % 200 } : { "us-east": index % 150 }, index);
@@ -87,7 +87,7 @@ describe("WaitingTable", () => {
 
   it("agrees with reading the tickets themselves through any mix of arrivals and departures", () => {
     const random = seededRandom(7);
-    const table = new WaitingTable();
+    const table = new WaitingTable<Ticket>();
     // What the table should hold: a Map keeps insertion order, and a deleted key set again goes last.
     const expected = new Map<string, Ticket>();
     const regions = ["eu-west", "us-east", "ap-south"];

@@ -49,11 +49,11 @@ export interface PassStart {
    */
   readonly queued: readonly WaitingTicket[];
   /**
-   * The numbers of `queued`, in its order, from a store that keeps them as tickets arrive (the
-   * in-memory store does; see `WaitingColumns`); a pass reads them from `queued` when absent. They
-   * hold until the store's next `beginPass` over the queue.
+   * The numbers of `queued`, in its order (see `WaitingColumns`), which a store keeps from when it
+   * first sees a ticket so that no pass reads them from the ticket objects. They hold until the
+   * store's next `beginPass` over the queue.
    */
-  readonly columns?: WaitingColumns<WaitingTicket>;
+  readonly columns: WaitingColumns<WaitingTicket>;
 }
 
 /** One proposed match to claim: its id and every ticket it takes. */

@@ -1,7 +1,8 @@
 import type { Assignment, Ticket, TicketState } from "../../domain/ticket.ts";
 import { isLive } from "../../domain/ticket.ts";
 import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
-import { WaitingTable } from "./waiting-table.ts";
+import { noWaitingColumns } from "../../domain/waiting-columns.ts";
+import { WaitingTable } from "../waiting-table.ts";
 
 /** Options of {@link InMemoryTicketStore}; retention is injected so tests can shorten it. */
 export interface InMemoryTicketStoreOptions {
@@ -11,7 +12,7 @@ export interface InMemoryTicketStoreOptions {
 
 interface QueueIndex {
   /** Queued tickets, in the order they became queued, with the numbers a pass reads. */
-  readonly queued: WaitingTable;
+  readonly queued: WaitingTable<Ticket>;
   /** Allocating tickets by id. */
   readonly allocating: Map<string, Ticket>;
   /**
@@ -111,7 +112,7 @@ export class InMemoryTicketStore implements TicketStore {
 
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
     const index = this.#queues.get(queue);
-    if (index === undefined) return { reclaimed: [], expired: [], queued: [] };
+    if (index === undefined) return { reclaimed: [], expired: [], queued: [], columns: noWaitingColumns() };
     const reclaimed = this.#reclaimStale(index, claimedBefore, now);
     const expired = this.#expire(index, now);
     this.#forgetRetired(index, now);

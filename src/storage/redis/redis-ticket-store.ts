@@ -1,6 +1,8 @@
 import type { Assignment, Ticket, WaitingTicket } from "../../domain/ticket.ts";
 import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
 import { PassListingError } from "../../application/errors.ts";
+import type { WaitingColumns } from "../../domain/waiting-columns.ts";
+import { WaitingTable } from "../waiting-table.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
@@ -43,8 +45,11 @@ export class RedisTicketStore implements TicketStore {
   readonly #redis: RedisCommands;
   readonly #keys: RedisKeys;
   readonly #retentionMs: number;
-  /** By queue, the documents of the waiting tickets its passes listed, by id (some may have left since). */
-  readonly #waiting = new Map<string, Map<string, WaitingTicket>>();
+  /**
+   * By queue, the documents of the waiting tickets its passes listed, with their numbers (some may
+   * have left since).
+   */
+  readonly #waiting = new Map<string, WaitingTable<WaitingTicket>>();
 
   constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
     this.#redis = redis;
@@ -157,43 +162,44 @@ export class RedisTicketStore implements TicketStore {
     if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
     const changed = { reclaimed: decodeTickets(reply[0]), expired: decodeTickets(reply[1]) };
     try {
-      return { ...changed, queued: await this.#listWaiting(queue) };
+      const columns = await this.#listWaiting(queue);
+      return { ...changed, queued: columns.tickets, columns };
     } catch (error) {
       // The script's changes are made: they still have to be announced.
       throw new PassListingError(changed, error);
     }
   }
 
-  /** The queue's waiting tickets in the sorted set's order, reading only the documents not kept. */
-  async #listWaiting(queue: string): Promise<WaitingTicket[]> {
+  /**
+   * The queue's waiting tickets in the sorted set's order, with their numbers, reading only the
+   * documents not kept.
+   */
+  async #listWaiting(queue: string): Promise<WaitingColumns<WaitingTicket>> {
     const queueKey = [this.#keys.queue(queue)];
     // A plain ZRANGE after the script: listed from inside it, the ids held Redis up about three
     // times as long (BENCHMARKS.md, section 6).
     const ids = await this.#redis.run("list queued tickets", (redis) => redis.zRange(this.#keys.queued(queue), 0, -1));
-    let known = this.#waiting.get(queue) ?? new Map<string, WaitingTicket>();
-    // One lookup per listed id: the documents kept, and the ids to read.
-    const kept = ids.map((id) => known.get(id));
-    const unseen = ids.filter((_, index) => kept[index] === undefined);
+    let known = this.#waiting.get(queue) ?? new WaitingTable<WaitingTicket>();
+    const unseen = ids.filter((id) => !known.has(id));
     for (let start = 0; start < unseen.length; start += WAITING_READ_CHUNK) {
       const chunk = unseen.slice(start, start + WAITING_READ_CHUNK);
       const docs = await this.#redis.run("read waiting tickets", async (redis) => replyList(await redis.readWaiting(queueKey, chunk)));
       if (docs.length !== chunk.length) throw new CorruptTicketError(`expected ${chunk.length} ticket documents, got ${docs.length}`);
-      chunk.forEach((id, index) => {
-        // No document (Lua's false arrives as null): cancelled or expired since the list was made, or gone.
-        if (docs[index] !== null) known.set(id, decodeWaitingTicket(docs[index]));
-      });
+      // No document (Lua's false arrives as null): cancelled or expired since the list was made, or gone.
+      for (const doc of docs) if (doc !== null) known.add(decodeWaitingTicket(doc));
     }
-    const waiting: WaitingTicket[] = [];
-    ids.forEach((id, index) => {
-      const ticket = kept[index] ?? known.get(id);
-      if (ticket !== undefined) waiting.push(ticket);
-    });
+    let columns = known.snapshotOf(ids);
     // Documents of tickets no longer listed stay right (a document never changes, and a ticket
     // requeued later is listed again) but take room: dropped once they outnumber the listed ones,
-    // rather than by making a new map of the whole queue every pass.
-    if (known.size > 2 * waiting.length) known = new Map(waiting.map((ticket) => [ticket.id, ticket]));
+    // rather than by making the table anew every pass. Kept in the listed order, which later
+    // passes mostly repeat (new tickets are the youngest), so their snapshots read the table in order.
+    if (known.size > 2 * columns.tickets.length) {
+      known = new WaitingTable<WaitingTicket>();
+      for (const ticket of columns.tickets) known.add(ticket);
+      columns = known.snapshotOf(ids);
+    }
     this.#waiting.set(queue, known);
-    return waiting;
+    return columns;
   }
 
   /** Drops the documents kept for the queue's next pass: a queue's are about the size of its documents in Redis. */

@@ -1,6 +1,6 @@
-import { partySkill, type Ticket } from "../../domain/ticket.ts";
-import type { WaitingColumns } from "../../domain/waiting-columns.ts";
-import { ReusableArray } from "../../domain/reusable-array.ts";
+import { partySkill, type WaitingTicket } from "../domain/ticket.ts";
+import type { WaitingColumns } from "../domain/waiting-columns.ts";
+import { ReusableArray } from "../domain/reusable-array.ts";
 
 const FIRST_CAPACITY = 64;
 
@@ -8,20 +8,21 @@ const float64 = (length: number): Float64Array => new Float64Array(length);
 const int32 = (length: number): Int32Array => new Int32Array(length);
 
 /**
- * One queue's queued tickets in the order they became queued, each one's numbers (what a matching
- * pass reads, see {@link WaitingColumns}) written into typed arrays when it arrives.
+ * One queue's waiting tickets in the order they were added, each one's numbers (what a matching
+ * pass reads, see {@link WaitingColumns}) written into typed arrays when it arrives. The in-memory
+ * store keeps its queued tickets here; the Redis store the documents its passes have read.
  *
  * Why: a pass then copies arrays instead of reading every ticket object (its players, its latency
- * to each region by name) on every tick: a ticket's numbers are read once, at Enqueue, however
- * many passes it waits through.
+ * to each region by name) on every tick: a ticket's numbers are read once, when it is added,
+ * however many passes it waits through.
  *
  * A ticket that leaves only frees its slot, so leaving costs one map deletion; {@link snapshot}
  * skips freed slots. The table closes them up, keeping the order, when its arrays are full and at
  * least half their slots are free, and gives room back when the queue is down to a quarter of it.
  */
-export class WaitingTable {
+export class WaitingTable<T extends WaitingTicket> {
   /** By slot; undefined where the ticket has left. */
-  #tickets: (Ticket | undefined)[] = [];
+  #tickets: (T | undefined)[] = [];
   readonly #slotOf = new Map<string, number>();
   #skill = float64(FIRST_CAPACITY);
   #partySize = int32(FIRST_CAPACITY);
@@ -37,18 +38,23 @@ export class WaitingTable {
   /** What {@link snapshot} hands out, reused from one snapshot to the next. */
   #out = snapshotArrays();
 
+  /** Tickets in the table. */
+  get size(): number {
+    return this.#slotOf.size;
+  }
+
   has(ticketId: string): boolean {
     return this.#slotOf.has(ticketId);
   }
 
-  get(ticketId: string): Ticket | undefined {
+  get(ticketId: string): T | undefined {
     const slot = this.#slotOf.get(ticketId);
     return slot === undefined ? undefined : this.#tickets[slot];
   }
 
   /** The queued tickets whose time to live is over at `now`, in order: found without reading the others. */
-  expiringBy(now: number): Ticket[] {
-    const due: Ticket[] = [];
+  expiringBy(now: number): T[] {
+    const due: T[] = [];
     for (let slot = 0; slot < this.#used; slot++) {
       if (this.#expiresAt[slot]! > now) continue;
       const ticket = this.#tickets[slot];
@@ -58,7 +64,7 @@ export class WaitingTable {
   }
 
   /** Queues `ticket` last (a version of it already queued leaves first). */
-  add(ticket: Ticket): void {
+  add(ticket: T): void {
     this.delete(ticket.id);
     if (this.#used === this.#skill.length) this.#makeRoom();
     for (const region in ticket.latencyMs) if (!this.#regions.includes(region)) this.#addRegion(region);
@@ -83,28 +89,43 @@ export class WaitingTable {
   }
 
   /**
-   * Every queued ticket in order, with its numbers. The columns are the table's own arrays, reused:
-   * they hold until the table's next snapshot, which is the next pass over the queue.
+   * Every ticket in the table in order, with its numbers. The columns are the table's snapshot
+   * arrays, reused: they hold until its next snapshot, which is the next pass over the queue.
    */
-  snapshot(): WaitingColumns<Ticket> {
+  snapshot(): WaitingColumns<T> {
     if (this.#skill.length > FIRST_CAPACITY && 4 * this.#slotOf.size < this.#skill.length) this.#shrink();
-    const count = this.#slotOf.size;
+    const slots = new Int32Array(this.#slotOf.size);
+    let count = 0;
+    for (let slot = 0; slot < this.#used; slot++) if (this.#tickets[slot] !== undefined) slots[count++] = slot;
+    return this.#copy(slots, count);
+  }
+
+  /** {@link snapshot} of the tickets `ids` names, in that order, leaving out those not in the table. */
+  snapshotOf(ids: readonly string[]): WaitingColumns<T> {
+    const slots = new Int32Array(ids.length);
+    let count = 0;
+    for (const id of ids) {
+      const slot = this.#slotOf.get(id);
+      if (slot !== undefined) slots[count++] = slot;
+    }
+    return this.#copy(slots, count);
+  }
+
+  /** The columns of the first `count` of `slots`, in that order. */
+  #copy(slots: Int32Array, count: number): WaitingColumns<T> {
     const width = this.#regions.length;
-    const tickets = new Array<Ticket>(count);
+    const tickets = new Array<T>(count);
     const skill = this.#out.skill.take(count);
     const partySize = this.#out.partySize.take(count);
     const createdAt = this.#out.createdAt.take(count);
     const latencyMs = this.#out.latencyMs.take(count * width);
-    let at = 0;
-    for (let slot = 0; slot < this.#used; slot++) {
-      const ticket = this.#tickets[slot];
-      if (ticket === undefined) continue;
-      tickets[at] = ticket;
+    for (let at = 0; at < count; at++) {
+      const slot = slots[at]!;
+      tickets[at] = this.#tickets[slot]!;
       skill[at] = this.#skill[slot]!;
       partySize[at] = this.#partySize[slot]!;
       createdAt[at] = this.#createdAt[slot]!;
       for (let r = 0; r < width; r++) latencyMs[at * width + r] = this.#latencyMs[slot * width + r]!;
-      at++;
     }
     return { tickets, regions: [...this.#regions], skill, partySize, createdAt, latencyMs };
   }
