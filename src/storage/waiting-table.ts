@@ -37,6 +37,8 @@ export class WaitingTable<T extends WaitingTicket> {
   #used = 0;
   /** What {@link snapshot} hands out, reused from one snapshot to the next. */
   #out = snapshotArrays();
+  /** Scratch: the slots a snapshot copies. */
+  readonly #slots = new ReusableArray(int32);
 
   /** Tickets in the table. */
   get size(): number {
@@ -94,7 +96,7 @@ export class WaitingTable<T extends WaitingTicket> {
    */
   snapshot(): WaitingColumns<T> {
     if (this.#skill.length > FIRST_CAPACITY && 4 * this.#slotOf.size < this.#skill.length) this.#shrink();
-    const slots = new Int32Array(this.#slotOf.size);
+    const slots = this.#slots.atLeast(this.#slotOf.size);
     let count = 0;
     for (let slot = 0; slot < this.#used; slot++) if (this.#tickets[slot] !== undefined) slots[count++] = slot;
     return this.#copy(slots, count);
@@ -102,13 +104,40 @@ export class WaitingTable<T extends WaitingTicket> {
 
   /** {@link snapshot} of the tickets `ids` names, in that order, leaving out those not in the table. */
   snapshotOf(ids: readonly string[]): WaitingColumns<T> {
-    const slots = new Int32Array(ids.length);
+    const slots = this.#locate(ids);
     let count = 0;
-    for (const id of ids) {
-      const slot = this.#slotOf.get(id);
-      if (slot !== undefined) slots[count++] = slot;
-    }
+    for (let i = 0; i < ids.length; i++) if (slots[i]! >= 0) slots[count++] = slots[i]!;
     return this.#copy(slots, count);
+  }
+
+  /** The ids among `ids` that the table does not hold, in that order. */
+  missingFrom(ids: readonly string[]): string[] {
+    const slots = this.#locate(ids);
+    return ids.filter((_, i) => slots[i]! < 0);
+  }
+
+  /**
+   * The slot of each of `ids` (-1 where the table has none), in scratch reused by the next call.
+   * Walks the table alongside the ids, which mostly come in the order the tickets were added
+   * (the order Redis lists a queue in, but for tickets back from a failed allocation), and looks
+   * an id up only where the two part: a comparison of ids costs less than a lookup in a map of
+   * the whole queue.
+   */
+  #locate(ids: readonly string[]): Int32Array {
+    const slots = this.#slots.atLeast(ids.length);
+    let cursor = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      while (cursor < this.#used && this.#tickets[cursor] === undefined) cursor++;
+      if (cursor < this.#used && this.#tickets[cursor]!.id === id) {
+        slots[i] = cursor++;
+        continue;
+      }
+      const slot = this.#slotOf.get(id);
+      slots[i] = slot ?? -1;
+      if (slot !== undefined) cursor = slot + 1;
+    }
+    return slots;
   }
 
   /** The columns of the first `count` of `slots`, in that order. */

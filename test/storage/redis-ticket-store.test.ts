@@ -46,6 +46,19 @@ describe("RedisTicketStore", () => {
     expect((await listed(other.store))[0]!.partyId).toBe("rewritten");
   });
 
+  it("hands the listed tickets' numbers in the sorted set's order, whatever order it read them in", async () => {
+    const storage = await redis.open({ keyPrefix: redis.freshPrefix() });
+    for (const [id, createdAt] of [["b", T0 + 1], ["c", T0 + 2]] as const) await storage.store.create(queuedTicket(id, { createdAt }));
+    await storage.store.beginPass("duel", 0, T0 + 3);
+    // Read after b and c, listed before them.
+    await storage.store.create({ ...queuedTicket("a", { createdAt: T0 }), players: [{ userId: "a-p", skill: 900 }] });
+    const { queued, columns } = await storage.store.beginPass("duel", 0, T0 + 3);
+    expect(queued.map((ticket) => ticket.id)).toEqual(["a", "b", "c"]);
+    expect(columns.tickets).toBe(queued);
+    expect([...columns.skill]).toEqual([900, queuedTicket("b").players[0]!.skill, queuedTicket("c").players[0]!.skill]);
+    expect([...columns.createdAt]).toEqual([T0, T0 + 1, T0 + 2]);
+  });
+
   it("keeps the documents of tickets a pass no longer lists until they outnumber the listed ones", async () => {
     const keyPrefix = redis.freshPrefix();
     const storage = await redis.open({ keyPrefix });

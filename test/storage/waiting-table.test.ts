@@ -50,6 +50,32 @@ describe("WaitingTable", () => {
     });
   });
 
+  it("hands the tickets a list names in the list's order, and tells which it does not hold", () => {
+    const random = seededRandom(3);
+    const table = new WaitingTable<Ticket>();
+    const added: Ticket[] = [];
+    for (let index = 0; index < 500; index++) {
+      const entry = ticket(`t${index}`, [1000 + index], { "eu-west": index % 90 }, index);
+      table.add(entry);
+      added.push(entry);
+    }
+    for (let index = 0; index < 500; index += 7) table.delete(`t${index}`);
+    expect(table.size).toBe(500 - 72);
+    // Mostly in the order added, with some out of place, some gone and some never added.
+    const ids = added.map((entry) => entry.id);
+    for (let k = 0; k < 40; k++) {
+      const i = Math.floor(random() * ids.length);
+      const j = Math.floor(random() * ids.length);
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+    ids.splice(100, 0, "never-1", "never-2");
+    const held = ids.filter((id) => table.has(id));
+    expect(table.missingFrom(ids)).toEqual(ids.filter((id) => !table.has(id)));
+    const snapshot = table.snapshotOf(ids);
+    const byId = new Map(added.map((entry) => [entry.id, entry]));
+    expect(plain(snapshot)).toEqual(plain(new WaitingColumnsReader().read(snapshot.regions, held.map((id) => byId.get(id)!))));
+  });
+
   it("still agrees after a long queue drains and fills again", () => {
     const table = new WaitingTable<Ticket>();
     const expected = new Map<string, Ticket>();

@@ -180,7 +180,7 @@ export class RedisTicketStore implements TicketStore {
     // times as long (BENCHMARKS.md, section 6).
     const ids = await this.#redis.run("list queued tickets", (redis) => redis.zRange(this.#keys.queued(queue), 0, -1));
     let known = this.#waiting.get(queue) ?? new WaitingTable<WaitingTicket>();
-    const unseen = ids.filter((id) => !known.has(id));
+    const unseen = known.missingFrom(ids);
     for (let start = 0; start < unseen.length; start += WAITING_READ_CHUNK) {
       const chunk = unseen.slice(start, start + WAITING_READ_CHUNK);
       const docs = await this.#redis.run("read waiting tickets", async (redis) => replyList(await redis.readWaiting(queueKey, chunk)));
