@@ -1,8 +1,9 @@
 /**
  * Benchmark 3: one matching pass over 10k, 100k and 1M waiting tickets in one queue, against sorting
  * the same number of skills in the same run. The pass is `findMatchesAmong` over the numbers a store
- * keeps for its waiting tickets, as every pass now runs; beside it, `findMatches`, which reads them
- * from the ticket objects first.
+ * keeps for its waiting tickets, as every pass now matches (the store's copy of them is part of
+ * opening the pass: benchmark 6, and section 8 of BENCHMARKS.md); beside it, `findMatches`, which
+ * reads them from the ticket objects first.
  */
 import { findMatches, findMatchesAmong } from "../src/domain/match-finder.ts";
 import { WaitingColumnsReader } from "../src/domain/waiting-columns.ts";
