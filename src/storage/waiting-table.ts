@@ -117,6 +117,28 @@ export class WaitingTable<T extends WaitingTicket> {
   }
 
   /**
+   * A table of only the tickets `ids` names, in that order, their numbers copied rather than read
+   * from the tickets again: for a store dropping the tickets its queue no longer lists.
+   */
+  keepingOnly(ids: readonly string[]): WaitingTable<T> {
+    const slots = this.#locate(ids);
+    let count = 0;
+    for (let i = 0; i < ids.length; i++) if (slots[i]! >= 0) slots[count++] = slots[i]!;
+    const width = this.#regions.length;
+    const capacity = Math.max(FIRST_CAPACITY, 2 * count);
+    const kept = new WaitingTable<T>();
+    kept.#regions = [...this.#regions];
+    kept.#skill = float64(capacity);
+    kept.#partySize = int32(capacity);
+    kept.#createdAt = float64(capacity);
+    kept.#expiresAt = float64(capacity);
+    kept.#latencyMs = float64(capacity * width);
+    for (let at = 0; at < count; at++) WaitingTable.#moveRow(this, slots[at]!, kept, at);
+    kept.#used = count;
+    return kept;
+  }
+
+  /**
    * The slot of each of `ids` (-1 where the table has none), in scratch reused by the next call.
    * Walks the table alongside the ids, which mostly come in the order the tickets were added
    * (the order Redis lists a queue in, but for tickets back from a failed allocation), and looks
@@ -200,24 +222,30 @@ export class WaitingTable<T extends WaitingTicket> {
 
   /** Moves every queued ticket down over the freed slots before it, keeping the order. */
   #closeUp(): void {
-    const width = this.#regions.length;
     let at = 0;
     for (let slot = 0; slot < this.#used; slot++) {
-      const ticket = this.#tickets[slot];
-      if (ticket === undefined) continue;
-      if (at !== slot) {
-        this.#tickets[at] = ticket;
-        this.#slotOf.set(ticket.id, at);
-        this.#skill[at] = this.#skill[slot]!;
-        this.#partySize[at] = this.#partySize[slot]!;
-        this.#createdAt[at] = this.#createdAt[slot]!;
-        this.#expiresAt[at] = this.#expiresAt[slot]!;
-        this.#latencyMs.copyWithin(at * width, slot * width, (slot + 1) * width);
-      }
+      if (this.#tickets[slot] === undefined) continue;
+      if (at !== slot) WaitingTable.#moveRow(this, slot, this, at);
       at++;
     }
     this.#tickets.length = at;
     this.#used = at;
+  }
+
+  /**
+   * Puts the ticket of `from`'s slot `slot`, with its numbers, at `to`'s slot `at`: into another
+   * table with the same regions, or down over a freed slot of the same one.
+   */
+  static #moveRow<T extends WaitingTicket>(from: WaitingTable<T>, slot: number, to: WaitingTable<T>, at: number): void {
+    const ticket = from.#tickets[slot]!;
+    const width = from.#regions.length;
+    to.#tickets[at] = ticket;
+    to.#slotOf.set(ticket.id, at);
+    to.#skill[at] = from.#skill[slot]!;
+    to.#partySize[at] = from.#partySize[slot]!;
+    to.#createdAt[at] = from.#createdAt[slot]!;
+    to.#expiresAt[at] = from.#expiresAt[slot]!;
+    for (let r = 0; r < width; r++) to.#latencyMs[at * width + r] = from.#latencyMs[slot * width + r]!;
   }
 
   /** A latency column for a region met for the first time: NaN for every ticket before. */

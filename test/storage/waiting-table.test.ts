@@ -74,6 +74,16 @@ describe("WaitingTable", () => {
     const snapshot = table.snapshotOf(ids);
     const byId = new Map(added.map((entry) => [entry.id, entry]));
     expect(plain(snapshot)).toEqual(plain(new WaitingColumnsReader().read(snapshot.regions, held.map((id) => byId.get(id)!))));
+    // A table of only those, in the list's order, that goes on like any other.
+    const kept = table.keepingOnly(ids);
+    expect(kept.size).toBe(held.length);
+    expect(plain(kept.snapshot())).toEqual(plain(snapshot));
+    const later = ticket("later", [1234], { "us-east": 5 }, 9_999);
+    kept.add(later);
+    expect(kept.delete(held[0]!)).toBe(true);
+    const rest = [...held.slice(1).map((id) => byId.get(id)!), later];
+    const after = kept.snapshot();
+    expect(plain(after)).toEqual(plain(new WaitingColumnsReader().read(after.regions, rest)));
   });
 
   it("still agrees after a long queue drains and fills again", () => {

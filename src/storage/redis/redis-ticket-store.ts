@@ -194,8 +194,7 @@ export class RedisTicketStore implements TicketStore {
     // rather than by making the table anew every pass. Kept in the listed order, which later
     // passes mostly repeat (new tickets are the youngest), so their snapshots read the table in order.
     if (known.size > 2 * columns.tickets.length) {
-      known = new WaitingTable<WaitingTicket>();
-      for (const ticket of columns.tickets) known.add(ticket);
+      known = known.keepingOnly(ids);
       columns = known.snapshotOf(ids);
     }
     this.#waiting.set(queue, known);
