@@ -138,6 +138,11 @@ export class WaitingTable<T extends WaitingTicket> {
     return kept;
   }
 
+  /** Lets the arrays of the last snapshot go (the next snapshot makes new ones): for a queue no pass runs over for now. */
+  forgetSnapshot(): void {
+    this.#out = snapshotArrays();
+  }
+
   /**
    * The slot of each of `ids` (-1 where the table has none), in scratch reused by the next call.
    * Walks the table alongside the ids, which mostly come in the order the tickets were added
@@ -196,11 +201,6 @@ export class WaitingTable<T extends WaitingTicket> {
     this.#createdAt = grown(this.#createdAt, float64(capacity));
     this.#expiresAt = grown(this.#expiresAt, float64(capacity));
     this.#latencyMs = grown(this.#latencyMs, float64(capacity * this.#regions.length));
-  }
-
-  /** Lets the arrays of the last snapshot go (the next snapshot makes new ones): for a queue no pass runs over for now. */
-  forgetSnapshot(): void {
-    this.#out = snapshotArrays();
   }
 
   /**
