@@ -158,6 +158,22 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
     });
 
     describe("claim", () => {
+      it("refuses a match with a ticket past its time to live that no pass has expired yet", async () => {
+        const subject = await withTickets(queuedTicket("a", { ttlMs: 1_000 }), queuedTicket("b"), queuedTicket("c"));
+        const fence = await subject.fence(QUEUE);
+        const claims = [
+          { matchId: "m1", ticketIds: ["a", "b"] },
+          { matchId: "m2", ticketIds: ["b", "c"] },
+        ];
+        const [late, inTime] = await subject.store.claim(QUEUE, claims, T0 + 1_000, fence);
+        expect(late).toBeUndefined();
+        expect(inTime?.map((ticket) => ticket.id)).toEqual(["b", "c"]);
+        expect((await subject.store.get("a"))?.state).toBe("queued");
+        // A moment before, it could still be matched.
+        const other = await withTickets(queuedTicket("a", { ttlMs: 1_000 }), queuedTicket("b"));
+        expect(await other.store.claim(QUEUE, [claims[0]!], T0 + 999, await other.fence(QUEUE))).toMatchObject([[{ id: "a" }, { id: "b" }]]);
+      });
+
       it("moves every listed ticket to allocating for the match", async () => {
         const subject = await withTickets(queuedTicket("a"), queuedTicket("b"), queuedTicket("c"));
 
@@ -360,7 +376,7 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
           queuedTicket("b", { ttlMs: 2_000 }),
           queuedTicket("c", { ttlMs: 500 }),
         );
-        await claim(subject, "m1", ["c"]);
+        await claim(subject, "m1", ["c"], T0 + 400);
 
         const pass = await subject.store.beginPass(QUEUE, 0, T0 + 1_000);
 

@@ -79,7 +79,8 @@ export interface TicketStore {
   /**
    * Claims many matches in one step, each all or nothing: moves all of a match's tickets from
    * queued to allocating for its `matchId`, or none of them if any is no longer queued (cancelled,
-   * expired, or claimed meanwhile, including by an earlier match of the same call). A failed match
+   * expired, or claimed meanwhile, including by an earlier match of the same call) or is past its
+   * time to live at `now`. A failed match
    * leaves the others claimed. Nothing is claimed if `fence` is not the queue's current
    * matching-lease token. Returns, per match in order, its claimed tickets or undefined.
    *

@@ -1,6 +1,8 @@
 -- Claims many matches at once (a chunk of a matching pass), each all or nothing: a match's tickets
 -- all move from queued to allocating for it, or none of them do when any is no longer queued
--- (cancelled, expired, or claimed by an earlier match of the same call or by anyone meanwhile).
+-- (cancelled, expired, or claimed by an earlier match of the same call or by anyone meanwhile) or
+-- is past its time to live at `now` (a pass would expire it: it may have been announced as expired
+-- already, by a pass whose expiry a failover lost).
 -- One match failing leaves the others alone. Nothing changes at all when the caller's fencing
 -- token is not the queue's current one (its matching lease has passed to another instance since).
 --
@@ -15,6 +17,12 @@ local fence, now = ARGV[1], ARGV[2]
 if redis.call('GET', P .. 'fence') ~= fence then
   return nil
 end
+-- Queued, and within its time to live.
+local function claimable_ticket(id)
+  local fields = redis.call('HMGET', ticket_key(id), 'state', 'expiresAt')
+  return fields[1] == 'queued' and tonumber(fields[2]) > tonumber(now)
+end
+
 local results = {}
 local i = 3
 while i <= #ARGV do
@@ -22,7 +30,7 @@ while i <= #ARGV do
   local first, last = i + 2, i + 1 + count
   local claimable = true
   for j = first, last do
-    if state_of(ARGV[j]) ~= 'queued' then
+    if not claimable_ticket(ARGV[j]) then
       claimable = false
       break
     end
