@@ -63,9 +63,20 @@ export class MatchingScheduler {
     this.#timers.set(matcher, timer);
   }
 
-  /** Runs one pass over every queue whose lease this instance holds, now (tests, tools). */
+  /**
+   * Runs one pass over every queue whose lease this instance holds, now (tests, tools). `stop`
+   * waits for these passes too.
+   */
   async runOnce(): Promise<void> {
-    for (const matcher of this.#matchers) await this.#passUnderLease(matcher);
+    for (const matcher of this.#matchers) {
+      const pass = this.#passUnderLease(matcher);
+      this.#running.add(pass);
+      try {
+        await pass;
+      } finally {
+        this.#running.delete(pass);
+      }
+    }
   }
 
   async #passUnderLease(matcher: ScheduledMatcher): Promise<void> {

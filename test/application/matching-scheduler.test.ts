@@ -145,6 +145,23 @@ describe("MatchingScheduler", () => {
     await scheduler.stop();
   });
 
+  it("on stop, also waits for a pass run by hand before releasing the leases", async () => {
+    const queue = controlledMatcher(100);
+    const lease = leases();
+    const scheduler = new MatchingScheduler([queue.matcher], lease, logger);
+    const byHand = scheduler.runOnce();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queue.running).toBe(1);
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    expect(lease.released).toEqual([]);
+    queue.finishPass();
+    await Promise.all([byHand, stopping]);
+    expect(lease.released).toEqual(["duel"]);
+  });
+
   it("on stop, waits for the pass under way, schedules no more, and releases the leases", async () => {
     const queue = controlledMatcher(100);
     const lease = leases();
