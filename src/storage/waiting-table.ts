@@ -39,6 +39,8 @@ export class WaitingTable<T extends WaitingTicket> {
   #out = snapshotArrays();
   /** Scratch: the slots a snapshot copies. */
   readonly #slots = new ReusableArray(int32);
+  /** Scratch: whether each slot is named by the list {@link narrowTo} was given (1) or not (0). */
+  readonly #listed = new ReusableArray((length) => new Uint8Array(length));
 
   /** Tickets in the table. */
   get size(): number {
@@ -102,11 +104,25 @@ export class WaitingTable<T extends WaitingTicket> {
     return this.#copy(slots, count);
   }
 
-  /** {@link snapshot} of the tickets `ids` names, in that order, leaving out those not in the table. */
-  snapshotOf(ids: readonly string[]): WaitingColumns<T> {
+  /**
+   * Drops every ticket `ids` does not name, and hands the {@link snapshot} of the others in the
+   * order of `ids`: for a store whose listing says which tickets still wait, and in what order.
+   */
+  narrowTo(ids: readonly string[]): WaitingColumns<T> {
+    if (this.#skill.length > FIRST_CAPACITY && 4 * this.#slotOf.size < this.#skill.length) this.#shrink();
     const slots = this.#locate(ids);
+    const listed = this.#listed.take(this.#used).fill(0);
     let count = 0;
-    for (let i = 0; i < ids.length; i++) if (slots[i]! >= 0) slots[count++] = slots[i]!;
+    for (let i = 0; i < ids.length; i++) {
+      const slot = slots[i]!;
+      if (slot < 0) continue;
+      listed[slot] = 1;
+      slots[count++] = slot;
+    }
+    for (let slot = 0; slot < this.#used; slot++) {
+      const ticket = this.#tickets[slot];
+      if (ticket !== undefined && listed[slot] === 0) this.delete(ticket.id);
+    }
     return this.#copy(slots, count);
   }
 
@@ -114,28 +130,6 @@ export class WaitingTable<T extends WaitingTicket> {
   missingFrom(ids: readonly string[]): string[] {
     const slots = this.#locate(ids);
     return ids.filter((_, i) => slots[i]! < 0);
-  }
-
-  /**
-   * A table of only the tickets `ids` names, in that order, their numbers copied rather than read
-   * from the tickets again: for a store dropping the tickets its queue no longer lists.
-   */
-  keepingOnly(ids: readonly string[]): WaitingTable<T> {
-    const slots = this.#locate(ids);
-    let count = 0;
-    for (let i = 0; i < ids.length; i++) if (slots[i]! >= 0) slots[count++] = slots[i]!;
-    const width = this.#regions.length;
-    const capacity = Math.max(FIRST_CAPACITY, 2 * count);
-    const kept = new WaitingTable<T>();
-    kept.#regions = [...this.#regions];
-    kept.#skill = float64(capacity);
-    kept.#partySize = int32(capacity);
-    kept.#createdAt = float64(capacity);
-    kept.#expiresAt = float64(capacity);
-    kept.#latencyMs = float64(capacity * width);
-    for (let at = 0; at < count; at++) WaitingTable.#moveRow(this, slots[at]!, kept, at);
-    kept.#used = count;
-    return kept;
   }
 
   /** Lets the arrays of the last snapshot go (the next snapshot makes new ones): for a queue no pass runs over for now. */
@@ -225,27 +219,24 @@ export class WaitingTable<T extends WaitingTicket> {
     let at = 0;
     for (let slot = 0; slot < this.#used; slot++) {
       if (this.#tickets[slot] === undefined) continue;
-      if (at !== slot) WaitingTable.#moveRow(this, slot, this, at);
+      if (at !== slot) this.#moveDown(slot, at);
       at++;
     }
     this.#tickets.length = at;
     this.#used = at;
   }
 
-  /**
-   * Puts the ticket of `from`'s slot `slot`, with its numbers, at `to`'s slot `at`: into another
-   * table with the same regions, or down over a freed slot of the same one.
-   */
-  static #moveRow<T extends WaitingTicket>(from: WaitingTable<T>, slot: number, to: WaitingTable<T>, at: number): void {
-    const ticket = from.#tickets[slot]!;
-    const width = from.#regions.length;
-    to.#tickets[at] = ticket;
-    to.#slotOf.set(ticket.id, at);
-    to.#skill[at] = from.#skill[slot]!;
-    to.#partySize[at] = from.#partySize[slot]!;
-    to.#createdAt[at] = from.#createdAt[slot]!;
-    to.#expiresAt[at] = from.#expiresAt[slot]!;
-    for (let r = 0; r < width; r++) to.#latencyMs[at * width + r] = from.#latencyMs[slot * width + r]!;
+  /** Moves the ticket of slot `slot`, with its numbers, down to the freed slot `at`. */
+  #moveDown(slot: number, at: number): void {
+    const ticket = this.#tickets[slot]!;
+    const width = this.#regions.length;
+    this.#tickets[at] = ticket;
+    this.#slotOf.set(ticket.id, at);
+    this.#skill[at] = this.#skill[slot]!;
+    this.#partySize[at] = this.#partySize[slot]!;
+    this.#createdAt[at] = this.#createdAt[slot]!;
+    this.#expiresAt[at] = this.#expiresAt[slot]!;
+    this.#latencyMs.copyWithin(at * width, slot * width, (slot + 1) * width);
   }
 
   /** A latency column for a region met for the first time: NaN for every ticket before. */

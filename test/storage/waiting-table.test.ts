@@ -71,19 +71,25 @@ describe("WaitingTable", () => {
     ids.splice(100, 0, "never-1", "never-2");
     const held = ids.filter((id) => table.has(id));
     expect(table.missingFrom(ids)).toEqual(ids.filter((id) => !table.has(id)));
-    const snapshot = table.snapshotOf(ids);
+    // Narrowed to the list: the others go, the rest come in the list's order.
+    expect(table.delete(added[1]!.id)).toBe(true);
+    const listed = held.filter((id) => id !== added[1]!.id);
+    const unlisted = added[2]!.id;
+    ids.splice(ids.indexOf(unlisted), 1);
+    const kept = listed.filter((id) => id !== unlisted);
+    const narrowed = table.narrowTo(ids);
     const byId = new Map(added.map((entry) => [entry.id, entry]));
-    expect(plain(snapshot)).toEqual(plain(new WaitingColumnsReader().read(snapshot.regions, held.map((id) => byId.get(id)!))));
-    // A table of only those, in the list's order, that goes on like any other.
-    const kept = table.keepingOnly(ids);
-    expect(kept.size).toBe(held.length);
-    expect(plain(kept.snapshot())).toEqual(plain(snapshot));
+    const expectedColumns = plain(new WaitingColumnsReader().read(narrowed.regions, kept.map((id) => byId.get(id)!)));
+    expect(plain(narrowed)).toEqual(expectedColumns);
+    expect(table.size).toBe(kept.length);
+    expect(table.has(unlisted)).toBe(false);
+    // And the table goes on like any other.
     const later = ticket("later", [1234], { "us-east": 5 }, 9_999);
-    kept.add(later);
-    expect(kept.delete(held[0]!)).toBe(true);
-    const rest = [...held.slice(1).map((id) => byId.get(id)!), later];
-    const after = kept.snapshot();
-    expect(plain(after)).toEqual(plain(new WaitingColumnsReader().read(after.regions, rest)));
+    table.add(later);
+    expect(table.delete(kept[0]!)).toBe(true);
+    const after = table.snapshot();
+    const inTableOrder = added.filter((entry) => kept.slice(1).includes(entry.id));
+    expect(plain(after)).toEqual(plain(new WaitingColumnsReader().read(after.regions, [...inTableOrder, later])));
   });
 
   it("still agrees after a long queue drains and fills again", () => {

@@ -45,10 +45,7 @@ export class RedisTicketStore implements TicketStore {
   readonly #redis: RedisCommands;
   readonly #keys: RedisKeys;
   readonly #retentionMs: number;
-  /**
-   * By queue, the documents of the waiting tickets its passes listed, with their numbers (some may
-   * have left since).
-   */
+  /** By queue, the documents of the waiting tickets its last pass listed, with their numbers. */
   readonly #waiting = new Map<string, WaitingTable<WaitingTicket>>();
 
   constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
@@ -179,7 +176,7 @@ export class RedisTicketStore implements TicketStore {
     // A plain ZRANGE after the script: listed from inside it, the ids held Redis up about three
     // times as long (BENCHMARKS.md, section 6).
     const ids = await this.#redis.run("list queued tickets", (redis) => redis.zRange(this.#keys.queued(queue), 0, -1));
-    let known = this.#waiting.get(queue) ?? new WaitingTable<WaitingTicket>();
+    const known = this.#waiting.get(queue) ?? new WaitingTable<WaitingTicket>();
     const unseen = known.missingFrom(ids);
     for (let start = 0; start < unseen.length; start += WAITING_READ_CHUNK) {
       const chunk = unseen.slice(start, start + WAITING_READ_CHUNK);
@@ -188,15 +185,10 @@ export class RedisTicketStore implements TicketStore {
       // No document (Lua's false arrives as null): cancelled or expired since the list was made, or gone.
       for (const doc of docs) if (doc !== null) known.add(decodeWaitingTicket(doc));
     }
-    let columns = known.snapshotOf(ids);
-    // Documents of tickets no longer listed stay right (a document never changes, and a ticket
-    // requeued later is listed again) but take room: dropped once they outnumber the listed ones,
-    // rather than by making the table anew every pass. Kept in the listed order, which later
-    // passes mostly repeat (new tickets are the youngest), so their snapshots read the table in order.
-    if (known.size > 2 * columns.tickets.length) {
-      known = known.keepingOnly(ids);
-      columns = known.snapshotOf(ids);
-    }
+    // The documents of tickets no longer listed go (a ticket back from a failed allocation is read
+    // again). The table keeps the others in the order first read, which later listings mostly
+    // repeat (new tickets are the youngest), so it finds them by walking alongside the list.
+    const columns = known.narrowTo(ids);
     this.#waiting.set(queue, known);
     return columns;
   }
