@@ -149,7 +149,7 @@ export class RedisTicketStore implements TicketStore {
    * during which it served no one else.
    *
    * The documents are kept per queue while this instance runs passes over it (see
-   * {@link passesEnded}), those of tickets no longer listed until they outnumber the listed ones.
+   * {@link passesEnded}): those of the tickets the last pass listed.
    *
    * @throws PassListingError when the listing fails after the script's changes are made.
    */
