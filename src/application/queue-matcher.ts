@@ -177,6 +177,7 @@ export class QueueMatcher {
     // Matches left unclaimed, by region; and the fleets found full. A fleet full once stays full for
     // the rest of the pass, so a younger match never takes room freed after an older one was left.
     const deferred = new Map<string, number>();
+    const defer = (region: string, count: number): void => void deferred.set(region, (deferred.get(region) ?? 0) + count);
     const fullFleets = new Set<string>();
     // Once every fleet the pass matched for is full, the rest of its matches (often most of a long
     // queue's) are counted as deferred at once rather than looked at one by one.
@@ -187,7 +188,7 @@ export class QueueMatcher {
         const chunk: { index: number; matchId: string; proposal: ProposedMatch<WaitingTicket> }[] = [];
         for (; next < formed.length && chunk.length < CLAIM_CHUNK; next++) {
           if (fullFleets.size === fleets.size) {
-            for (const [region, count] of formed.regionCounts(next)) deferred.set(region, (deferred.get(region) ?? 0) + count);
+            for (const [region, count] of formed.regionCounts(next)) defer(region, count);
             next = formed.length;
             break;
           }
@@ -199,7 +200,7 @@ export class QueueMatcher {
             continue;
           }
           fullFleets.add(fleet);
-          deferred.set(region, (deferred.get(region) ?? 0) + 1);
+          defer(region, 1);
         }
         if (chunk.length === 0) break;
         let results: (Ticket[] | undefined)[];

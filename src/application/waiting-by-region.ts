@@ -1,6 +1,6 @@
 import type { QueueConfig } from "../domain/queue-config.ts";
 import type { MatchableTicket } from "../domain/match-finder.ts";
-import type { WaitingColumns } from "../domain/waiting-columns.ts";
+import { latencyColumnsOf, type WaitingColumns } from "../domain/waiting-columns.ts";
 
 /** Waiting tickets of one region, as operators count them. */
 export interface RegionWaiting {
@@ -23,7 +23,7 @@ export interface RegionWaiting {
 export function waitingByRegion<T extends MatchableTicket>(queue: QueueConfig, waiting: WaitingColumns<T>, gone?: Uint8Array): RegionWaiting[] {
   const regionCount = queue.regions.length;
   const width = waiting.regions.length;
-  const columnOf = queue.regions.map((region) => waiting.regions.indexOf(region.name));
+  const columnOf = latencyColumnsOf(waiting, queue.regions);
   const tickets = new Float64Array(regionCount);
   const players = new Float64Array(regionCount);
   const oldest = new Float64Array(regionCount).fill(Infinity);

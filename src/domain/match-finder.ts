@@ -22,7 +22,7 @@ import { canSeatSizes, splitIntoTeamsInto, twoTeamsExact } from "./team-balancer
 import { stableSortByKey } from "./stable-key-sort.ts";
 import { orderByCreation } from "./priority-order.ts";
 import type { Player } from "./ticket.ts";
-import { WaitingColumnsReader, type WaitingColumns } from "./waiting-columns.ts";
+import { latencyColumnsOf, WaitingColumnsReader, type WaitingColumns } from "./waiting-columns.ts";
 
 /** What the matcher needs to know about a waiting ticket. */
 export interface MatchableTicket {
@@ -117,8 +117,7 @@ export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, 
   const identity = scratch.identity.take(count);
   const regionCount = queue.regions.length;
   // Where each of the rules' regions is among the columns' (-1: nowhere, no ticket may play there).
-  const columnOf = new Int32Array(regionCount);
-  for (let r = 0; r < regionCount; r++) columnOf[r] = waiting.regions.indexOf(queue.regions[r]!.name);
+  const columnOf = latencyColumnsOf(waiting, queue.regions);
   const width = waiting.regions.length;
   // Ticket i's record at [i * stride]: skill, skill window, party size, creation time, then its
   // latency to each region (NaN where it is not eligible).

@@ -1,4 +1,5 @@
 import type { MatchableTicket } from "./match-finder.ts";
+import type { RegionConfig } from "./queue-config.ts";
 import { ReusableArray } from "./reusable-array.ts";
 import { partySkill } from "./ticket.ts";
 
@@ -31,12 +32,30 @@ export function noWaitingColumns<T extends MatchableTicket>(): WaitingColumns<T>
   return { tickets: [], regions: [], skill: new Float64Array(0), partySize: new Int32Array(0), createdAt: new Float64Array(0), latencyMs: new Float64Array(0) };
 }
 
+/** Where each of `regions` is among the columns' latency columns (-1 where they have none). */
+export function latencyColumnsOf<T extends MatchableTicket>(waiting: WaitingColumns<T>, regions: readonly RegionConfig[]): Int32Array {
+  return Int32Array.from(regions, (region) => waiting.regions.indexOf(region.name));
+}
+
+/**
+ * Writes a ticket's latencies into `into` from `at` on, one per region of `regions`, NaN where it
+ * gave none. Walks the ticket's own few keys, finding each among `regions`, rather than looking
+ * each region up by name: property reads by a key that varies from read to read are V8's slow kind.
+ */
+export function writeLatencies(latencyMs: Readonly<Record<string, number>>, regions: readonly string[], into: Float64Array, at: number): void {
+  for (let r = 0; r < regions.length; r++) into[at + r] = Number.NaN;
+  for (const region in latencyMs) {
+    const r = regions.indexOf(region);
+    if (r >= 0) into[at + r] = latencyMs[region]!;
+  }
+}
+
 const float64 = (length: number): Float64Array => new Float64Array(length);
 
 /**
  * Reads waiting tickets into {@link WaitingColumns}, reusing its arrays from one read to the next:
- * a read's columns hold until the reader's next read. One reader per queue keeps each queue's
- * columns apart while passes over different queues interleave at their awaits.
+ * a read's columns hold until the reader's next read. For `findMatches`, whose callers hand it
+ * ticket objects; the stores keep their tickets' numbers as the tickets arrive.
  *
  * Why reused: a queue of a million tickets needs about 40 MB of columns every pass; fresh buffers
  * each time count as new external memory, to which V8 answers with full collections of the heap.
@@ -55,19 +74,12 @@ export class WaitingColumnsReader {
     const partySize = this.#partySize.take(count);
     const createdAt = this.#createdAt.take(count);
     const latencyMs = this.#latencyMs.take(count * width);
-    latencyMs.fill(Number.NaN);
     for (let i = 0; i < count; i++) {
       const ticket = tickets[i]!;
       skill[i] = partySkill(ticket.players);
       partySize[i] = ticket.players.length;
       createdAt[i] = ticket.createdAt;
-      const latencies = ticket.latencyMs;
-      // The ticket's own few keys, each found among `regions`, rather than a lookup per region by
-      // name: property reads by a key that varies from read to read are V8's slow kind.
-      for (const region in latencies) {
-        const r = regions.indexOf(region);
-        if (r >= 0) latencyMs[i * width + r] = latencies[region]!;
-      }
+      writeLatencies(ticket.latencyMs, regions, latencyMs, i * width);
     }
     return { tickets, regions, skill, partySize, createdAt, latencyMs };
   }

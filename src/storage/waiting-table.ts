@@ -1,5 +1,5 @@
 import { partySkill, type WaitingTicket } from "../domain/ticket.ts";
-import type { WaitingColumns } from "../domain/waiting-columns.ts";
+import { writeLatencies, type WaitingColumns } from "../domain/waiting-columns.ts";
 import { ReusableArray } from "../domain/reusable-array.ts";
 
 const FIRST_CAPACITY = 64;
@@ -79,8 +79,7 @@ export class WaitingTable<T extends WaitingTicket> {
     this.#partySize[slot] = ticket.players.length;
     this.#createdAt[slot] = ticket.createdAt;
     this.#expiresAt[slot] = ticket.expiresAt;
-    const width = this.#regions.length;
-    for (let r = 0; r < width; r++) this.#latencyMs[slot * width + r] = ticket.latencyMs[this.#regions[r]!] ?? Number.NaN;
+    writeLatencies(ticket.latencyMs, this.#regions, this.#latencyMs, slot * this.#regions.length);
   }
 
   /** Takes the ticket out of the queue; false when it was not queued. */
