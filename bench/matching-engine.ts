@@ -6,6 +6,7 @@
  * reads them from the ticket objects first.
  */
 import { findMatches, findMatchesAmong } from "../src/domain/match-finder.ts";
+import { MatchRecorder } from "../src/domain/formed-matches.ts";
 import { WaitingColumnsReader } from "../src/domain/waiting-columns.ts";
 import { loadQueueConfigFile } from "../src/config/queue-config-file.ts";
 import { formatMs, formatNumber, formatRatio, printTable, printVerdict } from "./support/report.ts";
@@ -15,6 +16,8 @@ import { waitingTickets } from "./support/waiting-tickets.ts";
 const SIZES = [10_000, 100_000, 1_000_000] as const;
 const NOW = Date.UTC(2026, 0, 1);
 const queues = loadQueueConfigFile("config/queues.json");
+/** Where the timed passes keep their matches, pass after pass, as a matching loop does. */
+const recorder = new MatchRecorder();
 const budgets: Record<number, number> = { 100_000: 50, 1_000_000: 1_000 };
 
 /** Milliseconds of CPU time the main thread has used: unlike wall time, other processes' load barely moves it. */
@@ -59,12 +62,12 @@ for (const name of ["duel", "squads-5v5"]) {
       queue.regions.map((region) => region.name),
       tickets,
     );
-    findMatchesAmong(queue, columns, NOW);
+    findMatchesAmong(queue, columns, NOW, recorder);
     const passTime = timeIt(
       repeat,
       () => columns,
       (input) => {
-        matched = findMatchesAmong(queue, input, NOW).length;
+        matched = findMatchesAmong(queue, input, NOW, recorder).length;
       },
     );
     // Beside it, the same pass reading the numbers from the ticket objects first (`findMatches`).

@@ -7,6 +7,7 @@
  * matching: every tick pays it on the event loop that also serves Enqueue and WatchTicket.
  */
 import { findMatchesAmong } from "../src/domain/match-finder.ts";
+import { MatchRecorder } from "../src/domain/formed-matches.ts";
 import { WaitingColumnsReader } from "../src/domain/waiting-columns.ts";
 import { loadQueueConfigFile } from "../src/config/queue-config-file.ts";
 import type { QueueConfig } from "../src/domain/queue-config.ts";
@@ -20,6 +21,8 @@ const SIZES = [10_000, 100_000] as const;
 const REPEAT = 11;
 const NOW = Date.UTC(2026, 0, 1);
 const queues = loadQueueConfigFile("config/queues.json");
+/** Where the matching alone keeps its matches, pass after pass, as a matching loop does. */
+const recorder = new MatchRecorder();
 
 /** `count` tickets waiting in `queue` at `NOW`, as the store keeps them. */
 function queuedTickets(queue: QueueConfig, count: number): Ticket[] {
@@ -64,7 +67,7 @@ for (const name of ["duel", "squads-5v5"]) {
     const alone: number[] = [];
     for (let run = 0; run < REPEAT; run++) {
       const startedAt = performance.now();
-      findMatchesAmong(queue, columns, NOW);
+      findMatchesAmong(queue, columns, NOW, recorder);
       alone.push(performance.now() - startedAt);
     }
     const whole: number[] = [];

@@ -1,4 +1,4 @@
-import type { FormedMatches } from "../domain/formed-matches.ts";
+import { MatchRecorder, type FormedMatches } from "../domain/formed-matches.ts";
 import { findMatchesAmong, type ProposedMatch } from "../domain/match-finder.ts";
 import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
 import type { Ticket, WaitingTicket } from "../domain/ticket.ts";
@@ -80,6 +80,8 @@ export class QueueMatcher {
   readonly #deps: QueueMatcherDeps;
   /** The pass under way or the last one: a pass starts once it has ended. */
   #previous: Promise<unknown> = Promise.resolve();
+  /** Where each pass's matches are kept, until the next pass (which only starts once this one ended). */
+  readonly #recorder = new MatchRecorder();
 
   constructor(queue: QueueConfig, deps: QueueMatcherDeps) {
     this.queue = queue;
@@ -129,7 +131,7 @@ export class QueueMatcher {
       metrics.matchingSkipped(queue);
       logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
     }
-    const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now);
+    const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now, this.#recorder);
     const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.

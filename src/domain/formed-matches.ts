@@ -12,6 +12,9 @@ import { ReusableArray } from "./reusable-array.ts";
  * object and arrays are built only when someone asks for it (see {@link FormedMatches}).
  */
 interface MatchTable<T extends MatchableTicket> {
+  /** The recorder whose arrays these are, and which of its passes: the table holds until its next one. */
+  readonly recorder: MatchRecorder;
+  readonly pass: number;
   readonly tickets: readonly T[];
   readonly regionNames: readonly string[];
   readonly teamCount: number;
@@ -19,11 +22,26 @@ interface MatchTable<T extends MatchableTicket> {
   readonly member: Int32Array;
   readonly team: Int32Array;
   readonly region: Int32Array;
-  /** Per match: skill spread, team imbalance, longest wait. */
+  /** Per match, {@link MATCH_FACTS} numbers at `[m * MATCH_FACTS]`: see {@link MatchRecorder.add}. */
   readonly facts: Float64Array;
 }
 
-const FACTS = 3;
+/** Where a match's facts sit among the {@link MATCH_FACTS} numbers {@link MatchRecorder.add} takes. */
+export const FACT_SKILL_SPREAD = 0;
+export const FACT_TEAM_IMBALANCE = 1;
+export const FACT_LONGEST_WAIT = 2;
+export const MATCH_FACTS = 3;
+
+/**
+ * Thrown when matches are read after their {@link MatchRecorder} began another pass, which reuses
+ * the arrays they live in: reading on would see the newer pass's matches.
+ */
+export class StaleMatchesError extends Error {
+  constructor() {
+    super("these matches were overwritten by a later pass of their recorder");
+    this.name = "StaleMatchesError";
+  }
+}
 
 /** Match `index` of `table`, its ticket and team arrays built now. */
 function matchAt<T extends MatchableTicket>(table: MatchTable<T>, index: number): ProposedMatch<T> {
@@ -42,9 +60,9 @@ function matchAt<T extends MatchableTicket>(table: MatchTable<T>, index: number)
     region: table.regionNames[table.region[index]!]!,
     tickets: members,
     teams,
-    skillSpread: facts[index * FACTS]!,
-    teamImbalance: facts[index * FACTS + 1]!,
-    longestWaitMs: facts[index * FACTS + 2]!,
+    skillSpread: facts[index * MATCH_FACTS + FACT_SKILL_SPREAD]!,
+    teamImbalance: facts[index * MATCH_FACTS + FACT_TEAM_IMBALANCE]!,
+    longestWaitMs: facts[index * MATCH_FACTS + FACT_LONGEST_WAIT]!,
   };
 }
 
@@ -55,6 +73,9 @@ function matchAt<T extends MatchableTicket>(table: MatchTable<T>, index: number)
  * allocation that grew with its matches (about 40 bytes each, 490k in a 1M-ticket duel pass), and
  * they were mostly thrown away: the matching loop claims only the matches placement has room for.
  * Reading a match's region costs no object; {@link at} builds one for the matches that are claimed.
+ *
+ * They live in their {@link MatchRecorder}'s arrays and hold until its next pass; reading them after
+ * that throws {@link StaleMatchesError}.
  */
 export class FormedMatches<T extends MatchableTicket> implements Iterable<ProposedMatch<T>> {
   readonly #table: MatchTable<T>;
@@ -65,7 +86,7 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
 
   /** How many matches the pass formed. */
   get length(): number {
-    return this.#table.region.length;
+    return this.#current().region.length;
   }
 
   /** The regions the pass could match in, in the order of its rules. */
@@ -78,7 +99,7 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
    * building them: for a caller that leaves all the rest aside at once.
    */
   regionCounts(from: number): Map<string, number> {
-    const { region, regionNames } = this.#table;
+    const { region, regionNames } = this.#current();
     const counts = new Int32Array(regionNames.length);
     for (let index = Math.max(0, from); index < region.length; index++) counts[region[index]!]!++;
     const result = new Map<string, number>();
@@ -128,13 +149,24 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
     if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`no match ${index} among ${this.length}`);
     return index;
   }
+
+  #current(): MatchTable<T> {
+    const table = this.#table;
+    if (!table.recorder.holds(table.pass)) throw new StaleMatchesError();
+    return table;
+  }
 }
 
 const int32 = (length: number): Int32Array => new Int32Array(length);
 
 /**
- * Collects a pass's matches in scratch kept across passes (passes are synchronous, never nested),
- * then copies them into a table of their exact size, read through the {@link FormedMatches} returned.
+ * Collects a pass's matches in arrays kept from pass to pass, and hands them out as the pass's
+ * {@link FormedMatches}, valid until the recorder's next pass.
+ *
+ * Why not copy them out to arrays of their own: at a million tickets that is about 24 MB of fresh
+ * external memory a pass, to which V8 answers with full collections of the heap, every waiting
+ * ticket included (a quarter of a second each at a million tickets). A matching loop needs a pass's
+ * matches only until its claims are made, before its next pass, so each loop keeps its own recorder.
  */
 export class MatchRecorder {
   readonly #start = new ReusableArray(int32);
@@ -149,21 +181,30 @@ export class MatchRecorder {
   #factsOf = new Float64Array(0);
   #matches = 0;
   #size = 0;
+  #pass = 0;
 
-  /** Starts a pass over `count` tickets (at most `count` members and `count` matches). */
+  /**
+   * Starts a pass over `count` tickets (at most `count` members and `count` matches); the matches
+   * of the previous pass are gone.
+   */
   begin(count: number): void {
+    this.#pass++;
     this.#starts = this.#start.atLeast(count + 1);
     this.#members = this.#member.atLeast(count);
     this.#teams = this.#team.atLeast(count);
     this.#regions = this.#region.atLeast(count);
-    this.#factsOf = this.#facts.atLeast(count * FACTS);
+    this.#factsOf = this.#facts.atLeast(count * MATCH_FACTS);
     this.#matches = 0;
     this.#size = 0;
     this.#starts[0] = 0;
   }
 
-  /** Adds a match: its first `size` members (ticket indices) and their teams, in member order. */
-  add(members: Int32Array, teams: Int32Array, size: number, region: number, skillSpread: number, teamImbalance: number, longestWaitMs: number): void {
+  /**
+   * Adds a match: its first `size` members (ticket indices) and their teams, in member order, and
+   * its {@link MATCH_FACTS} facts from `facts` (at {@link FACT_SKILL_SPREAD} and after). The facts
+   * come in an array, as numbers passed to a call that is not inlined are boxed.
+   */
+  add(members: Int32Array, teams: Int32Array, size: number, region: number, facts: Float64Array): void {
     const at = this.#size;
     for (let m = 0; m < size; m++) {
       this.#members[at + m] = members[m]!;
@@ -173,23 +214,28 @@ export class MatchRecorder {
     const match = this.#matches++;
     this.#starts[match + 1] = this.#size;
     this.#regions[match] = region;
-    this.#factsOf[match * FACTS] = skillSpread;
-    this.#factsOf[match * FACTS + 1] = teamImbalance;
-    this.#factsOf[match * FACTS + 2] = longestWaitMs;
+    for (let f = 0; f < MATCH_FACTS; f++) this.#factsOf[match * MATCH_FACTS + f] = facts[f]!;
   }
 
   /** The matches added since {@link begin}, reading `tickets` (the pass's input) and `regionNames` by index. */
   finish<T extends MatchableTicket>(tickets: readonly T[], regionNames: readonly string[], teamCount: number): FormedMatches<T> {
     const count = this.#matches;
     return new FormedMatches({
+      recorder: this,
+      pass: this.#pass,
       tickets,
       regionNames,
       teamCount,
-      start: this.#starts.slice(0, count + 1),
-      member: this.#members.slice(0, this.#size),
-      team: this.#teams.slice(0, this.#size),
-      region: this.#regions.slice(0, count),
-      facts: this.#factsOf.slice(0, count * FACTS),
+      start: this.#starts.subarray(0, count + 1),
+      member: this.#members.subarray(0, this.#size),
+      team: this.#teams.subarray(0, this.#size),
+      region: this.#regions.subarray(0, count),
+      facts: this.#factsOf.subarray(0, count * MATCH_FACTS),
     });
+  }
+
+  /** Whether the matches of `pass` are still in the arrays (no later pass has begun). */
+  holds(pass: number): boolean {
+    return pass === this.#pass;
   }
 }

@@ -1,4 +1,4 @@
-import { MatchRecorder, type FormedMatches } from "./formed-matches.ts";
+import { FACT_LONGEST_WAIT, FACT_SKILL_SPREAD, FACT_TEAM_IMBALANCE, MATCH_FACTS, MatchRecorder, type FormedMatches } from "./formed-matches.ts";
 import { latencyLimitAfter, matchSize, skillWindowAfter, type QueueConfig } from "./queue-config.ts";
 import { ReusableArray } from "./reusable-array.ts";
 import {
@@ -18,7 +18,7 @@ import {
   RECORD_WINDOW,
 } from "./skill-index.ts";
 import { fitsTwoTeams, NO_PARTIES, withParty } from "./party-size-sums.ts";
-import { canSeatSizes, splitIntoTeamsInto, twoTeamsExact } from "./team-balancer.ts";
+import { canSeatSizes, splitIntoTeamsInto, teamImbalance, twoTeamsExact } from "./team-balancer.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
 import { orderByCreation } from "./priority-order.ts";
 import type { Player } from "./ticket.ts";
@@ -70,9 +70,6 @@ const scratch = {
   bySkill: new ReusableArray(int32),
 };
 
-/** Where a pass's matches are collected. */
-const recorder = new MatchRecorder();
-
 /** Columns of the tickets handed to {@link findMatches} (read and used within the call). */
 const columnsReader = new WaitingColumnsReader();
 
@@ -102,6 +99,7 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
       tickets,
     ),
     now,
+    new MatchRecorder(),
   );
 }
 
@@ -109,8 +107,12 @@ export function findMatches<T extends MatchableTicket>(queue: QueueConfig, ticke
  * {@link findMatches} over tickets already read into columns, for a caller that reads them once
  * for more than matching (the matching loop also counts who is left in each region). The columns
  * may cover more regions than the queue's rules (a pass leaves paused regions out of them).
+ *
+ * The matches are kept in `recorder`'s arrays, readable until its next pass: a caller that runs
+ * pass after pass keeps one recorder, and a steady pass then allocates nothing that grows with the
+ * queue (see {@link MatchRecorder}).
  */
-export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, waiting: WaitingColumns<T>, now: number): FormedMatches<T> {
+export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, waiting: WaitingColumns<T>, now: number, recorder: MatchRecorder): FormedMatches<T> {
   const { tickets, skill, partySize, createdAt, latencyMs } = waiting;
   const count = tickets.length;
   const seats = matchSize(queue);
@@ -162,6 +164,9 @@ export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, 
   // Each member's skill times party size, and the team the split puts it on, in member order.
   const memberSkillSum = new Float64Array(scanLimit + 1);
   const memberTeam = new Int32Array(scanLimit + 1);
+  // The split's total skill per team, and the facts of the match being recorded.
+  const teamSkill = new Float64Array(queue.teamCount);
+  const matchFacts = new Float64Array(MATCH_FACTS);
   const fullTeams = new Int32Array(queue.teamCount).fill(queue.teamSize);
   // The members' sizes plus a candidate's, handed to the seating check (which reorders them).
   const seatingSizes = new Int32Array(scanLimit + 2);
@@ -400,8 +405,7 @@ export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, 
   /** Splits the gathered members into teams and records the match; false when they cannot fill the teams. */
   function propose(size: number, region: number): boolean {
     for (let m = 0; m < size; m++) memberSkillSum[m] = memberSkill[m]! * memberPartySize[m]!;
-    const imbalance = splitIntoTeamsInto(memberPartySize, memberSkillSum, size, queue.teamCount, queue.teamSize, memberTeam);
-    if (imbalance === undefined) return false;
+    if (!splitIntoTeamsInto(memberPartySize, memberSkillSum, size, queue.teamCount, queue.teamSize, memberTeam, teamSkill)) return false;
     let lowest = Infinity;
     let highest = -Infinity;
     let oldest = Infinity;
@@ -410,7 +414,10 @@ export function findMatchesAmong<T extends MatchableTicket>(queue: QueueConfig, 
       highest = Math.max(highest, memberSkill[m]!);
       oldest = Math.min(oldest, memberCreatedAt[m]!);
     }
-    recorder.add(members, memberTeam, size, region, highest - lowest, imbalance, Math.max(0, now - oldest));
+    matchFacts[FACT_SKILL_SPREAD] = highest - lowest;
+    matchFacts[FACT_TEAM_IMBALANCE] = teamImbalance(teamSkill, queue.teamCount, queue.teamSize);
+    matchFacts[FACT_LONGEST_WAIT] = Math.max(0, now - oldest);
+    recorder.add(members, memberTeam, size, region, matchFacts);
     return true;
   }
 }

@@ -95,7 +95,6 @@ function sameSeatsEarlier(free: Int32Array, team: number, seats: number): boolea
 const scratchOrder = new ReusableArray((length) => new Int32Array(length));
 const scratchSizesAfter = new ReusableArray((length) => new Int32Array(length));
 const scratchTeamFree = new ReusableArray((length) => new Int32Array(length));
-const scratchTeamSums = new ReusableArray((length) => new Float64Array(length));
 const scratchTeams = new ReusableArray((length) => new Int32Array(length));
 const scratchSuffixSums = new ReusableArray((length) => new Int32Array(length));
 const scratchOnStrongest = new ReusableArray((length) => new Int32Array(length));
@@ -107,10 +106,12 @@ const scratchOnWeakest = new ReusableArray((length) => new Int32Array(length));
  * swaps of equal-sized parties between the strongest and weakest team while that narrows the gap.
  *
  * Party p < `count` has `sizes[p]` players whose skills sum to `skillSums[p]`. Writes each party's
- * team into `teamOfParty[p]` and returns the imbalance (highest minus lowest team mean skill: 0 is
- * perfectly even), or undefined when the parties cannot fill the teams exactly. Works on the
- * matcher's typed arrays and allocates nothing once its scratch has grown, and skips the seating
- * search when every party is a solo player (any seat then fits the rest).
+ * team into `teamOfParty[p]` and each team's total skill into `teamSkill[t]` (see
+ * {@link teamImbalance}), and returns false when the parties cannot fill the teams exactly. Works on
+ * the matcher's typed arrays and allocates nothing once its scratch has grown (the answer is a
+ * boolean and the numbers go into the caller's arrays, as a number returned from a call that is not
+ * inlined is boxed: one allocation per match), and skips the seating search when every party is a
+ * solo player (any seat then fits the rest).
  */
 export function splitIntoTeamsInto(
   sizes: Int32Array,
@@ -119,17 +120,18 @@ export function splitIntoTeamsInto(
   teamCount: number,
   teamSize: number,
   teamOfParty: Int32Array,
-): number | undefined {
+  teamSkill: Float64Array,
+): boolean {
   let seated = 0;
   let allSolo = true;
   for (let p = 0; p < count; p++) {
     seated += sizes[p]!;
     if (sizes[p] !== 1) allSolo = false;
   }
-  if (seated !== teamCount * teamSize) return undefined;
+  if (seated !== teamCount * teamSize) return false;
   const order = largestStrongestFirst(sizes, skillSums, count);
   const free = scratchTeamFree.atLeast(teamCount);
-  const sums = scratchTeamSums.atLeast(teamCount);
+  const sums = teamSkill;
   const teams = scratchTeams.atLeast(teamCount);
   if (allSolo && teamSize === 1) {
     // One player per team (duels, free-for-alls): the placement below would put the k-th strongest
@@ -139,7 +141,7 @@ export function splitIntoTeamsInto(
       teamOfParty[order[k]!] = k;
       sums[k] = 0 + skillSums[order[k]!]!;
     }
-    return (sums[indexOfMax(sums, teamCount)]! - sums[indexOfMin(sums, teamCount)]!) / teamSize;
+    return true;
   }
   for (let t = 0; t < teamCount; t++) {
     free[t] = teamSize;
@@ -172,13 +174,21 @@ export function splitIntoTeamsInto(
       team = candidate;
       break;
     }
-    if (team === -1) return undefined;
+    if (team === -1) return false;
     free[team]! -= size;
     sums[team]! += skillSums[index]!;
     teamOfParty[index] = team;
   }
   improveBySwaps(sizes, skillSums, count, teamOfParty, sums, teamCount);
-  return (sums[indexOfMax(sums, teamCount)]! - sums[indexOfMin(sums, teamCount)]!) / teamSize;
+  return true;
+}
+
+/**
+ * Highest minus lowest team mean skill, from each team's total skill (as {@link splitIntoTeamsInto}
+ * writes them) over full teams of `teamSize`: 0 is perfectly even.
+ */
+export function teamImbalance(teamSkill: Float64Array, teamCount: number, teamSize: number): number {
+  return (teamSkill[indexOfMax(teamSkill, teamCount)]! - teamSkill[indexOfMin(teamSkill, teamCount)]!) / teamSize;
 }
 
 /** Party indices by size, then skill, both descending; equal parties keep their order (a stable insertion sort). */

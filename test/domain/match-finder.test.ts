@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findMatches, findMatchesAmong, type MatchableTicket, type ProposedMatch } from "../../src/domain/match-finder.ts";
+import { MatchRecorder } from "../../src/domain/formed-matches.ts";
 import { WaitingColumnsReader } from "../../src/domain/waiting-columns.ts";
 import { latencyLimitAfter, skillWindowAfter, type QueueConfig } from "../../src/domain/queue-config.ts";
 import { partySkill } from "../../src/domain/ticket.ts";
@@ -182,7 +183,7 @@ describe("findMatches", () => {
     const columns = new WaitingColumnsReader().read(["eu-west", "ap-south", "us-east"], tickets);
     expect([...columns.latencyMs.subarray(6, 9)]).toEqual([Number.NaN, 10, 90]);
     expect([...columns.partySize]).toEqual([1, 1, 1, 1]);
-    const matches = [...findMatchesAmong(rules, columns, 0)];
+    const matches = [...findMatchesAmong(rules, columns, 0, new MatchRecorder())];
     expect(matches.map((match) => [match.region, ids(match)])).toEqual([["us-east", ["c", "d"]]]);
     // The same tickets through `findMatches` match the same way.
     expect([...findMatches(rules, tickets, 0)].map(ids)).toEqual([["c", "d"]]);

@@ -1,4 +1,4 @@
-import { canSeatSizes, splitIntoTeamsInto } from "../../src/domain/team-balancer.ts";
+import { canSeatSizes, splitIntoTeamsInto, teamImbalance } from "../../src/domain/team-balancer.ts";
 
 /** A party as a test describes it: how many seats it takes and its players' total skill. */
 export interface PartyShape {
@@ -20,16 +20,18 @@ export function canSeat(sizes: readonly number[], freeSeats: readonly number[]):
   return canSeatSizes(Int32Array.from(sizes), sizes.length, Int32Array.from(freeSeats), freeSeats.length);
 }
 
-/** {@link splitIntoTeamsInto} over a list of parties, returning undefined where it does. */
+/** {@link splitIntoTeamsInto} over a list of parties, with its {@link teamImbalance}; undefined where the split fails. */
 export function splitIntoTeams(parties: readonly PartyShape[], teamCount: number, teamSize: number): TeamSplit | undefined {
   const teamOfParty = new Int32Array(parties.length);
-  const imbalance = splitIntoTeamsInto(
+  const teamSkill = new Float64Array(teamCount);
+  const split = splitIntoTeamsInto(
     Int32Array.from(parties, (party) => party.size),
     Float64Array.from(parties, (party) => party.skillSum),
     parties.length,
     teamCount,
     teamSize,
     teamOfParty,
+    teamSkill,
   );
-  return imbalance === undefined ? undefined : { teamOfParty: Array.from(teamOfParty), imbalance };
+  return split ? { teamOfParty: Array.from(teamOfParty), imbalance: teamImbalance(teamSkill, teamCount, teamSize) } : undefined;
 }
