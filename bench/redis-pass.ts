@@ -2,8 +2,10 @@
  * Benchmark 6: opening a matching pass with Redis (`TicketStore.beginPass`) over 10k and 100k
  * waiting tickets, against listing the same queued set's ids with a bare `ZRANGE` in the same run:
  * the least any pass must read. The first pass of a lease holder reads every ticket's document;
- * later passes read only the tickets they have not seen. Redis's own time comes from
- * `INFO commandstats`: while a script runs, Redis serves no other client.
+ * later passes read only the tickets they have not seen, and only the changes to the queue since
+ * the pass before (its change log), measured with no change in between and with a tick's worth of
+ * changes (new tickets and cancelled ones). Redis's own time comes from `INFO commandstats`: while a
+ * script runs, Redis serves no other client.
  */
 import { createClient } from "redis";
 import pino from "pino";
@@ -18,6 +20,8 @@ const SIZES = [10_000, 100_000] as const;
 const LATER_PASSES = 5;
 const QUEUE = "duel";
 const CREATE_BATCH = 1_000;
+/** Tickets enqueued, and as many cancelled, between two passes of the "with changes" row. */
+const CHURN = 1_000;
 
 const server = await startRedisServer();
 const inspector = createClient({ url: server.url });
@@ -76,6 +80,19 @@ for (const [index, size] of SIZES.entries()) {
   const first = await measure(() => lister.store.beginPass(QUEUE, 0, now));
   const later: Measured[] = [];
   for (let pass = 0; pass < LATER_PASSES; pass++) later.push(await measure(() => lister.store.beginPass(QUEUE, 0, now)));
+  // A tick's worth of changes before each pass: new tickets (read for the first time) and
+  // cancelled ones spread over the queue.
+  const churned: Measured[] = [];
+  const churner = await open("churner");
+  let created = size;
+  for (let pass = 0; pass < LATER_PASSES; pass++) {
+    const cancelFrom = pass * CHURN * 7;
+    await Promise.all(Array.from({ length: CHURN }, (_, k) => churner.store.create(waitingTicket(created + k, size, now))));
+    await Promise.all(Array.from({ length: CHURN }, (_, k) => churner.store.cancel(`bench-ticket-${(cancelFrom + k * 7) % size}`, now)));
+    created += CHURN;
+    churned.push(await measure(() => lister.store.beginPass(QUEUE, 0, now)));
+  }
+  await churner.close();
   await lister.close();
   const baseline = median(ids.map((figures) => figures.wallMs));
   const row = (label: string, figures: Measured | readonly Measured[]): string[] => {
@@ -93,6 +110,7 @@ for (const [index, size] of SIZES.entries()) {
   rows.push(row(`ZRANGE of the ids (baseline, median of ${LATER_PASSES})`, ids));
   rows.push(row("beginPass, first pass of a lease holder", first));
   rows.push(row(`beginPass, later passes (median of ${LATER_PASSES})`, later));
+  rows.push(row(`beginPass, later passes after ${formatNumber(CHURN)} enqueued and ${formatNumber(CHURN)} cancelled (median of ${LATER_PASSES})`, churned));
 }
 printTable("One pass opened over n waiting tickets (wall, this process's CPU, Redis's busy time)", ["tickets", "read", "wall", "client CPU", "Redis busy", "wall / baseline"], rows);
 inspector.destroy();

@@ -12,6 +12,8 @@ import { createHash } from "node:crypto";
  * - `<p>queued`          sorted set: queued tickets by createdAt (ties by id = matching priority)
  * - `<p>expiry`          sorted set: queued tickets by expiresAt
  * - `<p>allocating`      sorted set: allocating tickets by claim time
+ * - `<p>changes`         stream: every change to `queued`, in order (capped; see ticket-lib.lua)
+ * - `<p>changes:head`    hash: the change log's epoch and last change number
  * - `<p>player:<userId>` string: the player's live ticket id
  * - `<p>idem:<digest>`   hash: an idempotency key's fingerprint and ticket id
  * - `<p>lease`           string: the instance holding the matching lease (expires)
@@ -43,6 +45,16 @@ export class RedisKeys {
 
   queued(queue: string): string {
     return `${this.queue(queue)}queued`;
+  }
+
+  /** The queue's change log: every addition to and removal from {@link queued}, in order. */
+  changes(queue: string): string {
+    return `${this.queue(queue)}changes`;
+  }
+
+  /** Where the change log stands: `epoch` (when its numbering began) and `seq` (its last change). */
+  changesHead(queue: string): string {
+    return `${this.queue(queue)}changes:head`;
   }
 
   lease(queue: string): string {

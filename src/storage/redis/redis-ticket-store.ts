@@ -5,6 +5,8 @@ import type { WaitingColumns } from "../../domain/waiting-columns.ts";
 import { WaitingTable } from "../waiting-table.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
+import { changeLogHead, queuedChanges, scoredIds } from "./change-log-replies.ts";
+import { QueueListing } from "./queue-listing.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
 
 /** Options of {@link RedisTicketStore}; retention becomes key expiry, so Redis forgets tickets by itself. */
@@ -28,6 +30,20 @@ const LIVE_GRACE_MS = 5 * 60_000;
 const WAITING_READ_CHUNK = 2_048;
 
 /**
+ * How long a queue's listing is kept up to date from its change log before the queue is listed
+ * whole again. Following the log relies on every change being logged; a change that was not (made
+ * by an instance of an older version during a rolling upgrade, or lost with a failover) is caught
+ * by the size check in most cases and, in any case, by this.
+ */
+const WHOLE_LISTING_EVERY_MS = 60_000;
+
+/**
+ * The fewest changes one pass reads from the log. It reads at most as many as the queue has
+ * tickets: past that, listing the queue whole costs about the same.
+ */
+const CHANGES_READ_AT_LEAST = 4_096;
+
+/**
  * The {@link TicketStore} shared by every instance through Redis. Each multi-key step is one Lua
  * script (see `scripts/`), so it is atomic across instances; all the keys a script touches carry
  * the queue's hash tag. Terminal tickets are forgotten by key TTLs rather than by a sweep.
@@ -47,6 +63,8 @@ export class RedisTicketStore implements TicketStore {
   readonly #retentionMs: number;
   /** By queue, the documents of the waiting tickets its last pass listed, with their numbers. */
   readonly #waiting = new Map<string, WaitingTable<WaitingTicket>>();
+  /** By queue, its queued ids as its last pass listed them, kept up to date from its change log. */
+  readonly #listings = new Map<string, QueueListing>();
 
   constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
     this.#redis = redis;
@@ -137,10 +155,11 @@ export class RedisTicketStore implements TicketStore {
   }
 
   /**
-   * One script reclaims and expires, a plain `ZRANGE` then lists the queued tickets' ids (tickets
-   * queued or cancelled in between are listed or not, as they would be a moment later; a claim
-   * refuses any that is no longer queued); then only the documents of the tickets the previous
-   * pass did not list are read (2,048 per call, each call with its own
+   * One script reclaims and expires, then the queued tickets' ids are listed with plain commands:
+   * the listing kept from the previous pass brought up to date from the queue's change log, or the
+   * whole set (see {@link #listQueued}; tickets queued or cancelled in between are listed or not,
+   * as they would be a moment later; a claim refuses any that is no longer queued); then only the
+   * documents of the tickets the previous pass did not list are read (2,048 per call, each call with its own
    * deadline, so a new lease holder's first pass over a long queue takes several). A ticket's
    * document never changes, so the ones kept from that pass are still right, whatever happened to
    * the ticket in between (claimed and requeued, or claimed by another instance while this one did
@@ -148,8 +167,8 @@ export class RedisTicketStore implements TicketStore {
    * on every pass cost Redis about half a second of script time per pass at 100k waiting tickets,
    * during which it served no one else.
    *
-   * The documents are kept per queue while this instance runs passes over it (see
-   * {@link passesEnded}): those of the tickets the last pass listed.
+   * The listing and the documents are kept per queue while this instance runs passes over it (see
+   * {@link passesEnded}): the documents of the tickets the last pass listed.
    *
    * @throws PassListingError when the listing fails after the script's changes are made.
    */
@@ -159,7 +178,7 @@ export class RedisTicketStore implements TicketStore {
     if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
     const changed = { reclaimed: decodeTickets(reply[0]), expired: decodeTickets(reply[1]) };
     try {
-      const columns = await this.#listWaiting(queue);
+      const columns = await this.#listWaiting(queue, now);
       return { ...changed, queued: columns.tickets, columns };
     } catch (error) {
       // The script's changes are made: they still have to be announced.
@@ -171,11 +190,9 @@ export class RedisTicketStore implements TicketStore {
    * The queue's waiting tickets in the sorted set's order, with their numbers, reading only the
    * documents not kept.
    */
-  async #listWaiting(queue: string): Promise<WaitingColumns<WaitingTicket>> {
+  async #listWaiting(queue: string, now: number): Promise<WaitingColumns<WaitingTicket>> {
     const queueKey = [this.#keys.queue(queue)];
-    // A plain ZRANGE after the script: listed from inside it, the ids held Redis up about three
-    // times as long (BENCHMARKS.md, section 6).
-    const ids = await this.#redis.run("list queued tickets", (redis) => redis.zRange(this.#keys.queued(queue), 0, -1));
+    const ids = await this.#listQueued(queue, now);
     const known = this.#waiting.get(queue) ?? new WaitingTable<WaitingTicket>();
     const unseen = known.missingFrom(ids);
     for (let start = 0; start < unseen.length; start += WAITING_READ_CHUNK) {
@@ -193,9 +210,39 @@ export class RedisTicketStore implements TicketStore {
     return columns;
   }
 
-  /** Drops the documents kept for the queue's next pass: a queue's are about the size of its documents in Redis. */
+  /**
+   * The queue's queued ids in the sorted set's order: the listing kept from the last pass, brought
+   * up to date with the changes logged since (one transaction: the log's head, the changes, the
+   * set's size), or, when it cannot be or is due for it, the whole set (one transaction with the
+   * log's head, so that later changes follow on from it). Both are plain commands after the pass's
+   * script: listed from inside it, the ids held Redis up about three times as long (BENCHMARKS.md,
+   * section 6).
+   */
+  async #listQueued(queue: string, now: number): Promise<readonly string[]> {
+    const kept = this.#listings.get(queue);
+    if (kept !== undefined && now - kept.listedWholeAt < WHOLE_LISTING_EVERY_MS) {
+      const [head, changes, queued] = await this.#redis.run("read queue changes", (redis) =>
+        redis
+          .multi()
+          .hmGet(this.#keys.changesHead(queue), ["epoch", "seq"])
+          .xRange(this.#keys.changes(queue), `(0-${kept.seq}`, "+", { COUNT: Math.max(CHANGES_READ_AT_LEAST, kept.ids.length) })
+          .zCard(this.#keys.queued(queue))
+          .exec(),
+      );
+      if (kept.follow(changeLogHead(head), queuedChanges(changes), Number(queued))) return kept.ids;
+    }
+    const [entries, head] = await this.#redis.run("list queued tickets", (redis) =>
+      redis.multi().zRangeWithScores(this.#keys.queued(queue), 0, -1).hmGet(this.#keys.changesHead(queue), ["epoch", "seq"]).exec(),
+    );
+    const listing = QueueListing.whole(changeLogHead(head), scoredIds(entries), now);
+    this.#listings.set(queue, listing);
+    return listing.ids;
+  }
+
+  /** Drops what is kept for the queue's next pass: its listing and documents, about the size of its documents in Redis. */
   passesEnded(queue: string): void {
     this.#waiting.delete(queue);
+    this.#listings.delete(queue);
   }
 }
 

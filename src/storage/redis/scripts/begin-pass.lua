@@ -24,7 +24,7 @@ for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE')) do
     expired[#expired + 1] = read(id)
   else
     redis.call('ZREM', EXPIRY, id)
-    redis.call('ZREM', QUEUED, id)
+    remove_queued(id)
   end
 end
 

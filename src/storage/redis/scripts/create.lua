@@ -41,7 +41,7 @@ end
 local key = ticket_key(id)
 redis.call('HSET', key, 'createdAt', created_at, 'expiresAt', expires_at, unpack(ARGV, 8 + players))
 redis.call('PEXPIRE', key, live_ttl)
-redis.call('ZADD', QUEUED, created_at, id)
+add_queued(id, created_at)
 redis.call('ZADD', EXPIRY, expires_at, id)
 for i = 8, 7 + players do
   redis.call('SET', P .. 'player:' .. ARGV[i], id, 'PX', live_ttl)

@@ -7,6 +7,9 @@
 --   P .. "queued"             sorted set of queued ticket ids by createdAt
 --   P .. "expiry"             sorted set of queued ticket ids by expiresAt
 --   P .. "allocating"         sorted set of allocating ticket ids by claim time
+--   P .. "changes"            stream: every addition to and removal from "queued", in order; entry
+--                             ids are 0-<seq>, fields op ("+" or "-"), id, at (the score, for "+")
+--   P .. "changes:head"       hash: seq (the last change's number), epoch (when numbering began)
 --   P .. "player:" .. userId  the player's live ticket id
 --   P .. "idem:" .. digest    idempotency record: fingerprint, ticket
 --   P .. "fence"              the queue's current matching-lease fencing token
@@ -14,6 +17,44 @@ local P = KEYS[1]
 local QUEUED = P .. 'queued'
 local EXPIRY = P .. 'expiry'
 local ALLOCATING = P .. 'allocating'
+local CHANGES = P .. 'changes'
+local CHANGES_HEAD = P .. 'changes:head'
+-- About how many changes the log keeps (trimmed by whole nodes, so a few more): enough for the
+-- changes between two passes of a busy queue; an instance that falls further behind lists the
+-- queue whole instead. About 4 MB per queue when full.
+local CHANGES_KEPT = 100000
+-- A queue left alone this long forgets its log (the next change begins a new epoch).
+local CHANGES_TTL_MS = 3600000
+
+-- Logs one change to QUEUED, for the instance running the queue's passes, which keeps a copy of
+-- the listing and reads only the changes since its last pass. The epoch tells a log begun afresh
+-- (its keys lost or deleted) from the one that copy follows.
+local function log_queued_change(op, id, at)
+  local seq = redis.call('HINCRBY', CHANGES_HEAD, 'seq', 1)
+  if seq == 1 then
+    local time = redis.call('TIME')
+    redis.call('HSET', CHANGES_HEAD, 'epoch', time[1] .. '.' .. time[2])
+    -- A head lost on its own (an eviction) leaves a log whose entries this numbering would
+    -- collide with: XADD refuses ids below the last one, which would fail every change to the queue.
+    redis.call('DEL', CHANGES)
+  end
+  redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '0-' .. seq, 'op', op, 'id', id, 'at', at)
+  redis.call('PEXPIRE', CHANGES_HEAD, CHANGES_TTL_MS)
+  redis.call('PEXPIRE', CHANGES, CHANGES_TTL_MS)
+end
+
+-- Every change to QUEUED goes through these two, so that the change log misses none.
+local function add_queued(id, created_at)
+  if redis.call('ZADD', QUEUED, created_at, id) == 1 then
+    log_queued_change('+', id, created_at)
+  end
+end
+
+local function remove_queued(id)
+  if redis.call('ZREM', QUEUED, id) == 1 then
+    log_queued_change('-', id, '')
+  end
+end
 
 local function ticket_key(id)
   return P .. 't:' .. id
@@ -40,7 +81,7 @@ end
 local function index_queued(id)
   local key = ticket_key(id)
   local times = redis.call('HMGET', key, 'createdAt', 'expiresAt')
-  redis.call('ZADD', QUEUED, times[1], id)
+  add_queued(id, times[1])
   redis.call('ZADD', EXPIRY, times[2], id)
   redis.call('ZREM', ALLOCATING, id)
   redis.call('HDEL', key, 'matchId')
@@ -48,7 +89,7 @@ end
 
 -- Off the market for a match: no longer queued, allocating since `now`.
 local function index_allocating(id, match_id, now)
-  redis.call('ZREM', QUEUED, id)
+  remove_queued(id)
   redis.call('ZREM', EXPIRY, id)
   redis.call('ZADD', ALLOCATING, now, id)
   redis.call('HSET', ticket_key(id), 'matchId', match_id)
@@ -66,7 +107,7 @@ end
 -- idempotency record kept for `retention_ms` only.
 local function retire(id, retention_ms)
   local key = ticket_key(id)
-  redis.call('ZREM', QUEUED, id)
+  remove_queued(id)
   redis.call('ZREM', EXPIRY, id)
   redis.call('ZREM', ALLOCATING, id)
   local doc = cjson.decode(redis.call('HGET', key, 'doc'))

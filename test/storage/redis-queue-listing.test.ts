@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { RedisKeys } from "../../src/storage/redis/redis-keys.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { useRedis } from "./redis-fixture.ts";
+import { queuedTicket } from "./ticket-store-conformance.ts";
+
+const redis = useRedis();
+const T0 = queuedTicket("x").createdAt;
+
+/** How many times the Redis server has run `command` so far (from INFO commandstats, which counts scripts' commands too). */
+async function calls(command: string): Promise<number> {
+  const info = await redis.inspector.info("commandstats");
+  return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, "m").exec(info)?.[1] ?? 0);
+}
+
+/**
+ * How many times the store listed the queue whole since `zrangeBefore` (ZRANGE calls then), over
+ * `passes` of {@link openQueue}'s `listings`: each also runs two ZRANGEs in the pass's script
+ * (allocating and expiring tickets by score) and one of its own (the set as Redis holds it).
+ */
+async function wholeListings(zrangeBefore: number, passes: number): Promise<number> {
+  return (await calls("zrange")) - zrangeBefore - 3 * passes;
+}
+
+async function openQueue() {
+  const keyPrefix = redis.freshPrefix();
+  const storage = await redis.open({ keyPrefix });
+  const keys = new RedisKeys(keyPrefix);
+  const fence = (await storage.leases.hold("duel"))!;
+  /** The ids a pass opened at `now` lists, and the sorted set's own listing right after. */
+  const listings = async (now: number) => {
+    const listed = (await storage.store.beginPass("duel", 0, now)).queued.map((ticket) => ticket.id);
+    return { listed, inRedis: await redis.inspector.zRange(keys.queued("duel"), 0, -1) };
+  };
+  return { storage, keys, fence, listings };
+}
+
+describe("RedisTicketStore's listing of a queue", () => {
+  it("follows the queue's change log pass after pass, listing exactly what the sorted set holds, and reads it whole only once", async () => {
+    const { storage, fence, listings } = await openQueue();
+    const random = seededRandom(5);
+    const queued = new Set<string>();
+    const allocating = new Map<string, string>();
+    let created = 0;
+    let matches = 0;
+    const zrangeBefore = await calls("zrange");
+    const xrangeBefore = await calls("xrange");
+    const passes = 25;
+    for (let pass = 0; pass < passes; pass++) {
+      const now = T0 + 1_000 + pass * 1_000;
+      for (let step = 0; step < 30; step++) {
+        const roll = random();
+        const someQueued = [...queued][Math.floor(random() * queued.size)];
+        const someAllocating = [...allocating.keys()][Math.floor(random() * allocating.size)];
+        if (roll < 0.45 || someQueued === undefined) {
+          // Created at one of a few times, many of them older than tickets already listed, some
+          // expiring before the next pass.
+          const id = `t${created++}`;
+          const createdAt = T0 + Math.floor(random() * 6) * 100;
+          // Expiring at the next pass (opened at now + 600), or long after the test.
+          const expires = random() < 0.1;
+          await storage.store.create(queuedTicket(id, { createdAt, ttlMs: expires ? now + 300 - createdAt : 3_600_000 }));
+          if (!expires) queued.add(id);
+        } else if (roll < 0.6) {
+          await storage.store.cancel(someQueued, now);
+          queued.delete(someQueued);
+        } else if (roll < 0.85) {
+          const matchId = `m${++matches}`;
+          await storage.store.claim("duel", [{ matchId, ticketIds: [someQueued] }], now, fence);
+          queued.delete(someQueued);
+          allocating.set(someQueued, matchId);
+        } else if (someAllocating !== undefined) {
+          await storage.store.requeue("duel", allocating.get(someAllocating)!, [someAllocating], now);
+          allocating.delete(someAllocating);
+          queued.add(someAllocating);
+        }
+      }
+      const { listed, inRedis } = await listings(now + 600);
+      expect(listed).toEqual(inRedis);
+      expect(new Set(listed)).toEqual(queued);
+    }
+    // Whole on the first pass only; every later one read the changes since the one before.
+    expect(await wholeListings(zrangeBefore, passes)).toBe(1);
+    expect((await calls("xrange")) - xrangeBefore).toBe(passes - 1);
+  });
+
+  it("lists the queue whole again when the changes since its last pass were trimmed from the log", async () => {
+    const { storage, keys, listings } = await openQueue();
+    for (const id of ["a", "b"]) await storage.store.create(queuedTicket(id));
+    expect((await listings(T0 + 1)).listed).toEqual(["a", "b"]);
+    await storage.store.create(queuedTicket("c", { createdAt: T0 - 1 }));
+    await storage.store.cancel("a", T0 + 1);
+    await storage.store.create(queuedTicket("d"));
+    // Trimmed down to the last change: the ones before it are gone.
+    await redis.inspector.xTrim(keys.changes("duel"), "MAXLEN", 1);
+    const zrangeBefore = await calls("zrange");
+    const { listed, inRedis } = await listings(T0 + 2);
+    expect(listed).toEqual(["c", "b", "d"]);
+    expect(listed).toEqual(inRedis);
+    expect(await wholeListings(zrangeBefore, 1)).toBe(1);
+  });
+
+  it("lists the queue whole again when its change log was begun afresh (its keys lost)", async () => {
+    const { storage, keys, listings } = await openQueue();
+    for (const id of ["a", "b", "c"]) await storage.store.create(queuedTicket(id));
+    expect((await listings(T0 + 1)).listed).toEqual(["a", "b", "c"]);
+    // The log's keys go (an eviction, a failover to a replica without them) and numbering restarts
+    // at 1: as many changes as the store has seen, but not the same ones.
+    await redis.inspector.del([keys.changes("duel"), keys.changesHead("duel")]);
+    await storage.store.cancel("a", T0 + 1);
+    await storage.store.cancel("b", T0 + 1);
+    await storage.store.create(queuedTicket("d"));
+    const { listed, inRedis } = await listings(T0 + 2);
+    expect(listed).toEqual(["c", "d"]);
+    expect(listed).toEqual(inRedis);
+  });
+
+  it("begins the log afresh when its head alone is lost, and goes on changing the queue", async () => {
+    const { storage, keys, listings } = await openQueue();
+    for (const id of ["a", "b"]) await storage.store.create(queuedTicket(id));
+    expect((await listings(T0 + 1)).listed).toEqual(["a", "b"]);
+    await redis.inspector.del(keys.changesHead("duel"));
+    await storage.store.create(queuedTicket("c"));
+    await storage.store.cancel("a", T0 + 1);
+    const { listed, inRedis } = await listings(T0 + 2);
+    expect(listed).toEqual(["b", "c"]);
+    expect(listed).toEqual(inRedis);
+    await storage.store.create(queuedTicket("d"));
+    expect((await listings(T0 + 3)).listed).toEqual(["b", "c", "d"]);
+  });
+
+  it("lists the queue whole again when its size says a change was made without logging it", async () => {
+    const { storage, keys, listings } = await openQueue();
+    for (const id of ["a", "b", "c"]) await storage.store.create(queuedTicket(id));
+    expect((await listings(T0 + 1)).listed).toEqual(["a", "b", "c"]);
+    // As an instance of an older version, which does not log its changes, would take b off.
+    await redis.inspector.zRem(keys.queued("duel"), "b");
+    await storage.store.create(queuedTicket("d"));
+    const { listed, inRedis } = await listings(T0 + 2);
+    expect(listed).toEqual(["a", "c", "d"]);
+    expect(listed).toEqual(inRedis);
+  });
+
+  it("lists the queue whole at least once a minute, which catches what no check above could", async () => {
+    const { storage, keys, listings } = await openQueue();
+    for (const id of ["a", "b"]) await storage.store.create(queuedTicket(id, { ttlMs: 3_600_000 }));
+    await listings(T0 + 1);
+    // As an instance of an older version, which does not log its changes, would: a taken off and
+    // c put on, so that the set's size stays the same.
+    const elsewherePrefix = redis.freshPrefix();
+    await (await redis.open({ keyPrefix: elsewherePrefix })).store.create(queuedTicket("c", { ttlMs: 3_600_000 }));
+    const c = await redis.inspector.hGetAll(new RedisKeys(elsewherePrefix).ticket("duel", "c"));
+    expect(c).not.toEqual({});
+    await redis.inspector.hSet(keys.ticket("duel", "c"), c);
+    await redis.inspector.zAdd(keys.queued("duel"), { score: T0, value: "c" });
+    await redis.inspector.zRem(keys.queued("duel"), "a");
+    expect((await listings(T0 + 59_000)).listed).toEqual(["a", "b"]);
+    const { listed, inRedis } = await listings(T0 + 61_001);
+    expect(listed).toEqual(["b", "c"]);
+    expect(listed).toEqual(inRedis);
+  });
+
+  it("forgets its listing when the instance stops running the queue's passes", async () => {
+    const { storage, listings } = await openQueue();
+    await storage.store.create(queuedTicket("a"));
+    await listings(T0 + 1);
+    storage.store.passesEnded("duel");
+    const zrangeBefore = await calls("zrange");
+    await listings(T0 + 2);
+    expect(await wholeListings(zrangeBefore, 1)).toBe(1);
+  });
+});
