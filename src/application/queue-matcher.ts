@@ -1,6 +1,7 @@
 import { MatchRecorder, type FormedMatches } from "../domain/formed-matches.ts";
 import { findMatchesAmong, type ProposedMatch } from "../domain/match-finder.ts";
 import { withoutRegions, type QueueConfig } from "../domain/queue-config.ts";
+import { ReusableArray } from "../domain/reusable-array.ts";
 import type { Ticket, WaitingTicket } from "../domain/ticket.ts";
 import type { MatchPlacement } from "./match-placement.ts";
 import { publishCommitted } from "./publish-changes.ts";
@@ -82,6 +83,8 @@ export class QueueMatcher {
   #previous: Promise<unknown> = Promise.resolve();
   /** Where each pass's matches are kept, until the next pass (which only starts once this one ended). */
   readonly #recorder = new MatchRecorder();
+  /** Where each pass marks its claimed tickets, kept likewise: a queue's worth of bytes every pass is new external memory. */
+  readonly #taken = new ReusableArray((length) => new Uint8Array(length));
 
   constructor(queue: QueueConfig, deps: QueueMatcherDeps) {
     this.queue = queue;
@@ -224,7 +227,7 @@ export class QueueMatcher {
             placement.unreserve(queue, proposal.region);
             return;
           }
-          taken ??= new Uint8Array(listed);
+          taken ??= this.#taken.take(listed).fill(0);
           for (const ticket of formed.ticketIndices(index)) taken[ticket] = 1;
           claimedTickets.push(...claimed);
           // Placement first: once claimed, the match must reach a server or the queue whatever else fails.

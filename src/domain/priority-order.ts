@@ -1,3 +1,4 @@
+import { ReusableArray } from "./reusable-array.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
 
 /** What ordering by matching priority reads of a waiting ticket. */
@@ -19,16 +20,24 @@ export interface PriorityEntry {
  * Why not `entries.sort` with a comparator: creation times are radix-sorted, and a queue listed
  * oldest first (Redis's is; the in-memory store's is too, but for tickets back from a failed
  * allocation) costs one sweep.
+ *
+ * Into `into` when given (see `stableSortByKey`), which a caller that orders a queue every pass
+ * keeps from pass to pass.
  */
-export function priorityOrder(entries: readonly PriorityEntry[]): Int32Array {
-  const createdAt = new Float64Array(entries.length);
-  const identity = new Int32Array(entries.length);
+export function priorityOrder(entries: readonly PriorityEntry[], into?: Int32Array): Int32Array {
+  const createdAt = scratchCreatedAt.take(entries.length);
+  const identity = scratchIdentity.take(entries.length);
   for (let i = 0; i < entries.length; i++) {
     createdAt[i] = entries[i]!.createdAt;
     identity[i] = i;
   }
-  return orderByCreation(identity, createdAt);
+  return orderByCreation(identity, createdAt, into);
 }
+
+// Scratch of `priorityOrder`, kept across calls (they are synchronous): a queue's worth of numbers
+// per call would otherwise be new external memory every pass (see `ReusableArray`).
+const scratchCreatedAt = new ReusableArray((length) => new Float64Array(length));
+const scratchIdentity = new ReusableArray((length) => new Int32Array(length));
 
 /**
  * {@link priorityOrder} of the tickets whose creation times are `createdAt` (by index), listed in

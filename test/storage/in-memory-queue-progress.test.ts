@@ -19,4 +19,24 @@ describe("InMemoryQueueProgress", () => {
     expect(await progress.positionOf("duel", { id: "f", createdAt: 100 })).toBe(4);
     expect(await progress.positionOf("duel", { id: "g", createdAt: 400 })).toBe(5);
   });
+
+  it("answers from the latest pass only, as its arrays are reused from pass to pass", async () => {
+    const progress = new InMemoryQueueProgress();
+    const long = Array.from({ length: 50 }, (_, k) => ({ id: `t${k}`, createdAt: 1_000 + k }));
+    await progress.recordPass("duel", long);
+    expect(progress.positionOf("duel", { id: "t49", createdAt: 1_049 })).toBe(50);
+    // A shorter pass after a longer one: nothing of the longer one is left behind.
+    await progress.recordPass("duel", [
+      { id: "t40", createdAt: 1_040 },
+      { id: "t7", createdAt: 1_007 },
+    ]);
+    expect(progress.positionOf("duel", { id: "t7", createdAt: 1_007 })).toBe(1);
+    expect(progress.positionOf("duel", { id: "t40", createdAt: 1_040 })).toBe(2);
+    expect(progress.positionOf("duel", { id: "t49", createdAt: 1_049 })).toBe(3);
+    // Another queue's pass leaves this one's answers alone.
+    await progress.recordPass("squads", long.slice(0, 10));
+    expect(progress.positionOf("duel", { id: "t49", createdAt: 1_049 })).toBe(3);
+    await progress.recordPass("duel", []);
+    expect(progress.positionOf("duel", { id: "t7", createdAt: 1_007 })).toBe(1);
+  });
 });

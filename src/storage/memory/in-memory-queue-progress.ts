@@ -1,14 +1,22 @@
 import { priorityOrder } from "../../domain/priority-order.ts";
+import { ReusableArray } from "../../domain/reusable-array.ts";
 import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 import { notifyInBatches } from "../../application/notify-in-batches.ts";
 import { nextAverageWaitMs, remainingWaitMs } from "../../application/wait-estimate.ts";
 
 interface QueueState {
-  /** Creation times of the tickets left waiting after the last pass, ascending. */
+  /** Creation times of the tickets left waiting after the last pass, ascending (a view of `storage`). */
   createdAt: Float64Array;
   /** Their ids, in the same order (tickets created in the same millisecond in the pass's order). */
-  ids: readonly string[];
+  readonly ids: string[];
+  /**
+   * Where `createdAt` lives, and the pass's priority order: both kept from pass to pass, as a
+   * queue's worth of fresh typed arrays every pass makes V8 collect the whole heap (see
+   * `ReusableArray`). `ids` is reused in place for the same reason.
+   */
+  readonly storage: ReusableArray<Float64Array>;
+  readonly order: ReusableArray<Int32Array>;
   averageWaitMs: number | undefined;
   readonly listeners: Set<() => void>;
 }
@@ -24,16 +32,17 @@ export class InMemoryQueueProgress implements QueueProgress {
 
   async recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void> {
     const state = this.#state(queue);
-    const order = priorityOrder(waiting);
-    const createdAt = new Float64Array(order.length);
-    const ids = new Array<string>(order.length);
-    for (let k = 0; k < order.length; k++) {
+    const count = waiting.length;
+    const order = priorityOrder(waiting, state.order.atLeast(count));
+    const createdAt = state.storage.take(count);
+    const { ids } = state;
+    ids.length = count;
+    for (let k = 0; k < count; k++) {
       const ticket = waiting[order[k]!]!;
       createdAt[k] = ticket.createdAt;
       ids[k] = ticket.id;
     }
     state.createdAt = createdAt;
-    state.ids = ids;
     notifyInBatches(state.listeners);
   }
 
@@ -80,7 +89,14 @@ export class InMemoryQueueProgress implements QueueProgress {
   #state(queue: string): QueueState {
     let state = this.#queues.get(queue);
     if (state === undefined) {
-      state = { createdAt: new Float64Array(0), ids: [], averageWaitMs: undefined, listeners: new Set() };
+      state = {
+        createdAt: new Float64Array(0),
+        ids: [],
+        storage: new ReusableArray((length) => new Float64Array(length)),
+        order: new ReusableArray((length) => new Int32Array(length)),
+        averageWaitMs: undefined,
+        listeners: new Set(),
+      };
       this.#queues.set(queue, state);
     }
     return state;
