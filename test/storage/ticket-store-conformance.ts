@@ -197,6 +197,14 @@ export function describeTicketStore(name: string, open: TicketStoreFactory): voi
         expect(await subject.store.get("a")).toEqual(queuedTicket("a"));
       });
 
+      it("claims nothing of a match that names a ticket twice (it would play itself)", async () => {
+        const subject = await withTickets(queuedTicket("a"), queuedTicket("b"));
+
+        expect(await claim(subject, "m1", ["a", "a"])).toBeUndefined();
+        expect(await subject.store.get("a")).toEqual(queuedTicket("a"));
+        expect(await claim(subject, "m2", ["a", "b"])).toHaveLength(2);
+      });
+
       it("lets exactly one of several concurrent claims of overlapping tickets win", async () => {
         const subject = await withTickets(...["a", "b", "c", "d", "e"].map((id) => queuedTicket(id)));
         const fence = await subject.fence(QUEUE);

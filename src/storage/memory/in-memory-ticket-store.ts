@@ -87,7 +87,8 @@ export class InMemoryTicketStore implements TicketStore {
   async claim(queue: string, matches: readonly MatchClaim[], now: number, _fence: number): Promise<(Ticket[] | undefined)[]> {
     const queued = this.#queues.get(queue)?.queued;
     return matches.map(({ matchId, ticketIds }) => {
-      if (queued === undefined || !ticketIds.every((id) => (queued.get(id)?.expiresAt ?? now) > now)) return undefined;
+      // A match naming a ticket twice would seat it against itself: refused, as no pass proposes one.
+      if (queued === undefined || new Set(ticketIds).size !== ticketIds.length || !ticketIds.every((id) => (queued.get(id)?.expiresAt ?? now) > now)) return undefined;
       return ticketIds.map((id) => this.#transition(queued.get(id)!, "allocating", now, { matchId }));
     });
   }

@@ -1,4 +1,4 @@
-import type { ChangeLogHead, QueuedChange } from "./queue-listing.ts";
+import type { ChangeLogEntry, ChangeLogHead, QueuedChange } from "./queue-listing.ts";
 import { CorruptTicketError } from "./ticket-codec.ts";
 
 /** A queue's change-log head from `HMGET <p>changes:head epoch seq` (both nil: nothing logged yet). */
@@ -11,28 +11,31 @@ export function changeLogHead(reply: unknown): ChangeLogHead {
   return { epoch, seq: number };
 }
 
-/** The changes of an `XRANGE` over `<p>changes`, whose entry ids are `0-<seq>` (see ticket-lib.lua). */
-export function queuedChanges(reply: unknown): QueuedChange[] {
+/**
+ * The entries of an `XRANGE` (or `XREVRANGE`) over `<p>changes`: ids `0-<seq>`, one field `changes`
+ * with a line per change, `+<createdAt>:<id>` or `-<id>` (see ticket-lib.lua).
+ */
+export function changeLogEntries(reply: unknown): ChangeLogEntry[] {
   if (!Array.isArray(reply)) throw new CorruptTicketError("expected a list of queue changes");
   return reply.map((entry: unknown) => {
     const { id, message } = (entry ?? {}) as { id?: unknown; message?: Record<string, unknown> };
     const seq = typeof id === "string" && id.startsWith("0-") ? Number(id.slice(2)) : Number.NaN;
-    const op = message?.["op"];
-    const ticketId = message?.["id"];
-    const createdAt = op === "+" ? Number(message?.["at"]) : 0;
-    if (!Number.isSafeInteger(seq) || (op !== "+" && op !== "-") || typeof ticketId !== "string" || !Number.isFinite(createdAt)) {
-      throw new CorruptTicketError(`unreadable queue change ${JSON.stringify(entry)}`);
-    }
-    return { seq, added: op === "+", id: ticketId, createdAt };
+    const text = message?.["changes"];
+    if (!Number.isSafeInteger(seq) || typeof text !== "string") throw new CorruptTicketError(`unreadable queue change log entry ${JSON.stringify(entry)}`);
+    return { seq, text, changes: text.split("\n").map(queuedChange) };
   });
 }
 
-/** The members of a `ZRANGE ... WITHSCORES`, as node-redis's `zRangeWithScores` gives them. */
-export function scoredIds(reply: unknown): { value: string; score: number }[] {
-  if (!Array.isArray(reply)) throw new CorruptTicketError("expected a list of queued tickets");
-  for (const entry of reply as unknown[]) {
-    const { value, score } = (entry ?? {}) as { value?: unknown; score?: unknown };
-    if (typeof value !== "string" || typeof score !== "number") throw new CorruptTicketError(`unreadable queued ticket ${JSON.stringify(entry)}`);
-  }
-  return reply as { value: string; score: number }[];
+function queuedChange(line: string): QueuedChange {
+  if (line.startsWith("-") && line.length > 1) return { added: false, id: line.slice(1), createdAt: 0 };
+  const colon = line.indexOf(":");
+  const createdAt = Number(line.slice(1, colon));
+  if (!line.startsWith("+") || colon < 2 || colon === line.length - 1 || !Number.isFinite(createdAt)) throw new CorruptTicketError(`unreadable queue change ${JSON.stringify(line)}`);
+  return { added: true, id: line.slice(colon + 1), createdAt };
+}
+
+/** The members of a `ZRANGE`. */
+export function queuedIds(reply: unknown): string[] {
+  if (!Array.isArray(reply) || !reply.every((id: unknown) => typeof id === "string")) throw new CorruptTicketError("expected a list of queued ticket ids");
+  return reply as string[];
 }

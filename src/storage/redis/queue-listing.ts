@@ -1,12 +1,19 @@
-/** One change to a queue's sorted set of queued tickets, as `ticket-lib.lua` logs it. */
+/** One change to a queue's sorted set of queued tickets. */
 export interface QueuedChange {
-  /** The change's number in the queue's log: 1, 2, 3 and so on, without gaps. */
-  readonly seq: number;
   /** Added to the set (with `createdAt` as its score), or removed from it. */
   readonly added: boolean;
   readonly id: string;
   /** The ticket's score, for an addition (0 for a removal). */
   readonly createdAt: number;
+}
+
+/** One entry of a queue's change log: the changes one store script made, as `ticket-lib.lua` logs them. */
+export interface ChangeLogEntry {
+  /** The entry's number in the log: 1, 2, 3 and so on, without gaps. */
+  readonly seq: number;
+  /** The entry as logged, to recognise it. */
+  readonly text: string;
+  readonly changes: readonly QueuedChange[];
 }
 
 /** Where a queue's change log stands: the epoch it was begun in and its last change's number. */
@@ -31,26 +38,59 @@ export class QueueListing {
   readonly listedWholeAt: number;
   #epoch: string | undefined;
   #seq: number;
+  /** Entry {@link seq} itself, to recognise it in the log next time (undefined: unknown). */
+  #last: ChangeLogEntry | undefined;
   #ids: string[];
   #createdAt: number[];
+  /** Whether `#createdAt` holds the tickets' scores (a listing made whole learns them after). */
+  #createdAtKnown: boolean;
 
-  private constructor(head: ChangeLogHead, ids: string[], createdAt: number[], listedWholeAt: number) {
+  private constructor(head: ChangeLogHead, last: ChangeLogEntry | undefined, ids: string[], listedWholeAt: number) {
     this.#epoch = head.epoch;
     this.#seq = head.seq;
+    this.#last = last?.seq === head.seq ? last : undefined;
     this.#ids = ids;
-    this.#createdAt = createdAt;
+    this.#createdAt = new Array<number>(ids.length).fill(Number.NaN);
+    this.#createdAtKnown = false;
     this.listedWholeAt = listedWholeAt;
   }
 
-  /** The listing from a whole `ZRANGE ... WITHSCORES` read at `head`, in one transaction with it. */
-  static whole(head: ChangeLogHead, entries: readonly { readonly value: string; readonly score: number }[], now: number): QueueListing {
-    const ids = new Array<string>(entries.length);
-    const createdAt = new Array<number>(entries.length);
-    entries.forEach((entry, index) => {
-      ids[index] = entry.value;
-      createdAt[index] = entry.score;
-    });
-    return new QueueListing(head, ids, createdAt, now);
+  /**
+   * The listing from a whole `ZRANGE` of the ids read at `head`, in one transaction with it and with
+   * the log's last entry (`XREVRANGE ... COUNT 1`; undefined when the log has none). It follows the
+   * log once it has learnt the tickets' creation times ({@link learnCreatedAt}).
+   *
+   * Why not `ZRANGE ... WITHSCORES`: at 100k tickets the scores made the listing about three times
+   * as slow (Redis writes each as text, the client parses it back), and the pass reads each listed
+   * ticket's creation time anyway.
+   */
+  static whole(head: ChangeLogHead, last: ChangeLogEntry | undefined, ids: string[], now: number): QueueListing {
+    return new QueueListing(head, last, ids, now);
+  }
+
+  /**
+   * Fills in a listing made whole with its tickets' creation times (their scores) from `tickets`,
+   * the listed tickets whose documents the pass found, in the listing's order, with their creation
+   * times in `createdAt` (a listing that followed the log knows them already). A listed id without a document (its ticket gone) takes the time of the one before:
+   * it is never matched, so where later additions go around it does not matter.
+   */
+  learnCreatedAt(tickets: readonly { readonly id: string }[], createdAt: Float64Array): void {
+    if (this.#createdAtKnown) return;
+    let known = 0;
+    let previous = -Infinity;
+    for (let k = 0; k < this.#ids.length; k++) {
+      if (known < tickets.length && tickets[known]!.id === this.#ids[k]) previous = createdAt[known++]!;
+      this.#createdAt[k] = previous;
+    }
+    this.#createdAtKnown = true;
+  }
+
+  /**
+   * Where a pass reads the log from: entry {@link seq} itself (so that {@link follow} can tell it
+   * is the one this listing saw), or the start when the listing saw none.
+   */
+  get readFrom(): string {
+    return this.#seq === 0 ? "-" : `0-${this.#seq}`;
   }
 
   /** The queued ids in the sorted set's order. */
@@ -58,29 +98,43 @@ export class QueueListing {
     return this.#ids;
   }
 
-  /** The number of the last change the listing includes. */
+  /** The number of the log's last entry the listing includes. */
   get seq(): number {
     return this.#seq;
   }
 
   /**
-   * Brings the listing up to `head` with `changes`, every change after {@link seq} in order, read in
-   * one transaction with `head` and with `queuedCount`, the set's size then. Returns false, and
-   * leaves the listing as it was, when they cannot bring it there: the log was begun afresh (another
-   * epoch), or some changes are missing (trimmed, lost, or more than were read), or the result's
-   * size is not the set's (a change made without logging it, as by an instance of an older version).
+   * Brings the listing up to `head` with `read`, the log from {@link readFrom} on (entry
+   * {@link seq} itself first, unless the listing saw none), read in one transaction with `head` and
+   * with `queuedCount`, the set's size then. Returns false, and leaves the listing as it was, when
+   * they cannot bring it there:
+   * - the log was begun afresh (another epoch);
+   * - entry {@link seq} is not the one the listing saw: the log was rewound and its numbers used
+   *   again (a failover that lost the last writes keeps the epoch);
+   * - some entries are missing (trimmed, lost, or more than were read);
+   * - the result's size is not the set's (a change made without logging it, as by an instance of
+   *   an older version).
    */
-  follow(head: ChangeLogHead, changes: readonly QueuedChange[], queuedCount: number): boolean {
-    if (head.epoch !== this.#epoch || head.seq < this.#seq || changes.length !== head.seq - this.#seq) return false;
-    for (let k = 0; k < changes.length; k++) if (changes[k]!.seq !== this.#seq + 1 + k) return false;
+  follow(head: ChangeLogHead, read: readonly ChangeLogEntry[], queuedCount: number): boolean {
+    if (!this.#createdAtKnown || head.epoch !== this.#epoch || head.seq < this.#seq) return false;
+    let entries = read;
+    if (this.#seq > 0) {
+      const seen = read[0];
+      if (seen === undefined || this.#last === undefined || seen.seq !== this.#last.seq || seen.text !== this.#last.text) return false;
+      entries = read.slice(1);
+    }
+    if (entries.length !== head.seq - this.#seq) return false;
+    for (let k = 0; k < entries.length; k++) if (entries[k]!.seq !== this.#seq + 1 + k) return false;
     // An id's changes alternate (the log has only real additions and removals), so its first and
     // last change say all: in before (first is a removal) and after (last is an addition) or not.
     // One that was in and is in again is taken out and put back at its score.
     const first = new Map<string, QueuedChange>();
     const last = new Map<string, QueuedChange>();
-    for (const change of changes) {
-      if (!first.has(change.id)) first.set(change.id, change);
-      last.set(change.id, change);
+    for (const entry of entries) {
+      for (const change of entry.changes) {
+        if (!first.has(change.id)) first.set(change.id, change);
+        last.set(change.id, change);
+      }
     }
     const removed = new Set<string>();
     const added: QueuedChange[] = [];
@@ -89,25 +143,30 @@ export class QueueListing {
       if (change.added) added.push(change);
     }
     if (this.#ids.length - removed.size + added.length !== queuedCount) return false;
+    // An id added is taken out of the old listing too: were the listing ever wrong about it, the id
+    // still could not be listed twice (a pass would pair the ticket with itself).
+    for (const change of added) removed.add(change.id);
     this.#merge(removed, added);
     this.#seq = head.seq;
+    this.#last = entries.length > 0 ? entries[entries.length - 1] : this.#last;
     return true;
   }
 
   /** Drops the `removed` ids and inserts the `added` ones in their places, in one sweep. */
   #merge(removed: ReadonlySet<string>, added: QueuedChange[]): void {
-    if (removed.size === 0 && added.length === 0) return;
+    if (removed.size === 0) return;
     added.sort((a, b) => compareEntries(a.createdAt, a.id, b.createdAt, b.id));
     const oldIds = this.#ids;
     const oldCreatedAt = this.#createdAt;
-    const length = oldIds.length - removed.size + added.length;
+    // At most this long: `removed` may name ids the old listing does not hold.
+    const length = oldIds.length + added.length;
     const ids = new Array<string>(length);
     const createdAt = new Array<number>(length);
     let next = 0;
     let a = 0;
     for (let k = 0; k < oldIds.length; k++) {
       const id = oldIds[k]!;
-      if (removed.size > 0 && removed.has(id)) continue;
+      if (removed.has(id)) continue;
       const at = oldCreatedAt[k]!;
       for (; a < added.length && compareEntries(added[a]!.createdAt, added[a]!.id, at, id) < 0; a++, next++) {
         ids[next] = added[a]!.id;
@@ -120,6 +179,8 @@ export class QueueListing {
       ids[next] = added[a]!.id;
       createdAt[next] = added[a]!.createdAt;
     }
+    ids.length = next;
+    createdAt.length = next;
     this.#ids = ids;
     this.#createdAt = createdAt;
   }

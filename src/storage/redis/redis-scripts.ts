@@ -13,9 +13,9 @@ function source(file: string): string {
  * EVAL once when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH), and routes by the
  * first key on a cluster. Replies are returned as decoded, for the caller to check.
  */
-function script(files: readonly string[], keyCount: number) {
+function script(text: string, keyCount: number) {
   return defineScript({
-    SCRIPT: files.map(source).join("\n"),
+    SCRIPT: text,
     NUMBER_OF_KEYS: keyCount,
     parseCommand(parser: CommandParser, keys: readonly string[], args: readonly (string | number)[]) {
       for (const key of keys) parser.pushKey(key);
@@ -25,9 +25,24 @@ function script(files: readonly string[], keyCount: number) {
   });
 }
 
-/** A ticket store script: KEYS[1] is the queue's key prefix; see the header of each file. */
+/**
+ * A ticket store script: KEYS[1] is the queue's key prefix; see the header of each file. Its body
+ * runs as a function after the helpers, and whatever it changed in the queued set is logged when
+ * it returns, or when it fails (Redis keeps a script's writes up to an error), so no script can
+ * leave a change unlogged (`log_queued_changes` in ticket-lib.lua).
+ */
 function storeScript(file: string) {
-  return script([TICKET_LIB, file], 1);
+  const text = [
+    source(TICKET_LIB),
+    "local function store_script()",
+    source(file),
+    "end",
+    "local ok, result = pcall(store_script)",
+    "log_queued_changes()",
+    "if not ok then error(result, 0) end",
+    "return result",
+  ].join("\n");
+  return script(text, 1);
 }
 
 /** Every script, loaded once from `scripts/` when this module is imported. */
@@ -39,8 +54,8 @@ export const SCRIPTS = {
   requeueTickets: storeScript("requeue.lua"),
   beginPass: storeScript("begin-pass.lua"),
   readWaiting: storeScript("read-waiting.lua"),
-  holdLease: script(["lease-hold.lua"], 2),
-  releaseLease: script(["lease-release.lua"], 1),
-  recordWaits: script(["record-waits.lua"], 1),
-  queuePosition: script(["position.lua"], 1),
+  holdLease: script(source("lease-hold.lua"), 2),
+  releaseLease: script(source("lease-release.lua"), 1),
+  recordWaits: script(source("record-waits.lua"), 1),
+  queuePosition: script(source("position.lua"), 1),
 };

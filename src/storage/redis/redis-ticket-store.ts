@@ -5,7 +5,7 @@ import type { WaitingColumns } from "../../domain/waiting-columns.ts";
 import { WaitingTable } from "../waiting-table.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
-import { changeLogHead, queuedChanges, scoredIds } from "./change-log-replies.ts";
+import { changeLogEntries, changeLogHead, queuedIds } from "./change-log-replies.ts";
 import { QueueListing } from "./queue-listing.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
 
@@ -38,10 +38,12 @@ const WAITING_READ_CHUNK = 2_048;
 const WHOLE_LISTING_EVERY_MS = 60_000;
 
 /**
- * The fewest changes one pass reads from the log. It reads at most as many as the queue has
- * tickets: past that, listing the queue whole costs about the same.
+ * The fewest log entries one pass reads (an entry is one store script's changes: one for an
+ * Enqueue, up to 128 for a claim). It reads at most one for every 8 tickets in the queue: past
+ * that, listing the queue whole costs less (measured: 2,000 entries over a 10k queue cost the
+ * client about 15 ms more than the whole listing; BENCHMARKS.md, section 6).
  */
-const CHANGES_READ_AT_LEAST = 4_096;
+const ENTRIES_READ_AT_LEAST = 256;
 
 /**
  * The {@link TicketStore} shared by every instance through Redis. Each multi-key step is one Lua
@@ -65,6 +67,11 @@ export class RedisTicketStore implements TicketStore {
   readonly #waiting = new Map<string, WaitingTable<WaitingTicket>>();
   /** By queue, its queued ids as its last pass listed them, kept up to date from its change log. */
   readonly #listings = new Map<string, QueueListing>();
+  /**
+   * By queue, how many times {@link passesEnded} was called: a pass that was under way then does not
+   * keep what it read afterwards.
+   */
+  readonly #endings = new Map<string, number>();
 
   constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
     this.#redis = redis;
@@ -174,11 +181,12 @@ export class RedisTicketStore implements TicketStore {
    */
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
     const queueKey = [this.#keys.queue(queue)];
+    const endings = this.#endings.get(queue);
     const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, [claimedBefore, now, this.#retentionMs])));
     if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
     const changed = { reclaimed: decodeTickets(reply[0]), expired: decodeTickets(reply[1]) };
     try {
-      const columns = await this.#listWaiting(queue, now);
+      const columns = await this.#listWaiting(queue, now, endings);
       return { ...changed, queued: columns.tickets, columns };
     } catch (error) {
       // The script's changes are made: they still have to be announced.
@@ -188,11 +196,13 @@ export class RedisTicketStore implements TicketStore {
 
   /**
    * The queue's waiting tickets in the sorted set's order, with their numbers, reading only the
-   * documents not kept.
+   * documents not kept. What it read is kept for the next pass unless {@link passesEnded} was called
+   * since the pass began (`endings` is the count then).
    */
-  async #listWaiting(queue: string, now: number): Promise<WaitingColumns<WaitingTicket>> {
+  async #listWaiting(queue: string, now: number, endings: number | undefined): Promise<WaitingColumns<WaitingTicket>> {
     const queueKey = [this.#keys.queue(queue)];
-    const ids = await this.#listQueued(queue, now);
+    const listing = await this.#listQueued(queue, now);
+    const ids = listing.ids;
     const known = this.#waiting.get(queue) ?? new WaitingTable<WaitingTicket>();
     const unseen = known.missingFrom(ids);
     for (let start = 0; start < unseen.length; start += WAITING_READ_CHUNK) {
@@ -206,7 +216,11 @@ export class RedisTicketStore implements TicketStore {
     // again). The table keeps the others in the order first read, which later listings mostly
     // repeat (new tickets are the youngest), so it finds them by walking alongside the list.
     const columns = known.narrowTo(ids);
-    this.#waiting.set(queue, known);
+    listing.learnCreatedAt(columns.tickets, columns.createdAt);
+    if (this.#endings.get(queue) === endings) {
+      this.#waiting.set(queue, known);
+      this.#listings.set(queue, listing);
+    }
     return columns;
   }
 
@@ -214,35 +228,47 @@ export class RedisTicketStore implements TicketStore {
    * The queue's queued ids in the sorted set's order: the listing kept from the last pass, brought
    * up to date with the changes logged since (one transaction: the log's head, the changes, the
    * set's size), or, when it cannot be or is due for it, the whole set (one transaction with the
-   * log's head, so that later changes follow on from it). Both are plain commands after the pass's
+   * log's head and last entry, so that later changes follow on from it). Both are plain commands after the pass's
    * script: listed from inside it, the ids held Redis up about three times as long (BENCHMARKS.md,
    * section 6).
    */
-  async #listQueued(queue: string, now: number): Promise<readonly string[]> {
+  async #listQueued(queue: string, now: number): Promise<QueueListing> {
     const kept = this.#listings.get(queue);
-    if (kept !== undefined && now - kept.listedWholeAt < WHOLE_LISTING_EVERY_MS) {
-      const [head, changes, queued] = await this.#redis.run("read queue changes", (redis) =>
-        redis
+    // Due also when the clock has gone back since.
+    if (kept !== undefined && now >= kept.listedWholeAt && now - kept.listedWholeAt < WHOLE_LISTING_EVERY_MS) {
+      const count = Math.max(ENTRIES_READ_AT_LEAST, Math.ceil(kept.ids.length / 8)) + 1;
+      const [head, entries, queued] = await this.#redis.run("read queue changes", (redis) => {
+        const reads = redis
           .multi()
           .hmGet(this.#keys.changesHead(queue), ["epoch", "seq"])
-          .xRange(this.#keys.changes(queue), `(0-${kept.seq}`, "+", { COUNT: Math.max(CHANGES_READ_AT_LEAST, kept.ids.length) })
-          .zCard(this.#keys.queued(queue))
-          .exec(),
-      );
-      if (kept.follow(changeLogHead(head), queuedChanges(changes), Number(queued))) return kept.ids;
+          .xRange(this.#keys.changes(queue), kept.readFrom, "+", { COUNT: count })
+          .zCard(this.#keys.queued(queue));
+        // What this listing has read is no longer needed (a new lease holder lists the queue whole).
+        return (kept.seq > 0 ? reads.xTrim(this.#keys.changes(queue), "MINID", `0-${kept.seq}`, { strategyModifier: "~" }) : reads).exec();
+      });
+      try {
+        if (kept.follow(changeLogHead(head), changeLogEntries(entries), Number(queued))) return kept;
+      } catch (error) {
+        // An unreadable log is no reason not to match: the whole listing below does without it.
+        if (!(error instanceof CorruptTicketError)) throw error;
+      }
     }
-    const [entries, head] = await this.#redis.run("list queued tickets", (redis) =>
-      redis.multi().zRangeWithScores(this.#keys.queued(queue), 0, -1).hmGet(this.#keys.changesHead(queue), ["epoch", "seq"]).exec(),
+    const [ids, head, last] = await this.#redis.run("list queued tickets", (redis) =>
+      redis
+        .multi()
+        .zRange(this.#keys.queued(queue), 0, -1)
+        .hmGet(this.#keys.changesHead(queue), ["epoch", "seq"])
+        .xRevRange(this.#keys.changes(queue), "+", "-", { COUNT: 1 })
+        .exec(),
     );
-    const listing = QueueListing.whole(changeLogHead(head), scoredIds(entries), now);
-    this.#listings.set(queue, listing);
-    return listing.ids;
+    return QueueListing.whole(changeLogHead(head), changeLogEntries(last)[0], queuedIds(ids), now);
   }
 
   /** Drops what is kept for the queue's next pass: its listing and documents, about the size of its documents in Redis. */
   passesEnded(queue: string): void {
     this.#waiting.delete(queue);
     this.#listings.delete(queue);
+    this.#endings.set(queue, (this.#endings.get(queue) ?? 0) + 1);
   }
 }
 

@@ -2,7 +2,7 @@
 -- all move from queued to allocating for it, or none of them do when any is no longer queued
 -- (cancelled, expired, or claimed by an earlier match of the same call or by anyone meanwhile) or
 -- is past its time to live at `now` (a pass would expire it: it may have been announced as expired
--- already, by a pass whose expiry a failover lost).
+-- already, by a pass whose expiry a failover lost), or is named twice (it would play itself).
 -- One match failing leaves the others alone. Nothing changes at all when the caller's fencing
 -- token is not the queue's current one (its matching lease has passed to another instance since).
 --
@@ -29,11 +29,13 @@ while i <= #ARGV do
   local match_id, count = ARGV[i], tonumber(ARGV[i + 1])
   local first, last = i + 2, i + 1 + count
   local claimable = true
+  local named = {}
   for j = first, last do
-    if not claimable_ticket(ARGV[j]) then
+    if named[ARGV[j]] or not claimable_ticket(ARGV[j]) then
       claimable = false
       break
     end
+    named[ARGV[j]] = true
   end
   if claimable then
     local claimed = {}

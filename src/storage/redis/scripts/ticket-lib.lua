@@ -7,9 +7,10 @@
 --   P .. "queued"             sorted set of queued ticket ids by createdAt
 --   P .. "expiry"             sorted set of queued ticket ids by expiresAt
 --   P .. "allocating"         sorted set of allocating ticket ids by claim time
---   P .. "changes"            stream: every addition to and removal from "queued", in order; entry
---                             ids are 0-<seq>, fields op ("+" or "-"), id, at (the score, for "+")
---   P .. "changes:head"       hash: seq (the last change's number), epoch (when numbering began)
+--   P .. "changes"            stream: every addition to and removal from "queued", in order, one
+--                             entry per script call (ids 0-<seq>, field "changes": one line each,
+--                             "+<createdAt>:<id>" or "-<id>")
+--   P .. "changes:head"       hash: seq (the last entry's number), epoch (when numbering began)
 --   P .. "player:" .. userId  the player's live ticket id
 --   P .. "idem:" .. digest    idempotency record: fingerprint, ticket
 --   P .. "fence"              the queue's current matching-lease fencing token
@@ -19,17 +20,41 @@ local EXPIRY = P .. 'expiry'
 local ALLOCATING = P .. 'allocating'
 local CHANGES = P .. 'changes'
 local CHANGES_HEAD = P .. 'changes:head'
--- About how many changes the log keeps (trimmed by whole nodes, so a few more): enough for the
--- changes between two passes of a busy queue; an instance that falls further behind lists the
--- queue whole instead. About 4 MB per queue when full.
+-- About how many entries the log keeps at most (trimmed by whole nodes, so a few more): the lease
+-- holder trims what it has read every pass, so this bounds a log nobody reads, or one whose reader
+-- fell far behind (it lists the queue whole instead).
 local CHANGES_KEPT = 100000
--- A queue left alone this long forgets its log (the next change begins a new epoch).
+-- A queue left alone this long forgets its log (the next change begins a new epoch). The TTL is
+-- set again every so many entries, not on each: a quiet queue may forget its log a little earlier,
+-- which costs its lease holder one whole listing.
 local CHANGES_TTL_MS = 3600000
+local ENTRIES_PER_TTL = 256
 
--- Logs one change to QUEUED, for the instance running the queue's passes, which keeps a copy of
--- the listing and reads only the changes since its last pass. The epoch tells a log begun afresh
--- (its keys lost or deleted) from the one that copy follows.
-local function log_queued_change(op, id, at)
+-- This script's changes to QUEUED so far, one line each: "+<createdAt>:<id>" or "-<id>".
+local queued_changes = {}
+
+-- Every change to QUEUED goes through these two, so that the change log misses none.
+local function add_queued(id, created_at)
+  if redis.call('ZADD', QUEUED, created_at, id) == 1 then
+    queued_changes[#queued_changes + 1] = '+' .. created_at .. ':' .. id
+  end
+end
+
+local function remove_queued(id)
+  if redis.call('ZREM', QUEUED, id) == 1 then
+    queued_changes[#queued_changes + 1] = '-' .. id
+  end
+end
+
+-- Logs the script's changes to QUEUED, if any, as one entry of the queue's change log (so a claim
+-- of 64 matches costs one entry, not 128), for the instance running the queue's passes: it keeps a
+-- copy of the listing and reads only the entries since its last pass. Entries are numbered without
+-- gaps (ids 0-<seq>); the epoch tells a log begun afresh (its keys lost or deleted) from the one
+-- that copy follows. Every store script runs this when it ends (see redis-scripts.ts).
+local function log_queued_changes()
+  if #queued_changes == 0 then
+    return
+  end
   local seq = redis.call('HINCRBY', CHANGES_HEAD, 'seq', 1)
   if seq == 1 then
     local time = redis.call('TIME')
@@ -38,22 +63,12 @@ local function log_queued_change(op, id, at)
     -- collide with: XADD refuses ids below the last one, which would fail every change to the queue.
     redis.call('DEL', CHANGES)
   end
-  redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '0-' .. seq, 'op', op, 'id', id, 'at', at)
-  redis.call('PEXPIRE', CHANGES_HEAD, CHANGES_TTL_MS)
-  redis.call('PEXPIRE', CHANGES, CHANGES_TTL_MS)
-end
-
--- Every change to QUEUED goes through these two, so that the change log misses none.
-local function add_queued(id, created_at)
-  if redis.call('ZADD', QUEUED, created_at, id) == 1 then
-    log_queued_change('+', id, created_at)
+  redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '0-' .. seq, 'changes', table.concat(queued_changes, '\n'))
+  if seq % ENTRIES_PER_TTL == 1 then
+    redis.call('PEXPIRE', CHANGES_HEAD, CHANGES_TTL_MS)
+    redis.call('PEXPIRE', CHANGES, CHANGES_TTL_MS)
   end
-end
-
-local function remove_queued(id)
-  if redis.call('ZREM', QUEUED, id) == 1 then
-    log_queued_change('-', id, '')
-  end
+  queued_changes = {}
 end
 
 local function ticket_key(id)
