@@ -146,6 +146,22 @@ describe("RedisTicketStore's listing of a queue", () => {
     expect((await listings(T0 + 3)).listed).toEqual(["b", "c", "d"]);
   });
 
+  it("trims only the log its listing read: a log begun afresh keeps its entries, and is followed after one whole listing", async () => {
+    const { storage, keys, listings } = await openQueue();
+    for (const id of ["a", "b", "c", "d", "e"]) await storage.store.create(queuedTicket(id));
+    await listings(T0 + 1);
+    // The log's keys go (idle TTL, eviction); one change begins a new log at entry 1, below the
+    // listing's 5.
+    await redis.inspector.del([keys.changes("duel"), keys.changesHead("duel")]);
+    await storage.store.cancel("a", T0 + 1);
+    expect((await listings(T0 + 2)).listed).toEqual(["b", "c", "d", "e"]);
+    expect(await redis.inspector.xLen(keys.changes("duel"))).toBe(1);
+    // Quiet passes after: followed, not listed whole again and again.
+    const zrangeBefore = await calls("zrange");
+    for (let k = 0; k < 3; k++) await listings(T0 + 3 + k);
+    expect(await wholeListings(zrangeBefore, 3)).toBe(0);
+  });
+
   it("lists the queue whole again when its size says a change was made without logging it", async () => {
     const { storage, keys, listings } = await openQueue();
     for (const id of ["a", "b", "c"]) await storage.store.create(queuedTicket(id));

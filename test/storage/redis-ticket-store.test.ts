@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-conformance.ts";
-import { PassListingError } from "../../src/application/errors.ts";
+import { PassListingError, UnavailableError } from "../../src/application/errors.ts";
 import { RedisKeys } from "../../src/storage/redis/redis-keys.ts";
 import { eventually, useRedis } from "./redis-fixture.ts";
 
@@ -108,6 +108,20 @@ describe("RedisTicketStore", () => {
     expect(await listed()).toEqual(["rewritten", "party-b"]);
     // Only that queue's documents were dropped.
     expect(await listed("squads")).toEqual(["party-c"]);
+  });
+
+  it("keeps Redis's error codes from inside a store script, so a refused write is Unavailable (retryable), not a bug", async () => {
+    const storage = await redis.open({ keyPrefix: redis.freshPrefix() });
+    await storage.store.create(queuedTicket("a"));
+    // Writes refused for want of replicas, as READONLY ones are on a replica after a failover.
+    await redis.inspector.configSet("min-replicas-to-write", "1");
+    try {
+      const cancelling = storage.store.cancel("a", T0 + 10);
+      await expect(cancelling).rejects.toBeInstanceOf(UnavailableError);
+      await expect(cancelling).rejects.toThrow(/NOREPLICAS/);
+    } finally {
+      await redis.inspector.configSet("min-replicas-to-write", "0");
+    }
   });
 
   it("stops listing a ticket whose hash is gone once a claim of it fails", async () => {

@@ -98,6 +98,11 @@ export class QueueListing {
     return this.#ids;
   }
 
+  /** The epoch of the log the listing follows (undefined: none yet). */
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
   /** The number of the log's last entry the listing includes. */
   get seq(): number {
     return this.#seq;

@@ -28,8 +28,8 @@ function script(text: string, keyCount: number) {
 /**
  * A ticket store script: KEYS[1] is the queue's key prefix; see the header of each file. Its body
  * runs as a function after the helpers, and whatever it changed in the queued set is logged when
- * it returns, or when it fails (Redis keeps a script's writes up to an error), so no script can
- * leave a change unlogged (`log_queued_changes` in ticket-lib.lua).
+ * it returns, or when it fails (Redis keeps a script's writes up to an error; the error is raised
+ * again unchanged), so no script can leave a change unlogged (`log_queued_changes` in ticket-lib.lua).
  */
 function storeScript(file: string) {
   const text = [
@@ -37,7 +37,9 @@ function storeScript(file: string) {
     "local function store_script()",
     source(file),
     "end",
-    "local ok, result = pcall(store_script)",
+    // xpcall, not pcall: Redis's own pcall turns an error reply (a table) into text, and the error
+    // raised again would lose its code (READONLY, NOREPLICAS...), which tells callers to retry.
+    "local ok, result = xpcall(store_script, function(err) return err end)",
     "log_queued_changes()",
     "if not ok then error(result, 0) end",
     "return result",

@@ -182,7 +182,10 @@ export class RedisTicketStore implements TicketStore {
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
     const queueKey = [this.#keys.queue(queue)];
     const endings = this.#endings.get(queue);
-    const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, [claimedBefore, now, this.#retentionMs])));
+    // The script also trims what the kept listing has read of the change log.
+    const read = this.#listings.get(queue);
+    const args = [claimedBefore, now, this.#retentionMs, read?.epoch ?? "", read?.seq ?? 0];
+    const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, args)));
     if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
     const changed = { reclaimed: decodeTickets(reply[0]), expired: decodeTickets(reply[1]) };
     try {
@@ -237,15 +240,14 @@ export class RedisTicketStore implements TicketStore {
     // Due also when the clock has gone back since.
     if (kept !== undefined && now >= kept.listedWholeAt && now - kept.listedWholeAt < WHOLE_LISTING_EVERY_MS) {
       const count = Math.max(ENTRIES_READ_AT_LEAST, Math.ceil(kept.ids.length / 8)) + 1;
-      const [head, entries, queued] = await this.#redis.run("read queue changes", (redis) => {
-        const reads = redis
+      const [head, entries, queued] = await this.#redis.run("read queue changes", (redis) =>
+        redis
           .multi()
           .hmGet(this.#keys.changesHead(queue), ["epoch", "seq"])
           .xRange(this.#keys.changes(queue), kept.readFrom, "+", { COUNT: count })
-          .zCard(this.#keys.queued(queue));
-        // What this listing has read is no longer needed (a new lease holder lists the queue whole).
-        return (kept.seq > 0 ? reads.xTrim(this.#keys.changes(queue), "MINID", `0-${kept.seq}`, { strategyModifier: "~" }) : reads).exec();
-      });
+          .zCard(this.#keys.queued(queue))
+          .exec(),
+      );
       try {
         if (kept.follow(changeLogHead(head), changeLogEntries(entries), Number(queued))) return kept;
       } catch (error) {

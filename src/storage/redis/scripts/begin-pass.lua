@@ -10,9 +10,22 @@
 -- ARGV[1]  claimedBefore (epoch ms, exclusive)
 -- ARGV[2]  now (epoch ms)
 -- ARGV[3]  retention of terminal tickets in ms
+-- ARGV[4]  the epoch of the change log the caller's listing follows ("" for none)
+-- ARGV[5]  the number of the last log entry that listing has read (0 for none)
 --
 -- Returns {reclaimed, expired}: two lists of tickets.
 local claimed_before, now, retention = ARGV[1], ARGV[2], ARGV[3]
+local read_epoch, read_seq = ARGV[4], tonumber(ARGV[5])
+
+-- The entries the caller has read before its last one go (it reads from that one on). Only from
+-- the log it read: a log begun afresh, or rewound below that number, keeps its entries for the
+-- whole listing the caller is about to make.
+if read_seq > 0 then
+  local head = redis.call('HMGET', CHANGES_HEAD, 'epoch', 'seq')
+  if head[1] == read_epoch and tonumber(head[2]) >= read_seq then
+    redis.call('XTRIM', CHANGES, 'MINID', '~', '0-' .. read_seq)
+  end
+end
 
 local reclaimed = requeue(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_before, 'BYSCORE'), false, now)
 
