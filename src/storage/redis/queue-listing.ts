@@ -16,7 +16,7 @@ export interface ChangeLogEntry {
   readonly changes: readonly QueuedChange[];
 }
 
-/** Where a queue's change log stands: the epoch it was begun in and its last change's number. */
+/** Where a queue's change log stands: the epoch it was begun in and its last entry's number. */
 export interface ChangeLogHead {
   /** Absent while nothing has been logged (or the log's keys are gone). */
   readonly epoch: string | undefined;
@@ -36,7 +36,7 @@ export interface ChangeLogHead {
 export class QueueListing {
   /** When the queue was last listed whole (epoch ms); the store lists it whole again after a while. */
   readonly listedWholeAt: number;
-  #epoch: string | undefined;
+  readonly #epoch: string | undefined;
   #seq: number;
   /** Entry {@link seq} itself, to recognise it in the log next time (undefined: unknown). */
   #last: ChangeLogEntry | undefined;
@@ -71,8 +71,9 @@ export class QueueListing {
   /**
    * Fills in a listing made whole with its tickets' creation times (their scores) from `tickets`,
    * the listed tickets whose documents the pass found, in the listing's order, with their creation
-   * times in `createdAt` (a listing that followed the log knows them already). A listed id without a document (its ticket gone) takes the time of the one before:
-   * it is never matched, so where later additions go around it does not matter.
+   * times in `createdAt` (a listing that followed the log knows them already). A listed id without
+   * a document (its ticket gone) takes the time of the one before: it is never matched, so where
+   * later additions go around it does not matter.
    */
   learnCreatedAt(tickets: readonly { readonly id: string }[], createdAt: Float64Array): void {
     if (this.#createdAtKnown) return;

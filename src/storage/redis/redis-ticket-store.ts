@@ -166,8 +166,8 @@ export class RedisTicketStore implements TicketStore {
    * the listing kept from the previous pass brought up to date from the queue's change log, or the
    * whole set (see {@link #listQueued}; tickets queued or cancelled in between are listed or not,
    * as they would be a moment later; a claim refuses any that is no longer queued); then only the
-   * documents of the tickets the previous pass did not list are read (2,048 per call, each call with its own
-   * deadline, so a new lease holder's first pass over a long queue takes several). A ticket's
+   * documents of the tickets the previous pass did not list are read (2,048 per call, each call
+   * with its own deadline, so a new lease holder's first pass over a long queue takes several). A ticket's
    * document never changes, so the ones kept from that pass are still right, whatever happened to
    * the ticket in between (claimed and requeued, or claimed by another instance while this one did
    * not hold the lease): the list of ids says which tickets are queued now. Reading every document
@@ -231,9 +231,9 @@ export class RedisTicketStore implements TicketStore {
    * The queue's queued ids in the sorted set's order: the listing kept from the last pass, brought
    * up to date with the changes logged since (one transaction: the log's head, the changes, the
    * set's size), or, when it cannot be or is due for it, the whole set (one transaction with the
-   * log's head and last entry, so that later changes follow on from it). Both are plain commands after the pass's
-   * script: listed from inside it, the ids held Redis up about three times as long (BENCHMARKS.md,
-   * section 6).
+   * log's head and last entry, so that later changes follow on from it). Both are plain commands
+   * after the pass's script: listed from inside it, the ids held Redis up about three times as long
+   * (BENCHMARKS.md, section 6).
    */
   async #listQueued(queue: string, now: number): Promise<QueueListing> {
     const kept = this.#listings.get(queue);
