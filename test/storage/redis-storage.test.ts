@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { UnavailableError } from "../../src/application/errors.ts";
 import type { Ticket } from "../../src/domain/ticket.ts";
 import { createRedisStorage } from "../../src/storage/redis/redis-storage.ts";
@@ -242,6 +242,21 @@ describe("RedisRedemptionLedger", () => {
 });
 
 describe("Redis outages", () => {
+  it("leaves deadlines to its own commands layer: no per-command timer in the client", async () => {
+    const storage = await redis.open();
+    // node-redis would otherwise arm an AbortSignal.timeout for every command (its default since
+    // version 6), whose timer fires seconds after the reply and builds an error then.
+    const timeouts = vi.spyOn(AbortSignal, "timeout");
+    try {
+      await storage.store.create(queuedTicket("t1"));
+      await storage.store.beginPass("duel", 0, T0 + 1);
+      await storage.store.get("t1");
+      expect(timeouts).not.toHaveBeenCalled();
+    } finally {
+      timeouts.mockRestore();
+    }
+  });
+
   it("fails a call Redis does not answer in time instead of hanging", async () => {
     const storage = await redis.open({ commandTimeoutMs: 300 });
     await storage.store.create(queuedTicket("t1"));
