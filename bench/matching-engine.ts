@@ -53,7 +53,8 @@ for (const name of ["duel", "squads-5v5"]) {
   let previous: { n: number; pass: number; sort: number } | undefined;
   for (const n of SIZES) {
     const tickets = waitingTickets(queue, n, NOW);
-    // Best of several runs: the host's neighbours slow a memory-bound 1M pass by up to 1.7x for minutes at a time.
+    // Best of several runs: the host's neighbours slow a memory-bound 1M pass by up to 1.7x for
+    // minutes at a time.
     const repeat = n >= 1_000_000 ? 5 : 7;
     let matched = 0;
     // A pass reads the numbers its store keeps as tickets arrive (both stores do), not the ticket

@@ -81,9 +81,12 @@ export class QueueMatcher {
   readonly #deps: QueueMatcherDeps;
   /** The pass under way or the last one: a pass starts once it has ended. */
   #previous: Promise<unknown> = Promise.resolve();
-  /** Where each pass's matches are kept, until the next pass (which only starts once this one ended). */
+  /** Where each pass's matches are kept, until the next pass (which starts once this one ended). */
   readonly #recorder = new MatchRecorder();
-  /** Where each pass marks its claimed tickets, kept likewise: a queue's worth of bytes every pass is new external memory. */
+  /**
+   * Where each pass marks its claimed tickets, kept likewise: a queue's worth of bytes every pass
+   * would be new external memory.
+   */
   readonly #taken = new ReusableArray((length) => new Uint8Array(length));
 
   constructor(queue: QueueConfig, deps: QueueMatcherDeps) {

@@ -6,13 +6,14 @@ import { ReusableArray } from "./reusable-array.ts";
  * after the other, each in member order) is ticket `member[k]` of the pass's input, on team
  * `team[k]`; match m's members are `start[m]` to `start[m + 1]`.
  *
- * Why: a large pass forms hundreds of thousands of matches and they all outlive it, so building a
- * match object with its ticket and team arrays for each made most of the pass's allocation, copied
- * again by every young-generation collection it survived. Here a match costs a few numbers; its
- * object and arrays are built only when someone asks for it (see {@link FormedMatches}).
+ * Why: a large pass forms hundreds of thousands of matches, read after it until its claims are
+ * made, so building a match object with its ticket and team arrays for each made most of the
+ * pass's allocation, copied again by every young-generation collection it survived. Here a match
+ * costs a few numbers; its object and arrays are built only when someone asks for it (see
+ * {@link FormedMatches}).
  */
 interface MatchTable<T extends MatchableTicket> {
-  /** The recorder whose arrays these are, and which of its passes: the table holds until its next one. */
+  /** The recorder whose arrays these are, and which of its passes: the table holds until the next. */
   readonly recorder: MatchRecorder;
   readonly pass: number;
   readonly tickets: readonly T[];
@@ -26,10 +27,13 @@ interface MatchTable<T extends MatchableTicket> {
   readonly facts: Float64Array;
 }
 
-/** Where a match's facts sit among the {@link MATCH_FACTS} numbers {@link MatchRecorder.add} takes. */
+/** Where a match's skill spread (highest minus lowest party skill) sits among its facts. */
 export const FACT_SKILL_SPREAD = 0;
+/** Where a match's team imbalance (highest minus lowest team mean skill) sits among its facts. */
 export const FACT_TEAM_IMBALANCE = 1;
+/** Where the waiting time of a match's oldest ticket sits among its facts. */
 export const FACT_LONGEST_WAIT = 2;
+/** How many facts a match has, in the array {@link MatchRecorder.add} takes and in the table. */
 export const MATCH_FACTS = 3;
 
 /**
@@ -146,7 +150,8 @@ export class FormedMatches<T extends MatchableTicket> implements Iterable<Propos
   }
 
   #checked(index: number): number {
-    if (!Number.isInteger(index) || index < 0 || index >= this.length) throw new RangeError(`no match ${index} among ${this.length}`);
+    const { length } = this.#current().region;
+    if (!Number.isInteger(index) || index < 0 || index >= length) throw new RangeError(`no match ${index} among ${length}`);
     return index;
   }
 

@@ -1,6 +1,11 @@
 import { ReusableArray } from "./reusable-array.ts";
 import { stableSortByKey } from "./stable-key-sort.ts";
 
+// Scratch of `priorityOrder`, kept across calls (they are synchronous): a queue's worth of numbers
+// per call would otherwise be new external memory every pass (see `ReusableArray`).
+const scratchCreatedAt = new ReusableArray((length) => new Float64Array(length));
+const scratchIdentity = new ReusableArray((length) => new Int32Array(length));
+
 /** What ordering by matching priority reads of a waiting ticket. */
 export interface PriorityEntry {
   readonly createdAt: number;
@@ -33,11 +38,6 @@ export function priorityOrder(entries: readonly PriorityEntry[], into?: Int32Arr
   }
   return orderByCreation(identity, createdAt, into);
 }
-
-// Scratch of `priorityOrder`, kept across calls (they are synchronous): a queue's worth of numbers
-// per call would otherwise be new external memory every pass (see `ReusableArray`).
-const scratchCreatedAt = new ReusableArray((length) => new Float64Array(length));
-const scratchIdentity = new ReusableArray((length) => new Int32Array(length));
 
 /**
  * {@link priorityOrder} of the tickets whose creation times are `createdAt` (by index), listed in

@@ -131,7 +131,6 @@ export function splitIntoTeamsInto(
   if (seated !== teamCount * teamSize) return false;
   const order = largestStrongestFirst(sizes, skillSums, count);
   const free = scratchTeamFree.atLeast(teamCount);
-  const sums = teamSkill;
   const teams = scratchTeams.atLeast(teamCount);
   if (allSolo && teamSize === 1) {
     // One player per team (duels, free-for-alls): the placement below would put the k-th strongest
@@ -139,13 +138,13 @@ export function splitIntoTeamsInto(
     // one player, so both are skipped.
     for (let k = 0; k < count; k++) {
       teamOfParty[order[k]!] = k;
-      sums[k] = 0 + skillSums[order[k]!]!;
+      teamSkill[k] = 0 + skillSums[order[k]!]!;
     }
     return true;
   }
   for (let t = 0; t < teamCount; t++) {
     free[t] = teamSize;
-    sums[t] = 0;
+    teamSkill[t] = 0;
   }
   for (let p = 0; p < count; p++) teamOfParty[p] = -1;
   // With two teams and few parties, whether the parties after the k-th still fit is read from the
@@ -157,7 +156,7 @@ export function splitIntoTeamsInto(
     const index = order[k]!;
     const size = sizes[index]!;
     seatsLeft -= size;
-    weakestFirst(teams, sums, teamCount);
+    weakestFirst(teams, teamSkill, teamCount);
     let team = -1;
     for (let c = 0; c < teamCount; c++) {
       const candidate = teams[c]!;
@@ -176,10 +175,10 @@ export function splitIntoTeamsInto(
     }
     if (team === -1) return false;
     free[team]! -= size;
-    sums[team]! += skillSums[index]!;
+    teamSkill[team]! += skillSums[index]!;
     teamOfParty[index] = team;
   }
-  improveBySwaps(sizes, skillSums, count, teamOfParty, sums, teamCount);
+  improveBySwaps(sizes, skillSums, count, teamOfParty, teamSkill, teamCount);
   return true;
 }
 

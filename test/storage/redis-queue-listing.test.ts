@@ -10,7 +10,7 @@ import { queuedTicket } from "./ticket-store-conformance.ts";
 const redis = useRedis();
 const T0 = queuedTicket("x").createdAt;
 
-/** How many times the Redis server has run `command` so far (from INFO commandstats, which counts scripts' commands too). */
+/** How many times the Redis server has run `command` so far (INFO commandstats: scripts' too). */
 async function calls(command: string): Promise<number> {
   const info = await redis.inspector.info("commandstats");
   return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, "m").exec(info)?.[1] ?? 0);

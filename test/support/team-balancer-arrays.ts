@@ -20,7 +20,7 @@ export function canSeat(sizes: readonly number[], freeSeats: readonly number[]):
   return canSeatSizes(Int32Array.from(sizes), sizes.length, Int32Array.from(freeSeats), freeSeats.length);
 }
 
-/** {@link splitIntoTeamsInto} over a list of parties, with its {@link teamImbalance}; undefined where the split fails. */
+/** {@link splitIntoTeamsInto} over a list of parties, with its {@link teamImbalance}; undefined if it fails. */
 export function splitIntoTeams(parties: readonly PartyShape[], teamCount: number, teamSize: number): TeamSplit | undefined {
   const teamOfParty = new Int32Array(parties.length);
   const teamSkill = new Float64Array(teamCount);

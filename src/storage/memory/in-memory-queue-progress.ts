@@ -6,7 +6,7 @@ import { notifyInBatches } from "../../application/notify-in-batches.ts";
 import { nextAverageWaitMs, remainingWaitMs } from "../../application/wait-estimate.ts";
 
 interface QueueState {
-  /** Creation times of the tickets left waiting after the last pass, ascending (a view of `storage`). */
+  /** Creation times of the tickets left waiting after the last pass, ascending. */
   createdAt: Float64Array;
   /** Their ids, in the same order (tickets created in the same millisecond in the pass's order). */
   readonly ids: string[];
@@ -15,7 +15,7 @@ interface QueueState {
    * queue's worth of fresh typed arrays every pass makes V8 collect the whole heap (see
    * `ReusableArray`). `ids` is reused in place for the same reason.
    */
-  readonly storage: ReusableArray<Float64Array>;
+  readonly createdAtStorage: ReusableArray<Float64Array>;
   readonly order: ReusableArray<Int32Array>;
   averageWaitMs: number | undefined;
   readonly listeners: Set<() => void>;
@@ -34,7 +34,7 @@ export class InMemoryQueueProgress implements QueueProgress {
     const state = this.#state(queue);
     const count = waiting.length;
     const order = priorityOrder(waiting, state.order.atLeast(count));
-    const createdAt = state.storage.take(count);
+    const createdAt = state.createdAtStorage.take(count);
     const { ids } = state;
     ids.length = count;
     for (let k = 0; k < count; k++) {
@@ -92,7 +92,7 @@ export class InMemoryQueueProgress implements QueueProgress {
       state = {
         createdAt: new Float64Array(0),
         ids: [],
-        storage: new ReusableArray((length) => new Float64Array(length)),
+        createdAtStorage: new ReusableArray((length) => new Float64Array(length)),
         order: new ReusableArray((length) => new Int32Array(length)),
         averageWaitMs: undefined,
         listeners: new Set(),

@@ -7,7 +7,7 @@ export interface QueuedChange {
   readonly createdAt: number;
 }
 
-/** One entry of a queue's change log: the changes one store script made, as `ticket-lib.lua` logs them. */
+/** One entry of a queue's change log: one store script's changes, as `ticket-lib.lua` logs them. */
 export interface ChangeLogEntry {
   /** The entry's number in the log: 1, 2, 3 and so on, without gaps. */
   readonly seq: number;
@@ -134,18 +134,18 @@ export class QueueListing {
     // An id's changes alternate (the log has only real additions and removals), so its first and
     // last change say all: in before (first is a removal) and after (last is an addition) or not.
     // One that was in and is in again is taken out and put back at its score.
-    const first = new Map<string, QueuedChange>();
-    const last = new Map<string, QueuedChange>();
+    const firstChangeOf = new Map<string, QueuedChange>();
+    const lastChangeOf = new Map<string, QueuedChange>();
     for (const entry of entries) {
       for (const change of entry.changes) {
-        if (!first.has(change.id)) first.set(change.id, change);
-        last.set(change.id, change);
+        if (!firstChangeOf.has(change.id)) firstChangeOf.set(change.id, change);
+        lastChangeOf.set(change.id, change);
       }
     }
     const removed = new Set<string>();
     const added: QueuedChange[] = [];
-    for (const [id, change] of last) {
-      if (!first.get(id)!.added) removed.add(id);
+    for (const [id, change] of lastChangeOf) {
+      if (!firstChangeOf.get(id)!.added) removed.add(id);
       if (change.added) added.push(change);
     }
     if (this.#ids.length - removed.size + added.length !== queuedCount) return false;
@@ -160,6 +160,7 @@ export class QueueListing {
 
   /** Drops the `removed` ids and inserts the `added` ones in their places, in one sweep. */
   #merge(removed: ReadonlySet<string>, added: QueuedChange[]): void {
+    // Every id added is among those removed (see `follow`): nothing removed, nothing to do.
     if (removed.size === 0) return;
     added.sort((a, b) => compareEntries(a.createdAt, a.id, b.createdAt, b.id));
     const oldIds = this.#ids;

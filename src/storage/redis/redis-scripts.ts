@@ -29,7 +29,7 @@ function script(text: string, keyCount: number) {
  * A ticket store script: KEYS[1] is the queue's key prefix; see the header of each file. Its body
  * runs as a function after the helpers, and whatever it changed in the queued set is logged when
  * it returns, or when it fails (Redis keeps a script's writes up to an error; the error is raised
- * again unchanged), so no script can leave a change unlogged (`log_queued_changes` in ticket-lib.lua).
+ * again unchanged), so no script can leave a change unlogged (`log_queued_changes`, ticket-lib.lua).
  */
 function storeScript(file: string) {
   const text = [

@@ -5,7 +5,7 @@ import type { WaitingColumns } from "../../domain/waiting-columns.ts";
 import { WaitingTable } from "../waiting-table.ts";
 import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
-import { changeLogEntries, changeLogHead, queuedIds } from "./change-log-replies.ts";
+import { changeLogEntries, changeLogHead, queuedIds, UnreadableListingError } from "./queue-listing-replies.ts";
 import { QueueListing } from "./queue-listing.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
 
@@ -38,11 +38,13 @@ const WAITING_READ_CHUNK = 2_048;
 const WHOLE_LISTING_EVERY_MS = 60_000;
 
 /**
- * The fewest log entries one pass reads (an entry is one store script's changes: one for an
- * Enqueue, up to 128 for a claim). It reads at most one for every 8 tickets in the queue: past
- * that, listing the queue whole costs less (measured: 2,000 entries over a 10k queue cost the
- * client about 15 ms more than the whole listing; BENCHMARKS.md, section 6).
+ * How many log entries one pass reads at most: one for every {@link TICKETS_PER_ENTRY_READ}
+ * tickets in the queue, and at least {@link ENTRIES_READ_AT_LEAST}. An entry is one store script's
+ * changes: one for an Enqueue, one per ticket claimed for a claim call. Past that, listing the
+ * queue whole costs less (measured: 2,000 entries over a 10k queue cost the client about 15 ms more
+ * than the whole listing; BENCHMARKS.md, section 6).
  */
+const TICKETS_PER_ENTRY_READ = 8;
 const ENTRIES_READ_AT_LEAST = 256;
 
 /**
@@ -167,8 +169,8 @@ export class RedisTicketStore implements TicketStore {
    * whole set (see {@link #listQueued}; tickets queued or cancelled in between are listed or not,
    * as they would be a moment later; a claim refuses any that is no longer queued); then only the
    * documents of the tickets the previous pass did not list are read (2,048 per call, each call
-   * with its own deadline, so a new lease holder's first pass over a long queue takes several). A ticket's
-   * document never changes, so the ones kept from that pass are still right, whatever happened to
+   * with its own deadline, so a new lease holder's first pass over a long queue takes several). A
+   * ticket's document never changes, so the ones kept from that pass are still right, whatever happened to
    * the ticket in between (claimed and requeued, or claimed by another instance while this one did
    * not hold the lease): the list of ids says which tickets are queued now. Reading every document
    * on every pass cost Redis about half a second of script time per pass at 100k waiting tickets,
@@ -183,8 +185,8 @@ export class RedisTicketStore implements TicketStore {
     const queueKey = [this.#keys.queue(queue)];
     const endings = this.#endings.get(queue);
     // The script also trims what the kept listing has read of the change log.
-    const read = this.#listings.get(queue);
-    const args = [claimedBefore, now, this.#retentionMs, read?.epoch ?? "", read?.seq ?? 0];
+    const kept = this.#listings.get(queue);
+    const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0];
     const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, args)));
     if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
     const changed = { reclaimed: decodeTickets(reply[0]), expired: decodeTickets(reply[1]) };
@@ -239,7 +241,8 @@ export class RedisTicketStore implements TicketStore {
     const kept = this.#listings.get(queue);
     // Due also when the clock has gone back since.
     if (kept !== undefined && now >= kept.listedWholeAt && now - kept.listedWholeAt < WHOLE_LISTING_EVERY_MS) {
-      const count = Math.max(ENTRIES_READ_AT_LEAST, Math.ceil(kept.ids.length / 8)) + 1;
+      // One more than the entries to read: the read starts at the one the listing has seen.
+      const count = Math.max(ENTRIES_READ_AT_LEAST, Math.ceil(kept.ids.length / TICKETS_PER_ENTRY_READ)) + 1;
       const [head, entries, queued] = await this.#redis.run("read queue changes", (redis) =>
         redis
           .multi()
@@ -252,7 +255,7 @@ export class RedisTicketStore implements TicketStore {
         if (kept.follow(changeLogHead(head), changeLogEntries(entries), Number(queued))) return kept;
       } catch (error) {
         // An unreadable log is no reason not to match: the whole listing below does without it.
-        if (!(error instanceof CorruptTicketError)) throw error;
+        if (!(error instanceof UnreadableListingError)) throw error;
       }
     }
     const [ids, head, last] = await this.#redis.run("list queued tickets", (redis) =>
@@ -263,10 +266,13 @@ export class RedisTicketStore implements TicketStore {
         .xRevRange(this.#keys.changes(queue), "+", "-", { COUNT: 1 })
         .exec(),
     );
-    return QueueListing.whole(changeLogHead(head), changeLogEntries(last)[0], queuedIds(ids), now);
+    return QueueListing.whole(readableOr(() => changeLogHead(head), NO_CHANGE_LOG), readableOr(() => changeLogEntries(last)[0], undefined), queuedIds(ids), now);
   }
 
-  /** Drops what is kept for the queue's next pass: its listing and documents, about the size of its documents in Redis. */
+  /**
+   * Drops what is kept for the queue's next pass: its listing and documents, about the size of its
+   * documents in Redis.
+   */
   passesEnded(queue: string): void {
     this.#waiting.delete(queue);
     this.#listings.delete(queue);
@@ -309,6 +315,19 @@ function claimResults(reply: unknown, matches: number): (Ticket[] | undefined)[]
   const results = replyList(reply);
   if (results.length !== matches) throw new CorruptTicketError(`expected ${matches} claim results, got ${results.length}`);
   return results.map((result) => (result === null ? undefined : decodeTickets(result)));
+}
+
+/** A log that cannot be followed: a listing made with it follows no log, and is made whole again. */
+const NO_CHANGE_LOG = { epoch: undefined, seq: 0 } as const;
+
+/** What `read` reads, or `otherwise` when its reply is unreadable (for what can be done without). */
+function readableOr<T>(read: () => T, otherwise: T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UnreadableListingError) return otherwise;
+    throw error;
+  }
 }
 
 function replyList(reply: unknown): unknown[] {

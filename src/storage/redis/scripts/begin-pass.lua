@@ -1,8 +1,9 @@
--- Opens a matching pass in one step, in this order: allocating tickets claimed before a moment go
--- back to queued (the instance placing them died); then queued tickets whose expiresAt has come
--- become expired (a ticket just reclaimed too). The caller lists the queued ids with a plain ZRANGE
--- once this script has answered: listing them here built a Lua table of the whole queue and held
--- Redis up about three times as long (BENCHMARKS.md, section 6).
+-- Opens a matching pass in one step, in this order: the change log entries the caller's listing
+-- has read go; allocating tickets claimed before a moment go back to queued (the instance placing
+-- them died); then queued tickets whose expiresAt has come become expired (a ticket just reclaimed
+-- too). The caller lists the queued ids once this script has answered, with plain commands (the
+-- changes since its last pass, or the whole set): listing them here built a Lua table of the whole
+-- queue and held Redis up about three times as long (BENCHMARKS.md, section 6).
 -- Terminal tickets need no sweep here: their keys carry TTLs. Index entries whose ticket is gone
 -- (its safety TTL ran out) are dropped once they are due to expire.
 --

@@ -1,13 +1,23 @@
 import type { ChangeLogEntry, ChangeLogHead, QueuedChange } from "./queue-listing.ts";
-import { CorruptTicketError } from "./ticket-codec.ts";
+
+/**
+ * A reply about a queue's listing or change log that cannot be read. Where the log is concerned the
+ * store does without it (it lists the queue whole); a listing it cannot read fails the pass.
+ */
+export class UnreadableListingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnreadableListingError";
+  }
+}
 
 /** A queue's change-log head from `HMGET <p>changes:head epoch seq` (both nil: nothing logged yet). */
 export function changeLogHead(reply: unknown): ChangeLogHead {
-  if (!Array.isArray(reply) || reply.length !== 2) throw new CorruptTicketError("expected the change log's epoch and seq");
+  if (!Array.isArray(reply) || reply.length !== 2) throw new UnreadableListingError("expected the change log's epoch and seq");
   const [epoch, seq] = reply as unknown[];
   if (epoch === null && seq === null) return { epoch: undefined, seq: 0 };
   const number = Number(seq);
-  if (typeof epoch !== "string" || !Number.isSafeInteger(number) || number < 1) throw new CorruptTicketError(`unreadable change log head ${JSON.stringify(reply)}`);
+  if (typeof epoch !== "string" || !Number.isSafeInteger(number) || number < 1) throw new UnreadableListingError(`unreadable change log head ${JSON.stringify(reply)}`);
   return { epoch, seq: number };
 }
 
@@ -16,12 +26,12 @@ export function changeLogHead(reply: unknown): ChangeLogHead {
  * with a line per change, `+<createdAt>:<id>` or `-<id>` (see ticket-lib.lua).
  */
 export function changeLogEntries(reply: unknown): ChangeLogEntry[] {
-  if (!Array.isArray(reply)) throw new CorruptTicketError("expected a list of queue changes");
+  if (!Array.isArray(reply)) throw new UnreadableListingError("expected a list of queue changes");
   return reply.map((entry: unknown) => {
     const { id, message } = (entry ?? {}) as { id?: unknown; message?: Record<string, unknown> };
     const seq = typeof id === "string" && id.startsWith("0-") ? Number(id.slice(2)) : Number.NaN;
     const text = message?.["changes"];
-    if (!Number.isSafeInteger(seq) || typeof text !== "string") throw new CorruptTicketError(`unreadable queue change log entry ${JSON.stringify(entry)}`);
+    if (!Number.isSafeInteger(seq) || typeof text !== "string") throw new UnreadableListingError(`unreadable queue change log entry ${JSON.stringify(entry)}`);
     return { seq, text, changes: text.split("\n").map(queuedChange) };
   });
 }
@@ -30,12 +40,12 @@ function queuedChange(line: string): QueuedChange {
   if (line.startsWith("-") && line.length > 1) return { added: false, id: line.slice(1), createdAt: 0 };
   const colon = line.indexOf(":");
   const createdAt = Number(line.slice(1, colon));
-  if (!line.startsWith("+") || colon < 2 || colon === line.length - 1 || !Number.isFinite(createdAt)) throw new CorruptTicketError(`unreadable queue change ${JSON.stringify(line)}`);
+  if (!line.startsWith("+") || colon < 2 || colon === line.length - 1 || !Number.isFinite(createdAt)) throw new UnreadableListingError(`unreadable queue change ${JSON.stringify(line)}`);
   return { added: true, id: line.slice(colon + 1), createdAt };
 }
 
 /** The members of a `ZRANGE`. */
 export function queuedIds(reply: unknown): string[] {
-  if (!Array.isArray(reply) || !reply.every((id: unknown) => typeof id === "string")) throw new CorruptTicketError("expected a list of queued ticket ids");
+  if (!Array.isArray(reply) || !reply.every((id: unknown) => typeof id === "string")) throw new UnreadableListingError("expected a list of queued ticket ids");
   return reply as string[];
 }
