@@ -39,6 +39,9 @@ for (const deployment of deployments) {
   for (const players of PLAYER_COUNTS) {
     const deployed = await deployment.start();
     const utilizationFrom = performance.eventLoopUtilization();
+    const cpuFrom = deployed.cpuSeconds?.();
+    const ownCpuFrom = process.cpuUsage();
+    const startedAt = performance.now();
     const clients = new LoadProcess<PlayerLoopsResult>(new URL("./support/player-loops.ts", import.meta.url), {
       ...LOAD,
       players,
@@ -46,18 +49,30 @@ for (const deployment of deployments) {
       authorization: `Bearer ${await deployed.token("service", "bench-e2e")}`,
     } satisfies PlayerLoopsConfig);
     const result = await clients.next();
-    // Only an instance in this process can have its event loop measured from here.
+    // Only an instance in this process can have its event loop measured from here; the others,
+    // and Redis, have their CPU time read (cores used on average over the warm-up and the run).
     const serverUtilization = deployed.inProcess ? performance.eventLoopUtilization(utilizationFrom).utilization : undefined;
+    const cpuTo = deployed.cpuSeconds?.();
+    const seconds = (performance.now() - startedAt) / 1000;
+    const instanceCores = cpuFrom === undefined || cpuTo === undefined ? [] : cpuTo.instances.map((used, index) => (used - cpuFrom.instances[index]!) / seconds);
+    const redisCores = cpuFrom === undefined || cpuTo === undefined ? Number.NaN : (cpuTo.redis - cpuFrom.redis) / seconds;
+    const busiestInstance = Math.max(...instanceCores);
     await clients.exited();
     await deployed.close();
+    // This process holds the fleet (the reference registry) for the Redis deployments.
+    const ownCpu = process.cpuUsage(ownCpuFrom);
+    const ownCores = (ownCpu.user + ownCpu.system) / 1_000_000 / seconds;
+    const coresUsed = instanceCores.reduce((sum, cores) => sum + cores, 0) + (Number.isNaN(redisCores) ? 0 : redisCores) + result.clientUtilization + ownCores;
     const bottleneck =
-      serverUtilization !== undefined && serverUtilization > 0.9
-        ? "server event loop (CPU)"
+      (serverUtilization !== undefined && serverUtilization > 0.9) || busiestInstance > 0.9
+        ? "matchmaker CPU (its event loop's one core)"
         : result.clientUtilization > 0.9
           ? "load generator"
-          : serverUtilization === undefined
-            ? "see server CPU: the processes share 2 cores with Redis and the load generator"
-            : "neither saturated: matching tick cadence bounds the wait";
+          : redisCores > 0.9
+            ? "Redis CPU (its one core)"
+            : coresUsed > 1.8
+              ? `the machine's 2 cores (${coresUsed.toFixed(2)} used by the instances, Redis, the fleet and the load generator)`
+              : "neither saturated: matching tick cadence bounds the wait";
     rows.push([
       deployment.label,
       formatNumber(players),
@@ -66,6 +81,8 @@ for (const deployment of deployments) {
       formatMs(result.latency.p99),
       `${result.failures}${result.firstFailure === undefined ? "" : ` (${result.firstFailure})`}`,
       serverUtilization === undefined ? "n/a" : serverUtilization.toFixed(2),
+      instanceCores.length === 0 ? "n/a" : instanceCores.map((cores) => cores.toFixed(2)).join(", "),
+      Number.isNaN(redisCores) ? "n/a" : redisCores.toFixed(2),
       result.clientUtilization.toFixed(2),
       bottleneck,
     ]);
@@ -73,6 +90,6 @@ for (const deployment of deployments) {
 }
 printTable(
   "Players per second, Enqueue to assignment received",
-  ["deployment", "players", "players/s", "p50", "p99", "failures", "server ELU", "client ELU", "bottleneck"],
+  ["deployment", "players", "players/s", "p50", "p99", "failures", "server ELU", "server CPU (cores)", "Redis CPU (cores)", "client ELU", "bottleneck"],
   rows,
 );

@@ -8,6 +8,7 @@ import { startRegistryServer } from "../../src/registry/registry-server.ts";
 import { spawnMatchmaker } from "../../test/support/matchmaker-process.ts";
 import { startRedisServer } from "../../test/support/redis-server.ts";
 import { BENCH_AUTH } from "./bench-matchmaker.ts";
+import { processCpuSeconds } from "./process-cpu.ts";
 
 /** Matchmaker instances under load: where to send calls, how to authenticate, how to stop them. */
 export interface Deployed {
@@ -16,6 +17,8 @@ export interface Deployed {
   close(): Promise<void>;
   /** Whether the instance runs in the benchmark's own process (its event loop can be measured). */
   readonly inProcess: boolean;
+  /** For instances in their own processes: the CPU seconds each instance and Redis have used so far. */
+  cpuSeconds?(): { readonly instances: readonly number[]; readonly redis: number };
 }
 
 /**
@@ -49,6 +52,7 @@ export async function startRedisDeployment(count: number): Promise<Deployed> {
     token: (role, subject) =>
       mintToken({ role, subject, secret: new TextEncoder().encode(BENCH_AUTH.secret), issuer: BENCH_AUTH.issuer, ttlSeconds: 3600 }),
     inProcess: false,
+    cpuSeconds: () => ({ instances: instances.map((instance) => processCpuSeconds(instance.child.pid)), redis: processCpuSeconds(redis.pid) }),
     async close() {
       for (const instance of instances) instance.kill("SIGTERM");
       await Promise.all(instances.map((instance) => instance.exited));

@@ -10,6 +10,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts an empty server again on the same port. */
   restart(): Promise<void>;
+  /** The server process's id, for a benchmark that measures its CPU. */
+  readonly pid: number | undefined;
 }
 
 /** Servers still running, killed when the test process exits so a failed test leaves none behind. */
@@ -31,6 +33,9 @@ export async function startRedisServer(): Promise<RedisServer> {
     async restart() {
       await terminate(child);
       child = await launch(port);
+    },
+    get pid() {
+      return child.pid;
     },
   };
 }
