@@ -39,10 +39,10 @@ const WHOLE_LISTING_EVERY_MS = 60_000;
 
 /**
  * How many log entries one pass reads at most: one for every {@link TICKETS_PER_ENTRY_READ}
- * tickets in the queue, and at least {@link ENTRIES_READ_AT_LEAST}. An entry is one store script's
- * changes: one for an Enqueue, one per ticket claimed for a claim call. Past that, listing the
- * queue whole costs less (measured: 2,000 entries over a 10k queue cost the client about 15 ms more
- * than the whole listing; BENCHMARKS.md, section 6).
+ * tickets in the queue, and at least {@link ENTRIES_READ_AT_LEAST}. An entry holds the changes of
+ * one store script call: an Enqueue's one, a claim call's every claimed ticket. Past that, listing
+ * the queue whole costs less (measured: 2,000 entries over a 10k queue cost the client about 15 ms
+ * more than the whole listing; BENCHMARKS.md, section 6).
  */
 const TICKETS_PER_ENTRY_READ = 8;
 const ENTRIES_READ_AT_LEAST = 256;
@@ -170,9 +170,9 @@ export class RedisTicketStore implements TicketStore {
    * as they would be a moment later; a claim refuses any that is no longer queued); then only the
    * documents of the tickets the previous pass did not list are read (2,048 per call, each call
    * with its own deadline, so a new lease holder's first pass over a long queue takes several). A
-   * ticket's document never changes, so the ones kept from that pass are still right, whatever happened to
-   * the ticket in between (claimed and requeued, or claimed by another instance while this one did
-   * not hold the lease): the list of ids says which tickets are queued now. Reading every document
+   * ticket's document never changes, so the ones kept from that pass are still right, whatever
+   * happened to the ticket in between (claimed and requeued, or claimed by another instance while
+   * this one did not hold the lease): the list of ids says which tickets are queued now. Reading every document
    * on every pass cost Redis about half a second of script time per pass at 100k waiting tickets,
    * during which it served no one else.
    *
@@ -251,12 +251,8 @@ export class RedisTicketStore implements TicketStore {
           .zCard(this.#keys.queued(queue))
           .exec(),
       );
-      try {
-        if (kept.follow(changeLogHead(head), changeLogEntries(entries), Number(queued))) return kept;
-      } catch (error) {
-        // An unreadable log is no reason not to match: the whole listing below does without it.
-        if (!(error instanceof UnreadableListingError)) throw error;
-      }
+      // An unreadable log is no reason not to match: the whole listing below does without it.
+      if (readableOr(() => kept.follow(changeLogHead(head), changeLogEntries(entries), Number(queued)), false)) return kept;
     }
     const [ids, head, last] = await this.#redis.run("list queued tickets", (redis) =>
       redis
