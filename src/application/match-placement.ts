@@ -3,6 +3,7 @@ import type { Assignment, Ticket, WaitingTicket } from "../domain/ticket.ts";
 import type { Clock } from "./ports/clock.ts";
 import { AllocationBackoff } from "./allocation-backoff.ts";
 import { AllocationSlots } from "./allocation-slots.ts";
+import { Deadline } from "./deadline.ts";
 import { FleetAnswerTimes } from "./fleet-answer-times.ts";
 import type { AllocatedServer, GameServerAllocator } from "./ports/game-server-allocator.ts";
 import type { Logger } from "./ports/logger.ts";
@@ -197,12 +198,12 @@ export class MatchPlacement {
     const log = logger.child({ queue, matchId, region: proposal.region });
     const load = this.#load(queue, proposal.region);
     const { slots } = load;
-    // The whole placement is bounded from the claim; the wait in line by half of that, so that a
-    // match reaching the fleet always has at least half the timeout to be allocated in.
-    const deadline = AbortSignal.timeout(allocationTimeoutMs);
+    // The whole placement is bounded from the claim (the wait in line by half of that, see
+    // #waitForSlot); its timer is cleared however the placement ends.
+    using deadline = new Deadline(allocationTimeoutMs);
     // With a slot free, the fleet is asked at once, within the claiming pass's own turn and before
     // the pass announces the claim: watchers order a ticket's updates by version, so that is safe.
-    if (!slots.tryAcquire() && !(await slots.acquire(AbortSignal.timeout(Math.ceil(allocationTimeoutMs / 2))))) {
+    if (!slots.tryAcquire() && !(await this.#waitForSlot(slots))) {
       if (this.#closing) log.info({ tickets: ticketIds(match) }, "placement is closing: returning a match still waiting for an allocation slot to the queue");
       else log.warn({ tickets: ticketIds(match) }, "no allocation slot came free in time; returning the match's tickets to the queue");
       await this.#requeue(match, "allocation_not_started", log);
@@ -215,7 +216,7 @@ export class MatchPlacement {
       await this.#requeue(match, "allocation_not_started", log);
       return;
     }
-    const server = await this.#allocate(match, load, deadline, log);
+    const server = await this.#allocate(match, load, deadline.signal, log);
     if (server === undefined) {
       await this.#requeue(match, "allocation_failed", log);
       return;
@@ -240,6 +241,17 @@ export class MatchPlacement {
       return;
     }
     await this.#announce(match, server, matched, log);
+  }
+
+  /**
+   * Waits in line for one of the fleet's allocation slots, for at most half the allocation timeout,
+   * so that a match reaching the fleet always has at least half of it to be allocated in. True once
+   * the caller holds a slot; false, holding none, if none came free in time or the slots closed.
+   * The wait's timer is cleared as soon as the wait is over.
+   */
+  async #waitForSlot(slots: AllocationSlots): Promise<boolean> {
+    using wait = new Deadline(Math.ceil(this.#deps.allocationTimeoutMs / 2));
+    return await slots.acquire(wait.signal);
   }
 
   /**

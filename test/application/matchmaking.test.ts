@@ -548,6 +548,41 @@ describe("matching", () => {
     expect(h.placement.pausedRegions("duel", h.clock.now())).toEqual([]);
   });
 
+  it("leaves no deadline timer armed once its placements are over, however they ended", async () => {
+    // AbortSignal.timeout's timers cannot be cleared: each would fire long after its placement,
+    // building an error nobody reads.
+    const timeouts = vi.spyOn(AbortSignal, "timeout");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { h, views, open } = await oneAllocatingOneInLine();
+      // Both placement deadlines, and the wait in line of the second match.
+      expect(vi.getTimerCount()).toBe(3);
+      // The first allocation fails and pauses the region; the second match, given the slot, finds it paused.
+      h.fleet.failures.push(ScriptedFleet.noServer());
+      open();
+      await h.placement.drain();
+      expect(h.fleet.requests).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+      // Once the pause is over: both matches placed, then one whose assignment fails.
+      h.clock.advance(FIRST_PAUSE_MS);
+      expect((await h.pass("duel")).matches).toBe(2);
+      expect(vi.getTimerCount()).toBe(0);
+      const states = await Promise.all(views.map(async (view) => (await h.store.get(view.id))!.state));
+      expect(states).toEqual(["matched", "matched", "matched", "matched"]);
+      h.issuer.issue = async () => {
+        throw new Error("signing key unavailable");
+      };
+      for (const userId of ["e", "f"]) await h.matchmaker.enqueue(service, command(userId));
+      expect((await h.pass("duel")).matches).toBe(1);
+      expect(h.fleet.released).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(timeouts).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+      timeouts.mockRestore();
+    }
+  });
+
   it("releases the server and requeues when anything fails after allocation", async () => {
     const h = applicationHarness([queueConfig()]);
     const a = await h.matchmaker.enqueue(service, command("alice"));
