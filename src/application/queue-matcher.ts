@@ -27,16 +27,18 @@ import { waitingByRegion } from "./waiting-by-region.ts";
 const CLAIM_CHUNK = 64;
 
 /**
- * What claiming a pass's matches did: matches claimed, matches left unclaimed, and the claimed
- * tickets' positions in the pass's list (`taken[i]` is 1), undefined when none were claimed.
+ * What claiming a pass's matches did: matches claimed, matches left unclaimed, the claimed
+ * tickets' positions in the pass's list (`taken[i]` is 1, undefined when none were claimed) and
+ * how many tickets that is.
  */
 interface ClaimedMatches {
   readonly matches: number;
   readonly deferred: number;
   readonly taken: Uint8Array | undefined;
+  readonly takenCount: number;
 }
 
-const NOTHING_CLAIMED: ClaimedMatches = { matches: 0, deferred: 0, taken: undefined };
+const NOTHING_CLAIMED: ClaimedMatches = { matches: 0, deferred: 0, taken: undefined, takenCount: 0 };
 
 /**
  * What one queue's matching pass needs. Placement is a dependency rather than part of the pass so
@@ -138,17 +140,16 @@ export class QueueMatcher {
       logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
     }
     const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now, this.#recorder);
-    const { matches, taken, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
+    const { matches, taken, takenCount, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
     // The assignments of the matches just claimed may be ready to go out (placement runs alongside):
     // let that I/O happen before the pass's bookkeeping, which costs milliseconds over a long queue.
     if (matches > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const waiting = taken === undefined ? queued : queued.filter((_, index) => taken[index] !== 1);
     const byRegion = waitingByRegion(this.queue, columns, taken);
     metrics.ticketsWaiting(queue, new Map(byRegion.map((region) => [region.region, region.tickets])));
     // Independent of each other: one round trip for both with a shared store.
-    await Promise.all([progress.recordPass(queue, waiting), stats.passCompleted(this.queue, byRegion, now)]);
+    await Promise.all([progress.recordPass(queue, { listed: queued, createdAt: columns.createdAt, claimed: taken }), stats.passCompleted(this.queue, byRegion, now)]);
     metrics.passCompleted(queue, performance.now() - startedAt);
-    return { expired: expired.length, reclaimed: reclaimed.length, skipped, matches, deferred, waiting: waiting.length };
+    return { expired: expired.length, reclaimed: reclaimed.length, skipped, matches, deferred, waiting: queued.length - takenCount };
   }
 
   /** Publishes, counts and logs what opening the pass changed: tickets reclaimed, tickets expired. */
@@ -177,6 +178,7 @@ export class QueueMatcher {
     const { store, events, placement, ids, logger, metrics } = this.#deps;
     const queue = this.queue.name;
     let taken: Uint8Array | undefined;
+    let takenCount = 0;
     // A chunk's claimed tickets are announced while the next chunk is claimed rather than before:
     // with a shared store that saves a round trip per chunk, and watchers already order a ticket's
     // updates by version, so an announcement overtaken by a later change of the same ticket is dropped.
@@ -231,7 +233,9 @@ export class QueueMatcher {
             return;
           }
           taken ??= this.#taken.take(listed).fill(0);
-          for (const ticket of formed.ticketIndices(index)) taken[ticket] = 1;
+          const listedAt = formed.ticketIndices(index);
+          for (const ticket of listedAt) taken[ticket] = 1;
+          takenCount += listedAt.length;
           claimedTickets.push(...claimed);
           // Placement first: once claimed, the match must reach a server or the queue whatever else fails.
           placement.start({ queue, matchId, proposal, formedAt: now });
@@ -252,6 +256,6 @@ export class QueueMatcher {
     if (unclaimed > 0) {
       logger.warn({ queue, deferred: Object.fromEntries(deferred), placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
     }
-    return { matches, deferred: unclaimed, taken };
+    return { matches, deferred: unclaimed, taken, takenCount };
   }
 }

@@ -48,7 +48,7 @@ export interface Ticket {
   /** Round-trip time to each region the party can play in. */
   readonly latencyMs: Readonly<Record<string, number>>;
   /**
-   * Enqueue time; also the ticket's priority (older first, see `priorityOrder`), kept when it returns
+   * Enqueue time; also the ticket's priority (older first, see `orderByCreation`), kept when it returns
    * to the queue.
    */
   readonly createdAt: number;

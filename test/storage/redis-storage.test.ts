@@ -7,6 +7,7 @@ import { startRedisServer } from "../support/redis-server.ts";
 import pino from "pino";
 import { queuedTicket } from "./ticket-store-conformance.ts";
 import { eventually, nextValue, useRedis } from "./redis-fixture.ts";
+import { allWaiting } from "../support/waiting-after-pass.ts";
 
 const redis = useRedis();
 const T0 = queuedTicket("x").createdAt;
@@ -145,7 +146,7 @@ describe("RedisQueueProgress", () => {
     const counted = passes;
 
     const passed = nextValue<void>((resolve) => (signal = resolve));
-    await a.progress.recordPass("duel", []);
+    await a.progress.recordPass("duel", allWaiting([]));
     await passed;
     expect(passes).toBe(counted + 1);
 

@@ -5,7 +5,7 @@ import { createMatchmaker, type Matchmaker } from "../../src/application/matchma
 import type { MatchmakingDeps } from "../../src/application/matchmaking-deps.ts";
 import type { IdGenerator } from "../../src/application/ports/id-generator.ts";
 import type { MatchmakingMetrics } from "../../src/application/ports/matchmaking-metrics.ts";
-import type { QueueEntry, QueueProgress } from "../../src/application/ports/queue-progress.ts";
+import type { QueueEntry, QueueProgress, WaitingAfterPass } from "../../src/application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../src/application/ports/ticket-events.ts";
 import { QueueStatsRecorder } from "../../src/application/queue-stats-recorder.ts";
 import { RecentMatches } from "../../src/application/recent-matches.ts";
@@ -53,7 +53,7 @@ export class DeferredProgress implements QueueProgress {
   /** While true, position and estimate reads fail. */
   failReads = false;
 
-  recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void> {
+  recordPass(queue: string, waiting: WaitingAfterPass): Promise<void> {
     return this.#inner.recordPass(queue, waiting);
   }
 

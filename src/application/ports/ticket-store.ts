@@ -36,7 +36,7 @@ export type CancelTicketResult =
  * What {@link TicketStore.beginPass} changed and found. `queued` comes in an order of the store's
  * own, the same from pass to pass but for tickets back from a failed allocation (the in-memory
  * store lists them last): matching takes tickets created in the same millisecond in that order
- * (see `priorityOrder`). The other lists come in no particular order.
+ * (see `orderByCreation`). The other lists come in no particular order.
  */
 export interface PassStart {
   /** Allocating tickets presumed orphaned, queued again. */

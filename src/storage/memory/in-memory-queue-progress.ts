@@ -1,6 +1,6 @@
-import { priorityOrder } from "../../domain/priority-order.ts";
+import { orderByCreation } from "../../domain/priority-order.ts";
 import { ReusableArray } from "../../domain/reusable-array.ts";
-import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
+import type { QueueEntry, QueueProgress, WaitingAfterPass } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 import { notifyInBatches } from "../../application/notify-in-batches.ts";
 import { nextAverageWaitMs, remainingWaitMs } from "../../application/wait-estimate.ts";
@@ -11,11 +11,12 @@ interface QueueState {
   /** Their ids, in the same order (tickets created in the same millisecond in the pass's order). */
   readonly ids: string[];
   /**
-   * Where `createdAt` lives, and the pass's priority order: both kept from pass to pass, as a
-   * queue's worth of fresh typed arrays every pass makes V8 collect the whole heap (see
-   * `ReusableArray`). `ids` is reused in place for the same reason.
+   * Where `createdAt` lives, the listing's positions of the tickets left, and their priority order:
+   * all kept from pass to pass, as a queue's worth of fresh typed arrays every pass makes V8 collect
+   * the whole heap (see `ReusableArray`). `ids` is reused in place for the same reason.
    */
   readonly createdAtStorage: ReusableArray<Float64Array>;
+  readonly left: ReusableArray<Int32Array>;
   readonly order: ReusableArray<Int32Array>;
   averageWaitMs: number | undefined;
   readonly listeners: Set<() => void>;
@@ -30,17 +31,19 @@ interface QueueState {
 export class InMemoryQueueProgress implements QueueProgress {
   readonly #queues = new Map<string, QueueState>();
 
-  async recordPass(queue: string, waiting: readonly QueueEntry[]): Promise<void> {
+  async recordPass(queue: string, { listed, createdAt: listedCreatedAt, claimed }: WaitingAfterPass): Promise<void> {
     const state = this.#state(queue);
-    const count = waiting.length;
-    const order = priorityOrder(waiting, state.order.atLeast(count));
+    const left = state.left.atLeast(listed.length);
+    let count = 0;
+    for (let i = 0; i < listed.length; i++) if (claimed === undefined || claimed[i] !== 1) left[count++] = i;
+    const order = orderByCreation(left.subarray(0, count), listedCreatedAt, state.order.atLeast(count));
     const createdAt = state.createdAtStorage.take(count);
     const { ids } = state;
     ids.length = count;
     for (let k = 0; k < count; k++) {
-      const ticket = waiting[order[k]!]!;
-      createdAt[k] = ticket.createdAt;
-      ids[k] = ticket.id;
+      const at = order[k]!;
+      createdAt[k] = listedCreatedAt[at]!;
+      ids[k] = listed[at]!.id;
     }
     state.createdAt = createdAt;
     notifyInBatches(state.listeners);
@@ -93,6 +96,7 @@ export class InMemoryQueueProgress implements QueueProgress {
         createdAt: new Float64Array(0),
         ids: [],
         createdAtStorage: new ReusableArray((length) => new Float64Array(length)),
+        left: new ReusableArray((length) => new Int32Array(length)),
         order: new ReusableArray((length) => new Int32Array(length)),
         averageWaitMs: undefined,
         listeners: new Set(),

@@ -1,4 +1,4 @@
-import type { QueueEntry, QueueProgress } from "../../application/ports/queue-progress.ts";
+import type { QueueEntry, QueueProgress, WaitingAfterPass } from "../../application/ports/queue-progress.ts";
 import type { Unsubscribe } from "../../application/ports/ticket-events.ts";
 import { remainingWaitMs, WAIT_SMOOTHING } from "../../application/wait-estimate.ts";
 import { notifyInBatches } from "../../application/notify-in-batches.ts";
@@ -29,7 +29,7 @@ export class RedisQueueProgress implements QueueProgress {
   }
 
   /** Only signals the pass: the waiting order already lives in the queued set. */
-  recordPass(queue: string, _waiting: readonly QueueEntry[]): Promise<void> {
+  recordPass(queue: string, _waiting: WaitingAfterPass): Promise<void> {
     return this.#redis.run("announce matching pass", async (redis) => {
       await redis.sPublish(this.#keys.passes(queue), "");
     });
