@@ -7,7 +7,11 @@ import { startRedisDeployment, type Deployed } from "./support/redis-deployment.
 import { LoadProcess } from "./support/child-process.ts";
 import type { PlayerLoopsConfig, PlayerLoopsResult } from "./support/player-loops.ts";
 import { formatMs, formatNumber, printTable } from "./support/report.ts";
+import { loadQueueConfigFile } from "../src/config/queue-config-file.ts";
+import { machineBusySeconds } from "./support/process-cpu.ts";
 
+/** The queue's matching interval: a player enqueued just after a pass waits up to one for the next. */
+const DUEL_TICK_MS = loadQueueConfigFile("config/queues.json").find((queue) => queue.name === "duel")!.tickIntervalMs;
 const LOAD = { connectionsPerInstance: 4, warmupMs: 2_000, durationMs: 5_000 } as const;
 /**
  * Closed-loop player counts: past the knee, more players only lengthen the wait. On a fast host
@@ -44,7 +48,7 @@ for (const deployment of deployments) {
     const deployed = await deployment.start();
     const utilizationFrom = performance.eventLoopUtilization();
     const cpuFrom = deployed.cpuSeconds?.();
-    const ownCpuFrom = process.cpuUsage();
+    const machineFrom = machineBusySeconds();
     const startedAt = performance.now();
     const clients = new LoadProcess<PlayerLoopsResult>(new URL("./support/player-loops.ts", import.meta.url), {
       ...LOAD,
@@ -61,12 +65,9 @@ for (const deployment of deployments) {
     const instanceCores = cpuFrom === undefined || cpuTo === undefined ? [] : cpuTo.instances.map((used, index) => (used - cpuFrom.instances[index]!) / seconds);
     const redisCores = cpuFrom === undefined || cpuTo === undefined ? Number.NaN : (cpuTo.redis - cpuFrom.redis) / seconds;
     const busiestInstance = Math.max(...instanceCores);
+    const machineCores = (machineBusySeconds() - machineFrom) / seconds;
     await clients.exited();
     await deployed.close();
-    // This process holds the fleet (the reference registry) for the Redis deployments.
-    const ownCpu = process.cpuUsage(ownCpuFrom);
-    const ownCores = (ownCpu.user + ownCpu.system) / 1_000_000 / seconds;
-    const coresUsed = instanceCores.reduce((sum, cores) => sum + cores, 0) + (Number.isNaN(redisCores) ? 0 : redisCores) + result.clientUtilization + ownCores;
     const bottleneck =
       (serverUtilization !== undefined && serverUtilization > 0.9) || busiestInstance > 0.9
         ? "matchmaker CPU (its event loop's one core)"
@@ -74,9 +75,11 @@ for (const deployment of deployments) {
           ? "load generator"
           : redisCores > 0.9
             ? "Redis CPU (its one core)"
-            : coresUsed > 1.8
-              ? `the machine's 2 cores (${coresUsed.toFixed(2)} used by the instances, Redis, the fleet and the load generator)`
-              : "neither saturated: matching tick cadence bounds the wait";
+            : machineCores > 1.8
+              ? `the machine's 2 cores (${machineCores.toFixed(2)} busy: the instances, Redis, the fleet, the load generator and the kernel)`
+              : result.latency.p50 <= 2 * DUEL_TICK_MS
+                ? "neither saturated: matching tick cadence bounds the wait"
+                : `none measured saturated, yet players wait ${Math.round(result.latency.p50 / DUEL_TICK_MS)} ticks`;
     rows.push([
       deployment.label,
       formatNumber(players),
@@ -88,12 +91,13 @@ for (const deployment of deployments) {
       instanceCores.length === 0 ? "n/a" : instanceCores.map((cores) => cores.toFixed(2)).join(", "),
       Number.isNaN(redisCores) ? "n/a" : redisCores.toFixed(2),
       result.clientUtilization.toFixed(2),
+      Number.isNaN(machineCores) ? "n/a" : machineCores.toFixed(2),
       bottleneck,
     ]);
   }
 }
 printTable(
   "Players per second, Enqueue to assignment received",
-  ["deployment", "players", "players/s", "p50", "p99", "failures", "server ELU", "server CPU (cores)", "Redis CPU (cores)", "client ELU", "bottleneck"],
+  ["deployment", "players", "players/s", "p50", "p99", "failures", "server ELU", "server CPU (cores)", "Redis CPU (cores)", "client ELU", "machine busy (cores)", "bottleneck"],
   rows,
 );
