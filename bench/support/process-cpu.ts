@@ -21,9 +21,9 @@ export function processCpuSeconds(pid: number | undefined): number {
 }
 
 /**
- * CPU time, in seconds, the whole machine has been busy since boot, summed over its cores (every
- * kind of time in `/proc/stat`'s first line but idle and iowait; steal included, as time the
- * machine could not have used); NaN where that cannot be read.
+ * CPU time, in seconds, the whole machine has been busy since boot, summed over its cores (user,
+ * nice, system, irq and softirq time from `/proc/stat`'s first line; not idle, iowait or steal,
+ * the time the hypervisor gave another guest); NaN where that cannot be read.
  *
  * Why beside the per-process figures: the kernel's share of loopback networking and the
  * processes a benchmark does not track (its own load generator's threads, the neighbours') show
@@ -32,8 +32,8 @@ export function processCpuSeconds(pid: number | undefined): number {
 export function machineBusySeconds(): number {
   try {
     const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return (user + nice + system + irq + softirq + steal) / 100;
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields;
+    return (user + nice + system + irq + softirq) / 100;
   } catch {
     return Number.NaN;
   }

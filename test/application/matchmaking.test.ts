@@ -548,6 +548,32 @@ describe("matching", () => {
     expect(h.placement.pausedRegions("duel", h.clock.now())).toEqual([]);
   });
 
+  it("gives up on an allocation the fleet leaves unanswered once the allocation timeout is up, and requeues its match", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const h = applicationHarness([queueConfig()], { allocationTimeoutMs: 4_000 });
+      const views: TicketView[] = [];
+      for (const userId of ["a", "b"]) views.push(await h.matchmaker.enqueue(service, command(userId)));
+      h.fleet.silent = true;
+      expect((await h.passWithoutPlacing("duel")).matches).toBe(1);
+      // With a slot free, the fleet was asked within the pass.
+      expect(h.fleet.requests).toHaveLength(1);
+      const deadline = h.fleet.signals[0];
+      vi.advanceTimersByTime(3_999);
+      expect(deadline!.aborted).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(deadline!.reason).toMatchObject({ name: "TimeoutError" });
+      await h.placement.drain();
+      const states = await Promise.all(views.map(async (view) => (await h.store.get(view.id))!.state));
+      expect(states).toEqual(["queued", "queued"]);
+      // A fleet that timed out is left alone for a while, as one that failed.
+      expect(h.placement.pausedRegions("duel", h.clock.now())).toEqual(["eu-west"]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("leaves no deadline timer armed once its placements are over, however they ended", async () => {
     // AbortSignal.timeout's timers cannot be cleared: each would fire long after its placement,
     // building an error nobody reads.

@@ -52,14 +52,17 @@ describe("InMemoryQueueProgress", () => {
     const listed = [
       { id: "d", createdAt: 40 },
       { id: "a", createdAt: 10 },
+      { id: "f", createdAt: 30 },
       { id: "c", createdAt: 30 },
       { id: "b", createdAt: 10 },
       { id: "e", createdAt: 20 },
     ];
-    await progress.recordPass("duel", { ...allWaiting(listed), claimed: Uint8Array.of(0, 1, 0, 0, 1) });
+    await progress.recordPass("duel", { ...allWaiting(listed), claimed: Uint8Array.of(0, 1, 0, 0, 0, 1) });
     expect(progress.positionOf("duel", { id: "b", createdAt: 10 })).toBe(1);
-    expect(progress.positionOf("duel", { id: "c", createdAt: 30 })).toBe(2);
-    expect(progress.positionOf("duel", { id: "d", createdAt: 40 })).toBe(3);
+    // Created in the same millisecond: "f" was listed before "c".
+    expect(progress.positionOf("duel", { id: "f", createdAt: 30 })).toBe(2);
+    expect(progress.positionOf("duel", { id: "c", createdAt: 30 })).toBe(3);
+    expect(progress.positionOf("duel", { id: "d", createdAt: 40 })).toBe(4);
     // Claimed tickets are no longer counted: a ticket as old as the claimed "a" comes after "b".
     expect(progress.positionOf("duel", { id: "a", createdAt: 10 })).toBe(2);
   });

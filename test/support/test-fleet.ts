@@ -16,11 +16,19 @@ export class ScriptedFleet implements GameServerAllocator {
   readonly released: AllocatedServer[] = [];
   /** Outcomes to return in order; when empty, allocation succeeds. */
   readonly failures: AllocationError[] = [];
+  /** The signal each request came with, in order. */
+  readonly signals: (AbortSignal | undefined)[] = [];
   /** When set, allocations wait for it before answering. */
   gate: Promise<void> | undefined;
+  /** When true, allocations never answer: they fail only once their signal aborts, as a call to a silent fleet does. */
+  silent = false;
 
-  async allocate(request: AllocationRequest): Promise<AllocatedServer> {
+  async allocate(request: AllocationRequest, signal?: AbortSignal): Promise<AllocatedServer> {
     this.requests.push(request);
+    this.signals.push(signal);
+    if (this.silent) {
+      await new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
+    }
     await this.gate;
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
