@@ -3,11 +3,13 @@
  * the same number of skills in the same run. The pass is `findMatchesAmong` over the numbers a store
  * keeps for its waiting tickets, as every pass now matches (the store's copy of them is part of
  * opening the pass: benchmark 6, and section 8 of BENCHMARKS.md); beside it, `findMatches`, which
- * reads them from the ticket objects first.
+ * reads them from the ticket objects first, and the pass over the same tickets laid out in skill
+ * order, whose every access is sequential: the growth of the work itself, without the cache misses.
  */
 import { findMatches, findMatchesAmong } from "../src/domain/match-finder.ts";
 import { MatchRecorder } from "../src/domain/formed-matches.ts";
-import { WaitingColumnsReader } from "../src/domain/waiting-columns.ts";
+import { WaitingColumnsReader, type WaitingColumns } from "../src/domain/waiting-columns.ts";
+import type { MatchableTicket } from "../src/domain/match-finder.ts";
 import { loadQueueConfigFile } from "../src/config/queue-config-file.ts";
 import { formatMs, formatNumber, formatRatio, printTable, printVerdict } from "./support/report.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
@@ -19,6 +21,29 @@ const queues = loadQueueConfigFile("config/queues.json");
 /** Where the timed passes keep their matches, pass after pass, as a matching loop does. */
 const recorder = new MatchRecorder();
 const budgets: Record<number, number> = { 100_000: 50, 1_000_000: 1_000 };
+
+/**
+ * The same tickets' numbers listed in skill order, with the same creation times handed out in that
+ * order (the lowest skill the oldest): priority order, skill order and the listing then coincide,
+ * and every access of a pass is sequential. Timed beside the real order so that each run tells the
+ * growth of the work apart from what random access over arrays larger than the cache adds to it
+ * (BENCHMARKS.md, section 3). A different queue, so its matches differ; its size and skills do not.
+ */
+function skillOrdered<T extends MatchableTicket>(columns: WaitingColumns<T>): WaitingColumns<T> {
+  const { skill, partySize, latencyMs, regions } = columns;
+  const width = regions.length;
+  const order = Int32Array.from(columns.tickets.keys()).sort((a, b) => skill[a]! - skill[b]!);
+  const latencies = new Float64Array(latencyMs.length);
+  order.forEach((from, to) => latencies.set(latencyMs.subarray(from * width, (from + 1) * width), to * width));
+  return {
+    tickets: Array.from(order, (from) => columns.tickets[from]!),
+    regions,
+    skill: Float64Array.from(order, (from) => skill[from]!),
+    partySize: Int32Array.from(order, (from) => partySize[from]!),
+    createdAt: Float64Array.from(columns.createdAt).sort(),
+    latencyMs: latencies,
+  };
+}
 
 /** Milliseconds of CPU time the main thread has used: unlike wall time, other processes' load barely moves it. */
 function threadCpuMs(): number {
@@ -50,7 +75,7 @@ const verdicts: [string, boolean, string][] = [];
 for (const name of ["duel", "squads-5v5"]) {
   const queue = queues.find((candidate) => candidate.name === name)!;
   const rows: string[][] = [];
-  let previous: { n: number; pass: number; sort: number } | undefined;
+  let previous: { n: number; pass: number; sort: number; sequential: number } | undefined;
   for (const n of SIZES) {
     const tickets = waitingTickets(queue, n, NOW);
     // Best of several runs: the host's neighbours slow a memory-bound 1M pass by up to 1.7x for
@@ -78,6 +103,14 @@ for (const name of ["duel", "squads-5v5"]) {
       () => tickets,
       (input) => findMatches(queue, input, NOW),
     );
+    // The same pass over the tickets laid out in skill order (every access sequential).
+    const sequential = skillOrdered(columns);
+    findMatchesAmong(queue, sequential, NOW, recorder);
+    const sequentialTime = timeIt(
+      repeat,
+      () => sequential,
+      (input) => findMatchesAmong(queue, input, NOW, recorder),
+    );
     const random = seededRandom(n);
     const sortTime = timeIt(
       repeat,
@@ -87,6 +120,7 @@ for (const name of ["duel", "squads-5v5"]) {
     const pass = passTime.wall;
     const sort = sortTime.wall;
     const growth = previous === undefined ? "" : formatRatio(pass / previous.pass);
+    const sequentialGrowth = previous === undefined ? "" : formatRatio(sequentialTime.wall / previous.sequential);
     const nLogNGrowth = previous === undefined ? "" : formatRatio((n * Math.log2(n)) / (previous.n * Math.log2(previous.n)));
     rows.push([
       formatNumber(n),
@@ -98,6 +132,8 @@ for (const name of ["duel", "squads-5v5"]) {
       formatRatio(pass / sort),
       growth,
       nLogNGrowth,
+      formatMs(sequentialTime.wall),
+      sequentialGrowth,
     ]);
     const budget = budgets[n];
     if (budget !== undefined) verdicts.push([`${name} ${formatNumber(n)} in <= ${budget} ms`, pass <= budget, `${formatMs(pass)} best, ${formatMs(passTime.cpu)} CPU median`]);
@@ -111,11 +147,11 @@ for (const name of ["duel", "squads-5v5"]) {
         `${formatRatio(pass / previous.pass)} (n log n ${formatRatio(allowed)}, sort ${formatRatio(sortGrowth)})`,
       ]);
     }
-    previous = { n, pass, sort };
+    previous = { n, pass, sort, sequential: sequentialTime.wall };
   }
   printTable(
     `The pass (findMatchesAmong), queue "${name}" (${queue.teamCount}x${queue.teamSize}, parties up to ${queue.maxPartySize}, ${queue.regions.length} regions)`,
-    ["tickets", "matches", "pass (best)", "pass CPU (median)", "reading ticket objects too (best)", "sort n skills (best)", "pass/sort", "pass growth", "n log n growth"],
+    ["tickets", "matches", "pass (best)", "pass CPU (median)", "reading ticket objects too (best)", "sort n skills (best)", "pass/sort", "pass growth", "n log n growth", "skill-ordered input (best)", "its growth"],
     rows,
   );
 }
