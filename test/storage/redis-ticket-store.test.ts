@@ -59,6 +59,45 @@ describe("RedisTicketStore", () => {
     expect([...columns.createdAt]).toEqual([T0, T0 + 1, T0 + 2]);
   });
 
+  it("reads a long queue it has not seen in chunks, in the sorted set's order, skipping tickets gone since the listing", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const writer = await redis.open({ keyPrefix });
+    // Three chunks' worth and more, created out of order; every 1,000th ticket's hash lost (the
+    // listing names it, its read finds nothing).
+    const count = 5_000;
+    const ids = Array.from({ length: count }, (_, k) => `t${String(k).padStart(4, "0")}`);
+    for (let from = 0; from < count; from += 500) {
+      await Promise.all(ids.slice(from, from + 500).map((id, k) => writer.store.create(queuedTicket(id, { createdAt: T0 + ((from + k) % 7) }))));
+    }
+    const keys = new RedisKeys(keyPrefix);
+    const lost = ids.filter((_, k) => k % 1_000 === 999);
+    for (const id of lost) await redis.inspector.del(keys.ticket("duel", id));
+
+    const newHolder = await redis.open({ keyPrefix, instanceId: "b" });
+    const { queued, columns } = await newHolder.store.beginPass("duel", 0, T0 + 10);
+    const expected = ids
+      .filter((id) => !lost.includes(id))
+      .map((id) => ({ id, createdAt: T0 + (ids.indexOf(id) % 7) }))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    expect(queued.map((ticket) => ticket.id)).toEqual(expected.map((ticket) => ticket.id));
+    expect([...columns.createdAt]).toEqual(expected.map((ticket) => ticket.createdAt));
+  });
+
+  it("fails a pass whose listing meets a corrupt document, with what its script changed, while the next chunk is still being read", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const writer = await redis.open({ keyPrefix });
+    const ids = Array.from({ length: 5_000 }, (_, k) => `t${String(k).padStart(4, "0")}`);
+    for (let from = 0; from < ids.length; from += 500) await Promise.all(ids.slice(from, from + 500).map((id) => writer.store.create(queuedTicket(id))));
+    // In the first chunk: the second is asked for before the first is decoded.
+    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "t0100"), "doc", "{not json");
+
+    const newHolder = await redis.open({ keyPrefix, instanceId: "b" });
+    const failure = await newHolder.store.beginPass("duel", 0, T0 + 10).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PassListingError);
+    // The document's own parse error, as the cause.
+    expect((failure as PassListingError).cause).toBeInstanceOf(SyntaxError);
+  });
+
   it("reads a ticket's document again once a pass has not listed it, and keeps the others'", async () => {
     const keyPrefix = redis.freshPrefix();
     const storage = await redis.open({ keyPrefix });

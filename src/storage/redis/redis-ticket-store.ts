@@ -210,10 +210,24 @@ export class RedisTicketStore implements TicketStore {
     const ids = listing.ids;
     const known = this.#waiting.get(queue) ?? new WaitingTable<WaitingTicket>();
     const unseen = known.missingFrom(ids);
-    for (let start = 0; start < unseen.length; start += WAITING_READ_CHUNK) {
+    const read = (start: number): Promise<unknown[]> => {
       const chunk = unseen.slice(start, start + WAITING_READ_CHUNK);
-      const docs = await this.#redis.run("read waiting tickets", async (redis) => replyList(await redis.readWaiting(queueKey, chunk)));
-      if (docs.length !== chunk.length) throw new CorruptTicketError(`expected ${chunk.length} ticket documents, got ${docs.length}`);
+      const docs = this.#redis.run("read waiting tickets", async (redis) => replyList(await redis.readWaiting(queueKey, chunk)));
+      // Awaited in turn below, or dropped when an earlier chunk fails first.
+      docs.catch(() => undefined);
+      return docs;
+    };
+    // The next chunk is asked for before this one is decoded, so Redis reads while this process
+    // decodes (a new lease holder over a long queue: BENCHMARKS.md, section 6). node-redis sends
+    // what it is given on the event loop's next turn, so the decoding waits for that turn. Chunks
+    // are added in order, as the table keeps its tickets in the order first read.
+    let next = unseen.length > 0 ? read(0) : undefined;
+    for (let start = 0; next !== undefined; start += WAITING_READ_CHUNK) {
+      const docs = await next;
+      next = start + WAITING_READ_CHUNK < unseen.length ? read(start + WAITING_READ_CHUNK) : undefined;
+      if (next !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
+      const expected = Math.min(WAITING_READ_CHUNK, unseen.length - start);
+      if (docs.length !== expected) throw new CorruptTicketError(`expected ${expected} ticket documents, got ${docs.length}`);
       // No document (Lua's false arrives as null): cancelled or expired since the list was made, or gone.
       for (const doc of docs) if (doc !== null) known.add(decodeWaitingTicket(doc));
     }
