@@ -2,6 +2,7 @@ import pino from "pino";
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import type { Clock } from "../../src/application/ports/clock.ts";
+import type { Logger } from "../../src/application/ports/logger.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { createRedisStorage } from "../../src/storage/redis/redis-storage.ts";
 import { ManualClock } from "../support/manual-clock.ts";
@@ -15,6 +16,8 @@ export interface OpenOptions {
   readonly retentionMs?: number;
   readonly clock?: Clock;
   readonly commandTimeoutMs?: number;
+  /** Silent unless given. */
+  readonly logger?: Logger;
 }
 
 let prefixes = 0;
@@ -62,7 +65,7 @@ export function useRedis() {
         retentionMs: options.retentionMs ?? 600_000,
         instanceId: options.instanceId ?? "instance-a",
         leaseTtlMs: options.leaseTtlMs ?? 10_000,
-        logger: pino({ level: "silent" }),
+        logger: options.logger ?? pino({ level: "silent" }),
         keyPrefix: options.keyPrefix ?? this.freshPrefix(),
         ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
       });

@@ -1,3 +1,4 @@
+import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-conformance.ts";
 import { PassListingError, UnavailableError } from "../../src/application/errors.ts";
@@ -83,19 +84,30 @@ describe("RedisTicketStore", () => {
     expect([...columns.createdAt]).toEqual(expected.map((ticket) => ticket.createdAt));
   });
 
-  it("fails a pass whose listing meets a corrupt document, with what its script changed, while the next chunk is still being read", async () => {
+  it("leaves a ticket whose stored document cannot be read out of the pass, reporting it once, and matches the rest", async () => {
     const keyPrefix = redis.freshPrefix();
     const writer = await redis.open({ keyPrefix });
     const ids = Array.from({ length: 5_000 }, (_, k) => `t${String(k).padStart(4, "0")}`);
     for (let from = 0; from < ids.length; from += 500) await Promise.all(ids.slice(from, from + 500).map((id) => writer.store.create(queuedTicket(id))));
-    // In the first chunk: the second is asked for before the first is decoded.
-    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "t0100"), "doc", "{not json");
+    const keys = new RedisKeys(keyPrefix);
+    // Not JSON, in the first chunk (read while the second is asked for); a document without players, in the third.
+    await redis.inspector.hSet(keys.ticket("duel", "t0100"), "doc", "{not json");
+    await redis.inspector.hSet(keys.ticket("duel", "t4321"), "doc", JSON.stringify({ ...queuedTicket("t4321"), players: [] }));
 
-    const newHolder = await redis.open({ keyPrefix, instanceId: "b" });
-    const failure = await newHolder.store.beginPass("duel", 0, T0 + 10).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(PassListingError);
-    // The document's own parse error, as the cause.
-    expect((failure as PassListingError).cause).toBeInstanceOf(SyntaxError);
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "error" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const newHolder = await redis.open({ keyPrefix, instanceId: "b", logger });
+    for (const now of [T0 + 10, T0 + 20]) {
+      const { queued, columns } = await newHolder.store.beginPass("duel", 0, now);
+      expect(queued.map((ticket) => ticket.id)).toEqual(ids.filter((id) => id !== "t0100" && id !== "t4321"));
+      expect(columns.skill).toHaveLength(ids.length - 2);
+    }
+    // Reported once each, with what is wrong; the tickets stay stored as they were.
+    expect(lines.map((line) => [line.ticketId, (line.err as { message: string }).message])).toEqual([
+      ["t0100", expect.stringMatching(/^a ticket document is not JSON/)],
+      ["t4321", 'ticket document "t4321": players must be a non-empty list'],
+    ]);
+    expect(await redis.inspector.hGet(keys.ticket("duel", "t0100"), "state")).toBe("queued");
   });
 
   it("reads a ticket's document again once a pass has not listed it, and keeps the others'", async () => {
@@ -121,8 +133,10 @@ describe("RedisTicketStore", () => {
     const storage = await redis.open({ keyPrefix });
     await storage.store.create(queuedTicket("old", { ttlMs: 1_000 }));
     await storage.store.create(queuedTicket("b"));
-    // b's document cannot be read: the listing fails once old has been expired.
-    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "b"), "doc", "{not json");
+    // b's key is not a hash any more: reading its document fails the listing once old has been expired.
+    const b = new RedisKeys(keyPrefix).ticket("duel", "b");
+    await redis.inspector.del(b);
+    await redis.inspector.set(b, "not a hash");
     const failure = await storage.store.beginPass("duel", 0, T0 + 1_000).then(
       () => undefined,
       (error: unknown) => error,

@@ -62,7 +62,7 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   const redis = new RedisCommands(client, commandTimeoutMs);
   const keys = new RedisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
   const channels = new ShardedChannels(subscriber, client, logger);
-  const store = new RedisTicketStore(redis, keys, { retentionMs: options.retentionMs });
+  const store = new RedisTicketStore(redis, keys, { retentionMs: options.retentionMs, logger });
   const catchUps = new CatchUpReads({
     read: (ticketId) => store.get(ticketId),
     isLive: () => client.isReady,

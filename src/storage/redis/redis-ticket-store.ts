@@ -7,13 +7,22 @@ import type { RedisCommands } from "./redis-commands.ts";
 import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { changeLogEntries, changeLogHead, queuedIds, UnreadableListingError } from "./queue-listing-replies.ts";
 import { QueueListing } from "./queue-listing.ts";
+import type { Logger } from "../../application/ports/logger.ts";
 import { CorruptTicketError, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
 
 /** Options of {@link RedisTicketStore}; retention becomes key expiry, so Redis forgets tickets by itself. */
 export interface RedisTicketStoreOptions {
   /** How long matched, cancelled and expired tickets stay readable before their keys expire. */
   readonly retentionMs: number;
+  /** Where a queued ticket whose stored document cannot be read is reported. */
+  readonly logger: Logger;
 }
+
+/**
+ * Unreadable tickets remembered per queue, so that each is reported once rather than every pass;
+ * past this many the memory is cleared (and reporting starts over) rather than grown.
+ */
+const UNREADABLE_REMEMBERED = 10_000;
 
 /**
  * How long past its own expiry (plus retention) a live ticket's keys survive when nothing expires
@@ -65,6 +74,9 @@ export class RedisTicketStore implements TicketStore {
   readonly #redis: RedisCommands;
   readonly #keys: RedisKeys;
   readonly #retentionMs: number;
+  readonly #logger: Logger;
+  /** By queue, the queued tickets whose document could not be read, already reported. */
+  readonly #unreadable = new Map<string, Set<string>>();
   /** By queue, the documents of the waiting tickets its last pass listed, with their numbers. */
   readonly #waiting = new Map<string, WaitingTable<WaitingTicket>>();
   /** By queue, its queued ids as its last pass listed them, kept up to date from its change log. */
@@ -79,6 +91,7 @@ export class RedisTicketStore implements TicketStore {
     this.#redis = redis;
     this.#keys = keys;
     this.#retentionMs = options.retentionMs;
+    this.#logger = options.logger;
   }
 
   /**
@@ -228,8 +241,17 @@ export class RedisTicketStore implements TicketStore {
       if (next !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
       const expected = Math.min(WAITING_READ_CHUNK, unseen.length - start);
       if (docs.length !== expected) throw new CorruptTicketError(`expected ${expected} ticket documents, got ${docs.length}`);
-      // No document (Lua's false arrives as null): cancelled or expired since the list was made, or gone.
-      for (const doc of docs) if (doc !== null) known.add(decodeWaitingTicket(doc));
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i];
+        // No document (Lua's false arrives as null): cancelled or expired since the list was made, or gone.
+        if (doc === null) continue;
+        try {
+          known.add(decodeWaitingTicket(doc));
+        } catch (error) {
+          if (!(error instanceof CorruptTicketError)) throw error;
+          this.#leaveOut(queue, unseen[start + i]!, error);
+        }
+      }
     }
     // The documents of tickets no longer listed go (a ticket back from a failed allocation is read
     // again). The table keeps the others in the order first read, which later listings mostly
@@ -241,6 +263,21 @@ export class RedisTicketStore implements TicketStore {
       this.#listings.set(queue, listing);
     }
     return columns;
+  }
+
+  /**
+   * Leaves a queued ticket whose document cannot be read out of the pass, as if it were gone, and
+   * reports it (once): one bad document (written by something else, or damaged) must not stop
+   * matching for the whole queue. The ticket stays stored as it is, for an operator to repair or
+   * remove; it expires as any other, and is read again each pass until then.
+   */
+  #leaveOut(queue: string, ticketId: string, error: CorruptTicketError): void {
+    let reported = this.#unreadable.get(queue);
+    if (reported === undefined) this.#unreadable.set(queue, (reported = new Set()));
+    if (reported.has(ticketId)) return;
+    if (reported.size >= UNREADABLE_REMEMBERED) reported.clear();
+    reported.add(ticketId);
+    this.#logger.error({ err: error, queue, ticketId }, "a queued ticket's stored document cannot be read: it is left out of matching");
   }
 
   /**

@@ -54,10 +54,35 @@ export function decodeTicket(reply: unknown): Ticket | undefined {
   };
 }
 
-/** A waiting ticket from its document (see {@link ticketFields}). */
+/**
+ * A waiting ticket from its document (see {@link ticketFields}), checked for what matching reads of
+ * it: a document that is not JSON, or lacks a field or has one of the wrong type, is a
+ * {@link CorruptTicketError} naming what is wrong, rather than a ticket that fails somewhere later.
+ */
 export function decodeWaitingTicket(doc: unknown): WaitingTicket {
   if (typeof doc !== "string") throw new CorruptTicketError("a ticket document must be a string");
-  return JSON.parse(doc) as WaitingTicket;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(doc);
+  } catch (error) {
+    throw new CorruptTicketError("a ticket document is not JSON", { cause: error });
+  }
+  const ticket = parsed as Partial<Record<keyof WaitingTicket, unknown>> | null;
+  const id = typeof ticket?.id === "string" ? ticket.id : undefined;
+  const wrong = (field: string): CorruptTicketError => new CorruptTicketError(`ticket document ${id === undefined ? "without an id" : JSON.stringify(id)}: ${field}`);
+  if (ticket === null || typeof ticket !== "object" || id === undefined) throw wrong("id must be a string");
+  if (typeof ticket.queue !== "string") throw wrong("queue must be a string");
+  if (typeof ticket.partyId !== "string") throw wrong("partyId must be a string");
+  if (!Number.isFinite(ticket.createdAt) || !Number.isFinite(ticket.expiresAt)) throw wrong("createdAt and expiresAt must be numbers");
+  const { players, latencyMs } = ticket;
+  if (!Array.isArray(players) || players.length === 0) throw wrong("players must be a non-empty list");
+  for (const player of players as unknown[]) {
+    const { userId, skill } = (player ?? {}) as { userId?: unknown; skill?: unknown };
+    if (typeof userId !== "string" || !Number.isFinite(skill)) throw wrong("every player needs a userId and a numeric skill");
+  }
+  if (latencyMs === null || typeof latencyMs !== "object" || Array.isArray(latencyMs)) throw wrong("latencyMs must be an object");
+  for (const value of Object.values(latencyMs)) if (!Number.isFinite(value)) throw wrong("every latency must be a number");
+  return parsed as WaitingTicket;
 }
 
 /** A list of tickets as the scripts return it. */
