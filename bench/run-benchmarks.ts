@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const BENCHMARKS = ["grpc-enqueue", "connect-http1", "matching-engine", "watch-streams", "end-to-end", "redis-pass", "allocation-limit", "matching-pass"] as const;
+const BENCHMARKS = ["grpc-enqueue", "connect-http1", "matching-engine", "watch-streams", "end-to-end", "redis-pass", "allocation-limit", "matching-pass", "fleet-call"] as const;
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));

@@ -4,6 +4,7 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { keyPath } from "../../config/config-reader.ts";
 import { ConfigError } from "../../config/config-error.ts";
 import { readSettingFile } from "../../config/setting-file.ts";
+import { UnaryGrpcTransport } from "./unary-grpc-transport.ts";
 
 /**
  * Certificate files for calling a fleet over TLS. All are PEM files.
@@ -76,6 +77,9 @@ export function openFleetChannel(options: FleetChannelOptions): FleetChannel {
   }
   const sessionOptions = options.tls ? tlsSessionOptions(options.tls, prefix) : {};
   const sessionManager = new Http2SessionManager(url, { pingIntervalMs: options.pingIntervalMs }, sessionOptions);
-  const transport = createGrpcTransport({ baseUrl: url.toString(), sessionManager });
+  // Unary calls (every fleet call today) are written straight onto the connection; connect's own
+  // transport keeps the streaming ones.
+  const streaming = createGrpcTransport({ baseUrl: url.toString(), sessionManager });
+  const transport = new UnaryGrpcTransport({ baseUrl: url, sessionManager, streaming });
   return { transport, close: () => sessionManager.abort() };
 }
