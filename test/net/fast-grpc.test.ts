@@ -12,6 +12,7 @@ import { withSpecGrpcMessage } from "../../src/net/grpc-message-encoding.ts";
 import { serveStreamsFirst } from "../../src/net/streams-first.ts";
 import { bearerMetadata, grpcJsMatchmakingClient, unary } from "../support/grpc-js-client.ts";
 import { bearerGoodInterceptors } from "../support/bearer-good-auth.ts";
+import { connectErrorOf } from "../support/rejection.ts";
 
 const READ_MAX_BYTES = 1024;
 const ENQUEUE_PATH = `/${MatchmakingService.typeName}/${MatchmakingService.method.enqueue.name}`;
@@ -167,16 +168,6 @@ function authorizedGrpcClient() {
       interceptors: [(next) => (request) => (request.header.set("authorization", "Bearer good"), next(request))],
     }),
   );
-}
-
-/** Awaits a call that must fail, and returns its error. */
-async function connectErrorOf(call: Promise<unknown>): Promise<ConnectError> {
-  const reason = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(reason).toBeInstanceOf(ConnectError);
-  return reason as ConnectError;
 }
 
 const WATCH_PATH = `/${MatchmakingService.typeName}/${MatchmakingService.method.watchTicket.name}`;

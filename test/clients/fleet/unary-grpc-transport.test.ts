@@ -8,6 +8,7 @@ import { UnaryGrpcTransport } from "../../../src/clients/fleet/unary-grpc-transp
 import { AllocateResponseSchema, GameServerRegistryService } from "../../../src/gen/gameserver/v1/registry_pb.js";
 import { MatchmakingService } from "../../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { cleanupAfterEach } from "../../support/lifecycle.ts";
+import { connectErrorOf } from "../../support/rejection.ts";
 
 const onCleanup = cleanupAfterEach();
 
@@ -66,15 +67,6 @@ function unusedStreaming(): Transport {
   return { unary: fail, stream: fail };
 }
 
-async function failureOf(call: Promise<unknown>): Promise<ConnectError> {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ConnectError);
-  return error as ConnectError;
-}
-
 const request = { matchId: "m-1", queue: "duel", region: "eu-west", playerCount: 2 };
 
 describe("UnaryGrpcTransport", () => {
@@ -102,7 +94,7 @@ describe("UnaryGrpcTransport", () => {
 
   it("reports a status sent in the headers alone (trailers-only) with its code and decoded message", async () => {
     const { client } = await fleet((stream) => stream.respond({ ...OK_HEADERS, "grpc-status": "5", "grpc-message": "no%20such%20fleet" }, { endStream: true }));
-    const error = await failureOf(client.allocate(request));
+    const error = await connectErrorOf(client.allocate(request));
     expect(error.code).toBe(Code.NotFound);
     expect(error.rawMessage).toBe("no such fleet");
   });
@@ -113,8 +105,8 @@ describe("UnaryGrpcTransport", () => {
       stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": status, "grpc-message": "busy" }));
       stream.end();
     };
-    expect((await failureOf((await fleet(withStatus("8"))).client.allocate(request))).code).toBe(Code.ResourceExhausted);
-    const raw = await failureOf((await fleet(withStatus("422"))).client.allocate(request));
+    expect((await connectErrorOf((await fleet(withStatus("8"))).client.allocate(request))).code).toBe(Code.ResourceExhausted);
+    const raw = await connectErrorOf((await fleet(withStatus("422"))).client.allocate(request));
     expect(raw.message).toContain("invalid grpc-status: 422");
   });
 
@@ -182,7 +174,7 @@ describe("UnaryGrpcTransport", () => {
       ],
     ];
     for (const [answer, code, message] of cases) {
-      const error = await failureOf((await fleet(answer)).client.allocate(request));
+      const error = await connectErrorOf((await fleet(answer)).client.allocate(request));
       expect([Code[error.code], error.message]).toEqual([Code[code], expect.stringContaining(message)]);
     }
   });
@@ -194,14 +186,14 @@ describe("UnaryGrpcTransport", () => {
       [http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, Code.ResourceExhausted],
       [http2.constants.NGHTTP2_INTERNAL_ERROR, Code.Internal],
     ] as const) {
-      const error = await failureOf((await fleet((stream) => stream.close(rstCode))).client.allocate(request));
+      const error = await connectErrorOf((await fleet((stream) => stream.close(rstCode))).client.allocate(request));
       expect(Code[error.code]).toBe(Code[code]);
     }
   });
 
   it("ends a call the fleet leaves unanswered at its deadline, cancelling the stream", async () => {
     const { client, closed } = await fleet(() => {});
-    const error = await failureOf(client.allocate(request, { timeoutMs: 50 }));
+    const error = await connectErrorOf(client.allocate(request, { timeoutMs: 50 }));
     expect(error.code).toBe(Code.DeadlineExceeded);
     await vi.waitFor(() => expect(closed).toEqual([http2.constants.NGHTTP2_CANCEL]));
   });
@@ -212,10 +204,10 @@ describe("UnaryGrpcTransport", () => {
     const call = client.allocate(request, { signal: controller.signal });
     await vi.waitFor(() => expect(requests).toHaveLength(1));
     controller.abort(new Error("shutting down"));
-    expect((await failureOf(call)).code).toBe(Code.Canceled);
+    expect((await connectErrorOf(call)).code).toBe(Code.Canceled);
     await vi.waitFor(() => expect(closed).toEqual([http2.constants.NGHTTP2_CANCEL]));
 
-    expect((await failureOf(client.allocate(request, { signal: controller.signal }))).code).toBe(Code.Canceled);
+    expect((await connectErrorOf(client.allocate(request, { signal: controller.signal }))).code).toBe(Code.Canceled);
     expect(requests).toHaveLength(1);
   });
 
@@ -227,7 +219,7 @@ describe("UnaryGrpcTransport", () => {
     const sessionManager = new Http2SessionManager(url);
     onCleanup(() => sessionManager.abort());
     const client = createClient(GameServerRegistryService, new UnaryGrpcTransport({ baseUrl: url, sessionManager, streaming: unusedStreaming() }));
-    expect((await failureOf(client.allocate(request, { timeoutMs: 2_000 }))).code).toBe(Code.Unavailable);
+    expect((await connectErrorOf(client.allocate(request, { timeoutMs: 2_000 }))).code).toBe(Code.Unavailable);
   });
 
   it("leaves streaming calls to the transport it is given", async () => {
