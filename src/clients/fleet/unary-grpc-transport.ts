@@ -64,7 +64,7 @@ export class UnaryGrpcTransport implements Transport {
     headers["content-type"] = "application/grpc+proto";
     headers.te = "trailers";
     const deadline = timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined;
-    if (deadline !== undefined) headers["grpc-timeout"] = `${Math.ceil(deadline)}m`;
+    if (deadline !== undefined) headers["grpc-timeout"] = grpcTimeout(deadline);
     const call = new UnaryCall(this.#sessions, signal, deadline);
     const answer = await call.run(`${this.#pathPrefix}/${method.parent.typeName}/${method.name}`, headers, framed);
     return {
@@ -234,6 +234,19 @@ function singleMessage(body: Buffer, trailer: Headers): Uint8Array {
   if (body.byteLength > end) throw new ConnectError("protocol error: received extra output message for unary method", Code.Unimplemented);
   if (body.byteLength < end) throw new ConnectError("protocol error: truncated output message for unary method", Code.Internal);
   return body.subarray(PREFIX_BYTES);
+}
+
+/**
+ * A `grpc-timeout` value for `ms`: at most 8 digits, as the protocol allows, in the finest unit
+ * that fits (milliseconds, then seconds, minutes, hours), rounded up.
+ */
+export function grpcTimeout(ms: number): string {
+  const LIMIT = 99_999_999;
+  for (const [unit, size] of [["m", 1], ["S", 1_000], ["M", 60_000], ["H", 3_600_000]] as const) {
+    const value = Math.ceil(ms / size);
+    if (value <= LIMIT) return `${value}${unit}`;
+  }
+  return `${LIMIT}H`;
 }
 
 /** Node's header object as web `Headers`, pseudo-headers left out. */
