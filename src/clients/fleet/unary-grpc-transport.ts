@@ -1,8 +1,9 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http2";
-import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethodStreaming, type DescMethodUnary, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethodStreaming, type DescMethodUnary, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
+import { errorMessage } from "../../shared/error-message.ts";
 
 /** Largest response message accepted, in bytes: a fleet's answer is a few hundred. */
 const READ_MAX_BYTES = 4 * 1024 * 1024;
@@ -10,15 +11,24 @@ const READ_MAX_BYTES = 4 * 1024 * 1024;
 /** What a call's extra headers may be given as (the web `HeadersInit`, which Node's types do not name). */
 type HeadersSource = ConstructorParameters<typeof Headers>[0];
 
+/** Sent unless the call gives its own. */
+const USER_AGENT = "matchmaker-fleet-client";
+
+/** The longest delay `setTimeout` honours. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 /** gRPC's message prefix: a compression flag byte and a 4-byte big-endian length. */
 const PREFIX_BYTES = 5;
+
+/** What the transport uses of connect-node's `Http2SessionManager`. */
+export type SessionSource = Pick<Http2SessionManager, "request" | "notifyResponseByteRead">;
 
 /** What {@link UnaryGrpcTransport} needs. */
 export interface UnaryGrpcTransportOptions {
   /** The fleet's URL; a path in it prefixes every method's. */
   readonly baseUrl: URL;
-  /** The connection every call runs on (keep-alive, reconnects). */
-  readonly sessionManager: Http2SessionManager;
+  /** The connection every call runs on (keep-alive, reconnects): connect-node's `Http2SessionManager`. */
+  readonly sessionManager: SessionSource;
   /** Serves the streaming calls, which this transport leaves alone. */
   readonly streaming: Transport;
 }
@@ -32,12 +42,17 @@ export interface UnaryGrpcTransportOptions {
  * Why: connect-node runs a unary call through its general streaming machinery (async-iterable
  * pipelines on both sides, stream adapters, a linked abort controller whose abort builds a
  * DOMException, a ConnectError built as the stream closes). Against the reference registry that
- * cost 170-180 µs of CPU per allocation, against 32-35 µs for the same call written by hand on
- * `node:http2` (BENCHMARKS.md, section 5), and every match makes one.
+ * cost 172-209 µs of CPU per allocation with 16 in flight, against 32-42 µs for the same call
+ * written by hand on `node:http2` and 47-62 µs through this transport with the fleet clients'
+ * retries (BENCHMARKS.md, section 9), and every match makes one.
+ *
+ * Where it departs from connect-node, it follows the gRPC protocol: a fleet's RST_STREAM
+ * REFUSED_STREAM is UNAVAILABLE and ENHANCE_YOUR_CALM RESOURCE_EXHAUSTED (connect-node reports
+ * both as INTERNAL), and `grpc-timeout` never has more than 8 digits.
  */
 export class UnaryGrpcTransport implements Transport {
   readonly #pathPrefix: string;
-  readonly #sessions: Http2SessionManager;
+  readonly #sessions: SessionSource;
   readonly #streaming: Transport;
 
   constructor(options: UnaryGrpcTransportOptions) {
@@ -53,8 +68,7 @@ export class UnaryGrpcTransport implements Transport {
     header: HeadersSource | undefined,
     input: MessageInitShape<I>,
   ): Promise<UnaryResponse<I, O>> {
-    const message = isMessage(input, method.input) ? input : create(method.input, input);
-    const body = toBinary(method.input, message);
+    const body = serialized(method.input, input);
     const framed = Buffer.allocUnsafe(PREFIX_BYTES + body.byteLength);
     framed[0] = 0;
     framed.writeUInt32BE(body.byteLength, 1);
@@ -63,6 +77,8 @@ export class UnaryGrpcTransport implements Transport {
     if (header !== undefined) new Headers(header).forEach((value, name) => (headers[name] = value));
     headers["content-type"] = "application/grpc+proto";
     headers.te = "trailers";
+    // Optional in gRPC, but what a fleet's access logs show of its caller.
+    headers["user-agent"] ??= USER_AGENT;
     const deadline = timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined;
     if (deadline !== undefined) headers["grpc-timeout"] = grpcTimeout(deadline);
     const call = new UnaryCall(this.#sessions, signal, deadline);
@@ -72,7 +88,7 @@ export class UnaryGrpcTransport implements Transport {
       service: method.parent,
       method,
       header: answer.header,
-      message: fromBinary(method.output, answer.message),
+      message: parsed(method.output, answer.message),
       trailer: answer.trailer,
     };
   }
@@ -89,6 +105,24 @@ export class UnaryGrpcTransport implements Transport {
   }
 }
 
+/** The request message in protobuf's binary form; a message that cannot be is an INTERNAL error, as in connect. */
+function serialized<I extends DescMessage>(schema: I, input: MessageInitShape<I>): Uint8Array {
+  try {
+    return toBinary(schema, isMessage(input, schema) ? input : create(schema, input));
+  } catch (error) {
+    throw new ConnectError(`serialize binary: ${errorMessage(error)}`, Code.Internal, undefined, undefined, error);
+  }
+}
+
+/** The answer's message; bytes that are not one are an INTERNAL error, as in connect. */
+function parsed<O extends DescMessage>(schema: O, bytes: Uint8Array): MessageShape<O> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (error) {
+    throw new ConnectError(`parse binary: ${errorMessage(error)}`, Code.Internal, undefined, undefined, error);
+  }
+}
+
 /** A unary call's answer, before its message is decoded. */
 interface UnaryAnswer {
   readonly header: Headers;
@@ -101,7 +135,7 @@ interface UnaryAnswer {
  * caller's signal and the deadline end it early, closing the stream.
  */
 class UnaryCall {
-  readonly #sessions: Http2SessionManager;
+  readonly #sessions: SessionSource;
   readonly #signal: AbortSignal | undefined;
   readonly #deadlineMs: number | undefined;
   #stream: ClientHttp2Stream | undefined;
@@ -117,7 +151,7 @@ class UnaryCall {
   #bytes = 0;
   readonly #onAbort = (): void => this.#fail(new ConnectError("the call was cancelled", Code.Canceled, undefined, undefined, this.#signal?.reason));
 
-  constructor(sessions: Http2SessionManager, signal: AbortSignal | undefined, deadlineMs: number | undefined) {
+  constructor(sessions: SessionSource, signal: AbortSignal | undefined, deadlineMs: number | undefined) {
     this.#sessions = sessions;
     this.#signal = signal;
     this.#deadlineMs = deadlineMs;
@@ -133,7 +167,8 @@ class UnaryCall {
       return answer;
     }
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
-    if (this.#deadlineMs !== undefined) {
+    // Node fires a timer longer than 2^31 - 1 ms at once: a deadline that far away (24.8 days) is none.
+    if (this.#deadlineMs !== undefined && this.#deadlineMs <= LONGEST_TIMER_MS) {
       this.#timer = setTimeout(() => this.#fail(new ConnectError("the operation timed out", Code.DeadlineExceeded)), this.#deadlineMs);
     }
     this.#sessions.request("POST", path, headers, {}).then(
@@ -144,6 +179,10 @@ class UnaryCall {
   }
 
   #send(stream: ClientHttp2Stream, framed: Buffer): void {
+    // Listened to before anything else: a stream the call no longer wants can still fail (its
+    // connection dropping) before it is gone, and an unheard 'error' would end the process. The
+    // error is judged when the stream closes, which always follows.
+    stream.on("error", (error: unknown) => (this.#streamError = error));
     if (this.#settled) {
       stream.close(constants.NGHTTP2_CANCEL);
       return;
@@ -152,8 +191,6 @@ class UnaryCall {
     stream.on("response", (headers) => this.#onResponse(headers));
     stream.on("data", (chunk: Buffer) => this.#onData(chunk));
     stream.on("trailers", (trailers) => (this.#trailer = webHeaders(trailers)));
-    // Judged when the stream closes, which follows: a reset's code says more than the error.
-    stream.on("error", (error: unknown) => (this.#streamError = error));
     stream.on("close", () => this.#onClose());
     stream.end(framed);
   }
@@ -185,7 +222,11 @@ class UnaryCall {
     const rstCode = this.#stream?.rstCode ?? constants.NGHTTP2_NO_ERROR;
     const answered = header !== undefined && (this.#trailer !== undefined || header.has("grpc-status"));
     if (!answered) {
-      if (rstCode === constants.NGHTTP2_NO_ERROR && this.#streamError !== undefined) this.#fail(connectErrorFromNode(this.#streamError));
+      // The fleet's own RST_STREAM reaches us as ERR_HTTP2_STREAM_ERROR, and its code says what
+      // happened. Any other error (the socket reset, the session manager's PING timeout) destroyed
+      // the stream here, with a code of Node's choosing that says nothing about the fleet.
+      const error = this.#streamError;
+      if (error !== undefined && (error as NodeJS.ErrnoException).code !== "ERR_HTTP2_STREAM_ERROR") this.#fail(connectErrorFromNode(error));
       else if (header === undefined || rstCode !== constants.NGHTTP2_NO_ERROR) this.#fail(connectErrorFromResetCode(rstCode));
     }
     if (this.#settled || header === undefined) return;
@@ -291,11 +332,12 @@ const CUT = new Set(["ECONNRESET", "ERR_STREAM_DESTROYED", "ERR_HTTP2_INVALID_ST
 /** A ConnectError for a failure of the connection or stream, with the code gRPC clients use. */
 function connectErrorFromNode(error: unknown): ConnectError {
   if (error instanceof ConnectError) return error;
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+  const seen = new Set<unknown>();
+  for (let cause: unknown = error; cause instanceof Error && !seen.has(cause); cause = cause.cause) {
+    seen.add(cause);
     const code = (cause as NodeJS.ErrnoException).code;
     if (code !== undefined && UNREACHABLE.has(code)) return ConnectError.from(error, Code.Unavailable);
     if (code !== undefined && CUT.has(code)) return ConnectError.from(error, Code.Aborted);
-    if (cause.cause === cause) break;
   }
   return ConnectError.from(error, Code.Internal);
 }

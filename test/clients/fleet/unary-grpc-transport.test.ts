@@ -4,7 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import { describe, expect, it, vi } from "vitest";
-import { grpcTimeout, UnaryGrpcTransport } from "../../../src/clients/fleet/unary-grpc-transport.ts";
+import { grpcTimeout, type SessionSource, UnaryGrpcTransport } from "../../../src/clients/fleet/unary-grpc-transport.ts";
 import { AllocateResponseSchema, GameServerRegistryService } from "../../../src/gen/gameserver/v1/registry_pb.js";
 import { MatchmakingService } from "../../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { cleanupAfterEach } from "../../support/lifecycle.ts";
@@ -46,6 +46,13 @@ async function fleet(answer: Answer, streaming: Transport = unusedStreaming()) {
     stream.resume();
     answer(stream, headers);
   });
+  const { url, sessionManager } = await connectedTo(server);
+  const transport = new UnaryGrpcTransport({ baseUrl: url, sessionManager, streaming });
+  return { client: createClient(GameServerRegistryService, transport), requests, closed };
+}
+
+/** `server` listening on a free port and a session manager for it, both closed after the test. */
+async function connectedTo(server: http2.Http2Server): Promise<{ url: URL; sessionManager: Http2SessionManager }> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   const sessionManager = new Http2SessionManager(url);
@@ -56,8 +63,7 @@ async function fleet(answer: Answer, streaming: Transport = unusedStreaming()) {
         server.close(() => resolve());
       }),
   );
-  const transport = new UnaryGrpcTransport({ baseUrl: url, sessionManager, streaming });
-  return { client: createClient(GameServerRegistryService, transport), requests, closed };
+  return { url, sessionManager };
 }
 
 function unusedStreaming(): Transport {
@@ -86,6 +92,7 @@ describe("UnaryGrpcTransport", () => {
       "content-type": "application/grpc+proto",
       te: "trailers",
       "grpc-timeout": "2500m",
+      "user-agent": "matchmaker-fleet-client",
       "x-matchmaker": "a",
     });
     expect(seen.header?.get("x-fleet")).toBe("local");
@@ -247,5 +254,66 @@ describe("UnaryGrpcTransport", () => {
     expect(grpcTimeout(100_000_000)).toBe("100000S");
     expect(grpcTimeout(7 * 24 * 3_600_000 * 1_000)).toBe("10080000M");
     expect(grpcTimeout(Number.MAX_SAFE_INTEGER)).toBe("99999999H");
+  });
+
+  it("reports a connection cut mid-call as ABORTED, which the fleet clients retry, not by the code Node gives the stream", async () => {
+    const beforeAnswer = await fleet((stream) => stream.session?.socket.resetAndDestroy());
+    expect((await connectErrorOf(beforeAnswer.client.allocate(request))).code).toBe(Code.Aborted);
+    const afterHeaders = await fleet((stream) => {
+      stream.respond(OK_HEADERS);
+      stream.session?.socket.resetAndDestroy();
+    });
+    expect((await connectErrorOf(afterHeaders.client.allocate(request))).code).toBe(Code.Aborted);
+  });
+
+  it("reports an answer that is not the method's message as INTERNAL", async () => {
+    const { client } = await fleet((stream) => {
+      stream.respond(OK_HEADERS, { waitForTrailers: true });
+      stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end(framed(Uint8Array.of(0xff)));
+    });
+    const error = await connectErrorOf(client.allocate(request));
+    expect([Code[error.code], error.rawMessage]).toEqual([Code[Code.Internal], expect.stringMatching(/^parse binary: /)]);
+  });
+
+  it("waits for the fleet under a deadline too long for a timer, sending it in a coarser unit", async () => {
+    const { client, requests } = await fleet((stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM));
+    expect((await connectErrorOf(client.allocate(request, { timeoutMs: 3_000_000_000 }))).code).toBe(Code.Unavailable);
+    expect(requests[0]!["grpc-timeout"]).toBe("3000000S");
+  });
+
+  it("hears the errors of a stream it is handed after the call ended, so they cannot end the process", async () => {
+    const server = http2.createServer();
+    server.on("stream", (stream) => stream.on("error", () => {}));
+    const { url, sessionManager } = await connectedTo(server);
+    // The connection comes up only once the caller has given up; its socket then fails at once.
+    let handOver!: () => void;
+    const ready = new Promise<void>((resolve) => (handOver = resolve));
+    let late: http2.ClientHttp2Stream | undefined;
+    const slow: SessionSource = {
+      request: async (...args) => {
+        await ready;
+        late = await sessionManager.request(...args);
+        process.nextTick(() => late!.destroy(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })));
+        return late;
+      },
+      notifyResponseByteRead: (stream) => sessionManager.notifyResponseByteRead(stream),
+    };
+    const client = createClient(GameServerRegistryService, new UnaryGrpcTransport({ baseUrl: url, sessionManager: slow, streaming: unusedStreaming() }));
+    const uncaught: unknown[] = [];
+    const record = (error: unknown): void => void uncaught.push(error);
+    process.on("uncaughtException", record);
+    try {
+      const controller = new AbortController();
+      const call = client.allocate(request, { signal: controller.signal });
+      controller.abort();
+      expect((await connectErrorOf(call)).code).toBe(Code.Canceled);
+      handOver();
+      await vi.waitFor(() => expect(late?.closed).toBe(true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", record);
+    }
   });
 });
