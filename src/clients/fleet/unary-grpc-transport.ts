@@ -43,7 +43,7 @@ export interface UnaryGrpcTransportOptions {
  * pipelines on both sides, stream adapters, a linked abort controller whose abort builds a
  * DOMException, a ConnectError built as the stream closes). Against the reference registry that
  * cost 172-209 µs of CPU per allocation with 16 in flight, against 32-42 µs for the same call
- * written by hand on `node:http2` and 47-62 µs through this transport with the fleet clients'
+ * written by hand on `node:http2` and 44-62 µs through this transport with the fleet clients
  * retries (BENCHMARKS.md, section 9), and every match makes one.
  *
  * Where it departs from connect-node, it follows the gRPC protocol: a fleet's RST_STREAM
