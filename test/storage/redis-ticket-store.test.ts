@@ -146,6 +146,27 @@ describe("RedisTicketStore", () => {
     expect((await storage.store.get("old"))?.state).toBe("expired");
   });
 
+  it("expires a ticket whose document cannot be read with the others, announcing those and reporting it", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "error" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const storage = await redis.open({ keyPrefix, logger });
+    for (const id of ["old-1", "old-2", "old-3"]) await storage.store.create(queuedTicket(id, { ttlMs: 1_000 }));
+    await redis.inspector.hSet(new RedisKeys(keyPrefix).ticket("duel", "old-2"), "doc", "{not json");
+
+    const { expired } = await storage.store.beginPass("duel", 0, T0 + 1_000);
+    expect(expired.map((ticket) => [ticket.id, ticket.state])).toEqual([
+      ["old-1", "expired"],
+      ["old-3", "expired"],
+    ]);
+    expect(lines.map((line) => [line.msg, line.change, (line.err as { message: string }).message])).toEqual([
+      ["a ticket the pass changed has stored data that cannot be read: its watchers are not told", "expired", expect.stringMatching(/^a ticket document is not JSON/)],
+    ]);
+    // It expired with the others (its script did not fail on it), and the next pass is clean.
+    expect(await redis.inspector.hGet(new RedisKeys(keyPrefix).ticket("duel", "old-2"), "state")).toBe("expired");
+    expect(await storage.store.beginPass("duel", 0, T0 + 2_000)).toMatchObject({ expired: [], queued: [] });
+  });
+
   it("reads every document again after being told its passes over the queue ended", async () => {
     const keyPrefix = redis.freshPrefix();
     const storage = await redis.open({ keyPrefix });

@@ -202,7 +202,7 @@ export class RedisTicketStore implements TicketStore {
     const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0];
     const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, args)));
     if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
-    const changed = { reclaimed: decodeTickets(reply[0]), expired: decodeTickets(reply[1]) };
+    const changed = { reclaimed: this.#changedTickets(queue, reply[0], "reclaimed"), expired: this.#changedTickets(queue, reply[1], "expired") };
     try {
       const columns = await this.#listWaiting(queue, now, endings);
       return { ...changed, queued: columns.tickets, columns };
@@ -263,6 +263,28 @@ export class RedisTicketStore implements TicketStore {
       this.#listings.set(queue, listing);
     }
     return columns;
+  }
+
+  /**
+   * The tickets a pass's script reclaimed or expired, to announce. One whose stored data cannot be
+   * read is reported and left out: it cannot be announced, and failing the pass for it would leave
+   * every other ticket of the list unannounced (the script's changes are made), their watchers
+   * never told.
+   */
+  #changedTickets(queue: string, reply: unknown, change: "reclaimed" | "expired"): Ticket[] {
+    if (!Array.isArray(reply)) throw new CorruptTicketError(`expected a list of ${change} tickets`);
+    const tickets: Ticket[] = [];
+    for (const item of reply as unknown[]) {
+      try {
+        const ticket = decodeTicket(item);
+        if (ticket === undefined) throw new CorruptTicketError("a listed ticket has no state");
+        tickets.push(ticket);
+      } catch (error) {
+        if (!(error instanceof CorruptTicketError)) throw error;
+        this.#logger.error({ err: error, queue, change }, "a ticket the pass changed has stored data that cannot be read: its watchers are not told");
+      }
+    }
+    return tickets;
   }
 
   /**

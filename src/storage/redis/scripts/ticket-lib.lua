@@ -125,11 +125,18 @@ local function retire(id, retention_ms)
   remove_queued(id)
   redis.call('ZREM', EXPIRY, id)
   redis.call('ZREM', ALLOCATING, id)
-  local doc = cjson.decode(redis.call('HGET', key, 'doc'))
-  for _, player in ipairs(doc.players) do
-    local player_key = P .. 'player:' .. player.userId
-    if redis.call('GET', player_key) == id then
-      redis.call('DEL', player_key)
+  -- A document that cannot be read (damaged, or written by something else) must not fail the
+  -- script: that would leave every other change of the call unannounced. Its players' live-ticket
+  -- keys then end with their own safety TTL.
+  local readable, doc = pcall(cjson.decode, redis.call('HGET', key, 'doc') or '')
+  if readable and type(doc) == 'table' and type(doc.players) == 'table' then
+    for _, player in ipairs(doc.players) do
+      if type(player) == 'table' and type(player.userId) == 'string' then
+        local player_key = P .. 'player:' .. player.userId
+        if redis.call('GET', player_key) == id then
+          redis.call('DEL', player_key)
+        end
+      end
     end
   end
   redis.call('PEXPIRE', key, retention_ms)
