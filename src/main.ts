@@ -149,11 +149,13 @@ async function main(): Promise<void> {
     "matchmaker started",
   );
 
-  /** Exits with code 1 at once, saying why. */
-  const abandon = (fields: object, message: string): never => {
+  let abandoned = false;
+  /** Exits with code 1 as soon as the line saying why is out. */
+  const abandon = (fields: object, message: string): void => {
+    if (abandoned) return;
+    abandoned = true;
     logger.error(fields, message);
-    logger.flush();
-    return process.exit(1);
+    exitAfterLogs(logger, 1);
   };
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -169,9 +171,9 @@ async function main(): Promise<void> {
     await developmentFleet?.close();
     await storage.close();
     clearTimeout(deadline);
+    if (abandoned) return;
     logger.info("stopped");
-    logger.flush();
-    process.exit(0);
+    exitAfterLogs(logger, 0);
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) abandon({ signal }, "second signal: exiting without finishing the drain");
@@ -179,6 +181,23 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+}
+
+/**
+ * How long an exit waits for the logger to write its last lines: stdout can be a pipe nobody reads
+ * any more, and the process must go anyway.
+ */
+const EXIT_FLUSH_WAIT_MS = 500;
+
+/**
+ * Exits with `code` once the logger has written what it holds. The logger writes asynchronously,
+ * and `process.exit` does not wait for a write under way: the line saying why the process went
+ * (the grace period ran out, say) was sometimes lost.
+ */
+function exitAfterLogs(logger: Logger, code: number): void {
+  const exit = (): void => process.exit(code);
+  logger.flush(exit);
+  setTimeout(exit, EXIT_FLUSH_WAIT_MS);
 }
 
 function warnDevelopmentMode(logger: Logger, secretFile: string): void {

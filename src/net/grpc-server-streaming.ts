@@ -1,7 +1,8 @@
 import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
-import { failing, frame, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall } from "./grpc-wire.ts";
+import { failing, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall } from "./grpc-wire.ts";
+import { frame } from "../shared/grpc-frame.ts";
 import type { CallContext } from "./call-context.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
 import { CALL_COMPLETED, type OpenCalls } from "./open-calls.ts";

@@ -10,13 +10,13 @@ import { encodeGrpcMessage } from "./grpc-message-encoding.ts";
 import { headerValue } from "./node-headers.ts";
 import { clientCancelled, type OpenCalls } from "./open-calls.ts";
 import type { SingleRequestMethodSpec } from "./single-request-method-registry.ts";
+import { GRPC_FRAME_HEADER_BYTES } from "../shared/grpc-frame.ts";
 
 // The pieces of gRPC's wire format and of connect's gRPC handler that both fast paths (unary in
 // fast-grpc.ts, server streaming in grpc-server-streaming.ts) use, with connect's errors.
 
 /** The response content type connect-node gives binary gRPC. */
 export const GRPC_PROTO = "application/grpc+proto";
-const FRAME_HEADER_BYTES = 5;
 /** A gRPC response's trailer until the call ends otherwise: shared by every call, never changed. */
 const OK_TRAILER = { "grpc-status": "0" } as const;
 const COMPRESSED_FLAG = 0b1;
@@ -70,13 +70,13 @@ export async function* requestMessages<Desc extends DescMessage>(desc: Desc, req
  */
 export function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, readMaxBytes: number): Generator<MessageShape<Desc>, void, undefined> {
   let offset = 0;
-  while (body.length - offset >= FRAME_HEADER_BYTES) {
+  while (body.length - offset >= GRPC_FRAME_HEADER_BYTES) {
     const length = body.readUInt32BE(offset + 1);
     if (length > readMaxBytes) throw messageTooLarge(length, readMaxBytes);
-    const end = offset + FRAME_HEADER_BYTES + length;
+    const end = offset + GRPC_FRAME_HEADER_BYTES + length;
     if (end > body.length) break;
     const flags = body[offset]!;
-    const data = body.subarray(offset + FRAME_HEADER_BYTES, end);
+    const data = body.subarray(offset + GRPC_FRAME_HEADER_BYTES, end);
     offset = end;
     if ((flags & COMPRESSED_FLAG) !== 0) {
       throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
@@ -99,7 +99,7 @@ export function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, read
  * leaving the call waiting for an end that never comes.
  */
 export function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
-  const enough = 2 * (FRAME_HEADER_BYTES + readMaxBytes);
+  const enough = 2 * (GRPC_FRAME_HEADER_BYTES + readMaxBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -112,7 +112,7 @@ export function readBody(request: Readable, readMaxBytes: number): Promise<Buffe
     const onData = (chunk: Buffer): void => {
       chunks.push(chunk);
       received += chunk.length;
-      if (!lengthChecked && received >= FRAME_HEADER_BYTES) {
+      if (!lengthChecked && received >= GRPC_FRAME_HEADER_BYTES) {
         lengthChecked = true;
         const length = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readUInt32BE(1);
         if (length > readMaxBytes) {
@@ -135,13 +135,4 @@ export function readBody(request: Readable, readMaxBytes: number): Promise<Buffe
     request.once("end", onEnd);
     request.once("close", onClose);
   });
-}
-
-/** One gRPC message on the wire: flags, length, bytes. */
-export function frame(message: Uint8Array): Buffer {
-  const framed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + message.length);
-  framed[0] = 0;
-  framed.writeUInt32BE(message.length, 1);
-  framed.set(message, FRAME_HEADER_BYTES);
-  return framed;
 }

@@ -4,6 +4,9 @@ import { Code, ConnectError, type ContextValues, type StreamResponse, type Trans
 import { validateResponse, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import type { Http2SessionManager } from "@connectrpc/connect-node";
 import { errorMessage } from "../../shared/error-message.ts";
+import { frame, GRPC_FRAME_HEADER_BYTES } from "../../shared/grpc-frame.ts";
+import { grpcTimeout, singleMessage, webHeaders } from "./grpc-unary-framing.ts";
+import { connectErrorFromNode, connectErrorFromResetCode } from "./h2-call-errors.ts";
 
 /** Largest response message accepted, in bytes: a fleet's answer is a few hundred. */
 const READ_MAX_BYTES = 4 * 1024 * 1024;
@@ -16,9 +19,6 @@ const USER_AGENT = "matchmaker-fleet-client";
 
 /** The longest delay `setTimeout` honours. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
-
-/** gRPC's message prefix: a compression flag byte and a 4-byte big-endian length. */
-const PREFIX_BYTES = 5;
 
 /** What the transport uses of connect-node's `Http2SessionManager`. */
 export type SessionSource = Pick<Http2SessionManager, "request" | "notifyResponseByteRead">;
@@ -68,11 +68,7 @@ export class UnaryGrpcTransport implements Transport {
     header: HeadersSource | undefined,
     input: MessageInitShape<I>,
   ): Promise<UnaryResponse<I, O>> {
-    const body = serialized(method.input, input);
-    const framed = Buffer.allocUnsafe(PREFIX_BYTES + body.byteLength);
-    framed[0] = 0;
-    framed.writeUInt32BE(body.byteLength, 1);
-    framed.set(body, PREFIX_BYTES);
+    const body = frame(serialized(method.input, input));
     const headers: OutgoingHttpHeaders = {};
     if (header !== undefined) new Headers(header).forEach((value, name) => (headers[name] = value));
     headers["content-type"] = "application/grpc+proto";
@@ -82,7 +78,7 @@ export class UnaryGrpcTransport implements Transport {
     const deadline = timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : undefined;
     if (deadline !== undefined) headers["grpc-timeout"] = grpcTimeout(deadline);
     const call = new UnaryCall(this.#sessions, signal, deadline);
-    const answer = await call.run(`${this.#pathPrefix}/${method.parent.typeName}/${method.name}`, headers, framed);
+    const answer = await call.run(`${this.#pathPrefix}/${method.parent.typeName}/${method.name}`, headers, body);
     return {
       stream: false,
       service: method.parent,
@@ -204,7 +200,7 @@ class UnaryCall {
     if (this.#settled) return;
     this.#sessions.notifyResponseByteRead(this.#stream!);
     this.#bytes += chunk.byteLength;
-    if (this.#bytes > PREFIX_BYTES + READ_MAX_BYTES) {
+    if (this.#bytes > GRPC_FRAME_HEADER_BYTES + READ_MAX_BYTES) {
       this.#fail(new ConnectError(`message larger than ${READ_MAX_BYTES} bytes`, Code.ResourceExhausted));
       return;
     }
@@ -260,84 +256,4 @@ class UnaryCall {
     clearTimeout(this.#timer);
     this.#signal?.removeEventListener("abort", this.#onAbort);
   }
-}
-
-/**
- * The one message of a unary answer, without its prefix: none, more than one, a truncated one or a
- * compressed one (this client offers no compression) is a protocol error, as in connect's client.
- */
-function singleMessage(body: Buffer, trailer: Headers): Uint8Array {
-  if (body.byteLength < PREFIX_BYTES) {
-    throw new ConnectError("protocol error: missing output message for unary method", trailer.has("grpc-status") ? Code.Unimplemented : Code.Unknown);
-  }
-  if (body[0] !== 0) throw new ConnectError("protocol error: a compressed answer, which this client did not offer", Code.Internal);
-  const end = PREFIX_BYTES + body.readUInt32BE(1);
-  if (body.byteLength > end) throw new ConnectError("protocol error: received extra output message for unary method", Code.Unimplemented);
-  if (body.byteLength < end) throw new ConnectError("protocol error: truncated output message for unary method", Code.Internal);
-  return body.subarray(PREFIX_BYTES);
-}
-
-/**
- * A `grpc-timeout` value for `ms`: at most 8 digits, as the protocol allows, in the finest unit
- * that fits (milliseconds, then seconds, minutes, hours), rounded up.
- */
-export function grpcTimeout(ms: number): string {
-  const LIMIT = 99_999_999;
-  for (const [unit, size] of [["m", 1], ["S", 1_000], ["M", 60_000], ["H", 3_600_000]] as const) {
-    const value = Math.ceil(ms / size);
-    if (value <= LIMIT) return `${value}${unit}`;
-  }
-  return `${LIMIT}H`;
-}
-
-/** Node's header object as web `Headers`, pseudo-headers left out. */
-function webHeaders(headers: IncomingHttpHeaders): Headers {
-  const web = new Headers();
-  for (const name in headers) {
-    if (name.startsWith(":")) continue;
-    const value = headers[name];
-    if (Array.isArray(value)) for (const item of value) web.append(name, item);
-    else if (value !== undefined) web.set(name, value);
-  }
-  return web;
-}
-
-/**
- * The gRPC code for a stream reset without an answer, as the gRPC protocol over HTTP/2 maps reset
- * codes: a cancelled stream (CANCEL, also what a server that drops the connection during the TLS
- * handshake leaves) is CANCELLED, a refused one UNAVAILABLE, ENHANCE_YOUR_CALM RESOURCE_EXHAUSTED,
- * and a security refusal PERMISSION_DENIED; anything else is INTERNAL.
- */
-function connectErrorFromResetCode(rstCode: number): ConnectError {
-  const message = `the stream was closed before the fleet answered (HTTP/2 code ${rstCode})`;
-  switch (rstCode) {
-    case constants.NGHTTP2_CANCEL:
-      return new ConnectError(message, Code.Canceled);
-    case constants.NGHTTP2_REFUSED_STREAM:
-      return new ConnectError(message, Code.Unavailable);
-    case constants.NGHTTP2_ENHANCE_YOUR_CALM:
-      return new ConnectError(message, Code.ResourceExhausted);
-    case constants.NGHTTP2_INADEQUATE_SECURITY:
-    case constants.NGHTTP2_HTTP_1_1_REQUIRED:
-      return new ConnectError(message, Code.PermissionDenied);
-    default:
-      return new ConnectError(message, Code.Internal);
-  }
-}
-
-/** Node error codes after which the fleet is unreachable for now, or the connection was cut. */
-const UNREACHABLE = new Set(["ECONNREFUSED", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]);
-const CUT = new Set(["ECONNRESET", "ERR_STREAM_DESTROYED", "ERR_HTTP2_INVALID_STREAM", "ERR_HTTP2_STREAM_CANCEL"]);
-
-/** A ConnectError for a failure of the connection or stream, with the code gRPC clients use. */
-function connectErrorFromNode(error: unknown): ConnectError {
-  if (error instanceof ConnectError) return error;
-  const seen = new Set<unknown>();
-  for (let cause: unknown = error; cause instanceof Error && !seen.has(cause); cause = cause.cause) {
-    seen.add(cause);
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code !== undefined && UNREACHABLE.has(code)) return ConnectError.from(error, Code.Unavailable);
-    if (code !== undefined && CUT.has(code)) return ConnectError.from(error, Code.Aborted);
-  }
-  return ConnectError.from(error, Code.Internal);
 }

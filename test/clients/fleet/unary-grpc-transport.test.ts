@@ -4,7 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import { describe, expect, it, vi } from "vitest";
-import { grpcTimeout, type SessionSource, UnaryGrpcTransport } from "../../../src/clients/fleet/unary-grpc-transport.ts";
+import { type SessionSource, UnaryGrpcTransport } from "../../../src/clients/fleet/unary-grpc-transport.ts";
 import { AllocateResponseSchema, GameServerRegistryService } from "../../../src/gen/gameserver/v1/registry_pb.js";
 import { MatchmakingService } from "../../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { cleanupAfterEach } from "../../support/lifecycle.ts";
@@ -245,15 +245,6 @@ describe("UnaryGrpcTransport", () => {
     const input = (async function* () {})();
     await expect(transport.stream(MatchmakingService.method.watchTicket, undefined, 100, undefined, input)).rejects.toThrow("streaming");
     expect(handed).toEqual(["WatchTicket"]);
-  });
-
-  it("writes grpc-timeout in at most 8 digits, in the finest unit that fits, rounded up", () => {
-    expect(grpcTimeout(1_000)).toBe("1000m");
-    expect(grpcTimeout(0.5)).toBe("1m");
-    expect(grpcTimeout(99_999_999)).toBe("99999999m");
-    expect(grpcTimeout(100_000_000)).toBe("100000S");
-    expect(grpcTimeout(7 * 24 * 3_600_000 * 1_000)).toBe("10080000M");
-    expect(grpcTimeout(Number.MAX_SAFE_INTEGER)).toBe("99999999H");
   });
 
   it("reports a connection cut mid-call as ABORTED, which the fleet clients retry, not by the code Node gives the stream", async () => {
