@@ -50,7 +50,7 @@ const DEV_TOKEN_TTL_SECONDS = 900;
 
 async function main(): Promise<void> {
   const settings = loadServerSettings(process.env, process.argv.slice(2));
-  const logger = createLogger(settings.logLevel);
+  const { logger, close: closeLogs } = createLogger(settings.logLevel);
   const document = readConfigDocument(settings.queuesFile);
   const queues = parseQueueConfig(document, settings.queuesFile);
   const hasFleets = typeof document === "object" && document !== null && "fleets" in document;
@@ -149,13 +149,23 @@ async function main(): Promise<void> {
     "matchmaker started",
   );
 
-  let abandoned = false;
-  /** Exits with code 1 as soon as the line saying why is out. */
+  let exiting = false;
+  /**
+   * Exits with `code` once the logged lines are out (see `ProcessLogger.close`), or after
+   * {@link EXIT_LOG_WAIT_MS} if stdout will not take them; once only, whatever asks next.
+   */
+  const exitAfterLogs = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    const exit = (): void => process.exit(code);
+    closeLogs(exit);
+    setTimeout(exit, EXIT_LOG_WAIT_MS);
+  };
+  /** Exits with code 1, saying why, unless the process is already on its way out. */
   const abandon = (fields: object, message: string): void => {
-    if (abandoned) return;
-    abandoned = true;
+    if (exiting) return;
     logger.error(fields, message);
-    exitAfterLogs(logger, 1);
+    exitAfterLogs(1);
   };
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -171,9 +181,9 @@ async function main(): Promise<void> {
     await developmentFleet?.close();
     await storage.close();
     clearTimeout(deadline);
-    if (abandoned) return;
+    if (exiting) return;
     logger.info("stopped");
-    exitAfterLogs(logger, 0);
+    exitAfterLogs(0);
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) abandon({ signal }, "second signal: exiting without finishing the drain");
@@ -183,22 +193,8 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
 }
 
-/**
- * How long an exit waits for the logger to write its last lines: stdout can be a pipe nobody reads
- * any more, and the process must go anyway.
- */
-const EXIT_FLUSH_WAIT_MS = 500;
-
-/**
- * Exits with `code` once the logger has written what it holds. The logger writes asynchronously,
- * and `process.exit` does not wait for a write under way: the line saying why the process went
- * (the grace period ran out, say) was sometimes lost.
- */
-function exitAfterLogs(logger: Logger, code: number): void {
-  const exit = (): void => process.exit(code);
-  logger.flush(exit);
-  setTimeout(exit, EXIT_FLUSH_WAIT_MS);
-}
+/** How long an exit waits for stdout to take the last log lines: it may be a pipe nobody reads any more. */
+const EXIT_LOG_WAIT_MS = 500;
 
 function warnDevelopmentMode(logger: Logger, secretFile: string): void {
   logger.warn(

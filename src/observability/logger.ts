@@ -13,11 +13,35 @@ export const REDACTED_PATHS: readonly string[] = [
   "*.token",
 ];
 
+/** The process's logger, and the way to get its last lines out before the process exits. */
+export interface ProcessLogger {
+  readonly logger: Logger;
+  /**
+   * Writes out every line logged so far, then calls `done`. The lines go to stdout asynchronously
+   * (pino's default, which keeps logging off the event loop's critical path), and neither
+   * `process.exit` nor `logger.flush()` waits for a write under way: the line saying why the
+   * process went (the grace period ran out, say) could be lost. No line logged after this is
+   * written.
+   */
+  close(done: () => void): void;
+}
+
 /** The process's JSON logger: one line per event on stdout, secrets censored. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: "matchmaker" },
-    redact: { paths: [...REDACTED_PATHS], censor: "[redacted]" },
-  });
+export function createLogger(level: string): ProcessLogger {
+  const output = pino.destination({ dest: 1, sync: false });
+  const logger = pino(
+    {
+      level,
+      base: { service: "matchmaker" },
+      redact: { paths: [...REDACTED_PATHS], censor: "[redacted]" },
+    },
+    output,
+  );
+  return {
+    logger,
+    close(done) {
+      output.once("close", done);
+      output.end();
+    },
+  };
 }
