@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-conformance.ts";
 import { PassListingError, UnavailableError } from "../../src/application/errors.ts";
 import { RedisKeys } from "../../src/storage/redis/redis-keys.ts";
+import { RedisCommands } from "../../src/storage/redis/redis-commands.ts";
+import type { RedisConnection } from "../../src/storage/redis/redis-connection.ts";
 import { eventually, useRedis } from "./redis-fixture.ts";
 
 const redis = useRedis();
@@ -82,6 +84,40 @@ describe("RedisTicketStore", () => {
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     expect(queued.map((ticket) => ticket.id)).toEqual(expected.map((ticket) => ticket.id));
     expect([...columns.createdAt]).toEqual(expected.map((ticket) => ticket.createdAt));
+  });
+
+  it("fails a pass whose first chunk of documents is wrong while the next one is read, without leaving that read's failure unhandled", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const writer = await redis.open({ keyPrefix });
+    const ids = Array.from({ length: 3_000 }, (_, k) => `t${String(k).padStart(4, "0")}`);
+    for (let from = 0; from < ids.length; from += 500) await Promise.all(ids.slice(from, from + 500).map((id) => writer.store.create(queuedTicket(id))));
+    const newHolder = await redis.open({ keyPrefix, instanceId: "b" });
+    // The first chunk's reply has the wrong length; the second chunk's read fails once the pass has.
+    // Patched by hand: a vitest spy would handle the promises it returns, hiding what is tested.
+    const run = RedisCommands.prototype.run;
+    let reads = 0;
+    let failSecond!: () => void;
+    RedisCommands.prototype.run = function <T>(this: RedisCommands, operation: string, command: (client: RedisConnection) => Promise<T>): Promise<T> {
+      if (operation !== "read waiting tickets") return run.call(this, operation, command) as Promise<T>;
+      reads++;
+      if (reads === 1) return Promise.resolve([] as T);
+      return new Promise<T>((_, reject) => (failSecond = () => reject(new UnavailableError("the second chunk's read failed"))));
+    };
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const failure = await newHolder.store.beginPass("duel", 0, T0 + 10).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(PassListingError);
+      expect(reads).toBe(2);
+      failSecond();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      RedisCommands.prototype.run = run;
+      process.off("unhandledRejection", record);
+    }
   });
 
   it("leaves a ticket whose stored document cannot be read out of the pass, reporting it once, and matches the rest", async () => {
