@@ -1,11 +1,17 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { pino, type Logger } from "pino";
 import { type Clock, systemClock } from "../application/ports/clock.ts";
 import { GameServerRegistryService } from "../gen/gameserver/v1/registry_pb.js";
 import { type AllocationStrategy, GameServerPool } from "./game-server-pool.ts";
 import { createRegistryService } from "./registry-service.ts";
+import { FastGrpc } from "../net/fast-grpc.ts";
+import { serveStreamsFirst } from "../net/streams-first.ts";
+
+/** Largest request accepted, in bytes: a registry call is a few hundred. */
+const READ_MAX_BYTES = 1024 * 1024;
 
 /** PEM contents for serving the registry over TLS. */
 export interface RegistryServerTls {
@@ -65,9 +71,12 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
     onExpired: (serverId, lostMatchIds) =>
       logger.warn({ serverId, lostMatchIds }, "game server dropped: no heartbeat within the TTL"),
   });
-  const handler = connectNodeAdapter({
-    routes: (router) => router.service(GameServerRegistryService, createRegistryService(pool, logger)),
-  });
+  const routes = (router: ConnectRouter): void => void router.service(GameServerRegistryService, createRegistryService(pool, logger));
+  const handler = connectNodeAdapter({ routes, readMaxBytes: READ_MAX_BYTES });
+  // Plain gRPC calls (the fleet clients' Allocate and Release, every one a match's) are served from
+  // the raw stream, as the matchmaker's own server does: connect-node's generic path cost the
+  // registry most of a core at about 6,000 allocations a second (BENCHMARKS.md, section 9).
+  const fastGrpc = new FastGrpc({ routes, interceptors: [], readMaxBytes: READ_MAX_BYTES });
   const server = options.tls
     ? http2.createSecureServer(
         {
@@ -78,6 +87,7 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
         handler,
       )
     : http2.createServer(handler);
+  serveStreamsFirst(server, (stream, headers) => fastGrpc.serveStream(stream, headers));
 
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
