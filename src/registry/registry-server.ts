@@ -9,8 +9,12 @@ import { type AllocationStrategy, GameServerPool } from "./game-server-pool.ts";
 import { createRegistryService } from "./registry-service.ts";
 import { FastGrpc } from "../net/fast-grpc.ts";
 import { serveStreamsFirst } from "../net/streams-first.ts";
+import { withSpecGrpcMessage } from "../net/grpc-message-encoding.ts";
 
-/** Largest request accepted, in bytes: a registry call is a few hundred. */
+/**
+ * Largest request accepted, in bytes: a registry call is a few hundred. A larger one (megabytes of
+ * labels) is refused with RESOURCE_EXHAUSTED.
+ */
 const READ_MAX_BYTES = 1024 * 1024;
 
 /** PEM contents for serving the registry over TLS. */
@@ -72,7 +76,9 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
       logger.warn({ serverId, lostMatchIds }, "game server dropped: no heartbeat within the TTL"),
   });
   const routes = (router: ConnectRouter): void => void router.service(GameServerRegistryService, createRegistryService(pool, logger));
-  const handler = connectNodeAdapter({ routes, readMaxBytes: READ_MAX_BYTES });
+  // As the matchmaker's server: grpc-message as the gRPC spec encodes it on both paths, so a client
+  // reads the same text whether or not its request took the fast path (a compressed one does not).
+  const handler = withSpecGrpcMessage(connectNodeAdapter({ routes, readMaxBytes: READ_MAX_BYTES }));
   // Plain gRPC calls (the fleet clients' Allocate and Release, every one a match's) are served from
   // the raw stream, as the matchmaker's own server does: connect-node's generic path cost the
   // registry most of a core at about 6,000 allocations a second (BENCHMARKS.md, section 9).

@@ -1,3 +1,5 @@
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
 import { create } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
@@ -222,5 +224,34 @@ describe("reference game-server registry over gRPC", () => {
     expect(() => registerDevelopmentServers(registry, [{ id: "dev-3", region: "local", address: "localhost" }])).toThrow(
       'development server "dev-3": address must be host:port, got "localhost"',
     );
+  });
+});
+
+describe("startRegistryServer, to a client of its own (grpc-js)", () => {
+  type Answer = { readonly code: number; readonly details?: string };
+  type Allocate = (request: object, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null) => void) => void;
+
+  /** A grpc-js client of the registry, loaded from the .proto files, compressing its requests or not. */
+  function grpcJsRegistry(port: number, compress: boolean): { allocate(request: object): Promise<Answer> } {
+    const definition = protoLoader.loadSync("gameserver/v1/registry.proto", { includeDirs: ["proto"], defaults: true });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      gameserver: { v1: { GameServerRegistryService: new (address: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => grpc.Client & { Allocate: Allocate } } };
+    };
+    // 2: gzip.
+    const client = new loaded.gameserver.v1.GameServerRegistryService(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), compress ? { "grpc.default_compression_algorithm": 2 } : {});
+    onCleanup(() => client.close());
+    return {
+      allocate: (request) =>
+        new Promise((resolve) => client.Allocate(request, new grpc.Metadata(), (error) => resolve(error === null ? { code: 0 } : { code: error.code, details: error.details }))),
+    };
+  }
+
+  it("gives the same error text to a request that took the fast path and to a compressed one that did not", async () => {
+    const registry = await startRegistryServer({ port: 0 });
+    onCleanup(() => registry.close());
+    const request = { matchId: "", queue: "duel", region: "eu-west", playerCount: 2 };
+    const plain = await grpcJsRegistry(registry.port, false).allocate(request);
+    expect(plain).toEqual({ code: grpc.status.INVALID_ARGUMENT, details: "match_id: is required" });
+    expect(await grpcJsRegistry(registry.port, true).allocate(request)).toEqual(plain);
   });
 });
