@@ -8,7 +8,7 @@ import { idempotencyDigest, type RedisKeys } from "./redis-keys.ts";
 import { changeLogEntries, changeLogHead, queuedIds, UnreadableListingError } from "./queue-listing-replies.ts";
 import { QueueListing } from "./queue-listing.ts";
 import type { Logger } from "../../application/ports/logger.ts";
-import { CorruptTicketError, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields } from "./ticket-codec.ts";
+import { CorruptTicketError, decodeListedTicket, decodeTicket, decodeTickets, decodeWaitingTicket, TICKET_REPLY_FIELDS, ticketFields, ticketReplies } from "./ticket-codec.ts";
 
 /** Options of {@link RedisTicketStore}; retention becomes key expiry, so Redis forgets tickets by itself. */
 export interface RedisTicketStoreOptions {
@@ -272,13 +272,10 @@ export class RedisTicketStore implements TicketStore {
    * never told.
    */
   #changedTickets(queue: string, reply: unknown, change: "reclaimed" | "expired"): Ticket[] {
-    if (!Array.isArray(reply)) throw new CorruptTicketError(`expected a list of ${change} tickets`);
     const tickets: Ticket[] = [];
-    for (const item of reply as unknown[]) {
+    for (const item of ticketReplies(reply)) {
       try {
-        const ticket = decodeTicket(item);
-        if (ticket === undefined) throw new CorruptTicketError("a listed ticket has no state");
-        tickets.push(ticket);
+        tickets.push(decodeListedTicket(item));
       } catch (error) {
         if (!(error instanceof CorruptTicketError)) throw error;
         this.#logger.error({ err: error, queue, change }, "a ticket the pass changed has stored data that cannot be read: its watchers are not told");

@@ -87,10 +87,18 @@ export function decodeWaitingTicket(doc: unknown): WaitingTicket {
 
 /** A list of tickets as the scripts return it. */
 export function decodeTickets(reply: unknown): Ticket[] {
+  return ticketReplies(reply).map(decodeListedTicket);
+}
+
+/** The entries of a list of tickets as the scripts return it, each to decode with {@link decodeListedTicket}. */
+export function ticketReplies(reply: unknown): unknown[] {
   if (!Array.isArray(reply)) throw new CorruptTicketError("expected a list of tickets");
-  return reply.map((item: unknown) => {
-    const ticket = decodeTicket(item);
-    if (ticket === undefined) throw new CorruptTicketError("a listed ticket has no state");
-    return ticket;
-  });
+  return reply as unknown[];
+}
+
+/** One ticket of a list the scripts return: one that has no state is as corrupt as a bad document. */
+export function decodeListedTicket(item: unknown): Ticket {
+  const ticket = decodeTicket(item);
+  if (ticket === undefined) throw new CorruptTicketError("a listed ticket has no state");
+  return ticket;
 }
