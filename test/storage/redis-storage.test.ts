@@ -5,6 +5,7 @@ import { createRedisStorage } from "../../src/storage/redis/redis-storage.ts";
 import { ManualClock } from "../support/manual-clock.ts";
 import { startRedisServer } from "../support/redis-server.ts";
 import pino from "pino";
+import { createClient } from "redis";
 import { queuedTicket } from "./ticket-store-conformance.ts";
 import { eventually, nextValue, useRedis } from "./redis-fixture.ts";
 import { allWaiting } from "../support/waiting-after-pass.ts";
@@ -298,6 +299,48 @@ describe("Redis outages", () => {
 
     await expect(opening).rejects.toBeInstanceOf(UnavailableError);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("loads its scripts as soon as it connects, and again once a restarted Redis is back: no call meets NOSCRIPT", async () => {
+    const server = await startRedisServer();
+    const inspector = createClient({ url: server.url });
+    inspector.on("error", () => {});
+    const storage = await createRedisStorage({
+      url: server.url,
+      clock: new ManualClock(),
+      retentionMs: 600_000,
+      instanceId: "a",
+      leaseTtlMs: 10_000,
+      logger: pino({ level: "silent" }),
+      keyPrefix: redis.freshPrefix(),
+    });
+    /** Scripts Redis refused to run for want of their text, since it started. */
+    const noScriptErrors = async (): Promise<number> => {
+      const stats = await inspector.info("errorstats");
+      return Number(/errorstat_NOSCRIPT:count=(\d+)/.exec(stats)?.[1] ?? 0);
+    };
+    /** One call of every script the store, the progress board and the leases run. */
+    const everyKindOfCall = async (id: string) => {
+      await storage.store.create(queuedTicket(id));
+      await storage.store.beginPass("duel", T0, T0);
+      await storage.progress.positionOf("duel", queuedTicket(id));
+      await storage.leases.hold("duel");
+      await storage.store.cancel(id, T0);
+    };
+    try {
+      await inspector.connect();
+      await everyKindOfCall("t1");
+      expect(await noScriptErrors()).toBe(0);
+
+      await server.restart();
+      await eventually(async () => ((await storage.ping()) ? true : undefined));
+      await everyKindOfCall("t2");
+      expect(await noScriptErrors()).toBe(0);
+    } finally {
+      await storage.close();
+      inspector.destroy();
+      await server.stop();
+    }
   });
 
   it("fails fast while Redis is down and works again, subscriptions included, once it is back", async () => {

@@ -49,12 +49,12 @@ const CATCH_UP_RETRY_MS = 250;
 export async function createRedisStorage(options: RedisStorageOptions): Promise<Storage> {
   const logger = options.logger.child({ component: "redis-storage" });
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const connection = (role: string) =>
-    openRedisConnection({ url: options.url, name: `matchmaker-${role}-${options.instanceId}`, logger });
-  const client = await connection("commands");
+  const connection = (role: string, preloadScripts: boolean) =>
+    openRedisConnection({ url: options.url, name: `matchmaker-${role}-${options.instanceId}`, logger, preloadScripts });
+  const client = await connection("commands", true);
   let subscriber: RedisConnection;
   try {
-    subscriber = await connection("events");
+    subscriber = await connection("events", false);
   } catch (error) {
     client.destroy();
     throw error;
