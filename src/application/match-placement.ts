@@ -37,7 +37,15 @@ export interface MatchPlacementDeps {
   readonly allocationTimeoutMs: number;
   /** Allocations running at once per fleet, every queue together; further claimed matches wait their turn. */
   readonly maxConcurrentAllocations: number;
+  /**
+   * First pause before asking the store again about a change it did not confirm (an assignment or a
+   * requeue whose answer never came); the pauses double up to 16 times this. Default 100 ms.
+   */
+  readonly storeRetryMs?: number;
 }
+
+/** See {@link MatchPlacementDeps.storeRetryMs}. */
+const STORE_RETRY_MS = 100;
 
 /** One fleet's load as monitoring sees it (see {@link MatchPlacement.fleetLoads}). */
 export interface FleetLoadReport {
@@ -225,14 +233,21 @@ export class MatchPlacement {
     try {
       matched = await this.#commit(match, server);
     } catch (error) {
-      const committed = await this.#committedDespite(match, error, log);
-      if (committed === undefined) {
+      // The store may have applied the assignment and lost only its answer (a Redis command past its
+      // deadline): the server is released only once the tickets are known not to be matched to it.
+      log.warn({ err: error, serverId: server.serverId }, "the assignment was not confirmed; reading its outcome");
+      const current = await this.#untilStoreAnswers(() => this.#ticketsOf(match), log, "reading an assignment's outcome");
+      if (current === undefined) {
+        log.error({ serverId: server.serverId, tickets: ticketIds(match) }, "assignment outcome unknown at shutdown; keeping the server");
+        return;
+      }
+      matched = current.filter((ticket): ticket is Ticket => ticket?.state === "matched" && ticket.matchId === matchId);
+      if (matched.length === 0) {
         log.error({ err: error, serverId: server.serverId }, "assignment failed; releasing the server and requeueing");
         await this.#release(server, log);
         await this.#requeue(match, "assignment_failed", log);
         return;
       }
-      matched = committed;
     }
     if (matched.length === 0) {
       // This placement outlived the stale-claim limit: its tickets went back to the queue meanwhile.
@@ -352,20 +367,33 @@ export class MatchPlacement {
     return store.assign(match.queue, matchId, assignments, clock.now());
   }
 
+  /** The match's tickets as the store holds them now (undefined where one is gone). */
+  #ticketsOf(match: ClaimedMatch): Promise<(Ticket | undefined)[]> {
+    return Promise.all(ticketIds(match).map((id) => this.#deps.store.get(id)));
+  }
+
   /**
-   * After a failed commit, whether the assignment landed anyway (a store that timed out after
-   * applying it): the tickets if so, undefined if not. Releasing a server whose match is committed
-   * would let the fleet hand it to another match while players hold tickets for it.
+   * Runs `attempt` until the store answers, pausing longer after each failure (see
+   * {@link MatchPlacementDeps.storeRetryMs}): for the outcome of a change the store may or may not
+   * have applied, which must be learned rather than guessed. Releasing the server of a match that
+   * did commit would let the fleet hand it to another match while players hold tickets for it, and
+   * watchers not told of a change never learn it. Undefined once placement is closing and the store
+   * still fails: the process is going, and a later pass's reclaim of stale claims settles whatever
+   * is still allocating.
    */
-  async #committedDespite(match: ClaimedMatch, error: unknown, log: Logger): Promise<Ticket[] | undefined> {
-    try {
-      const current = await Promise.all(ticketIds(match).map((id) => this.#deps.store.get(id)));
-      const matched = current.filter((ticket): ticket is Ticket => ticket?.state === "matched" && ticket.matchId === match.matchId);
-      return matched.length > 0 ? matched : undefined;
-    } catch (readError) {
-      // Outcome unknown: keep the server. A claim still open is reclaimed by a later pass.
-      log.error({ err: error, readError }, "assignment outcome unknown; keeping the server");
-      return [];
+  async #untilStoreAnswers<T>(attempt: () => Promise<T>, log: Logger, what: string): Promise<T | undefined> {
+    const first = this.#deps.storeRetryMs ?? STORE_RETRY_MS;
+    for (let pauseMs = first; ; pauseMs = Math.min(2 * pauseMs, 16 * first)) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (this.#closing) {
+          log.error({ err: error }, `${what}: the store did not answer before shutdown`);
+          return undefined;
+        }
+        log.warn({ err: error, retryInMs: pauseMs }, `${what}: the store did not answer; asking again`);
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
     }
   }
 
@@ -403,12 +431,28 @@ export class MatchPlacement {
 
   async #requeue(match: ClaimedMatch, reason: RequeueReason, log: Logger): Promise<void> {
     const { store, events, clock, metrics } = this.#deps;
+    const requeue = () => store.requeue(match.queue, match.matchId, ticketIds(match), clock.now());
     try {
-      const requeued = await store.requeue(match.queue, match.matchId, ticketIds(match), clock.now());
+      const requeued = await requeue();
       metrics.ticketsRequeued(match.queue, reason, requeued.length);
       await publishCommitted(events, requeued, log, "requeued");
     } catch (error) {
-      log.error({ err: error }, "could not return the match's tickets to the queue");
+      // Applied or not, the store did not say. Asking again moves whatever is still allocating for
+      // this match (and nothing else); then every ticket's state as it now is goes to its watchers,
+      // who would otherwise show "allocating" until the ticket's next change.
+      log.warn({ err: error }, "returning the match's tickets to the queue was not confirmed; asking again");
+      const current = await this.#untilStoreAnswers(
+        async () => {
+          await requeue();
+          return this.#ticketsOf(match);
+        },
+        log,
+        "returning a match's tickets to the queue",
+      );
+      if (current === undefined) return;
+      const tickets = current.filter((ticket): ticket is Ticket => ticket !== undefined);
+      metrics.ticketsRequeued(match.queue, reason, tickets.filter((ticket) => ticket.state === "queued").length);
+      await publishCommitted(events, tickets, log, "requeued");
     }
   }
 }

@@ -16,6 +16,7 @@ import type { TicketView } from "../../src/application/ticket-view.ts";
 import { applicationHarness, DeferredProgress, noMetrics } from "../support/application-harness.ts";
 import { queueConfig } from "../support/queue-fixtures.ts";
 import { ScriptedFleet } from "../support/test-fleet.ts";
+import { InMemoryTicketStore } from "../../src/storage/memory/in-memory-ticket-store.ts";
 
 const service: Caller = { kind: "service", subject: "game-backend" };
 const player = (userId: string): Caller => ({ kind: "player", userId });
@@ -629,6 +630,77 @@ describe("matching", () => {
     await h.pass("duel");
     expect((await h.matchmaker.getTicket(service, a.id)).state).toBe("matched");
     expect(h.fleet.released).toHaveLength(0);
+  });
+
+  /** Makes `method` of the harness's store fail `times` times, running the real one first when `applied`: an answer lost after the change was made. */
+  function failing<K extends "assign" | "requeue" | "get">(h: ReturnType<typeof applicationHarness>, method: K, times: number, applied: boolean): void {
+    const real = h.store[method].bind(h.store) as (...args: unknown[]) => Promise<unknown>;
+    let failures = 0;
+    (h.store[method] as unknown) = async (...args: unknown[]) => {
+      if (failures >= times) return real(...args);
+      failures++;
+      if (applied) await real(...args);
+      throw new Error(`redis did not answer within 1000 ms (${method})`);
+    };
+  }
+
+  /** A duel about to be matched, and the states published for its first ticket. */
+  async function duelWatched() {
+    const h = applicationHarness([queueConfig()]);
+    const a = await h.matchmaker.enqueue(service, command("alice"));
+    await h.matchmaker.enqueue(service, command("bob"));
+    const seen: string[] = [];
+    h.events.subscribe(a.id, (ticket) => seen.push(ticket.state));
+    return { h, a, seen };
+  }
+
+  it("keeps the server of an assignment whose answer was lost, learns the outcome once the store answers again, and tells the watchers", async () => {
+    const { h, a, seen } = await duelWatched();
+    failing(h, "assign", 1, true);
+    // The reads of the outcome fail too, at first (the store still unreachable).
+    failing(h, "get", 4, false);
+    await h.pass("duel");
+    expect((await h.store.get(a.id))?.state).toBe("matched");
+    expect(h.fleet.released).toHaveLength(0);
+    expect(seen.at(-1)).toBe("matched");
+  });
+
+  it("releases the server and requeues when an assignment did not land, once the store answers again", async () => {
+    const { h, a } = await duelWatched();
+    failing(h, "assign", 1, false);
+    failing(h, "get", 2, false);
+    await h.pass("duel");
+    expect(h.fleet.released).toHaveLength(1);
+    expect(await h.matchmaker.getTicket(service, a.id)).toMatchObject({ state: "queued", createdAt: a.createdAt });
+  });
+
+  it("tells watchers their tickets are queued again when the requeue's answer was lost", async () => {
+    const { h, a, seen } = await duelWatched();
+    h.fleet.failures.push(ScriptedFleet.noServer());
+    failing(h, "requeue", 1, true);
+    await h.pass("duel");
+    expect((await h.store.get(a.id))?.state).toBe("queued");
+    expect(seen).toEqual(["allocating", "queued"]);
+  });
+
+  it("returns the tickets to the queue at once when a requeue failed without landing, by asking again", async () => {
+    const { h, a, seen } = await duelWatched();
+    h.fleet.failures.push(ScriptedFleet.noServer());
+    failing(h, "requeue", 3, false);
+    await h.pass("duel");
+    expect(await h.matchmaker.getTicket(service, a.id)).toMatchObject({ state: "queued", createdAt: a.createdAt });
+    expect(seen).toEqual(["allocating", "queued"]);
+  });
+
+  it("keeps the server, and stops asking, when placement closes before the store answers about an assignment", async () => {
+    const { h, a } = await duelWatched();
+    failing(h, "assign", 1, true);
+    failing(h, "get", Number.POSITIVE_INFINITY, false);
+    await h.passWithoutPlacing("duel");
+    await h.placement.close();
+    expect(h.fleet.released).toHaveLength(0);
+    h.store.get = InMemoryTicketStore.prototype.get.bind(h.store);
+    expect((await h.store.get(a.id))?.state).toBe("matched");
   });
 
   it("places a claimed match even when telling watchers about the claim fails", async () => {

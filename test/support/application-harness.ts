@@ -126,6 +126,8 @@ export function applicationHarness(
     stats,
     allocationTimeoutMs: options.allocationTimeoutMs ?? 5_000,
     maxConcurrentAllocations: options.maxConcurrentAllocations ?? SETTING_DEFAULTS.maxConcurrentAllocations,
+    // A store that fails is asked again at once: the tests script its failures, not their timing.
+    storeRetryMs: 1,
   });
   const matchers = new Map(
     queues.map((queue) => [queue.name, new QueueMatcher(queue, { ...deps, placement, logger, stats, staleAllocationMs: options.staleAllocationMs ?? 60_000 })]),
