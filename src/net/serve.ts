@@ -9,6 +9,7 @@ import { FastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 import { serveRoute, type HttpRoute } from "./http-routes.ts";
 import { listen } from "./listen.ts";
+import { guardRequests } from "./request-guard.ts";
 import { serveStreamsFirst } from "./streams-first.ts";
 
 /**
@@ -63,7 +64,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const cors = createCors(options.corsOrigins ?? []);
   const fastGrpc = new FastGrpc(options);
-  const grpcHandler = withSpecGrpcMessage(adapter);
+  const grpcHandler = guardRequests(withSpecGrpcMessage(adapter), options.logger);
   const grpc = http2.createServer((request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);
   });
@@ -76,7 +77,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
   });
-  const connectHandler = withFastConnect(options, adapter);
+  const connectHandler = withFastConnect(options, guardRequests(adapter, options.logger));
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
   const web = http.createServer((request, response) => {
     if (!cors(request, response) && !serveRoute(httpRoutes, request, response, options.logger)) connectHandler(request, response);

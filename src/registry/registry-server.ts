@@ -2,6 +2,7 @@ import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { guardRequests } from "../net/request-guard.ts";
 import { pino, type Logger } from "pino";
 import { type Clock, systemClock } from "../application/ports/clock.ts";
 import { GameServerRegistryService } from "../gen/gameserver/v1/registry_pb.js";
@@ -78,7 +79,8 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
   const routes = (router: ConnectRouter): void => void router.service(GameServerRegistryService, createRegistryService(pool, logger));
   // As the matchmaker's server: grpc-message as the gRPC spec encodes it on both paths, so a client
   // reads the same text whether or not its request took the fast path (a compressed one does not).
-  const handler = withSpecGrpcMessage(connectNodeAdapter({ routes, readMaxBytes: READ_MAX_BYTES }));
+  // Guarded: a request whose authority makes no URL would make connect-node throw and end the process.
+  const handler = guardRequests(withSpecGrpcMessage(connectNodeAdapter({ routes, readMaxBytes: READ_MAX_BYTES })), logger);
   // Plain gRPC calls (the fleet clients' Allocate and Release, every one a match's) are served from
   // the raw stream, as the matchmaker's own server does: connect-node's generic path cost the
   // registry most of a core at about 6,000 allocations a second (BENCHMARKS.md, section 9).

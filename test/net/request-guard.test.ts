@@ -1,0 +1,80 @@
+import http2 from "node:http2";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistryServer, type RunningRegistry } from "../../src/registry/registry-server.ts";
+import { startServerHarness, type ServerHarness } from "../support/server-harness.ts";
+
+const LIST_QUEUES = "/matchmaking.v1.MatchmakingService/ListQueues";
+
+/** One HTTP/2 request with the given pseudo-headers and headers; resolves with its :status. */
+function h2Status(port: number, headers: http2.OutgoingHttpHeaders, body: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const fail = (error: Error): void => {
+      session.destroy();
+      reject(error);
+    };
+    session.on("error", fail);
+    const stream = session.request({ ":method": "POST", ...headers });
+    let status = 0;
+    stream.on("response", (response) => (status = Number(response[":status"])));
+    stream.resume();
+    stream.on("close", () => {
+      session.close();
+      resolve(status);
+    });
+    stream.on("error", fail);
+    stream.end(body);
+  });
+}
+
+/** A gRPC frame of an empty message. */
+const EMPTY_FRAME = new Uint8Array(5);
+
+let harness: ServerHarness;
+let registry: RunningRegistry;
+beforeAll(async () => {
+  harness = await startServerHarness();
+  registry = await startRegistryServer({ port: 0 });
+});
+afterAll(async () => {
+  await Promise.all([harness.close(), registry.close()]);
+});
+
+describe("requests connect-node cannot make a URL of", () => {
+  // Each of these reaches connect-node's adapter (no fast path takes it), which threw on the
+  // authority from inside Node's request event: the process ended, every in-memory ticket with it.
+  it.each([
+    ["Connect JSON", { "content-type": "application/json" }, new TextEncoder().encode("{}")],
+    ["gRPC-Web", { "content-type": "application/grpc-web+proto" }, EMPTY_FRAME],
+    ["compressed gRPC", { "content-type": "application/grpc", "grpc-encoding": "gzip", te: "trailers" }, EMPTY_FRAME],
+    ["gRPC from a browser origin", { "content-type": "application/grpc", origin: "https://play.example.com", te: "trailers" }, EMPTY_FRAME],
+  ])("answers 400 to %s with an authority that makes no URL, and goes on serving", async (_name, headers, body) => {
+    const port = harness.app.servers.grpcPort;
+    for (const authority of ["[::1", "localhost:abc"]) {
+      expect(await h2Status(port, { ":path": LIST_QUEUES, ":authority": authority, ...headers }, body)).toBe(400);
+    }
+    const { queues } = await harness.grpcClient().listQueues({});
+    expect(queues.length).toBeGreaterThan(0);
+  });
+
+  it("answers 400 on the HTTP/1.1 port to a request target that makes no URL", async () => {
+    const raw = `POST http://[/x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`;
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(harness.app.servers.httpPort, "127.0.0.1", () => socket.end(raw));
+      const received: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => received.push(chunk));
+      socket.on("close", () => resolve(Buffer.concat(received).toString("latin1").split("\r\n")[0] ?? ""));
+      socket.on("error", reject);
+    });
+    expect(statusLine).toBe("HTTP/1.1 400 Bad Request");
+    expect((await harness.connectClient().listQueues({})).queues.length).toBeGreaterThan(0);
+  });
+
+  it("answers 400 on the reference registry too", async () => {
+    const path = "/gameserver.v1.GameServerRegistryService/Allocate";
+    expect(await h2Status(registry.port, { ":path": path, ":authority": "[::1", "content-type": "application/json" }, new TextEncoder().encode("{}"))).toBe(400);
+    // Still serving: a plain gRPC call gets its HTTP 200 (and its own gRPC status in the trailers).
+    expect(await h2Status(registry.port, { ":path": path, ":authority": "localhost", "content-type": "application/grpc", te: "trailers" }, EMPTY_FRAME)).toBe(200);
+  });
+});
