@@ -2,6 +2,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type createHandlerContext } from "@connectrpc/connect";
 import { CallValues } from "./call-values.ts";
 import { LazyHeaders, type HeaderFields } from "./lazy-headers.ts";
+import { LONGEST_TIMER_MS } from "../shared/longest-timer.ts";
 
 /** The context connect gives an implementation, with `abort` for the transport that owns the call. */
 export type HandlerContextController = ReturnType<typeof createHandlerContext>;
@@ -61,7 +62,7 @@ export function createCallContext(init: CallInit): CallContext {
     timeoutMs = () => deadline - Date.now();
     const expire = (): void => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
     if (init.timeoutMs <= 0) expire();
-    else timer = setTimeout(expire, init.timeoutMs);
+    else if (init.timeoutMs <= LONGEST_TIMER_MS) timer = setTimeout(expire, init.timeoutMs);
   }
   const { method } = init;
   return {

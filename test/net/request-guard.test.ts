@@ -2,6 +2,7 @@ import http2 from "node:http2";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegistryServer, type RunningRegistry } from "../../src/registry/registry-server.ts";
+import { TicketState } from "../../src/gen/matchmaking/v1/matchmaking_pb.js";
 import { startServerHarness, type ServerHarness } from "../support/server-harness.ts";
 
 const LIST_QUEUES = "/matchmaking.v1.MatchmakingService/ListQueues";
@@ -76,5 +77,28 @@ describe("requests connect-node cannot make a URL of", () => {
     expect(await h2Status(registry.port, { ":path": path, ":authority": "[::1", "content-type": "application/json" }, new TextEncoder().encode("{}"))).toBe(400);
     // Still serving: a plain gRPC call gets its HTTP 200 (and its own gRPC status in the trailers).
     expect(await h2Status(registry.port, { ":path": path, ":authority": "localhost", "content-type": "application/grpc", te: "trailers" }, EMPTY_FRAME)).toBe(200);
+  });
+});
+
+describe("timeouts beyond the longest timer Node honours (24.8 days)", () => {
+  type Clients = Pick<ServerHarness, "grpcClient" | "grpcWebClient" | "connectClient">;
+  // Node fires such a timer at once: the stream ended with DEADLINE_EXCEEDED as it began. A
+  // deadline that far away is none, on every path.
+  it.each([
+    ["gRPC (the fast path), 2,147,484 s", (clients: Clients) => clients.grpcClient, { "grpc-timeout": "2147484S" }],
+    ["gRPC-Web (connect-node's adapter), 99,999,999 h", (clients: Clients) => clients.grpcWebClient, { "grpc-timeout": "99999999H" }],
+    ["Connect (the fast path), 2^31 ms", (clients: Clients) => clients.connectClient, { "connect-timeout-ms": "2147483648" }],
+  ])("keep a WatchTicket open over %s", async (_name, clientOf, timeout) => {
+    const auth = await harness.bearer("service", "game-backend");
+    const backend = harness.grpcClient(auth);
+    const { ticket } = await backend.enqueue({ queue: "duel", players: [{ userId: `far-deadline-${Object.values(timeout)[0]}`, skill: 1 }], latencyMs: { "eu-west": 30 } });
+    const stream = clientOf(harness)({ ...auth, ...timeout }).watchTicket({ ticketId: ticket!.ticketId })[Symbol.asyncIterator]();
+    expect((await stream.next()).value?.ticket?.state).toBe(TicketState.QUEUED);
+    await backend.cancelTicket({ ticketId: ticket!.ticketId });
+    let last: TicketState | undefined;
+    for (let result = await stream.next(); result.done !== true; result = await stream.next()) {
+      if (result.value.ticket !== undefined) last = result.value.ticket.state;
+    }
+    expect(last).toBe(TicketState.CANCELLED);
   });
 });

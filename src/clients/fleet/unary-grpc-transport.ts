@@ -7,6 +7,7 @@ import { errorMessage } from "../../shared/error-message.ts";
 import { frame, GRPC_FRAME_HEADER_BYTES } from "../../shared/grpc-frame.ts";
 import { grpcTimeout, singleMessage, webHeaders } from "./grpc-unary-framing.ts";
 import { connectErrorFromNode, connectErrorFromResetCode } from "./h2-call-errors.ts";
+import { LONGEST_TIMER_MS } from "../../shared/longest-timer.ts";
 
 /** Largest response message accepted, in bytes: a fleet's answer is a few hundred. */
 const READ_MAX_BYTES = 4 * 1024 * 1024;
@@ -16,9 +17,6 @@ type HeadersSource = ConstructorParameters<typeof Headers>[0];
 
 /** Sent unless the call gives its own. */
 const USER_AGENT = "matchmaker-fleet-client";
-
-/** The longest delay `setTimeout` honours. */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /** What the transport uses of connect-node's `Http2SessionManager`. */
 export type SessionSource = Pick<Http2SessionManager, "request" | "notifyResponseByteRead">;
@@ -163,7 +161,6 @@ class UnaryCall {
       return answer;
     }
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
-    // Node fires a timer longer than 2^31 - 1 ms at once: a deadline that far away (24.8 days) is none.
     if (this.#deadlineMs !== undefined && this.#deadlineMs <= LONGEST_TIMER_MS) {
       this.#timer = setTimeout(() => this.#fail(new ConnectError("the operation timed out", Code.DeadlineExceeded)), this.#deadlineMs);
     }
