@@ -58,7 +58,7 @@ export function tokenAuthentication(verifier: TokenVerifier): TokenAuthenticatio
   };
   const caller = async (authorization: string | null): Promise<Caller> => {
     const authenticated = callerOf(await verify(authorization));
-    if (authenticated === undefined) throw new ConnectError("a game-server credential cannot call MatchmakingService", Code.PermissionDenied);
+    if (authenticated === undefined) throw new ConnectError("a game-server credential is good only for MatchTicketService (redeeming match tickets)", Code.PermissionDenied);
     return authenticated;
   };
   const known = (authorization: string | null): Caller | undefined => {

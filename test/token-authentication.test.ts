@@ -38,6 +38,8 @@ describe("tokenAuthentication", () => {
     const gameServer = `Bearer ${await sign("gs-1", [GAME_SERVER_SCOPE])}`;
     await expect(auth.gameServer(gameServer)).resolves.toEqual({ serverId: "gs-1" });
     expect(await codeOf(auth.caller(gameServer))).toBe(Code.PermissionDenied);
+    // The same refusal serves MatchmakingService and OperatorService: it names where the credential is good.
+    await expect(auth.caller(gameServer)).rejects.toThrow("a game-server credential is good only for MatchTicketService (redeeming match tickets)");
     expect(await codeOf(auth.gameServer(`Bearer ${await sign("alice")}`))).toBe(Code.PermissionDenied);
   });
 
