@@ -43,6 +43,11 @@ export interface ServeOptions {
   readonly shutdownSignal?: AbortSignal;
 }
 
+/** How long closing listeners wait for open connections to send their last frames before cutting them. */
+const LAST_FRAMES_GRACE_MS = 1_000;
+/** How often closing listeners look for HTTP/1.1 connections that have fallen idle. */
+const IDLE_SWEEP_MS = 10;
+
 /** The running listeners. */
 export interface Servers {
   readonly grpcPort: number;
@@ -92,9 +97,22 @@ export async function serve(options: ServeOptions): Promise<Servers> {
         new Promise<void>((resolve) => grpc.close(() => resolve())),
         new Promise<void>((resolve) => web.close(() => resolve())),
       ]);
-      for (const session of sessions) session.destroy();
-      web.closeAllConnections();
+      // Gracefully first: a stream that has just ended still sends its last frames, such as a
+      // WatchTicket's UNAVAILABLE "reconnect to another instance", which destroying its connection
+      // at once would cut off. HTTP/2 sessions get a GOAWAY and close once their streams are done;
+      // HTTP/1.1 connections are closed as they fall idle (Node closes only those idle when the
+      // server closes, not those that finish a response later). What a client leaves unread is cut
+      // after a grace period.
+      for (const session of sessions) session.close();
+      web.closeIdleConnections();
+      const idleSweep = setInterval(() => web.closeIdleConnections(), IDLE_SWEEP_MS);
+      const cutOff = setTimeout(() => {
+        for (const session of sessions) session.destroy();
+        web.closeAllConnections();
+      }, LAST_FRAMES_GRACE_MS);
       await closed;
+      clearInterval(idleSweep);
+      clearTimeout(cutOff);
     },
   };
 }

@@ -177,4 +177,23 @@ describe("graceful shutdown", () => {
     for (const ticket of [a!, b!]) expect((await harness.app.matchmaker.getTicket(service, ticket.ticketId)).state).toBe("matched");
     await expect(client.listQueues({})).rejects.toMatchObject({ code: Code.Unavailable });
   });
+
+  it("ends every open watch with UNAVAILABLE before closing the connections, on every protocol, when nothing else holds the drain", async () => {
+    const harness = await start();
+    const auth = await harness.bearer("service", "game-backend");
+    const clients = { grpc: harness.grpcClient(auth), connect: harness.connectClient(auth), grpcWeb: harness.grpcWebClient(auth) };
+    const watchers = await Promise.all(
+      Object.entries(clients).map(async ([protocol, client]) => {
+        const { ticket } = await client.enqueue({ queue: "squads-5v5", players: [{ userId: `drain-${protocol}`, skill: 1 }], latencyMs: { "eu-west": 20 } });
+        const watcher = client.watchTicket({ ticketId: ticket!.ticketId })[Symbol.asyncIterator]();
+        expect((await watcher.next()).value?.ticket?.state).toBe(TicketState.QUEUED);
+        return watcher;
+      }),
+    );
+    await harness.app.close();
+    for (const watcher of watchers) {
+      const end = await watcher.next().catch((error: unknown) => ConnectError.from(error));
+      expect(end).toMatchObject({ code: Code.Unavailable, rawMessage: "server shutting down; reconnect to another instance" });
+    }
+  });
 });
