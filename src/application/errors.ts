@@ -1,4 +1,4 @@
-import type { Ticket } from "../domain/ticket.ts";
+import type { PassChanges } from "./ports/ticket-store.ts";
 import { errorMessage } from "../shared/error-message.ts";
 import type { TicketView } from "./ticket-view.ts";
 
@@ -73,12 +73,10 @@ export class UnavailableError extends Error {
  */
 export class PassListingError extends Error {
   override readonly name = "PassListingError";
-  readonly reclaimed: readonly Ticket[];
-  readonly expired: readonly Ticket[];
+  readonly changes: PassChanges;
 
-  constructor(changed: { readonly reclaimed: readonly Ticket[]; readonly expired: readonly Ticket[] }, cause: unknown) {
+  constructor(changes: PassChanges, cause: unknown) {
     super(`the pass was opened but the queue could not be listed: ${errorMessage(cause)}`, { cause });
-    this.reclaimed = changed.reclaimed;
-    this.expired = changed.expired;
+    this.changes = changes;
   }
 }

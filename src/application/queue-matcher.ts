@@ -10,7 +10,7 @@ import type { IdGenerator } from "./ports/id-generator.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { MatchmakingMetrics } from "./ports/matchmaking-metrics.ts";
 import type { TicketEvents } from "./ports/ticket-events.ts";
-import type { PassStart, TicketStore } from "./ports/ticket-store.ts";
+import type { PassChanges, PassStart, TicketStore } from "./ports/ticket-store.ts";
 import { PassListingError } from "./errors.ts";
 import type { QueueProgress } from "./ports/queue-progress.ts";
 import type { QueueStatsRecorder } from "./queue-stats-recorder.ts";
@@ -122,12 +122,12 @@ export class QueueMatcher {
     try {
       opened = await store.beginPass(queue, now - this.#deps.staleAllocationMs, now);
     } catch (error) {
-      if (error instanceof PassListingError) await this.#announceOpening(error.reclaimed, error.expired, now);
+      if (error instanceof PassListingError) await this.#announceOpening(error.changes, now);
       throw error;
     }
     // `columns`: each waiting ticket's numbers, for the matching and the counts by region after it.
     const { reclaimed, expired, queued, columns } = opened;
-    await this.#announceOpening(reclaimed, expired, now);
+    await this.#announceOpening(opened, now);
     // Regions whose fleet has just failed to allocate are left alone; their tickets stay queued, or
     // are matched in another region they may play in.
     const paused = placement.pausedRegions(queue, now);
@@ -152,12 +152,20 @@ export class QueueMatcher {
     return { expired: expired.length, reclaimed: reclaimed.length, skipped, matches, deferred, waiting: queued.length - takenCount };
   }
 
-  /** Publishes, counts and logs what opening the pass changed: tickets reclaimed, tickets expired. */
-  async #announceOpening(reclaimed: readonly Ticket[], expired: readonly Ticket[], now: number): Promise<void> {
+  /**
+   * Publishes, counts and logs what opening the pass changed: tickets reclaimed, tickets expired;
+   * and publishes again, as they are now, an earlier opening's changes that may not have gone out.
+   */
+  async #announceOpening(changes: PassChanges, now: number): Promise<void> {
     const { events, logger, metrics } = this.#deps;
+    const { reclaimed, expired, unannounced } = changes;
     const queue = this.queue.name;
     // Published together (watchers keep the newest version of a ticket reclaimed, then expired).
-    await Promise.all([publishCommitted(events, reclaimed, logger, "reclaimed"), publishCommitted(events, expired, logger, "expired")]);
+    await Promise.all([
+      publishCommitted(events, reclaimed, logger, "reclaimed"),
+      publishCommitted(events, expired, logger, "expired"),
+      publishCommitted(events, unannounced, logger, "announced again"),
+    ]);
     if (reclaimed.length > 0) {
       metrics.ticketsRequeued(queue, "orphaned", reclaimed.length);
       logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
@@ -166,6 +174,7 @@ export class QueueMatcher {
       metrics.ticketsExpired(queue, expired.length);
       for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
+    if (unannounced.length > 0) logger.warn({ queue, tickets: unannounced.map((ticket) => ticket.id) }, "announced again the changes of a pass whose opening went unanswered");
   }
 
   /**

@@ -178,8 +178,26 @@ describe("RedisTicketStore", () => {
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(PassListingError);
-    expect((failure as PassListingError).expired.map((ticket) => [ticket.id, ticket.state])).toEqual([["old", "expired"]]);
+    expect((failure as PassListingError).changes.expired.map((ticket) => [ticket.id, ticket.state])).toEqual([["old", "expired"]]);
     expect((await storage.store.get("old"))?.state).toBe("expired");
+  });
+
+  it("hands out again, as they are now, the tickets an opening changed until a later call says it received them", async () => {
+    const keyPrefix = redis.freshPrefix();
+    // Two instances: B's calls stand for A's calls whose answers were lost (nothing received).
+    const a = await redis.open({ keyPrefix, instanceId: "a" });
+    const b = await redis.open({ keyPrefix, instanceId: "b" });
+    await a.store.create(queuedTicket("old", { ttlMs: 1_000 }));
+    await a.store.create(queuedTicket("young"));
+    expect(await a.store.beginPass("duel", 0, T0 + 1_000)).toMatchObject({ expired: [{ id: "old", state: "expired" }], unannounced: [] });
+
+    const again = await b.store.beginPass("duel", 0, T0 + 2_000);
+    expect(again.expired).toEqual([]);
+    expect(again.unannounced.map((ticket) => [ticket.id, ticket.state])).toEqual([["old", "expired"]]);
+    // Received by B, so its next call acknowledges it; so does A's (it received it first).
+    expect((await b.store.beginPass("duel", 0, T0 + 3_000)).unannounced).toEqual([]);
+    expect((await a.store.beginPass("duel", 0, T0 + 4_000)).unannounced).toEqual([]);
+    expect(await redis.inspector.exists(`${new RedisKeys(keyPrefix).queue("duel")}unannounced`)).toBe(0);
   });
 
   it("expires a ticket whose document cannot be read with the others, announcing those and reporting it", async () => {
@@ -195,8 +213,8 @@ describe("RedisTicketStore", () => {
       ["old-1", "expired"],
       ["old-3", "expired"],
     ]);
-    expect(lines.map((line) => [line.msg, line.change, (line.err as { message: string }).message])).toEqual([
-      ["a ticket the pass changed has stored data that cannot be read: its watchers are not told", "expired", expect.stringMatching(/^a ticket document is not JSON/)],
+    expect(lines.map((line) => [line.msg, line.change, line.ticketId, (line.err as { message: string }).message])).toEqual([
+      ["a ticket the pass changed has stored data that cannot be read: its watchers are not told", "expired", "old-2", expect.stringMatching(/^a ticket document is not JSON/)],
     ]);
     // It expired with the others (its script did not fail on it), and the next pass is clean.
     expect(await redis.inspector.hGet(new RedisKeys(keyPrefix).ticket("duel", "old-2"), "state")).toBe("expired");

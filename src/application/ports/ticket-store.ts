@@ -38,11 +38,21 @@ export type CancelTicketResult =
  * store lists them last): matching takes tickets created in the same millisecond in that order
  * (see `orderByCreation`). The other lists come in no particular order.
  */
-export interface PassStart {
+/** What opening a pass changed, for the matcher to announce: watchers learn of it from nothing else. */
+export interface PassChanges {
   /** Allocating tickets presumed orphaned, queued again. */
-  readonly reclaimed: Ticket[];
+  readonly reclaimed: readonly Ticket[];
   /** Queued tickets past their time-to-live, expired. */
-  readonly expired: Ticket[];
+  readonly expired: readonly Ticket[];
+  /**
+   * Tickets an earlier opening reclaimed or expired whose announcement may never have gone out
+   * (that call's answer was lost: a Redis command past its deadline), as they are now: to publish
+   * again, not to count again. A store whose calls cannot lose their answer (in memory) has none.
+   */
+  readonly unannounced: readonly Ticket[];
+}
+
+export interface PassStart extends PassChanges {
   /**
    * Every ticket queued once the reclaimed ones are back and the expired ones gone: only the parts
    * that never change, which a store may keep between passes (see `RedisTicketStore`).

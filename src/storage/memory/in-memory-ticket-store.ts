@@ -113,12 +113,12 @@ export class InMemoryTicketStore implements TicketStore {
 
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
     const index = this.#queues.get(queue);
-    if (index === undefined) return { reclaimed: [], expired: [], queued: [], columns: noWaitingColumns() };
+    if (index === undefined) return { reclaimed: [], expired: [], unannounced: [], queued: [], columns: noWaitingColumns() };
     const reclaimed = this.#reclaimStale(index, claimedBefore, now);
     const expired = this.#expire(index, now);
     this.#forgetRetired(index, now);
     const columns = index.queued.snapshot();
-    return { reclaimed, expired, queued: columns.tickets, columns };
+    return { reclaimed, expired, unannounced: [], queued: columns.tickets, columns };
   }
 
   /** Lets go of the queue's last snapshot; the numbers kept per ticket stay, as the tickets do. */

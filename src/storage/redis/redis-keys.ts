@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
  * - `<p>allocating`      sorted set: allocating tickets by claim time
  * - `<p>changes`         stream: every change to `queued`, in order (capped; see ticket-lib.lua)
  * - `<p>changes:head`    hash: the change log's epoch and last change number
+ * - `<p>unannounced`     set: tickets a pass's opening changed, until its caller says it received them
  * - `<p>player:<userId>` string: the player's live ticket id
  * - `<p>idem:<digest>`   hash: an idempotency key's fingerprint and ticket id
  * - `<p>lease`           string: the instance holding the matching lease (expires)

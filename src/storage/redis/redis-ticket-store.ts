@@ -1,5 +1,5 @@
 import type { Assignment, Ticket, WaitingTicket } from "../../domain/ticket.ts";
-import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
+import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassChanges, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
 import { PassListingError } from "../../application/errors.ts";
 import type { WaitingColumns } from "../../domain/waiting-columns.ts";
 import { WaitingTable } from "../waiting-table.ts";
@@ -86,6 +86,8 @@ export class RedisTicketStore implements TicketStore {
    * keep what it read afterwards.
    */
   readonly #endings = new Map<string, number>();
+  /** By queue, the ids of the tickets the last `beginPass` answer brought, acknowledged by the next call. */
+  readonly #received = new Map<string, string[]>();
 
   constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
     this.#redis = redis;
@@ -192,6 +194,11 @@ export class RedisTicketStore implements TicketStore {
    * The listing and the documents are kept per queue while this instance runs passes over it (see
    * {@link passesEnded}): the documents of the tickets the last pass listed.
    *
+   * The tickets the script reclaims or expires are also kept in Redis until the next call names them
+   * as received: an answer lost on the way (past its deadline, the changes made) would otherwise
+   * leave them unannounced for good, their watchers showing "queued" or "allocating". A call after
+   * such a loss, by this instance or the next lease holder, returns them in `unannounced`.
+   *
    * @throws PassListingError when the listing fails after the script's changes are made.
    */
   async beginPass(queue: string, claimedBefore: number, now: number): Promise<PassStart> {
@@ -199,10 +206,18 @@ export class RedisTicketStore implements TicketStore {
     const endings = this.#endings.get(queue);
     // The script also trims what the kept listing has read of the change log.
     const kept = this.#listings.get(queue);
-    const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0];
+    // The ids the last call's answer brought: acknowledged, so the script stops handing them out.
+    const received = this.#received.get(queue) ?? [];
+    const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0, ...received];
     const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, args)));
-    if (reply.length !== 2) throw new CorruptTicketError(`expected 2 lists opening a pass, got ${reply.length}`);
-    const changed = { reclaimed: this.#changedTickets(queue, reply[0], "reclaimed"), expired: this.#changedTickets(queue, reply[1], "expired") };
+    if (reply.length !== 6) throw new CorruptTicketError(`expected 6 lists opening a pass, got ${reply.length}`);
+    const [reclaimedIds, expiredIds, earlierIds] = [reply[3], reply[4], reply[5]].map(idList);
+    this.#received.set(queue, [...reclaimedIds!, ...expiredIds!, ...earlierIds!]);
+    const changed: PassChanges = {
+      reclaimed: this.#changedTickets(queue, reply[0], reclaimedIds!, "reclaimed"),
+      expired: this.#changedTickets(queue, reply[1], expiredIds!, "expired"),
+      unannounced: this.#changedTickets(queue, reply[2], earlierIds!, "announced again"),
+    };
     try {
       const columns = await this.#listWaiting(queue, now, endings);
       return { ...changed, queued: columns.tickets, columns };
@@ -271,14 +286,16 @@ export class RedisTicketStore implements TicketStore {
    * every other ticket of the list unannounced (the script's changes are made), their watchers
    * never told.
    */
-  #changedTickets(queue: string, reply: unknown, change: "reclaimed" | "expired"): Ticket[] {
+  #changedTickets(queue: string, reply: unknown, ids: readonly string[], change: string): Ticket[] {
+    const items = ticketReplies(reply);
+    if (items.length !== ids.length) throw new CorruptTicketError(`expected ${ids.length} ${change} tickets, got ${items.length}`);
     const tickets: Ticket[] = [];
-    for (const item of ticketReplies(reply)) {
+    for (let i = 0; i < items.length; i++) {
       try {
-        tickets.push(decodeListedTicket(item));
+        tickets.push(decodeListedTicket(items[i]));
       } catch (error) {
         if (!(error instanceof CorruptTicketError)) throw error;
-        this.#logger.error({ err: error, queue, change }, "a ticket the pass changed has stored data that cannot be read: its watchers are not told");
+        this.#logger.error({ err: error, queue, change, ticketId: ids[i] }, "a ticket the pass changed has stored data that cannot be read: its watchers are not told");
       }
     }
     return tickets;
@@ -342,6 +359,7 @@ export class RedisTicketStore implements TicketStore {
   passesEnded(queue: string): void {
     this.#waiting.delete(queue);
     this.#listings.delete(queue);
+    this.#received.delete(queue);
     this.#endings.set(queue, (this.#endings.get(queue) ?? 0) + 1);
   }
 }
@@ -394,6 +412,12 @@ function readableOr<T>(read: () => T, otherwise: T): T {
     if (error instanceof UnreadableListingError) return otherwise;
     throw error;
   }
+}
+
+/** A list of ticket ids, as the scripts return them. */
+function idList(reply: unknown): string[] {
+  if (!Array.isArray(reply) || !reply.every((id: unknown) => typeof id === "string")) throw new CorruptTicketError("expected a list of ticket ids");
+  return reply as string[];
 }
 
 function replyList(reply: unknown): unknown[] {

@@ -11,6 +11,8 @@
 --                             entry per script call (ids 0-<seq>, field "changes": one line each,
 --                             "+<createdAt>:<id>" or "-<id>")
 --   P .. "changes:head"       hash: seq (the last entry's number), epoch (when numbering began)
+--   P .. "unannounced"        set: ids begin-pass reclaimed or expired whose announcement its
+--                             caller has not acknowledged (see begin-pass.lua)
 --   P .. "player:" .. userId  the player's live ticket id
 --   P .. "idem:" .. digest    idempotency record: fingerprint, ticket
 --   P .. "fence"              the queue's current matching-lease fencing token
@@ -20,6 +22,7 @@ local EXPIRY = P .. 'expiry'
 local ALLOCATING = P .. 'allocating'
 local CHANGES = P .. 'changes'
 local CHANGES_HEAD = P .. 'changes:head'
+local UNANNOUNCED = P .. 'unannounced'
 -- About how many entries the log keeps at most (trimmed by whole nodes, so a few more): the lease
 -- holder trims what it has read every pass, so this bounds a log nobody reads, or one whose reader
 -- fell far behind (it lists the queue whole instead).
