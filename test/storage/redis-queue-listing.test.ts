@@ -226,6 +226,26 @@ describe("RedisTicketStore's listing of a queue", () => {
     expect(later.listed).toEqual(later.inRedis);
   });
 
+  it("tells the entry it saw last from one a failover lost and a retried call logged again with the same number and changes", async () => {
+    const { storage, keys, listings } = await openQueue();
+    await storage.store.create(queuedTicket("x", { ttlMs: 3_600_000 }));
+    await listings(T0 + 1);
+    const replica = await dumpQueue(keys.queue("duel"));
+    // Change 2 adds a, change 3 removes x: the listing follows both, and saw change 3 last.
+    await storage.store.create(queuedTicket("a", { createdAt: T0 + 2, ttlMs: 3_600_000 }));
+    await storage.store.cancel("x", T0 + 3);
+    expect((await listings(T0 + 4)).listed).toEqual(["a"]);
+    // The replica takes over without changes 2 and 3. Clients retry: a's player enqueues anew (c,
+    // change 2) and x's owner cancels again (change 3, "-x" as before), and the set has one ticket
+    // again, as the listing has.
+    await restoreQueue(keys.queue("duel"), replica);
+    await storage.store.create(queuedTicket("c", { createdAt: T0 + 5, ttlMs: 3_600_000 }));
+    await storage.store.cancel("x", T0 + 6);
+    const afterFailover = await listings(T0 + 7);
+    expect(afterFailover.inRedis).toEqual(["c"]);
+    expect(afterFailover.listed).toEqual(afterFailover.inRedis);
+  });
+
   it("lists the queue whole again when more changes came than a pass reads", async () => {
     const { storage, listings } = await openQueue();
     await storage.store.create(queuedTicket("first"));
@@ -282,7 +302,7 @@ describe("RedisTicketStore's listing of a queue", () => {
     await listings(T0 + 2);
     // Followed, not listed whole: the log has b's addition.
     expect(await wholeListings(zrangeBefore, 1)).toBe(0);
-    expect((await redis.inspector.xRange(keys.changes("duel"), "-", "+"))?.at(-1)?.message).toEqual({ changes: `+${T0}:b` });
+    expect((await redis.inspector.xRange(keys.changes("duel"), "-", "+"))?.at(-1)?.message).toEqual({ changes: `+${T0}:b`, at: expect.stringMatching(/^\d+\.\d+$/) });
   });
 
   it("follows the pass's own removal of an index entry whose ticket is gone", async () => {

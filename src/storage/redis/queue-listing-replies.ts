@@ -22,17 +22,20 @@ export function changeLogHead(reply: unknown): ChangeLogHead {
 }
 
 /**
- * The entries of an `XRANGE` (or `XREVRANGE`) over `<p>changes`: ids `0-<seq>`, one field `changes`
- * with a line per change, `+<createdAt>:<id>` or `-<id>` (see ticket-lib.lua).
+ * The entries of an `XRANGE` (or `XREVRANGE`) over `<p>changes`: ids `0-<seq>`, a field `changes`
+ * with a line per change, `+<createdAt>:<id>` or `-<id>`, and a field `at`, the time it was logged
+ * (see ticket-lib.lua).
  */
 export function changeLogEntries(reply: unknown): ChangeLogEntry[] {
   if (!Array.isArray(reply)) throw new UnreadableListingError("expected a list of queue changes");
   return reply.map((entry: unknown) => {
     const { id, message } = (entry ?? {}) as { id?: unknown; message?: Record<string, unknown> };
     const seq = typeof id === "string" && id.startsWith("0-") ? Number(id.slice(2)) : Number.NaN;
-    const text = message?.["changes"];
-    if (!Number.isSafeInteger(seq) || typeof text !== "string") throw new UnreadableListingError(`unreadable queue change log entry ${JSON.stringify(entry)}`);
-    return { seq, text, changes: text.split("\n").map(queuedChange) };
+    const changes = message?.["changes"];
+    const at = message?.["at"];
+    if (!Number.isSafeInteger(seq) || typeof changes !== "string") throw new UnreadableListingError(`unreadable queue change log entry ${JSON.stringify(entry)}`);
+    // Entries an older version logged have no time.
+    return { seq, text: typeof at === "string" ? `${changes}\n@${at}` : changes, changes: changes.split("\n").map(queuedChange) };
   });
 }
 

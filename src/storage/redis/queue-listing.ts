@@ -11,7 +11,7 @@ export interface QueuedChange {
 export interface ChangeLogEntry {
   /** The entry's number in the log: 1, 2, 3 and so on, without gaps. */
   readonly seq: number;
-  /** The entry as logged, to recognise it. */
+  /** The entry as logged (its changes and the time it was logged at), to recognise it. */
   readonly text: string;
   readonly changes: readonly QueuedChange[];
 }

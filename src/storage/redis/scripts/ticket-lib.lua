@@ -9,7 +9,7 @@
 --   P .. "allocating"         sorted set of allocating ticket ids by claim time
 --   P .. "changes"            stream: every addition to and removal from "queued", in order, one
 --                             entry per script call (ids 0-<seq>, field "changes": one line each,
---                             "+<createdAt>:<id>" or "-<id>")
+--                             "+<createdAt>:<id>" or "-<id>"; field "at": the server time)
 --   P .. "changes:head"       hash: seq (the last entry's number), epoch (when numbering began)
 --   P .. "unannounced"        set: ids begin-pass reclaimed or expired whose announcement its
 --                             caller has not acknowledged (see begin-pass.lua)
@@ -60,13 +60,17 @@ local function log_queued_changes()
   end
   local seq = redis.call('HINCRBY', CHANGES_HEAD, 'seq', 1)
   if seq == 1 then
-    local time = redis.call('TIME')
-    redis.call('HSET', CHANGES_HEAD, 'epoch', time[1] .. '.' .. time[2])
+    local began = redis.call('TIME')
+    redis.call('HSET', CHANGES_HEAD, 'epoch', began[1] .. '.' .. began[2])
     -- A head lost on its own (an eviction) leaves a log whose entries this numbering would
     -- collide with: XADD refuses ids below the last one, which would fail every change to the queue.
     redis.call('DEL', CHANGES)
   end
-  redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '0-' .. seq, 'changes', table.concat(queued_changes, '\n'))
+  -- The time tells this entry from one a failover lost whose number and changes a retried call
+  -- logs again (a player cancelling the same ticket twice): the reader recognises the entry it saw
+  -- last by both.
+  local time = redis.call('TIME')
+  redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '0-' .. seq, 'changes', table.concat(queued_changes, '\n'), 'at', time[1] .. '.' .. time[2])
   if seq % ENTRIES_PER_TTL == 1 then
     redis.call('PEXPIRE', CHANGES_HEAD, CHANGES_TTL_MS)
     redis.call('PEXPIRE', CHANGES, CHANGES_TTL_MS)
