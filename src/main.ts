@@ -204,7 +204,18 @@ function warnDevelopmentMode(logger: Logger, secretFile: string): void {
   );
 }
 
+/**
+ * The setting to change when a listener cannot start: Node's error names the port or the host,
+ * which the operator may not know came from a default.
+ */
+function settingToBlame(error: unknown): string {
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  if (code === "EADDRINUSE") return " (another process holds the port: choose others with MATCHMAKER_GRPC_PORT, MATCHMAKER_HTTP_PORT or MATCHMAKER_ADMIN_PORT)";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EADDRNOTAVAIL") return " (MATCHMAKER_HOST must be an address of this machine, or a name for one)";
+  return "";
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`matchmaker failed to start: ${errorMessage(error)}\n`);
+  process.stderr.write(`matchmaker failed to start: ${errorMessage(error)}${settingToBlame(error)}\n`);
   process.exit(1);
 });

@@ -59,7 +59,8 @@ export const SETTING_DEFAULTS = {
   watchKeepAliveSeconds: 15,
 } as const;
 
-const LOG_LEVELS: readonly string[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+/** The log levels pino knows, for every process's log level setting. */
+export const LOG_LEVELS: readonly string[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /** Reads and checks the settings; an invalid value throws ConfigError naming the variable. */
 export function loadServerSettings(env: Environment, argv: readonly string[] = []): ServerSettings {

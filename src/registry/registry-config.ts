@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/config-error.ts";
 import { readSettingFile } from "../config/setting-file.ts";
 import { type Environment, integer, oneOf, optionalText, text } from "../config/env.ts";
+import { LOG_LEVELS } from "../config/server-settings.ts";
 import { type AllocationStrategy, allocationStrategies } from "./game-server-pool.ts";
 import { defaultHeartbeatTtlMs, defaultRegistryPort, type RegistryServerTls } from "./registry-server.ts";
 
@@ -52,7 +53,7 @@ export function registryConfigFromEnvironment(env: Environment): RegistryConfig 
     port: registryInteger(env, "REGISTRY_PORT", defaultRegistryPort, 0, 65_535),
     strategy: oneOf(env, "REGISTRY_STRATEGY", "packed", allocationStrategies),
     heartbeatTtlMs: registryInteger(env, "REGISTRY_HEARTBEAT_TTL_MS", defaultHeartbeatTtlMs, 1_000, 3_600_000),
-    logLevel: text(env, "LOG_LEVEL", "info"),
+    logLevel: oneOf(env, "LOG_LEVEL", "info", LOG_LEVELS),
     tls: tlsVariables(env),
   };
 }

@@ -4,7 +4,7 @@ import http2 from "node:http2";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
@@ -263,5 +263,22 @@ describe("node src/main.ts", () => {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await once(child, "exit")).toEqual([1, null]);
     expect(stderr).toBe('matchmaker failed to start: MATCHMAKER_SHUTDOWN_GRACE_SECONDS: must be a whole number, got "soon"\n');
+  });
+
+  it("names the settings to change when its port is taken", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    cleanup(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as AddressInfo).port;
+    const child = spawn(process.execPath, ["src/main.ts", "--dev"], {
+      env: { ...process.env, MATCHMAKER_HOST: "127.0.0.1", MATCHMAKER_GRPC_PORT: String(port), MATCHMAKER_HTTP_PORT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await once(child, "exit")).toEqual([1, null]);
+    expect(stderr).toBe(
+      `matchmaker failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${port} (another process holds the port: choose others with MATCHMAKER_GRPC_PORT, MATCHMAKER_HTTP_PORT or MATCHMAKER_ADMIN_PORT)\n`,
+    );
   });
 });

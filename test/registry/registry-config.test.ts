@@ -35,6 +35,7 @@ describe("registryConfigFromEnvironment", () => {
     [{ REGISTRY_PORT: "0x10" }, 'REGISTRY_PORT: must be an integer between 0 and 65535, got "0x10"'],
     [{ REGISTRY_HEARTBEAT_TTL_MS: "1e4" }, 'REGISTRY_HEARTBEAT_TTL_MS: must be an integer between 1000 and 3600000, got "1e4"'],
     [{ REGISTRY_STRATEGY: "random" }, 'REGISTRY_STRATEGY: must be one of packed, distributed, got "random"'],
+    [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ REGISTRY_HEARTBEAT_TTL_MS: "10" }, 'REGISTRY_HEARTBEAT_TTL_MS: must be an integer between 1000 and 3600000, got "10"'],
     [{ REGISTRY_TLS_KEY_FILE: "/dev/null" }, "REGISTRY_TLS_CERT_FILE: is required with REGISTRY_TLS_KEY_FILE"],
     [{ REGISTRY_TLS_CERT_FILE: "/nonexistent.pem" }, /^REGISTRY_TLS_CERT_FILE: cannot read "\/nonexistent\.pem": ENOENT/],
