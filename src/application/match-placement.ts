@@ -46,6 +46,8 @@ export interface MatchPlacementDeps {
 
 /** See {@link MatchPlacementDeps.storeRetryMs}. */
 const STORE_RETRY_MS = 100;
+/** Tries of a change's outcome before placement gives up on learning it (see `#untilStoreAnswers`). */
+const STORE_ATTEMPTS = 40;
 
 /** One fleet's load as monitoring sees it (see {@link MatchPlacement.fleetLoads}). */
 export interface FleetLoadReport {
@@ -238,7 +240,7 @@ export class MatchPlacement {
       log.warn({ err: error, serverId: server.serverId }, "the assignment was not confirmed; reading its outcome");
       const current = await this.#untilStoreAnswers(() => this.#ticketsOf(match), log, "reading an assignment's outcome");
       if (current === undefined) {
-        log.error({ serverId: server.serverId, tickets: ticketIds(match) }, "assignment outcome unknown at shutdown; keeping the server");
+        log.error({ serverId: server.serverId, tickets: ticketIds(match) }, "assignment outcome unknown; keeping the server");
         return;
       }
       matched = current.filter((ticket): ticket is Ticket => ticket?.state === "matched" && ticket.matchId === matchId);
@@ -377,22 +379,25 @@ export class MatchPlacement {
    * {@link MatchPlacementDeps.storeRetryMs}): for the outcome of a change the store may or may not
    * have applied, which must be learned rather than guessed. Releasing the server of a match that
    * did commit would let the fleet hand it to another match while players hold tickets for it, and
-   * watchers not told of a change never learn it. Undefined once placement is closing and the store
-   * still fails: the process is going, and a later pass's reclaim of stale claims settles whatever
-   * is still allocating.
+   * watchers not told of a change never learn it. Undefined when the store still fails after
+   * {@link STORE_ATTEMPTS} tries (about a minute at the default pause, longer than a Redis
+   * failover takes) or once placement is closing: whatever is still allocating then is settled by a
+   * later pass's reclaim of stale claims, on whichever instance holds the queue.
    */
   async #untilStoreAnswers<T>(attempt: () => Promise<T>, log: Logger, what: string): Promise<T | undefined> {
     const first = this.#deps.storeRetryMs ?? STORE_RETRY_MS;
-    for (let pauseMs = first; ; pauseMs = Math.min(2 * pauseMs, 16 * first)) {
+    let pauseMs = first;
+    for (let tries = 1; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
-        if (this.#closing) {
-          log.error({ err: error }, `${what}: the store did not answer before shutdown`);
+        if (this.#closing || tries >= STORE_ATTEMPTS) {
+          log.error({ err: error, tries }, `${what}: the store did not answer${this.#closing ? " before shutdown" : ""}; giving up`);
           return undefined;
         }
         log.warn({ err: error, retryInMs: pauseMs }, `${what}: the store did not answer; asking again`);
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        pauseMs = Math.min(2 * pauseMs, 16 * first);
       }
     }
   }

@@ -692,6 +692,23 @@ describe("matching", () => {
     expect(seen).toEqual(["allocating", "queued"]);
   });
 
+  it("keeps the server, and gives up asking, when the store never answers about an assignment", async () => {
+    const { h, a } = await duelWatched();
+    failing(h, "assign", 1, true);
+    let reads = 0;
+    const get = h.store.get.bind(h.store);
+    h.store.get = async () => {
+      reads++;
+      throw new Error("redis did not answer within 1000 ms (get)");
+    };
+    // Resolves once placement has given up (40 tries: about a minute at the default pause).
+    await h.pass("duel");
+    expect(reads).toBe(40 * 2);
+    expect(h.fleet.released).toHaveLength(0);
+    h.store.get = get;
+    expect((await h.store.get(a.id))?.state).toBe("matched");
+  });
+
   it("keeps the server, and stops asking, when placement closes before the store answers about an assignment", async () => {
     const { h, a } = await duelWatched();
     failing(h, "assign", 1, true);
