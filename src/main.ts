@@ -211,7 +211,7 @@ function warnDevelopmentMode(logger: Logger, secretFile: string): void {
 function settingToBlame(error: unknown): string {
   const code = error instanceof Error && "code" in error ? error.code : undefined;
   if (code === "EADDRINUSE") return " (another process holds the port: choose others with MATCHMAKER_GRPC_PORT, MATCHMAKER_HTTP_PORT or MATCHMAKER_ADMIN_PORT)";
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EADDRNOTAVAIL") return " (MATCHMAKER_HOST must be an address of this machine, or a name for one)";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EADDRNOTAVAIL") return " (MATCHMAKER_HOST and MATCHMAKER_ADMIN_HOST must be addresses of this machine, or names for them)";
   return "";
 }
 

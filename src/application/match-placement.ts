@@ -4,6 +4,7 @@ import type { Clock } from "./ports/clock.ts";
 import { AllocationBackoff } from "./allocation-backoff.ts";
 import { AllocationSlots } from "./allocation-slots.ts";
 import { Deadline } from "./deadline.ts";
+import { UnavailableError } from "./errors.ts";
 import { FleetAnswerTimes } from "./fleet-answer-times.ts";
 import type { AllocatedServer, GameServerAllocator } from "./ports/game-server-allocator.ts";
 import type { Logger } from "./ports/logger.ts";
@@ -379,7 +380,9 @@ export class MatchPlacement {
    * {@link MatchPlacementDeps.storeRetryMs}): for the outcome of a change the store may or may not
    * have applied, which must be learned rather than guessed. Releasing the server of a match that
    * did commit would let the fleet hand it to another match while players hold tickets for it, and
-   * watchers not told of a change never learn it. Undefined when the store still fails after
+   * watchers not told of a change never learn it. Only an {@link UnavailableError} (no answer in
+   * time, Redis unreachable or refusing writes for now) is worth asking again. Undefined on any
+   * other failure, when the store still fails after
    * {@link STORE_ATTEMPTS} tries (about a minute at the default pause, longer than a Redis
    * failover takes) or once placement is closing: whatever is still allocating then is settled by a
    * later pass's reclaim of stale claims, on whichever instance holds the queue.
@@ -391,8 +394,10 @@ export class MatchPlacement {
       try {
         return await attempt();
       } catch (error) {
-        if (this.#closing || tries >= STORE_ATTEMPTS) {
-          log.error({ err: error, tries }, `${what}: the store did not answer${this.#closing ? " before shutdown" : ""}; giving up`);
+        // Only a store that did not answer may answer later; any other failure would repeat.
+        if (!(error instanceof UnavailableError) || this.#closing || tries >= STORE_ATTEMPTS) {
+          const why = !(error instanceof UnavailableError) ? "the store failed" : this.#closing ? "the store did not answer before shutdown" : "the store did not answer";
+          log.error({ err: error, tries }, `${what}: ${why}; giving up`);
           return undefined;
         }
         log.warn({ err: error, retryInMs: pauseMs }, `${what}: the store did not answer; asking again`);

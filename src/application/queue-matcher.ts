@@ -174,7 +174,8 @@ export class QueueMatcher {
       metrics.ticketsExpired(queue, expired.length);
       for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
-    if (unannounced.length > 0) logger.warn({ queue, tickets: unannounced.map((ticket) => ticket.id) }, "announced again the changes of a pass whose opening went unanswered");
+    // After a lost answer, and once after every lease handover (the last holder's last opening is never acknowledged).
+    if (unannounced.length > 0) logger.info({ queue, tickets: unannounced.map((ticket) => ticket.id) }, "announced again the changes of earlier pass openings not acknowledged");
   }
 
   /**

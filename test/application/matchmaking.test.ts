@@ -8,6 +8,7 @@ import {
   PermissionDeniedError,
   PlayerAlreadyQueuedError,
   TicketStateError,
+  UnavailableError,
 } from "../../src/application/errors.ts";
 import { FIRST_PAUSE_MS } from "../../src/application/allocation-backoff.ts";
 import { AllocationError } from "../../src/application/ports/game-server-allocator.ts";
@@ -640,7 +641,7 @@ describe("matching", () => {
       if (failures >= times) return real(...args);
       failures++;
       if (applied) await real(...args);
-      throw new Error(`redis did not answer within 1000 ms (${method})`);
+      throw new UnavailableError(`redis did not answer within 1000 ms (${method})`);
     };
   }
 
@@ -699,7 +700,7 @@ describe("matching", () => {
     const get = h.store.get.bind(h.store);
     h.store.get = async () => {
       reads++;
-      throw new Error("redis did not answer within 1000 ms (get)");
+      throw new UnavailableError("redis did not answer within 1000 ms (get)");
     };
     // Resolves once placement has given up (40 tries: about a minute at the default pause).
     await h.pass("duel");
@@ -707,6 +708,19 @@ describe("matching", () => {
     expect(h.fleet.released).toHaveLength(0);
     h.store.get = get;
     expect((await h.store.get(a.id))?.state).toBe("matched");
+  });
+
+  it("does not ask again when reading an assignment's outcome fails for another reason than a missing answer", async () => {
+    const { h } = await duelWatched();
+    failing(h, "assign", 1, true);
+    let reads = 0;
+    h.store.get = async () => {
+      reads++;
+      throw new Error("a ticket document is not JSON");
+    };
+    await h.pass("duel");
+    expect(reads).toBe(2);
+    expect(h.fleet.released).toHaveLength(0);
   });
 
   it("keeps the server, and stops asking, when placement closes before the store answers about an assignment", async () => {

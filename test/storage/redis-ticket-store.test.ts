@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-conformance.ts";
 import { PassListingError, UnavailableError } from "../../src/application/errors.ts";
 import { RedisKeys } from "../../src/storage/redis/redis-keys.ts";
+import { ticketFields } from "../../src/storage/redis/ticket-codec.ts";
 import { RedisCommands } from "../../src/storage/redis/redis-commands.ts";
 import type { RedisConnection } from "../../src/storage/redis/redis-connection.ts";
 import { eventually, useRedis } from "./redis-fixture.ts";
@@ -13,6 +14,25 @@ describeTicketStore("RedisTicketStore", async ({ retentionMs }) => {
   const storage = await redis.open({ retentionMs });
   return { store: storage.store, fence: async (queue) => (await storage.leases.hold(queue))! };
 });
+
+
+/** Writes `count` queued tickets (t1, t2, ...) straight into Redis as the create script indexes them, in one call. */
+async function seedQueued(keyPrefix: string, count: number, ttlMs: number): Promise<void> {
+  const queue = new RedisKeys(keyPrefix).queue("duel");
+  const sample = queuedTicket("ID", { ttlMs });
+  const script = `
+    local P, n, fields = KEYS[1], tonumber(ARGV[1]), cjson.decode(ARGV[2])
+    for i = 1, n do
+      local id = 't' .. i
+      local hash = {}
+      for k, v in ipairs(fields) do hash[k] = string.gsub(v, 'ID', id) end
+      redis.call('HSET', P .. 't:' .. id, unpack(hash))
+      redis.call('HSET', P .. 't:' .. id, 'createdAt', ARGV[3], 'expiresAt', ARGV[4])
+      redis.call('ZADD', P .. 'queued', ARGV[3], id)
+      redis.call('ZADD', P .. 'expiry', ARGV[4], id)
+    end`;
+  await redis.inspector.eval(script, { keys: [queue], arguments: [String(count), JSON.stringify(ticketFields(sample)), String(sample.createdAt), String(sample.expiresAt)] });
+}
 
 describe("RedisTicketStore", () => {
   const T0 = queuedTicket("x").createdAt;
@@ -198,6 +218,43 @@ describe("RedisTicketStore", () => {
     expect((await b.store.beginPass("duel", 0, T0 + 3_000)).unannounced).toEqual([]);
     expect((await a.store.beginPass("duel", 0, T0 + 4_000)).unannounced).toEqual([]);
     expect(await redis.inspector.exists(`${new RedisKeys(keyPrefix).queue("duel")}unannounced`)).toBe(0);
+  });
+
+  it("keeps handing out a ticket changed again by an opening whose answer was lost, though an earlier opening's answer about it arrived", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const a = await redis.open({ keyPrefix, instanceId: "a" });
+    const b = await redis.open({ keyPrefix, instanceId: "b" });
+    await a.store.create(queuedTicket("t", { ttlMs: 5_000 }));
+    const fence = (await a.leases.hold("duel"))!;
+    await a.store.claim("duel", [{ matchId: "m1", ticketIds: ["t"] }], T0 + 1, fence);
+    // A reclaims t and receives the answer; B's call, which expires t, stands for A's next call whose answer is lost.
+    expect((await a.store.beginPass("duel", T0 + 2, T0 + 1_000)).reclaimed.map((ticket) => ticket.id)).toEqual(["t"]);
+    expect((await b.store.beginPass("duel", 0, T0 + 6_000)).expired.map((ticket) => ticket.id)).toEqual(["t"]);
+    // A acknowledges only the reclaim's opening: the expiry still goes out.
+    const third = await a.store.beginPass("duel", 0, T0 + 7_000);
+    expect(third.unannounced.map((ticket) => [ticket.id, ticket.state])).toEqual([["t", "expired"]]);
+    expect((await a.store.beginPass("duel", 0, T0 + 8_000)).unannounced).toEqual([]);
+  });
+
+  it("keeps the tickets to announce again for an hour, whatever the retention of terminal tickets", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix, retentionMs: 1_000 });
+    await storage.store.create(queuedTicket("old", { ttlMs: 1_000 }));
+    await storage.store.beginPass("duel", 0, T0 + 1_000);
+    const ttl = await redis.inspector.pTTL(`${new RedisKeys(keyPrefix).queue("duel")}unannounced`);
+    expect(ttl).toBeGreaterThan(3_500_000);
+  });
+
+  it("hands a backlog out again 10,000 tickets an opening at most, until every one has been received", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const a = await redis.open({ keyPrefix, instanceId: "a" });
+    const b = await redis.open({ keyPrefix, instanceId: "b" });
+    await seedQueued(keyPrefix, 12_000, 1_000);
+    // An opening whose answer is lost (B's) expires the lot.
+    expect((await b.store.beginPass("duel", 0, T0 + 1_000)).expired).toHaveLength(12_000);
+    const counts: number[] = [];
+    for (let pass = 1; pass <= 3; pass++) counts.push((await a.store.beginPass("duel", 0, T0 + 1_000 + pass)).unannounced.length);
+    expect(counts).toEqual([10_000, 2_000, 0]);
   });
 
   it("expires a ticket whose document cannot be read with the others, announcing those and reporting it", async () => {

@@ -32,12 +32,6 @@ export type CancelTicketResult =
   | { readonly outcome: "not-cancellable"; readonly ticket: Ticket }
   | { readonly outcome: "not-found" };
 
-/**
- * What {@link TicketStore.beginPass} changed and found. `queued` comes in an order of the store's
- * own, the same from pass to pass but for tickets back from a failed allocation (the in-memory
- * store lists them last): matching takes tickets created in the same millisecond in that order
- * (see `orderByCreation`). The other lists come in no particular order.
- */
 /** What opening a pass changed, for the matcher to announce: watchers learn of it from nothing else. */
 export interface PassChanges {
   /** Allocating tickets presumed orphaned, queued again. */
@@ -52,6 +46,12 @@ export interface PassChanges {
   readonly unannounced: readonly Ticket[];
 }
 
+/**
+ * What {@link TicketStore.beginPass} changed and found. `queued` comes in an order of the store's
+ * own, the same from pass to pass but for tickets back from a failed allocation (the in-memory
+ * store lists them last): matching takes tickets created in the same millisecond in that order
+ * (see `orderByCreation`). The other lists come in no particular order.
+ */
 export interface PassStart extends PassChanges {
   /**
    * Every ticket queued once the reclaimed ones are back and the expired ones gone: only the parts

@@ -86,8 +86,8 @@ export class RedisTicketStore implements TicketStore {
    * keep what it read afterwards.
    */
   readonly #endings = new Map<string, number>();
-  /** By queue, the ids of the tickets the last `beginPass` answer brought, acknowledged by the next call. */
-  readonly #received = new Map<string, string[]>();
+  /** By queue, the number of the last pass opening whose answer arrived, acknowledged by the next one (see begin-pass.lua). */
+  readonly #received = new Map<string, string>();
 
   constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
     this.#redis = redis;
@@ -194,10 +194,11 @@ export class RedisTicketStore implements TicketStore {
    * The listing and the documents are kept per queue while this instance runs passes over it (see
    * {@link passesEnded}): the documents of the tickets the last pass listed.
    *
-   * The tickets the script reclaims or expires are also kept in Redis until the next call names them
-   * as received: an answer lost on the way (past its deadline, the changes made) would otherwise
-   * leave them unannounced for good, their watchers showing "queued" or "allocating". A call after
-   * such a loss, by this instance or the next lease holder, returns them in `unannounced`.
+   * The tickets the script reclaims or expires are also kept in Redis until a later call says it
+   * received that opening's answer: an answer lost on the way (past its deadline, the changes made)
+   * would otherwise leave them unannounced for good, their watchers showing "queued" or
+   * "allocating". Every call after such a loss, by this instance or the next lease holder, returns
+   * them in `unannounced` (10,000 at most per call) until one's answer arrives.
    *
    * @throws PassListingError when the listing fails after the script's changes are made.
    */
@@ -206,13 +207,13 @@ export class RedisTicketStore implements TicketStore {
     const endings = this.#endings.get(queue);
     // The script also trims what the kept listing has read of the change log.
     const kept = this.#listings.get(queue);
-    // The ids the last call's answer brought: acknowledged, so the script stops handing them out.
-    const received = this.#received.get(queue) ?? [];
-    const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0, ...received];
+    // The last opening whose answer arrived: acknowledged, so the script stops handing out its tickets.
+    const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0, this.#received.get(queue) ?? ""];
     const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, args)));
-    if (reply.length !== 6) throw new CorruptTicketError(`expected 6 lists opening a pass, got ${reply.length}`);
+    const opening = reply[6];
+    if (reply.length !== 7 || typeof opening !== "string") throw new CorruptTicketError(`expected 6 lists and a number opening a pass, got ${JSON.stringify(reply).slice(0, 200)}`);
+    if (this.#endings.get(queue) === endings) this.#received.set(queue, opening);
     const [reclaimedIds, expiredIds, earlierIds] = [reply[3], reply[4], reply[5]].map(idList);
-    this.#received.set(queue, [...reclaimedIds!, ...expiredIds!, ...earlierIds!]);
     const changed: PassChanges = {
       reclaimed: this.#changedTickets(queue, reply[0], reclaimedIds!, "reclaimed"),
       expired: this.#changedTickets(queue, reply[1], expiredIds!, "expired"),

@@ -9,9 +9,11 @@
 --
 -- Watchers learn of a reclaim or an expiry only from the caller's announcement, and the caller
 -- learns of them only from this script's answer, which can be lost (a reply past the caller's
--- deadline) after the changes are made. So every ticket changed here is remembered until the
--- caller acknowledges it (its next call names the ids it received), and handed out again, as it is
--- then, until it does.
+-- deadline) after the changes are made. So every ticket changed here is kept in UNANNOUNCED with
+-- the number of the opening that handed it out, and handed out again (as it is then, renumbered) by
+-- every later opening until its caller says it received that very opening's answer: an answer lost
+-- leaves its tickets numbered for an opening nobody acknowledges. A ticket changed again keeps only
+-- its latest number, so acknowledging an earlier opening does not drop the later change.
 --
 -- KEYS[1]  the queue's key prefix (see ticket-lib.lua)
 -- ARGV[1]  claimedBefore (epoch ms, exclusive)
@@ -19,13 +21,16 @@
 -- ARGV[3]  retention of terminal tickets in ms
 -- ARGV[4]  the epoch of the change log the caller's listing follows ("" for none)
 -- ARGV[5]  the number of the last log entry that listing has read (0 for none)
--- ARGV[6..] the ids of the tickets the caller received from its last call (acknowledged)
+-- ARGV[6]  the number of the last opening whose answer the caller received ("" for none)
 --
--- Returns {reclaimed, expired, earlier, reclaimed ids, expired ids, earlier ids}: three lists of
--- tickets (earlier: changed by an earlier call and never acknowledged, as they are now) and the
--- ids of each, in the same order.
+-- Returns {reclaimed, expired, earlier, reclaimed ids, expired ids, earlier ids, opening}: three
+-- lists of tickets (earlier: changed by an earlier opening and not acknowledged, as they are now,
+-- at most EARLIER_PER_OPENING of them), the ids of each in the same order, and this opening's number.
 local claimed_before, now, retention = ARGV[1], ARGV[2], ARGV[3]
-local read_epoch, read_seq = ARGV[4], tonumber(ARGV[5])
+local read_epoch, read_seq, received = ARGV[4], tonumber(ARGV[5]), ARGV[6]
+-- At most this many earlier tickets per answer, so that a backlog (a huge expiry whose answer was
+-- lost) comes back over several openings rather than in one answer too long to arrive in time.
+local EARLIER_PER_OPENING = 10000
 
 -- The entries the caller has read before its last one go (it reads from that one on). Only from
 -- the log it read: a log begun afresh, or rewound below that number, keeps its entries for the
@@ -37,16 +42,20 @@ if read_seq > 0 then
   end
 end
 
-for i = 6, #ARGV do
-  redis.call('SREM', UNANNOUNCED, ARGV[i])
-end
+-- The opening's number: the server's time in microseconds, unique to this call (scripts run one
+-- at a time) and never reused, whatever keys are lost.
+local time = redis.call('TIME')
+local opening = time[1] .. string.format('%06d', tonumber(time[2]))
 local earlier, earlier_ids = {}, {}
-for _, id in ipairs(redis.call('SMEMBERS', UNANNOUNCED)) do
-  if redis.call('EXISTS', ticket_key(id)) == 1 then
+local pending = redis.call('HGETALL', UNANNOUNCED)
+for i = 1, #pending, 2 do
+  local id, number = pending[i], pending[i + 1]
+  if number == received or redis.call('EXISTS', ticket_key(id)) == 0 then
+    redis.call('HDEL', UNANNOUNCED, id)
+  elseif #earlier < EARLIER_PER_OPENING then
     earlier[#earlier + 1] = read(id)
     earlier_ids[#earlier_ids + 1] = id
-  else
-    redis.call('SREM', UNANNOUNCED, id)
+    redis.call('HSET', UNANNOUNCED, id, opening)
   end
 end
 
@@ -56,7 +65,7 @@ for _, id in ipairs(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_befo
   if #requeued == 1 then
     reclaimed[#reclaimed + 1] = requeued[1]
     reclaimed_ids[#reclaimed_ids + 1] = id
-    redis.call('SADD', UNANNOUNCED, id)
+    redis.call('HSET', UNANNOUNCED, id, opening)
   end
 end
 
@@ -67,16 +76,17 @@ for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE')) do
     retire(id, retention)
     expired[#expired + 1] = read(id)
     expired_ids[#expired_ids + 1] = id
-    redis.call('SADD', UNANNOUNCED, id)
+    redis.call('HSET', UNANNOUNCED, id, opening)
   else
     redis.call('ZREM', EXPIRY, id)
     remove_queued(id)
   end
 end
 
--- Kept no longer than the tickets themselves (terminal ones are kept for the retention).
-if #reclaimed_ids + #expired_ids > 0 then
-  redis.call('PEXPIRE', UNANNOUNCED, retention)
+-- Kept as long as the change log (an hour since the last change): an opening's answer is
+-- acknowledged one tick later, a lease handed over within seconds.
+if redis.call('EXISTS', UNANNOUNCED) == 1 then
+  redis.call('PEXPIRE', UNANNOUNCED, CHANGES_TTL_MS)
 end
 
-return {reclaimed, expired, earlier, reclaimed_ids, expired_ids, earlier_ids}
+return {reclaimed, expired, earlier, reclaimed_ids, expired_ids, earlier_ids, opening}

@@ -11,8 +11,9 @@
 --                             entry per script call (ids 0-<seq>, field "changes": one line each,
 --                             "+<createdAt>:<id>" or "-<id>"; field "at": the server time)
 --   P .. "changes:head"       hash: seq (the last entry's number), epoch (when numbering began)
---   P .. "unannounced"        set: ids begin-pass reclaimed or expired whose announcement its
---                             caller has not acknowledged (see begin-pass.lua)
+--   P .. "unannounced"        hash: id -> the number of the opening (begin-pass) that last handed
+--                             out the ticket it reclaimed or expired, until its caller acknowledges
+--                             that opening's answer (see begin-pass.lua)
 --   P .. "player:" .. userId  the player's live ticket id
 --   P .. "idem:" .. digest    idempotency record: fingerprint, ticket
 --   P .. "fence"              the queue's current matching-lease fencing token
