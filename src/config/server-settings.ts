@@ -64,6 +64,9 @@ export const LOG_LEVELS: readonly string[] = ["fatal", "error", "warn", "info", 
 
 /** Reads and checks the settings; an invalid value throws ConfigError naming the variable. */
 export function loadServerSettings(env: Environment, argv: readonly string[] = []): ServerSettings {
+  // `--dev` is the only argument: any other (`--devv`) would otherwise start production mode silently.
+  const unknown = argv.find((argument) => argument !== "--dev");
+  if (unknown !== undefined) throw new ConfigError(unknown, "unknown argument (the only one is --dev; every setting is an environment variable)");
   const host = text(env, "MATCHMAKER_HOST", "0.0.0.0");
   return {
     host,

@@ -50,6 +50,10 @@ describe("loadServerSettings", () => {
     expect(loadServerSettings({ MATCHMAKER_ADMIN_PORT: "0", MATCHMAKER_ADMIN_HOST: "10.0.0.5" })).toMatchObject({ adminPort: 0, adminHost: "10.0.0.5" });
     expect(loadServerSettings({ MATCHMAKER_ADMIN_PORT: " " }).adminPort).toBeUndefined();
   });
+  it("refuses any argument but --dev, naming it", () => {
+    expect(() => loadServerSettings({}, ["--devv"])).toThrow("--devv: unknown argument (the only one is --dev; every setting is an environment variable)");
+  });
+
   it("turns development mode on with --dev or MATCHMAKER_DEV_MODE", () => {
     expect(loadServerSettings({}, ["--dev"]).development).toBe(true);
     expect(loadServerSettings({ MATCHMAKER_DEV_MODE: "true" }).development).toBe(true);
