@@ -25,12 +25,15 @@
 --
 -- Returns {reclaimed, expired, earlier, reclaimed ids, expired ids, earlier ids, opening}: three
 -- lists of tickets (earlier: changed by an earlier opening and not acknowledged, as they are now,
--- at most EARLIER_PER_OPENING of them), the ids of each in the same order, and this opening's number.
+-- each list at most PER_OPENING long), the ids of each in the same order, and this opening's number.
 local claimed_before, now, retention = ARGV[1], ARGV[2], ARGV[3]
 local read_epoch, read_seq, received = ARGV[4], tonumber(ARGV[5]), ARGV[6]
--- At most this many earlier tickets per answer, so that a backlog (a huge expiry whose answer was
--- lost) comes back over several openings rather than in one answer too long to arrive in time.
-local EARLIER_PER_OPENING = 10000
+-- At most this many tickets reclaimed, expired, and handed out again, each, per opening: a backlog
+-- (a queue left unmatched past its tickets' time to live, a huge expiry whose answer was lost) is
+-- worked through over several passes rather than in one script that would hold Redis up for
+-- seconds and an answer too long to arrive in time. A ticket past its time to live that waits for
+-- a later opening is refused by any claim meanwhile (claim.lua checks expiresAt).
+local PER_OPENING = 10000
 
 -- The entries the caller has read before its last one go (it reads from that one on). Only from
 -- the log it read: a log begun afresh, or rewound below that number, keeps its entries for the
@@ -52,7 +55,7 @@ for i = 1, #pending, 2 do
   local id, number = pending[i], pending[i + 1]
   if number == received or redis.call('EXISTS', ticket_key(id)) == 0 then
     redis.call('HDEL', UNANNOUNCED, id)
-  elseif #earlier < EARLIER_PER_OPENING then
+  elseif #earlier < PER_OPENING then
     earlier[#earlier + 1] = read(id)
     earlier_ids[#earlier_ids + 1] = id
     redis.call('HSET', UNANNOUNCED, id, opening)
@@ -60,7 +63,7 @@ for i = 1, #pending, 2 do
 end
 
 local reclaimed, reclaimed_ids = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_before, 'BYSCORE')) do
+for _, id in ipairs(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_before, 'BYSCORE', 'LIMIT', 0, PER_OPENING)) do
   local requeued = requeue({id}, false, now)
   if #requeued == 1 then
     reclaimed[#reclaimed + 1] = requeued[1]
@@ -70,7 +73,7 @@ for _, id in ipairs(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_befo
 end
 
 local expired, expired_ids = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE')) do
+for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE', 'LIMIT', 0, PER_OPENING)) do
   if state_of(id) == 'queued' then
     bump(id, 'expired', now)
     retire(id, retention)
