@@ -4,6 +4,9 @@ import { describeTicketStore, queuedTicket, RETENTION_MS } from "./ticket-store-
 import { PassListingError, UnavailableError } from "../../src/application/errors.ts";
 import { RedisKeys } from "../../src/storage/redis/redis-keys.ts";
 import { ticketFields } from "../../src/storage/redis/ticket-codec.ts";
+import { createRedisStorage } from "../../src/storage/redis/redis-storage.ts";
+import { ManualClock } from "../support/manual-clock.ts";
+import { SlowReplyProxy } from "../support/slow-reply-proxy.ts";
 import { RedisCommands } from "../../src/storage/redis/redis-commands.ts";
 import type { RedisConnection } from "../../src/storage/redis/redis-connection.ts";
 import { eventually, useRedis } from "./redis-fixture.ts";
@@ -245,19 +248,62 @@ describe("RedisTicketStore", () => {
     expect(ttl).toBeGreaterThan(3_500_000);
   });
 
-  it("expires, and hands out again, 10,000 tickets an opening at most, working a backlog off over several", async () => {
+  it("hands out 10,000 tickets an opening at most, earlier changes first, working a backlog off over several", async () => {
     const keyPrefix = redis.freshPrefix();
     const a = await redis.open({ keyPrefix, instanceId: "a" });
     const b = await redis.open({ keyPrefix, instanceId: "b" });
     const c = await redis.open({ keyPrefix, instanceId: "c" });
     await seedQueued(keyPrefix, 12_000, 1_000);
-    // Two openings whose answers are lost (B's, then C's) expire the lot, 10,000 then 2,000.
+    // Two openings whose answers are lost: B's expires 10,000; C's hands those out again and has no
+    // room left to expire the other 2,000.
     expect((await b.store.beginPass("duel", 0, T0 + 1_000)).expired).toHaveLength(10_000);
-    expect((await c.store.beginPass("duel", 0, T0 + 1_001)).expired).toHaveLength(2_000);
-    const handedOutAgain: number[] = [];
-    for (let pass = 1; pass <= 3; pass++) handedOutAgain.push((await a.store.beginPass("duel", 0, T0 + 1_001 + pass)).unannounced.length);
-    expect(handedOutAgain).toEqual([10_000, 2_000, 0]);
+    expect(await c.store.beginPass("duel", 0, T0 + 1_001)).toMatchObject({ unannounced: { length: 10_000 }, expired: [] });
+    const openings: [number, number][] = [];
+    for (let pass = 1; pass <= 3; pass++) {
+      const { unannounced, expired } = await a.store.beginPass("duel", 0, T0 + 1_001 + pass);
+      openings.push([unannounced.length, expired.length]);
+    }
+    expect(openings).toEqual([
+      [10_000, 0],
+      [0, 2_000],
+      [0, 0],
+    ]);
   });
+
+  it("hands out half as many tickets after an opening whose answer did not arrive in time, and more again after one that did", async () => {
+    const keyPrefix = redis.freshPrefix();
+    await seedQueued(keyPrefix, 12_000, 1_000);
+    const proxy = await SlowReplyProxy.start(redis.server.port);
+    const storage = await createRedisStorage({ url: proxy.url, clock: new ManualClock(), retentionMs: 600_000, instanceId: "slow", leaseTtlMs: 10_000, logger: pino({ level: "silent" }), keyPrefix, commandTimeoutMs: 300 });
+    try {
+      proxy.delayMs = 900;
+      await expect(storage.store.beginPass("duel", 0, T0 + 1_000)).rejects.toBeInstanceOf(UnavailableError);
+      proxy.delayMs = 0;
+      // The late answer goes by (replies keep their order).
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      expect(await storage.store.beginPass("duel", 0, T0 + 1_001)).toMatchObject({ unannounced: { length: 5_000 }, expired: [] });
+      expect(await storage.store.beginPass("duel", 0, T0 + 1_002)).toMatchObject({ unannounced: { length: 5_000 }, expired: { length: 2_000 } });
+    } finally {
+      await storage.close();
+      await proxy.stop();
+    }
+  });
+
+  it("drops index entries of allocating tickets that are gone, so that they never crowd out a reclaim", async () => {
+    const keyPrefix = redis.freshPrefix();
+    const storage = await redis.open({ keyPrefix });
+    const allocating = `${new RedisKeys(keyPrefix).queue("duel")}allocating`;
+    // 10,000 entries whose tickets are gone (their safety TTL ran out while allocating), oldest of all.
+    await redis.inspector.eval("for i = 1, 10000 do redis.call('ZADD', KEYS[1], i, 'gone' .. i) end", { keys: [allocating] });
+    await storage.store.create(queuedTicket("t", { ttlMs: 3_600_000 }));
+    const fence = (await storage.leases.hold("duel"))!;
+    await storage.store.claim("duel", [{ matchId: "m1", ticketIds: ["t"] }], T0 + 1, fence);
+    const reclaimed: string[] = [];
+    for (let pass = 1; pass <= 2; pass++) reclaimed.push(...(await storage.store.beginPass("duel", T0 + 60_000, T0 + 60_000 + pass)).reclaimed.map((ticket) => ticket.id));
+    expect(reclaimed).toEqual(["t"]);
+    expect(await redis.inspector.zCard(allocating)).toBe(0);
+  });
+
 
 
   it("expires a ticket whose document cannot be read with the others, announcing those and reporting it", async () => {

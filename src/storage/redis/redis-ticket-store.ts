@@ -1,6 +1,6 @@
 import type { Assignment, Ticket, WaitingTicket } from "../../domain/ticket.ts";
 import type { CancelTicketResult, CreateTicketResult, IdempotencyKey, MatchClaim, PassChanges, PassStart, TicketStore } from "../../application/ports/ticket-store.ts";
-import { PassListingError } from "../../application/errors.ts";
+import { PassListingError, UnavailableError } from "../../application/errors.ts";
 import type { WaitingColumns } from "../../domain/waiting-columns.ts";
 import { WaitingTable } from "../waiting-table.ts";
 import type { RedisCommands } from "./redis-commands.ts";
@@ -57,6 +57,14 @@ const TICKETS_PER_ENTRY_READ = 8;
 const ENTRIES_READ_AT_LEAST = 256;
 
 /**
+ * The most tickets one pass opening hands out (reclaimed, expired and announced again together),
+ * and the least it is cut down to after answers that did not arrive in time: a backlog is worked
+ * off over several passes in answers small enough to arrive (see begin-pass.lua).
+ */
+const LARGEST_OPENING = 10_000;
+const SMALLEST_OPENING = 100;
+
+/**
  * The {@link TicketStore} shared by every instance through Redis. Each multi-key step is one Lua
  * script (see `scripts/`), so it is atomic across instances; all the keys a script touches carry
  * the queue's hash tag. Terminal tickets are forgotten by key TTLs rather than by a sweep.
@@ -88,6 +96,8 @@ export class RedisTicketStore implements TicketStore {
   readonly #endings = new Map<string, number>();
   /** By queue, the number of the last pass opening whose answer arrived, acknowledged by the next one (see begin-pass.lua). */
   readonly #received = new Map<string, string>();
+  /** By queue, how many tickets its next pass opening may hand out (see begin-pass.lua). */
+  readonly #openingBudgets = new Map<string, number>();
 
   constructor(redis: RedisCommands, keys: RedisKeys, options: RedisTicketStoreOptions) {
     this.#redis = redis;
@@ -198,7 +208,8 @@ export class RedisTicketStore implements TicketStore {
    * received that opening's answer: an answer lost on the way (past its deadline, the changes made)
    * would otherwise leave them unannounced for good, their watchers showing "queued" or
    * "allocating". Every call after such a loss, by this instance or the next lease holder, returns
-   * them in `unannounced` (10,000 at most per call) until one's answer arrives.
+   * them in `unannounced` until one's answer arrives. One call hands out 10,000 tickets at most
+   * (all three lists), fewer after a call whose answer did not arrive in time.
    *
    * @throws PassListingError when the listing fails after the script's changes are made.
    */
@@ -208,17 +219,26 @@ export class RedisTicketStore implements TicketStore {
     // The script also trims what the kept listing has read of the change log.
     const kept = this.#listings.get(queue);
     // The last opening whose answer arrived: acknowledged, so the script stops handing out its tickets.
-    const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0, this.#received.get(queue) ?? ""];
-    const reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, args)));
+    const budget = this.#openingBudgets.get(queue) ?? LARGEST_OPENING;
+    const args = [claimedBefore, now, this.#retentionMs, kept?.epoch ?? "", kept?.seq ?? 0, this.#received.get(queue) ?? "", budget];
+    let reply: unknown[];
+    try {
+      reply = await this.#redis.run("begin matching pass", async (redis) => replyList(await redis.beginPass(queueKey, args)));
+    } catch (error) {
+      // An answer that did not arrive in time may have been too long: the next opening hands out less.
+      if (error instanceof UnavailableError) this.#openingBudgets.set(queue, Math.max(SMALLEST_OPENING, Math.floor(budget / 2)));
+      throw error;
+    }
+    this.#openingBudgets.set(queue, Math.min(LARGEST_OPENING, 2 * budget));
     const opening = reply[6];
     if (reply.length !== 7 || typeof opening !== "string") throw new CorruptTicketError(`expected 6 lists and a number opening a pass, got ${JSON.stringify(reply).slice(0, 200)}`);
-    if (this.#endings.get(queue) === endings) this.#received.set(queue, opening);
     const [reclaimedIds, expiredIds, earlierIds] = [reply[3], reply[4], reply[5]].map(idList);
     const changed: PassChanges = {
       reclaimed: this.#changedTickets(queue, reply[0], reclaimedIds!, "reclaimed"),
       expired: this.#changedTickets(queue, reply[1], expiredIds!, "expired"),
       unannounced: this.#changedTickets(queue, reply[2], earlierIds!, "announced again"),
     };
+    if (this.#endings.get(queue) === endings) this.#received.set(queue, opening);
     try {
       const columns = await this.#listWaiting(queue, now, endings);
       return { ...changed, queued: columns.tickets, columns };

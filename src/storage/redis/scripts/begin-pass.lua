@@ -22,18 +22,21 @@
 -- ARGV[4]  the epoch of the change log the caller's listing follows ("" for none)
 -- ARGV[5]  the number of the last log entry that listing has read (0 for none)
 -- ARGV[6]  the number of the last opening whose answer the caller received ("" for none)
+-- ARGV[7]  the most tickets this opening may hand out, all three lists together (1 to 10,000)
 --
 -- Returns {reclaimed, expired, earlier, reclaimed ids, expired ids, earlier ids, opening}: three
--- lists of tickets (earlier: changed by an earlier opening and not acknowledged, as they are now,
--- each list at most PER_OPENING long), the ids of each in the same order, and this opening's number.
+-- lists of tickets (earlier: changed by an earlier opening and not acknowledged, as they are now),
+-- the ids of each in the same order, and this opening's number.
+--
+-- The budget bounds the work and the answer: a backlog (a queue left unmatched past its tickets'
+-- time to live, the changes of openings whose answers were lost) is worked off over several
+-- passes, never in one script that would hold Redis up for seconds or an answer too long to
+-- arrive in time (the caller lowers the budget after an answer that did not). Earlier changes come
+-- first, then reclaims, then expiries. A ticket past its time to live that waits for a later
+-- opening is refused by any claim meanwhile (claim.lua checks expiresAt).
 local claimed_before, now, retention = ARGV[1], ARGV[2], ARGV[3]
 local read_epoch, read_seq, received = ARGV[4], tonumber(ARGV[5]), ARGV[6]
--- At most this many tickets reclaimed, expired, and handed out again, each, per opening: a backlog
--- (a queue left unmatched past its tickets' time to live, a huge expiry whose answer was lost) is
--- worked through over several passes rather than in one script that would hold Redis up for
--- seconds and an answer too long to arrive in time. A ticket past its time to live that waits for
--- a later opening is refused by any claim meanwhile (claim.lua checks expiresAt).
-local PER_OPENING = 10000
+local budget = math.max(1, math.min(10000, tonumber(ARGV[7])))
 
 -- The entries the caller has read before its last one go (it reads from that one on). Only from
 -- the log it read: a log begun afresh, or rewound below that number, keeps its entries for the
@@ -55,34 +58,44 @@ for i = 1, #pending, 2 do
   local id, number = pending[i], pending[i + 1]
   if number == received or redis.call('EXISTS', ticket_key(id)) == 0 then
     redis.call('HDEL', UNANNOUNCED, id)
-  elseif #earlier < PER_OPENING then
+  elseif #earlier < budget then
     earlier[#earlier + 1] = read(id)
     earlier_ids[#earlier_ids + 1] = id
     redis.call('HSET', UNANNOUNCED, id, opening)
   end
 end
+budget = budget - #earlier
 
 local reclaimed, reclaimed_ids = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_before, 'BYSCORE', 'LIMIT', 0, PER_OPENING)) do
-  local requeued = requeue({id}, false, now)
-  if #requeued == 1 then
-    reclaimed[#reclaimed + 1] = requeued[1]
-    reclaimed_ids[#reclaimed_ids + 1] = id
-    redis.call('HSET', UNANNOUNCED, id, opening)
+if budget > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', ALLOCATING, '-inf', '(' .. claimed_before, 'BYSCORE', 'LIMIT', 0, budget)) do
+    local requeued = requeue({id}, false, now)
+    if #requeued == 1 then
+      reclaimed[#reclaimed + 1] = requeued[1]
+      reclaimed_ids[#reclaimed_ids + 1] = id
+      redis.call('HSET', UNANNOUNCED, id, opening)
+    else
+      -- Not allocating any more (its ticket gone with its safety TTL): an index entry left behind,
+      -- which would otherwise take a place in every later opening's window.
+      redis.call('ZREM', ALLOCATING, id)
+    end
   end
+  budget = budget - #reclaimed
 end
 
 local expired, expired_ids = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE', 'LIMIT', 0, PER_OPENING)) do
-  if state_of(id) == 'queued' then
-    bump(id, 'expired', now)
-    retire(id, retention)
-    expired[#expired + 1] = read(id)
-    expired_ids[#expired_ids + 1] = id
-    redis.call('HSET', UNANNOUNCED, id, opening)
-  else
-    redis.call('ZREM', EXPIRY, id)
-    remove_queued(id)
+if budget > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE', 'LIMIT', 0, budget)) do
+    if state_of(id) == 'queued' then
+      bump(id, 'expired', now)
+      retire(id, retention)
+      expired[#expired + 1] = read(id)
+      expired_ids[#expired_ids + 1] = id
+      redis.call('HSET', UNANNOUNCED, id, opening)
+    else
+      redis.call('ZREM', EXPIRY, id)
+      remove_queued(id)
+    end
   end
 end
 
