@@ -75,13 +75,29 @@ async function lateAnswers() {
     await eventually(async () => (states.get(id)!.includes("queued") ? true : undefined));
     return id;
   };
-  /** Lets the fleet answer only when the returned function is called, after the pass. */
-  const holdFleet = (): (() => void) => {
+  /**
+   * Makes Redis answer the store's next `method` call too late, and every reply for `forMs` after
+   * it (the call itself is applied at once); later calls are answered in time.
+   */
+  const answerLate = (method: "assign" | "requeue", forMs: number): void => {
+    const { store } = matching;
+    const real = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>;
+    (store[method] as unknown) = (...args: unknown[]) => {
+      (store[method] as unknown) = real;
+      proxy.delayMs = LATE_MS;
+      setTimeout(() => (proxy.delayMs = 0), forMs);
+      return real(...args);
+    };
+  };
+  /** A pass whose fleet answers only once the pass is over, then every placement it started, to the end. */
+  const passThenPlace = async (): Promise<void> => {
     let answer!: () => void;
     fleet.gate = new Promise((resolve) => (answer = resolve));
-    return answer;
+    await matcher.runPass(fence);
+    answer();
+    await placement.drain();
   };
-  return { clock, matching, watchers, fleet, placement, matcher, fence, enqueue, holdFleet, published: (id: string) => states.get(id)! };
+  return { clock, watchers, fleet, matcher, fence, enqueue, answerLate, passThenPlace, published: (id: string) => states.get(id)! };
 }
 
 describe("changes Redis applied but answered too late", () => {
@@ -105,18 +121,9 @@ describe("changes Redis applied but answered too late", () => {
     const app = await lateAnswers();
     const id = await app.enqueue("alice");
     await app.enqueue("bob");
-    const assign = app.matching.store.assign.bind(app.matching.store);
-    app.matching.store.assign = (...args) => {
-      // The assignment is applied at once; its answer, and those of the reads after it, come late.
-      app.matching.store.assign = assign;
-      proxy.delayMs = LATE_MS;
-      setTimeout(() => (proxy.delayMs = 0), 2 * LATE_MS);
-      return assign(...args);
-    };
-    const answer = app.holdFleet();
-    await app.matcher.runPass(app.fence);
-    answer();
-    await app.placement.drain();
+    // The assignment's answer, and those of the reads after it, come late.
+    app.answerLate("assign", 2 * LATE_MS);
+    await app.passThenPlace();
     expect((await app.watchers.store.get(id))?.state).toBe("matched");
     expect(app.fleet.released).toEqual([]);
     expect(await eventually(async () => (app.published(id).includes("matched") ? true : undefined))).toBe(true);
@@ -127,18 +134,9 @@ describe("changes Redis applied but answered too late", () => {
     const id = await app.enqueue("alice");
     await app.enqueue("bob");
     app.fleet.failures.push(ScriptedFleet.noServer());
-    const requeue = app.matching.store.requeue.bind(app.matching.store);
-    app.matching.store.requeue = (...args) => {
-      // Only the first: placement asks again, and those answers come in time.
-      app.matching.store.requeue = requeue;
-      proxy.delayMs = LATE_MS;
-      setTimeout(() => (proxy.delayMs = 0), LATE_MS);
-      return requeue(...args);
-    };
-    const answer = app.holdFleet();
-    await app.matcher.runPass(app.fence);
-    answer();
-    await app.placement.drain();
+    // Only the first: placement asks again, and those answers come in time.
+    app.answerLate("requeue", LATE_MS);
+    await app.passThenPlace();
     expect((await app.watchers.store.get(id))?.state).toBe("queued");
     expect(await eventually(async () => (app.published(id).at(-1) === "queued" ? true : undefined))).toBe(true);
   });

@@ -60,18 +60,18 @@ local function log_queued_changes()
     return
   end
   local seq = redis.call('HINCRBY', CHANGES_HEAD, 'seq', 1)
+  -- The time tells this entry from one a failover lost whose number and changes a retried call
+  -- logs again (a player cancelling the same ticket twice): the reader recognises the entry it saw
+  -- last by both. The first entry's also names the log's epoch.
+  local time = redis.call('TIME')
+  local logged_at = time[1] .. '.' .. time[2]
   if seq == 1 then
-    local began = redis.call('TIME')
-    redis.call('HSET', CHANGES_HEAD, 'epoch', began[1] .. '.' .. began[2])
+    redis.call('HSET', CHANGES_HEAD, 'epoch', logged_at)
     -- A head lost on its own (an eviction) leaves a log whose entries this numbering would
     -- collide with: XADD refuses ids below the last one, which would fail every change to the queue.
     redis.call('DEL', CHANGES)
   end
-  -- The time tells this entry from one a failover lost whose number and changes a retried call
-  -- logs again (a player cancelling the same ticket twice): the reader recognises the entry it saw
-  -- last by both.
-  local time = redis.call('TIME')
-  redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '0-' .. seq, 'changes', table.concat(queued_changes, '\n'), 'at', time[1] .. '.' .. time[2])
+  redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '0-' .. seq, 'changes', table.concat(queued_changes, '\n'), 'at', logged_at)
   if seq % ENTRIES_PER_TTL == 1 then
     redis.call('PEXPIRE', CHANGES_HEAD, CHANGES_TTL_MS)
     redis.call('PEXPIRE', CHANGES, CHANGES_TTL_MS)
