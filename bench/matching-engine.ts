@@ -142,12 +142,12 @@ for (const name of ["duel", "squads-5v5"]) {
     if (budget !== undefined) verdicts.push([`${name} ${formatNumber(n)} in <= ${budget} ms`, pass <= budget, `${formatMs(pass)} best, ${formatMs(passTime.cpu)} CPU median`]);
     if (previous !== undefined) {
       const allowed = (n * Math.log2(n)) / (previous.n * Math.log2(previous.n));
-      const sortGrowth = sort / previous.sort;
-      // Growth is judged against the sort's own growth as well: caches make both superlinear.
+      // Judged against n log n alone, as the target reads; the sort's own growth is printed beside
+      // it because caches make both superlinear on a host whose cache the larger size outgrows.
       verdicts.push([
         `${name} growth ${formatNumber(previous.n)} -> ${formatNumber(n)} no worse than n log n`,
-        pass / previous.pass <= Math.max(allowed, sortGrowth) * 1.15,
-        `${formatRatio(pass / previous.pass)} (n log n ${formatRatio(allowed)}, sort ${formatRatio(sortGrowth)})`,
+        pass / previous.pass <= allowed,
+        `${formatRatio(pass / previous.pass)} (n log n ${formatRatio(allowed)}; the sort of as many skills grew ${formatRatio(sort / previous.sort)})`,
       ]);
     }
     previous = { n, pass, sort, sequential: sequentialTime.wall };
