@@ -35,7 +35,7 @@ import { staticFilesRoutes } from "./net/static-files.ts";
 import { tokenAuthentication } from "./token-authentication.ts";
 import { configurationSummary } from "./observability/configuration-summary.ts";
 import { createLogger } from "./observability/logger.ts";
-import { createRedisStorage } from "./storage/redis/redis-storage.ts";
+import { createRedisStorage, RedisClusterNotSupportedError } from "./storage/redis/redis-storage.ts";
 import { createInMemoryStorage } from "./storage/storage.ts";
 import { errorMessage } from "./shared/error-message.ts";
 
@@ -210,6 +210,7 @@ function warnDevelopmentMode(logger: Logger, secretFile: string): void {
  */
 function settingToBlame(error: unknown): string {
   const code = error instanceof Error && "code" in error ? error.code : undefined;
+  if (error instanceof RedisClusterNotSupportedError) return " (MATCHMAKER_REDIS_URL)";
   if (code === "EADDRINUSE") return " (another process holds the port: choose others with MATCHMAKER_GRPC_PORT, MATCHMAKER_HTTP_PORT or MATCHMAKER_ADMIN_PORT)";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EADDRNOTAVAIL") return " (MATCHMAKER_HOST and MATCHMAKER_ADMIN_HOST must be addresses of this machine, or names for them)";
   return "";

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { UnavailableError } from "../../src/application/errors.ts";
 import type { Ticket } from "../../src/domain/ticket.ts";
-import { createRedisStorage } from "../../src/storage/redis/redis-storage.ts";
+import { createRedisStorage, RedisClusterNotSupportedError } from "../../src/storage/redis/redis-storage.ts";
 import { ManualClock } from "../support/manual-clock.ts";
 import { startRedisServer } from "../support/redis-server.ts";
 import pino from "pino";
@@ -19,6 +19,11 @@ async function twoInstances(options: { leaseTtlMs?: number } = {}) {
   const a = await redis.open({ keyPrefix, instanceId: "a", ...options });
   const b = await redis.open({ keyPrefix, instanceId: "b", ...options });
   return { a, b, keyPrefix };
+}
+
+/** Storage opened straight on the Redis at `url`, as one instance opens it at start. */
+function openStorageAt(url: string) {
+  return createRedisStorage({ url, clock: new ManualClock(), retentionMs: 1_000, instanceId: "a", leaseTtlMs: 1_000, logger: pino({ level: "silent" }) });
 }
 
 /** Collects what a ticket subscription delivers, and lets a test await the next delivery. */
@@ -288,17 +293,22 @@ describe("Redis outages", () => {
     await server.stop();
     const started = Date.now();
 
-    const opening = createRedisStorage({
-      url: server.url,
-      clock: new ManualClock(),
-      retentionMs: 1_000,
-      instanceId: "a",
-      leaseTtlMs: 1_000,
-      logger: pino({ level: "silent" }),
-    });
+    const opening = openStorageAt(server.url);
 
     await expect(opening).rejects.toBeInstanceOf(UnavailableError);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("refuses to start on a Redis Cluster node, whose other nodes' keys it could not reach", async () => {
+    const server = await startRedisServer({ clusterNode: true });
+    try {
+      const opening = openStorageAt(server.url);
+
+      await expect(opening).rejects.toBeInstanceOf(RedisClusterNotSupportedError);
+      await expect(opening).rejects.toThrow(/Redis Cluster is not supported: use a standalone Redis primary/);
+    } finally {
+      await server.stop();
+    }
   });
 
   it("loads its scripts as soon as it connects, and again once a restarted Redis is back: no call meets NOSCRIPT", async () => {

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A throwaway redis-server child process on a free loopback port, with nothing persisted. */
 export interface RedisServer {
@@ -20,10 +22,17 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
+/** Settings of a throwaway server beyond the defaults. */
+export interface RedisServerOptions {
+  /** Runs it as a Redis Cluster node (its cluster state kept in a file of the system's temporary directory). */
+  readonly clusterNode?: boolean;
+}
+
 /** Starts `redis-server` on a free port and resolves once it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
-  let child = await launch(port);
+  const args = options.clusterNode === true ? ["--cluster-enabled", "yes", "--cluster-config-file", join(tmpdir(), `redis-cluster-node-${port}.conf`)] : [];
+  let child = await launch(port, args);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -32,7 +41,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     async restart() {
       await terminate(child);
-      child = await launch(port);
+      child = await launch(port, args);
     },
     get pid() {
       return child.pid;
@@ -51,8 +60,8 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+async function launch(port: number, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 
 /**
  * Where everything lives in Redis. Every key and channel of one queue carries the queue name as a
- * hash tag (`mm:{<queue>}:...`), so each script touches a single hash slot and runs unchanged on
- * Redis Cluster. The few per-ticket entries that are looked up by ticket id alone (which queue a
- * ticket is in, its change channel) and the redemption ledger deliberately have no tag, so they
- * spread over the cluster.
+ * hash tag (`mm:{<queue>}:...`), so each script touches a single hash slot, as Redis Cluster
+ * requires: the layout is ready for it, the client not yet (see `RedisClusterNotSupportedError`). The
+ * few per-ticket entries that are looked up by ticket id alone (which queue a ticket is in, its change
+ * channel) and the redemption ledger have no tag, so that they would spread over a cluster.
  *
  * Per queue (`<p>` = `<prefix>:{<queue>}:`):
  * - `<p>t:<ticketId>`    hash: one ticket (`doc` JSON + state fields)
@@ -14,7 +14,8 @@ import { createHash } from "node:crypto";
  * - `<p>allocating`      sorted set: allocating tickets by claim time
  * - `<p>changes`         stream: every change to `queued`, in order (capped; see ticket-lib.lua)
  * - `<p>changes:head`    hash: the change log's epoch and last change number
- * - `<p>unannounced`     set: tickets a pass's opening changed, until its caller says it received them
+ * - `<p>unannounced`     hash: tickets a pass's opening changed, each with the opening that last
+ *                         handed it out, until its caller says it received that opening's answer
  * - `<p>player:<userId>` string: the player's live ticket id
  * - `<p>idem:<digest>`   hash: an idempotency key's fingerprint and ticket id
  * - `<p>lease`           string: the instance holding the matching lease (expires)

@@ -38,13 +38,28 @@ const CATCH_UP_CONCURRENCY = 128;
 const CATCH_UP_RETRY_MS = 250;
 
 /**
- * Every piece of shared state in one Redis (or one Redis Cluster-compatible layout), so any number
- * of instances can serve the same queues: each ticket is claimed by exactly one match through the
- * store's atomic scripts and the matching lease's fencing token.
+ * The Redis at the storage's URL is a node of a Redis Cluster, which the matchmaker does not
+ * support: its client talks to one server, so every call on a key another node owns would fail
+ * with MOVED, long after a start that looked fine. Refused at start instead.
+ */
+export class RedisClusterNotSupportedError extends Error {
+  override readonly name = "RedisClusterNotSupportedError";
+
+  constructor() {
+    super("the Redis server is a Redis Cluster node, and Redis Cluster is not supported: use a standalone Redis primary (for failover, an address that follows the primary, such as a managed service's primary endpoint)");
+  }
+}
+
+/**
+ * Every piece of shared state in one Redis, so any number of instances can serve the same queues:
+ * each ticket is claimed by exactly one match through the store's atomic scripts and the matching
+ * lease's fencing token. (The keys of a queue share one hash slot, as Redis Cluster would need, but
+ * the client talks to a single server: see {@link RedisClusterNotSupportedError}.)
  *
  * Opens two connections: one for commands and scripts, one for Pub/Sub. While Redis is unreachable
  * every call fails fast with UnavailableError, and everything (subscriptions included) resumes by
- * itself once it is back. Rejects with UnavailableError when Redis cannot be reached at startup.
+ * itself once it is back. Rejects with UnavailableError when Redis cannot be reached at startup,
+ * and with {@link RedisClusterNotSupportedError} when it is a Redis Cluster node.
  */
 export async function createRedisStorage(options: RedisStorageOptions): Promise<Storage> {
   const logger = options.logger.child({ component: "redis-storage" });
@@ -52,14 +67,15 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   const connection = (role: string, preloadScripts: boolean) =>
     openRedisConnection({ url: options.url, name: `matchmaker-${role}-${options.instanceId}`, logger, preloadScripts });
   const client = await connection("commands", true);
+  const redis = new RedisCommands(client, commandTimeoutMs);
   let subscriber: RedisConnection;
   try {
+    await refuseClusterNode(redis);
     subscriber = await connection("events", false);
   } catch (error) {
     client.destroy();
     throw error;
   }
-  const redis = new RedisCommands(client, commandTimeoutMs);
   const keys = new RedisKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
   const channels = new ShardedChannels(subscriber, client, logger);
   const store = new RedisTicketStore(redis, keys, { retentionMs: options.retentionMs, logger });
@@ -88,4 +104,10 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
       await Promise.allSettled([client.close(), subscriber.close()]);
     },
   };
+}
+
+/** Rejects with {@link RedisClusterNotSupportedError} when `redis` is connected to a Redis Cluster node. */
+async function refuseClusterNode(redis: RedisCommands): Promise<void> {
+  const section = await redis.run("check for cluster mode", (client) => client.info("cluster"));
+  if (/^cluster_enabled:1\b/m.test(section)) throw new RedisClusterNotSupportedError();
 }
