@@ -163,7 +163,7 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
       new QueueMatcher(queue, {
         ...deps,
         placement,
-        logger: options.logger.child({ queue: queue.name }),
+        logger: options.logger,
         stats,
         // Placement gives up after its timeout; twice that means the instance placing it is gone.
         staleAllocationMs: 2 * allocationTimeoutMs,

@@ -51,6 +51,7 @@ export interface QueueMatcherDeps {
   readonly placement: MatchPlacement;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Where the queue's passes log; the matcher adds the queue's name to every line. */
   readonly logger: Logger;
   readonly metrics: MatchmakingMetrics;
   readonly stats: QueueStatsRecorder;
@@ -81,6 +82,8 @@ export interface PassSummary {
 export class QueueMatcher {
   readonly queue: QueueConfig;
   readonly #deps: QueueMatcherDeps;
+  /** Every line names the queue. */
+  readonly #logger: Logger;
   /** The pass under way or the last one: a pass starts once it has ended. */
   #previous: Promise<unknown> = Promise.resolve();
   /** Where each pass's matches are kept, until the next pass (which starts once this one ended). */
@@ -94,6 +97,7 @@ export class QueueMatcher {
   constructor(queue: QueueConfig, deps: QueueMatcherDeps) {
     this.queue = queue;
     this.#deps = deps;
+    this.#logger = deps.logger.child({ queue: queue.name });
   }
 
   /** Tells the store that this instance runs no passes over the queue for now (see `TicketStore.passesEnded`). */
@@ -114,7 +118,8 @@ export class QueueMatcher {
   }
 
   async #runPass(fence: number): Promise<PassSummary> {
-    const { store, progress, placement, clock, logger, metrics, stats } = this.#deps;
+    const { store, progress, placement, clock, metrics, stats } = this.#deps;
+    const logger = this.#logger;
     const startedAt = performance.now();
     const queue = this.queue.name;
     const now = clock.now();
@@ -137,7 +142,7 @@ export class QueueMatcher {
     const skipped = rules !== undefined && queued.length > 0 && rules.regions.every((region) => !placement.hasRoom(queue, region.name, this.queue.tickIntervalMs));
     if (skipped) {
       metrics.matchingSkipped(queue);
-      logger.warn({ queue, placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
+      logger.warn({ placing: placement.inFlight }, "placement is full in every region the queue may match in: no matching this pass");
     }
     const formed = rules === undefined || skipped ? undefined : findMatchesAmong(rules, columns, now, this.#recorder);
     const { matches, taken, takenCount, deferred } = formed === undefined ? NOTHING_CLAIMED : await this.#claim(formed, queued.length, now, fence);
@@ -157,7 +162,8 @@ export class QueueMatcher {
    * and publishes again, as they are now, an earlier opening's changes that may not have gone out.
    */
   async #announceOpening(changes: PassChanges, now: number): Promise<void> {
-    const { events, logger, metrics } = this.#deps;
+    const { events, metrics } = this.#deps;
+    const logger = this.#logger;
     const { reclaimed, expired, unannounced } = changes;
     const queue = this.queue.name;
     // Published together (watchers keep the newest version of a ticket reclaimed, then expired).
@@ -168,14 +174,14 @@ export class QueueMatcher {
     ]);
     if (reclaimed.length > 0) {
       metrics.ticketsRequeued(queue, "orphaned", reclaimed.length);
-      logger.warn({ queue, tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
+      logger.warn({ tickets: reclaimed.map((ticket) => ticket.id) }, "requeued tickets orphaned during allocation");
     }
     if (expired.length > 0) {
       metrics.ticketsExpired(queue, expired.length);
-      for (const ticket of expired) logger.info({ queue, ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
+      for (const ticket of expired) logger.info({ ticketId: ticket.id, waitedMs: now - ticket.createdAt }, "ticket expired");
     }
     // After a lost answer, and once after every lease handover (the last holder's last opening is never acknowledged).
-    if (unannounced.length > 0) logger.info({ queue, tickets: unannounced.map((ticket) => ticket.id) }, "announced again the changes of earlier pass openings not acknowledged");
+    if (unannounced.length > 0) logger.info({ tickets: unannounced.map((ticket) => ticket.id) }, "announced again the changes of earlier pass openings not acknowledged");
   }
 
   /**
@@ -185,7 +191,8 @@ export class QueueMatcher {
    * tickets stay queued for the next pass).
    */
   async #claim(formed: FormedMatches<WaitingTicket>, listed: number, now: number, fence: number): Promise<ClaimedMatches> {
-    const { store, events, placement, ids, logger, metrics } = this.#deps;
+    const { store, events, placement, ids, metrics } = this.#deps;
+    const logger = this.#logger;
     const queue = this.queue.name;
     let taken: Uint8Array | undefined;
     let takenCount = 0;
@@ -264,7 +271,7 @@ export class QueueMatcher {
       unclaimed += count;
     }
     if (unclaimed > 0) {
-      logger.warn({ queue, deferred: Object.fromEntries(deferred), placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
+      logger.warn({ deferred: Object.fromEntries(deferred), placing: placement.inFlight }, "placement is full: matches left unclaimed, their tickets stay queued for the next pass");
     }
     return { matches, deferred: unclaimed, taken, takenCount };
   }

@@ -33,6 +33,9 @@ export function createLogger(level: string): ProcessLogger {
     {
       level,
       base: { service: "matchmaker" },
+      // An error's causes as nested objects: the default serializer appends every cause's message to
+      // the error's own, and ours already say what their cause said, so each line repeated it.
+      serializers: { err: pino.stdSerializers.errWithCause },
       redact: { paths: [...REDACTED_PATHS], censor: "[redacted]" },
     },
     output,

@@ -19,7 +19,7 @@ function configOrExit(): RegistryConfig | undefined {
 async function main(): Promise<void> {
   const config = configOrExit();
   if (!config) return;
-  const logger = pino({ level: config.logLevel });
+  const logger = pino({ level: config.logLevel, serializers: { err: pino.stdSerializers.errWithCause } });
   const registry = await startRegistryServer({ ...config, logger });
 
   const shutDown = (signal: string): void => {

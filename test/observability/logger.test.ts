@@ -43,4 +43,26 @@ describe("createLogger", () => {
     expect(lines.at(-1)).toBe("exit 3");
     expect(JSON.parse(lines.at(-2)!)).toMatchObject({ level: 50, msg: "shutdown grace period over; exiting with work unfinished", service: "matchmaker" });
   });
+
+  it("logs an error's causes as nested objects, not appended to its message (ours already quote them)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "error-causes-"));
+    dirs.push(dir);
+    const script = join(dir, "error-causes.mjs");
+    writeFileSync(
+      script,
+      `import { createLogger } from ${JSON.stringify(LOGGER)};
+const { logger, close } = createLogger("info");
+const refused = new Error("connect ECONNREFUSED");
+const gaveUp = new Error("[unavailable] connect ECONNREFUSED (after 5 attempts)", { cause: refused });
+logger.warn({ err: new Error('fleet "main": allocation failed: [unavailable] connect ECONNREFUSED (after 5 attempts)', { cause: gaveUp }) }, "allocation failed");
+close(() => process.exit(0));
+`,
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, [script]);
+    const line = JSON.parse(stdout.trim()) as { err: { message: string; cause: { message: string; cause: { message: string } } } };
+
+    expect(line.err.message).toBe('fleet "main": allocation failed: [unavailable] connect ECONNREFUSED (after 5 attempts)');
+    expect(line.err.cause.message).toBe("[unavailable] connect ECONNREFUSED (after 5 attempts)");
+    expect(line.err.cause.cause.message).toBe("connect ECONNREFUSED");
+  });
 });
