@@ -1,6 +1,7 @@
 import { isTerminal, type Ticket, type TicketState } from "../domain/ticket.ts";
 import type { Caller } from "./caller.ts";
 import { findAccessibleTicket } from "./get-ticket.ts";
+import { NotFoundError, UnavailableError } from "./errors.ts";
 import type { MatchmakingDeps } from "./matchmaking-deps.ts";
 import type { Unsubscribe } from "./ports/ticket-events.ts";
 import { nextProgressUpdateAt } from "./progress-updates.ts";
@@ -52,6 +53,8 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
   #sentMatchId: string | undefined;
   /** Something may have changed since the last view was computed. */
   #pending = false;
+  /** The store no longer has the ticket (see `TicketEvents.subscribe`): the watch ends with NOT_FOUND. */
+  #gone = false;
   /** A view is being computed (or the ticket read): wake-ups only mark {@link #pending}. */
   #busy = false;
   #closed = false;
@@ -66,6 +69,10 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
       this.#latest = ticket;
       this.#wake();
     }
+  };
+  readonly #onGone = (): void => {
+    this.#gone = true;
+    this.#wake();
   };
   readonly #onPass = (): void => {
     if (this.#deps.clock.now() >= this.#progressDueAt) this.#wake();
@@ -130,7 +137,7 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
     this.#busy = true;
     const deps = this.#deps;
     try {
-      this.#unsubscribeTicket = deps.events.subscribe(this.#ticketId, this.#onTicket);
+      this.#unsubscribeTicket = deps.events.subscribe(this.#ticketId, this.#onTicket, this.#onGone);
       this.#signal.addEventListener("abort", this, { once: true });
       deps.metrics.watchStreams(1);
     } catch (error) {
@@ -175,9 +182,13 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
           this.#close(DONE);
           break;
         }
+        if (this.#gone) {
+          this.#fail(new NotFoundError(`ticket "${this.#ticketId}" no longer exists: the matchmaker's store lost it; enqueue again`));
+          return;
+        }
         const view = this.#view();
         if (view instanceof Promise) {
-          view.then((view) => this.#offer(view), (error: unknown) => this.#fail(error));
+          view.then((view) => this.#offer(view), (error: unknown) => this.#skipUpdate(error));
           return;
         }
         if (!this.#alreadySent(view)) {
@@ -190,6 +201,21 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
       return;
     }
     this.#busy = false;
+  }
+
+  /**
+   * An update whose view could not be computed because the store did not answer (its queue position,
+   * during a Redis outage) is skipped: the watch goes on, and the next change or pass tries again.
+   * Ending it would send every watcher of the instance away at the first slow answer. Other errors
+   * end the watch.
+   */
+  #skipUpdate(error: unknown): void {
+    if (!(error instanceof UnavailableError)) {
+      this.#fail(error);
+      return;
+    }
+    this.#busy = false;
+    if (this.#pending && this.#resolve !== undefined) this.#refresh();
   }
 
   /** A view that arrived later: sent if it is news, else the refresh goes on with the wake-ups since. */

@@ -887,11 +887,37 @@ describe("watching when the queue progress answers later (a shared store)", () =
   it("ends the watch with the error when a progress read fails", async () => {
     const { h, progress, views } = await watchBehindA();
     const next = views.next();
-    progress.failReads = true;
+    progress.readFailure = new Error("queue progress did not answer");
     h.clock.advance(PROGRESS_UPDATE_INTERVAL_MS);
     await h.pass("duel");
     await expect(next).rejects.toThrow("queue progress did not answer");
     expect(h.events.watchedTickets).toBe(0);
+  });
+
+  it("ends the watch with NOT_FOUND once the store no longer has the ticket (a Redis that lost its data)", async () => {
+    const { h, b, views } = await watchBehindA();
+    const next = views.next();
+    h.events.reportGone(b.id);
+    await expect(next).rejects.toThrow(NotFoundError);
+    await expect(next).rejects.toThrow(/no longer exists: the matchmaker's store lost it; enqueue again/);
+    expect(h.events.watchedTickets).toBe(0);
+  });
+
+  it("skips an update the store could not answer (unreachable) and sends the next one", async () => {
+    const { h, progress, views } = await watchBehindA();
+    const next = views.next();
+    await h.matchmaker.enqueue(service, command("c", { players: [{ userId: "c", skill: 100 }] }));
+    await h.pass("duel");
+    progress.readFailure = new UnavailableError("redis did not answer within 1000 ms (read queue position)");
+    h.clock.advance(PROGRESS_UPDATE_INTERVAL_MS);
+    await h.pass("duel");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.events.watchedTickets).toBe(1);
+
+    progress.readFailure = undefined;
+    h.clock.advance(PROGRESS_UPDATE_INTERVAL_MS);
+    await h.pass("duel");
+    expect((await next).value).toMatchObject({ state: "queued", position: 1 });
   });
 });
 

@@ -219,6 +219,17 @@ describe("three instances over one Redis", () => {
     const count = (outcome: string, from = 0, instance?: number) =>
       outcomes.slice(from).filter((seen) => seen.outcome === outcome && (instance === undefined || seen.instance === instance)).length;
     await until(() => count("ok") >= 20);
+    // A player no one else can match, watching through the other instance: the restarted Redis will
+    // have lost their ticket, and the stream must say so rather than wait for a change that never comes.
+    const lonely = await enqueue(clients[0]!, "lonely", 900_000);
+    const lonelyStream = clients[1]!.watchTicket({ ticketId: lonely.ticket!.ticketId }, { timeoutMs: 60_000 })[Symbol.asyncIterator]();
+    expect((await lonelyStream.next()).value?.ticket?.state).toBe(TicketState.QUEUED);
+    const lonelyEnd = (async () => {
+      while (!(await lonelyStream.next()).done);
+    })().then(
+      () => undefined,
+      (error: unknown) => ConnectError.from(error),
+    );
     await redis.stop();
     const down = outcomes.length;
     const stoppedAt = Date.now();
@@ -233,6 +244,9 @@ describe("three instances over one Redis", () => {
     loading = false;
     await load;
     for (const instance of instances) expect(instance.child.exitCode).toBeNull();
+    const ended = await lonelyEnd;
+    expect(ended?.code).toBe(Code.NotFound);
+    expect(ended?.rawMessage).toMatch(/no longer exists: the matchmaker's store lost it; enqueue again/);
     // New players are matched as before. Their skill is out of the load's reach: a load ticket left
     // waiting could otherwise take one of them and leave the other alone.
     const fresh = await Promise.all([enqueue(clients[0]!, "after-1", 50_000), enqueue(clients[1]!, "after-2", 50_000)]);

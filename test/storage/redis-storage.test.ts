@@ -372,7 +372,9 @@ describe("Redis outages", () => {
       await a.store.create(queuedTicket("t1"));
       const watcher = recorder();
       const caughtUp = watcher.next();
-      b.events.subscribe("t1", watcher.listener);
+      let reportGone = () => {};
+      const gone = new Promise<void>((resolve) => (reportGone = resolve));
+      b.events.subscribe("t1", watcher.listener, reportGone);
       await caughtUp;
 
       await server.stop();
@@ -398,8 +400,10 @@ describe("Redis outages", () => {
       });
       expect(restored.id).toBe("t1");
 
-      // The restarted server is empty (no persistence): the ticket is gone, and new ones work.
+      // The restarted server is empty (no persistence): the ticket is gone, its watcher is told so
+      // by the catch-up read after the reconnect, and new tickets work.
       expect(await a.store.get("t1")).toBeUndefined();
+      await gone;
       expect((await a.store.create(queuedTicket("t3"))).outcome).toBe("created");
       expect(await a.leases.hold("duel")).toBe(1);
     } finally {

@@ -42,6 +42,22 @@ export class ScriptedEvents extends InMemoryTicketEvents {
     if (this.failWhen(tickets)) throw new Error("event bus did not answer");
     return super.publish(tickets);
   }
+
+  readonly #gone = new Map<string, () => void>();
+
+  override subscribe(ticketId: string, listener: (ticket: Ticket) => void, gone?: () => void): Unsubscribe {
+    if (gone !== undefined) this.#gone.set(ticketId, gone);
+    const stop = super.subscribe(ticketId, listener);
+    return () => {
+      this.#gone.delete(ticketId);
+      stop();
+    };
+  }
+
+  /** Tells the ticket's watcher the store no longer has it, as a shared store's re-read would. */
+  reportGone(ticketId: string): void {
+    this.#gone.get(ticketId)?.();
+  }
 }
 
 /**
@@ -50,8 +66,8 @@ export class ScriptedEvents extends InMemoryTicketEvents {
  */
 export class DeferredProgress implements QueueProgress {
   readonly #inner = new InMemoryQueueProgress();
-  /** While true, position and estimate reads fail. */
-  failReads = false;
+  /** While set, position and estimate reads fail with it. */
+  readFailure: Error | undefined;
 
   recordPass(queue: string, waiting: WaitingAfterPass): Promise<void> {
     return this.#inner.recordPass(queue, waiting);
@@ -62,12 +78,12 @@ export class DeferredProgress implements QueueProgress {
   }
 
   async positionOf(queue: string, ticket: QueueEntry): Promise<number> {
-    if (this.failReads) throw new Error("queue progress did not answer");
+    if (this.readFailure !== undefined) throw this.readFailure;
     return this.#inner.positionOf(queue, ticket);
   }
 
   async estimatedWaitMs(queue: string, waitedMs: number): Promise<number | undefined> {
-    if (this.failReads) throw new Error("queue progress did not answer");
+    if (this.readFailure !== undefined) throw this.readFailure;
     return this.#inner.estimatedWaitMs(queue, waitedMs);
   }
 

@@ -18,6 +18,10 @@ export interface TicketEvents {
   /**
    * Calls `listener` with every later published state of one ticket. Delivery is best effort
    * (a change may be missed while instances reconnect), so watchers also re-read the store.
+   *
+   * `gone` is called if a re-read finds that the store no longer has the ticket while it is
+   * watched: a shared store that lost its data (a Redis restarted without persistence). No change
+   * of it will ever come, and its watcher would otherwise wait for one forever.
    */
-  subscribe(ticketId: string, listener: (ticket: Ticket) => void): Unsubscribe;
+  subscribe(ticketId: string, listener: (ticket: Ticket) => void, gone?: () => void): Unsubscribe;
 }

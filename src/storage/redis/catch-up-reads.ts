@@ -34,12 +34,14 @@ class Follower implements CatchUp {
   stopped = false;
   readonly ticketId: string;
   readonly deliver: (ticket: Ticket) => void;
+  readonly gone: (() => void) | undefined;
   readonly #enqueue: (follower: Follower) => void;
 
-  constructor(enqueue: (follower: Follower) => void, ticketId: string, deliver: (ticket: Ticket) => void) {
+  constructor(enqueue: (follower: Follower) => void, ticketId: string, deliver: (ticket: Ticket) => void, gone: (() => void) | undefined) {
     this.#enqueue = enqueue;
     this.ticketId = ticketId;
     this.deliver = deliver;
+    this.gone = gone;
   }
 
   request(): void {
@@ -72,9 +74,12 @@ export class CatchUpReads {
     this.#options = options;
   }
 
-  /** A catch-up for a watcher of `ticketId`; `deliver` gets each ticket read while it follows. */
-  follow(ticketId: string, deliver: (ticket: Ticket) => void): CatchUp {
-    return new Follower(this.#enqueue, ticketId, deliver);
+  /**
+   * A catch-up for a watcher of `ticketId`; `deliver` gets each ticket read while it follows, and
+   * `gone` is called when a read finds no such ticket.
+   */
+  follow(ticketId: string, deliver: (ticket: Ticket) => void, gone?: () => void): CatchUp {
+    return new Follower(this.#enqueue, ticketId, deliver, gone);
   }
 
   readonly #enqueue = (follower: Follower): void => {
@@ -104,7 +109,10 @@ export class CatchUpReads {
     let failed = false;
     try {
       const ticket = await this.#options.read(follower.ticketId);
-      if (ticket !== undefined && !follower.stopped) follower.deliver(ticket);
+      if (!follower.stopped) {
+        if (ticket === undefined) follower.gone?.();
+        else follower.deliver(ticket);
+      }
     } catch (error) {
       failed = true;
       this.#options.logger.debug({ err: error, ticketId: follower.ticketId }, "catch-up read failed");

@@ -17,7 +17,8 @@ import type { ShardedChannels } from "./sharded-channels.ts";
  *
  * Pub/Sub is fire-and-forget, so whenever a subscription (re)starts, the listener is also sent the
  * ticket as stored ({@link CatchUpReads}): that closes the window between `subscribe` returning and
- * Redis confirming the subscription, and any outage. Watchers drop versions they already have.
+ * Redis confirming the subscription, and any outage. Watchers drop versions they already have. A
+ * ticket that is no longer stored at all (Redis came back without its data) is reported as gone.
  */
 export class RedisTicketEvents implements TicketEvents {
   readonly #redis: RedisCommands;
@@ -38,8 +39,8 @@ export class RedisTicketEvents implements TicketEvents {
     });
   }
 
-  subscribe(ticketId: string, listener: (ticket: Ticket) => void): Unsubscribe {
-    const catchUp = this.#catchUps.follow(ticketId, listener);
+  subscribe(ticketId: string, listener: (ticket: Ticket) => void, gone?: () => void): Unsubscribe {
+    const catchUp = this.#catchUps.follow(ticketId, listener, gone);
     const stop = this.#channels.listen(this.#keys.ticketChannel(ticketId), {
       message: (payload) => listener(JSON.parse(payload) as Ticket),
       active: () => catchUp.request(),

@@ -667,7 +667,9 @@ export declare const MatchmakingService: GenService<{
    * Puts a party (one or more players) into a queue and returns its ticket.
    *
    * Retrying with the same `request_id` returns the ticket created by the first call instead of a
-   * second one. Errors: INVALID_ARGUMENT (malformed request, party size not allowed by the queue,
+   * second one. A call that failed with UNAVAILABLE or DEADLINE_EXCEEDED may still have created its
+   * ticket: retry it with the same `request_id`. Without one, the retry fails with ALREADY_EXISTS,
+   * whose message names the ticket when the caller may see it. Errors: INVALID_ARGUMENT (malformed request, party size not allowed by the queue,
    * unknown region), NOT_FOUND (unknown queue), ALREADY_EXISTS (a player already holds a live ticket
    * in this queue).
    *
@@ -712,7 +714,10 @@ export declare const MatchmakingService: GenService<{
    * While nothing changes the server sends a keep-alive message (`keep_alive` true, no `ticket`)
    * after every idle interval (15 seconds unless the operator configured otherwise), so proxies and
    * load balancers that cut idle connections leave the stream open. Clients skip those messages.
-   * Errors: NOT_FOUND; UNAVAILABLE when the instance is shutting down (reconnect to another).
+   * Errors: NOT_FOUND, at the start, or later when the matchmaker's store has lost the ticket (a
+   * shared store restarted without its data: enqueue again); UNAVAILABLE when the instance is
+   * shutting down, or its store is unreachable as the stream opens (reconnect, to another instance).
+   * While the store is unreachable later on, the stream stays open and position updates pause.
    *
    * @generated from rpc matchmaking.v1.MatchmakingService.WatchTicket
    */
