@@ -11,6 +11,8 @@ export interface RedeemMatchTicketRequest {
   readonly token: string;
   /** The calling game server's id, from its own authenticated credential (never from the request). */
   readonly serverId: string;
+  /** The game server's key for this admission attempt, so that its retry is admitted again; empty when none. */
+  readonly redemptionId: string;
 }
 
 /** Redeems a match ticket; see {@link createRedeemMatchTicket}. */
@@ -49,7 +51,7 @@ export function createRedeemMatchTicket(deps: {
   readonly verifier: MatchTicketVerifier;
   readonly ledger: RedemptionLedger;
 }): RedeemMatchTicket {
-  return async ({ token, serverId }) => {
+  return async ({ token, serverId, redemptionId }) => {
     const ticket = await verifyOrReject(deps.verifier, token);
     if (!deps.verifier.boundTo(ticket, serverId)) {
       throw new MatchTicketRejectedError(
@@ -57,7 +59,7 @@ export function createRedeemMatchTicket(deps: {
         `match ticket was issued for another game server than the caller "${serverId}"`,
       );
     }
-    if (!(await deps.ledger.consume(ticket.ticketId, ticket.acceptedUntil))) {
+    if (!(await deps.ledger.consume(ticket.ticketId, ticket.acceptedUntil, redemptionId))) {
       throw new MatchTicketRejectedError(
         "already-redeemed",
         `match ticket ${ticket.ticketId} has already been redeemed`,

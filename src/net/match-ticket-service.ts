@@ -6,6 +6,7 @@ import {
   type RedeemMatchTicket,
 } from "../application/redeem-match-ticket.ts";
 import { failedCall } from "./connect-errors.ts";
+import { LIMITS, optionalText } from "./request-fields.ts";
 import type { Logger } from "../application/ports/logger.ts";
 import { MatchTicketService } from "../gen/gameserver/v1/match_ticket_pb.js";
 
@@ -59,7 +60,8 @@ export function createMatchTicketServiceImpl(deps: MatchTicketServiceDeps): Serv
         );
       }
       try {
-        const ticket = await deps.redeem({ token: request.matchTicket, serverId });
+        const redemptionId = optionalText(request.redemptionId, "redemption_id", LIMITS.idLength);
+        const ticket = await deps.redeem({ token: request.matchTicket, serverId, redemptionId });
         return { userId: ticket.userId, matchId: ticket.matchId, expiresAt: timestampFromMs(ticket.expiresAt) };
       } catch (error) {
         if (error instanceof MatchTicketRejectedError) {

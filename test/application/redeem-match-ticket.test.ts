@@ -35,22 +35,22 @@ describe("redeemMatchTicket", () => {
     const { token, expiresAt } = await fixture.issuer.issue(ALICE_ON_GS1);
 
     const { serverId: _serverId, ...publicClaims } = ALICE_ON_GS1;
-    await expect(redeem({ token, serverId: "gs-1" })).resolves.toMatchObject({ ...publicClaims, expiresAt });
+    await expect(redeem({ token, serverId: "gs-1", redemptionId: "" })).resolves.toMatchObject({ ...publicClaims, expiresAt });
   });
 
   it("admits a ticket only once", async () => {
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
-    await redeem({ token, serverId: "gs-1" });
+    await redeem({ token, serverId: "gs-1", redemptionId: "" });
 
-    await expectRejected(redeem({ token, serverId: "gs-1" }), "already-redeemed", /has already been redeemed/);
+    await expectRejected(redeem({ token, serverId: "gs-1", redemptionId: "" }), "already-redeemed", /has already been redeemed/);
   });
 
   it("admits exactly one of two concurrent redemptions of the same ticket", async () => {
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
 
     const outcomes = await Promise.allSettled([
-      redeem({ token, serverId: "gs-1" }),
-      redeem({ token, serverId: "gs-1" }),
+      redeem({ token, serverId: "gs-1", redemptionId: "" }),
+      redeem({ token, serverId: "gs-1", redemptionId: "" }),
     ]);
 
     expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
@@ -62,43 +62,43 @@ describe("redeemMatchTicket", () => {
     const alice = await fixture.issuer.issue(ALICE_ON_GS1);
     const bob = await fixture.issuer.issue({ ...ALICE_ON_GS1, userId: "bob" });
 
-    await redeem({ token: alice.token, serverId: "gs-1" });
+    await redeem({ token: alice.token, serverId: "gs-1", redemptionId: "" });
 
-    await expect(redeem({ token: bob.token, serverId: "gs-1" })).resolves.toMatchObject({ userId: "bob" });
+    await expect(redeem({ token: bob.token, serverId: "gs-1", redemptionId: "" })).resolves.toMatchObject({ userId: "bob" });
   });
 
   it("rejects a ticket presented to another server without consuming it", async () => {
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
 
     await expectRejected(
-      redeem({ token, serverId: "gs-2" }),
+      redeem({ token, serverId: "gs-2", redemptionId: "" }),
       "wrong-server",
       /another game server than the caller "gs-2"/,
     );
     expect(ledger.size).toBe(0);
-    await expect(redeem({ token, serverId: "gs-1" })).resolves.toMatchObject({ userId: "alice" });
+    await expect(redeem({ token, serverId: "gs-1", redemptionId: "" })).resolves.toMatchObject({ userId: "alice" });
   });
 
   it("rejects an expired ticket", async () => {
     const { token, expiresAt } = await fixture.issuer.issue(ALICE_ON_GS1);
     fixture.clock.advance(expiresAt + TEST_TOLERANCE_SECONDS * 1000 - fixture.clock.now());
 
-    await expectRejected(redeem({ token, serverId: "gs-1" }), "expired", /^match ticket has expired$/);
+    await expectRejected(redeem({ token, serverId: "gs-1", redemptionId: "" }), "expired", /^match ticket has expired$/);
   });
 
   it("still refuses a replay at the last moment the verifier accepts the ticket", async () => {
     const { token, expiresAt } = await fixture.issuer.issue(ALICE_ON_GS1);
-    await redeem({ token, serverId: "gs-1" });
+    await redeem({ token, serverId: "gs-1", redemptionId: "" });
     fixture.clock.advance(expiresAt + TEST_TOLERANCE_SECONDS * 1000 - 1 - fixture.clock.now());
 
-    await expectRejected(redeem({ token, serverId: "gs-1" }), "already-redeemed", /already been redeemed/);
+    await expectRejected(redeem({ token, serverId: "gs-1", redemptionId: "" }), "already-redeemed", /already been redeemed/);
   });
 
   it("rejects a forged or malformed ticket as invalid, naming the failed check", async () => {
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
 
-    await expectRejected(redeem({ token: `${token}x`, serverId: "gs-1" }), "invalid", /signature does not verify/);
-    await expectRejected(redeem({ token: "garbage", serverId: "gs-1" }), "invalid", /not a well-formed match ticket/);
+    await expectRejected(redeem({ token: `${token}x`, serverId: "gs-1", redemptionId: "" }), "invalid", /signature does not verify/);
+    await expectRejected(redeem({ token: "garbage", serverId: "gs-1", redemptionId: "" }), "invalid", /not a well-formed match ticket/);
     expect(ledger.size).toBe(0);
   });
 
@@ -110,6 +110,6 @@ describe("redeemMatchTicket", () => {
     });
     const { token } = await fixture.issuer.issue(ALICE_ON_GS1);
 
-    await expect(failing({ token, serverId: "gs-1" })).rejects.toBe(outage);
+    await expect(failing({ token, serverId: "gs-1", redemptionId: "" })).rejects.toBe(outage);
   });
 });

@@ -46,14 +46,18 @@ let server: http2.Http2Server;
 let sessions: Http2SessionManager;
 let client: Client<typeof MatchTicketService>;
 let ledgerDown = false;
+/** The ledger records the redemption, then its answer is lost (a Redis reply past the deadline). */
+let ledgerAnswersLost = false;
 
 beforeAll(async () => {
   fixture = await createMatchTicketFixture();
   const inMemory = new InMemoryRedemptionLedger(fixture.clock);
   const ledger = {
-    consume: (ticketId: string, rememberUntil: number) => {
-      if (ledgerDown) return Promise.reject(new UnavailableError("redis did not answer (record redemption)"));
-      return inMemory.consume(ticketId, rememberUntil);
+    consume: async (ticketId: string, rememberUntil: number, redemptionId: string) => {
+      if (ledgerDown) throw new UnavailableError("redis did not answer (record redemption)");
+      const admitted = await inMemory.consume(ticketId, rememberUntil, redemptionId);
+      if (ledgerAnswersLost) throw new UnavailableError("redis did not answer within 1000 ms (record redemption)");
+      return admitted;
     },
   };
   const impl = createMatchTicketServiceImpl({
@@ -221,5 +225,27 @@ describe("when the redemption ledger is unreachable", () => {
     await expect(client.redeemMatchTicket({ matchTicket: token }, { headers: { authorization: "Bearer gs-1-credential" } })).resolves.toMatchObject({
       userId: "alice",
     });
+  });
+});
+
+describe("when the ledger's answer is lost after it recorded the redemption", () => {
+  it("admits the game server's retry with the same redemption_id, and no other call", async () => {
+    const { token } = await fixture.issuer.issue({ ...ALICE_ON_GS1, matchId: "m-answer-lost" });
+    ledgerAnswersLost = true;
+    const lost = await client.redeemMatchTicket({ matchTicket: token, redemptionId: "conn-7" }, asGs1).catch((e: unknown) => ConnectError.from(e));
+    ledgerAnswersLost = false;
+    expect((lost as ConnectError).code).toBe(Code.Unavailable);
+
+    await expect(client.redeemMatchTicket({ matchTicket: token, redemptionId: "conn-7" }, asGs1)).resolves.toMatchObject({ userId: "alice", matchId: "m-answer-lost" });
+    await expect(client.redeemMatchTicket({ matchTicket: token, redemptionId: "conn-8" }, asGs1)).rejects.toMatchObject({ code: Code.FailedPrecondition });
+    await expect(client.redeemMatchTicket({ matchTicket: token }, asGs1)).rejects.toMatchObject({ code: Code.FailedPrecondition });
+  });
+
+  it("refuses a redemption_id over 128 characters, naming the field", async () => {
+    await expectStatus(
+      client.redeemMatchTicket({ matchTicket: ticket.token, redemptionId: "x".repeat(129) }, asGs1),
+      Code.InvalidArgument,
+      /^redemption_id: must be at most 128 characters \(got 129\)$/,
+    );
   });
 });

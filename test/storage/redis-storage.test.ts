@@ -238,13 +238,28 @@ describe("RedisRedemptionLedger", () => {
     const a = await redis.open({ keyPrefix, clock });
     const b = await redis.open({ keyPrefix, clock });
 
-    const results = await Promise.all([a, b, a, b].map((instance) => instance.redemptions.consume("mt-1", clock.now() + 30_000)));
+    const results = await Promise.all([a, b, a, b].map((instance) => instance.redemptions.consume("mt-1", clock.now() + 30_000, "")));
 
     expect(results.filter(Boolean)).toHaveLength(1);
     const ttl = await redis.inspector.pTTL(`${keyPrefix}:redeemed:mt-1`);
     expect(ttl).toBeGreaterThan(29_000);
     expect(ttl).toBeLessThanOrEqual(30_001);
-    expect(await a.redemptions.consume("mt-2", clock.now() - 1)).toBe(true);
+    expect(await a.redemptions.consume("mt-2", clock.now() - 1, "")).toBe(true);
+  });
+
+  it("admits again, on any instance, the call that redeemed a ticket by its redemption id, and nothing else", async () => {
+    const clock = new ManualClock();
+    const keyPrefix = redis.freshPrefix();
+    const a = await redis.open({ keyPrefix, clock });
+    const b = await redis.open({ keyPrefix, clock });
+
+    expect(await a.redemptions.consume("mt-3", clock.now() + 30_000, "conn-7")).toBe(true);
+    expect(await b.redemptions.consume("mt-3", clock.now() + 30_000, "conn-7")).toBe(true);
+    expect(await b.redemptions.consume("mt-3", clock.now() + 30_000, "conn-8")).toBe(false);
+    expect(await a.redemptions.consume("mt-3", clock.now() + 30_000, "")).toBe(false);
+    // An entry written before redemption ids existed ("1") admits nothing again.
+    await redis.inspector.set(`${keyPrefix}:redeemed:mt-4`, "1");
+    expect(await a.redemptions.consume("mt-4", clock.now() + 30_000, "1")).toBe(false);
   });
 });
 
@@ -386,7 +401,7 @@ describe("Redis outages", () => {
         a.events.publish([queuedTicket("t1")]),
         a.progress.positionOf("duel", queuedTicket("t1")),
         a.leases.hold("duel"),
-        a.redemptions.consume("mt-1", T0),
+        a.redemptions.consume("mt-1", T0, ""),
       ];
       for (const call of calls) await expect(call).rejects.toBeInstanceOf(UnavailableError);
       expect(Date.now() - started).toBeLessThan(2_000);

@@ -8,11 +8,14 @@
 export interface RedemptionLedger {
   /**
    * Records `ticketId` as redeemed and returns true if it was not already; returns false for every
-   * later call with the same id until the entry is forgotten.
+   * later call with the same id until the entry is forgotten, except one that carries the
+   * non-empty `redemptionId` of the call that redeemed it: the retry of a call whose answer was
+   * lost, which must not lock the player out.
    *
    * @param rememberUntil epoch milliseconds after which the entry may be dropped. Callers pass the
    *   last moment any verifier still accepts the ticket, so a forgotten ticket can never pass
    *   verification again.
+   * @param redemptionId the caller's key for this admission attempt; empty when it sent none.
    */
-  consume(ticketId: string, rememberUntil: number): Promise<boolean>;
+  consume(ticketId: string, rememberUntil: number, redemptionId: string): Promise<boolean>;
 }

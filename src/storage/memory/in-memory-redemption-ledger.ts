@@ -15,7 +15,8 @@ interface LedgerEntry {
  */
 export class InMemoryRedemptionLedger implements RedemptionLedger {
   readonly #clock: Clock;
-  readonly #redeemed = new Set<string>();
+  /** Redeemed ticket ids, each with the redemption id of the call that redeemed it. */
+  readonly #redeemed = new Map<string, string>();
   readonly #byExpiry: LedgerEntry[] = [];
 
   constructor(clock: Clock) {
@@ -27,10 +28,11 @@ export class InMemoryRedemptionLedger implements RedemptionLedger {
     return this.#redeemed.size;
   }
 
-  consume(ticketId: string, rememberUntil: number): Promise<boolean> {
+  consume(ticketId: string, rememberUntil: number, redemptionId: string): Promise<boolean> {
     this.#forgetExpired(this.#clock.now());
-    if (this.#redeemed.has(ticketId)) return Promise.resolve(false);
-    this.#redeemed.add(ticketId);
+    const redeemedBy = this.#redeemed.get(ticketId);
+    if (redeemedBy !== undefined) return Promise.resolve(redemptionId !== "" && redeemedBy === redemptionId);
+    this.#redeemed.set(ticketId, redemptionId);
     this.#push({ ticketId, rememberUntil });
     return Promise.resolve(true);
   }

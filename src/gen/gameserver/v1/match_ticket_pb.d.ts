@@ -46,6 +46,17 @@ export declare type RedeemMatchTicketRequest = Message<"gameserver.v1.RedeemMatc
    * @generated from field: string match_ticket = 1;
    */
   matchTicket: string;
+
+  /**
+   * Optional key the game server chooses for this admission attempt (the player's connection id,
+   * say), up to 128 characters. A call that failed with UNAVAILABLE or DEADLINE_EXCEEDED may still
+   * have consumed the ticket; retried with the same `redemption_id`, it succeeds again with the
+   * same answer, while every other call for the ticket (a copy presented on another connection)
+   * still fails with FAILED_PRECONDITION. Without it, such a retry fails with FAILED_PRECONDITION.
+   *
+   * @generated from field: string redemption_id = 2;
+   */
+  redemptionId: string;
 };
 
 /**
@@ -98,7 +109,8 @@ export declare const MatchTicketService: GenService<{
   /**
    * Checks a player's match ticket and consumes it: the first successful call for a ticket returns
    * the player and match it was issued for; every later call for the same ticket fails with
-   * FAILED_PRECONDITION, so a copied ticket cannot be used to join a second time.
+   * FAILED_PRECONDITION, so a copied ticket cannot be used to join a second time (except the retry
+   * of the first call with its `redemption_id`).
    *
    * A ticket presented by a server other than the one it was issued for fails with
    * PERMISSION_DENIED and is not consumed. Errors: INVALID_ARGUMENT, UNAUTHENTICATED,
