@@ -14,8 +14,11 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY
  *
  * The deadline is enforced here because node-redis's own command timeout stops applying once a
  * command is on the wire (it cannot drop a written command without breaking reply order). A command
- * given up on may still run on the server; every operation is safe under that: a late claim is
- * reclaimed as stale, a late create is found again by its idempotency key.
+ * given up on may still run on the server, so every caller is told UNAVAILABLE for an outcome it
+ * cannot know, and each operation's retry finds it: a late claim is reclaimed as stale, a late create
+ * is found again by its idempotency key (or refused as the player's second live ticket, named), a
+ * late redemption admits the retry that carries its redemption id, and placement asks about a late
+ * assignment or requeue until the store answers.
  */
 export class RedisCommands {
   readonly #client: RedisConnection;
