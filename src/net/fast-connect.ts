@@ -38,6 +38,7 @@ import { drained } from "./drained.ts";
 import type { FastGrpcOptions } from "./fast-grpc.ts";
 import { headerObject, headerValue } from "./node-headers.ts";
 import { asConnectError, messageTooLarge } from "./connect-errors.ts";
+import { watchBodyWait, type CallDeadline } from "./body-wait.ts";
 import { CALL_COMPLETED, clientCancelled, OpenCalls } from "./open-calls.ts";
 import {
   SingleRequestMethodRegistry,
@@ -233,7 +234,7 @@ async function serveUnary(
   let body: Uint8Array;
   try {
     if (timeout.error !== undefined) throw timeout.error;
-    const input = serialization.getI(binary).parse(await readBody(request, limits.readMaxBytes));
+    const input = serialization.getI(binary).parse(await readBody(request, limits.readMaxBytes, context));
     const output = await invokeUnaryImplementation(spec, context, input, interceptors);
     body = serialization.getO(binary).serialize(output);
     // Only a deadline timer needs releasing: aborting costs an event dispatch per call.
@@ -331,7 +332,7 @@ async function serveServerStreaming(
  * instead, which leaves a keep-alive connection stalled until its timeout: the one place where
  * this path deliberately differs (the response itself is the same).
  */
-function readBody(request: http.IncomingMessage, readMaxBytes: number): Promise<Uint8Array> {
+function readBody(request: http.IncomingMessage, readMaxBytes: number, call: CallDeadline): Promise<Uint8Array> {
   const declared = declaredLength(request.headers["content-length"]);
   if (declared !== undefined && declared > readMaxBytes) {
     return Promise.reject(messageTooLarge(declared, readMaxBytes));
@@ -339,7 +340,13 @@ function readBody(request: http.IncomingMessage, readMaxBytes: number): Promise<
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
+    const stopWaiting = watchBodyWait(call, (error) => {
+      stop();
+      request.resume();
+      reject(error);
+    });
     const stop = (): void => {
+      stopWaiting();
       request.off("data", onData);
       request.off("end", onEnd);
       request.off("error", onError);

@@ -95,7 +95,7 @@ async function serveUnary(
   try {
     if (timeout.error !== undefined) throw timeout.error;
     // As in connect, a unary call's request is read and parsed before the interceptors run.
-    const input = singleNow(frames(spec.method.input, await readBody(stream, readMaxBytes), readMaxBytes), "unary");
+    const input = singleNow(frames(spec.method.input, await readBody(stream, readMaxBytes, context), readMaxBytes), "unary");
     const output = await invokeUnaryImplementation(spec, context, input, interceptors);
     body = frame(toBinary(spec.method.output, output));
     // Only a deadline timer needs releasing: aborting costs an event dispatch per call.

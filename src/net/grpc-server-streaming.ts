@@ -29,7 +29,7 @@ export function serveServerStreaming(
 ): void {
   const { timeout, context, cancel } = startCall(spec, headers, calls);
   const call = new ServerStreamingCall(spec.method.output, stream, context, cancel, calls);
-  const input = timeout.error === undefined ? requestMessages(spec.method.input, stream, readMaxBytes) : failing<MessageShape<DescMessage>>(timeout.error);
+  const input = timeout.error === undefined ? requestMessages(spec.method.input, stream, readMaxBytes, context) : failing<MessageShape<DescMessage>>(timeout.error);
   invokeServerStreaming(spec, context, input, interceptors).then(
     (started) => call.start(started),
     (error: unknown) => call.fail(error),

@@ -11,6 +11,7 @@ import { headerValue } from "./node-headers.ts";
 import { clientCancelled, type OpenCalls } from "./open-calls.ts";
 import type { SingleRequestMethodSpec } from "./single-request-method-registry.ts";
 import { GRPC_FRAME_HEADER_BYTES } from "../shared/grpc-frame.ts";
+import { watchBodyWait, type CallDeadline } from "./body-wait.ts";
 
 // The pieces of gRPC's wire format and of connect's gRPC handler that both fast paths (unary in
 // fast-grpc.ts, server streaming in grpc-server-streaming.ts) use, with connect's errors.
@@ -59,8 +60,8 @@ export async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
 }
 
 /** The request's messages, as {@link frames} parses them once the body is read. */
-export async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: Readable, readMaxBytes: number): AsyncGenerator<MessageShape<Desc>> {
-  yield* frames(desc, await readBody(request, readMaxBytes), readMaxBytes);
+export async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: Readable, readMaxBytes: number, call: CallDeadline): AsyncGenerator<MessageShape<Desc>> {
+  yield* frames(desc, await readBody(request, readMaxBytes, call), readMaxBytes);
 }
 
 /**
@@ -95,16 +96,22 @@ export function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, read
 /**
  * The request body. Fails as soon as the first message announces more than `readMaxBytes`, and
  * stops reading past two messages' worth: a single-request call never needs more to decide. A
- * stream that closes before its end (the client reset it) fails the read as cancelled, rather than
- * leaving the call waiting for an end that never comes.
+ * stream that closes before its end (the client reset it) fails the read as cancelled, and one
+ * whose end does not come in time (see {@link watchBodyWait}) with the reason, rather than leaving
+ * the call waiting for an end that never comes.
  */
-export function readBody(request: Readable, readMaxBytes: number): Promise<Buffer> {
+export function readBody(request: Readable, readMaxBytes: number, call: CallDeadline): Promise<Buffer> {
   const enough = 2 * (GRPC_FRAME_HEADER_BYTES + readMaxBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let lengthChecked = false;
+    const stopWaiting = watchBodyWait(call, (error) => {
+      stop();
+      reject(error);
+    });
     const stop = (): void => {
+      stopWaiting();
       request.off("data", onData);
       request.off("end", onEnd);
       request.off("close", onClose);

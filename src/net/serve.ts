@@ -3,6 +3,7 @@ import http2 from "node:http2";
 import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { BODY_WAIT_MS } from "./body-wait.ts";
 import { createCors } from "./cors.ts";
 import { withFastConnect } from "./fast-connect.ts";
 import { FastGrpc } from "./fast-grpc.ts";
@@ -43,6 +44,13 @@ export interface ServeOptions {
   readonly shutdownSignal?: AbortSignal;
 }
 
+/**
+ * Streams one HTTP/2 connection may have open at once (node:http2 allows 2^32 - 1 unless told).
+ * Enough for a backend's busiest channel and for a thousand watchers sharing one, while each
+ * connection's share of the instance's memory stays bounded; a client over the limit waits for a
+ * stream to end or opens another connection, as gRPC clients do by themselves.
+ */
+const MAX_STREAMS_PER_CONNECTION = 1_000;
 /** How long closing listeners wait for open connections to send their last frames before cutting them. */
 const LAST_FRAMES_GRACE_MS = 1_000;
 /** How often closing listeners look for HTTP/1.1 connections that have fallen idle. */
@@ -70,7 +78,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   const cors = createCors(options.corsOrigins ?? []);
   const fastGrpc = new FastGrpc(options);
   const grpcHandler = guardRequests(withSpecGrpcMessage(adapter), options.logger);
-  const grpc = http2.createServer((request, response) => {
+  const grpc = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (request, response) => {
     if (!cors(request, response)) grpcHandler(request, response);
   });
   // Plain gRPC unary and server-streaming calls are served from the raw stream; a request with an
@@ -84,7 +92,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const connectHandler = withFastConnect(options, guardRequests(adapter, options.logger));
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
-  const web = http.createServer((request, response) => {
+  const web = http.createServer({ requestTimeout: BODY_WAIT_MS, headersTimeout: BODY_WAIT_MS }, (request, response) => {
     if (!cors(request, response) && !serveRoute(httpRoutes, request, response, options.logger)) connectHandler(request, response);
   });
   const grpcPort = await listen(grpc, options.grpcPort, options.host);

@@ -349,6 +349,27 @@ describe("withFastConnect answers unary Connect calls exactly as the connect ada
     }
   });
 
+  it("answers DEADLINE_EXCEEDED at the deadline when the body never ends (a stalled or hostile client)", async () => {
+    const outcome = await new Promise<string>((resolve, reject) => {
+      const request = http.request({
+        host: "127.0.0.1",
+        port: fastServer.port,
+        method: "POST",
+        path: ENQUEUE_PATH,
+        agent: false,
+        headers: { "content-type": "application/json", "connect-timeout-ms": "200", "content-length": "100" },
+      });
+      request.on("response", (response) => {
+        const received: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => received.push(chunk));
+        response.on("end", () => resolve(`${response.statusCode} ${Buffer.concat(received).toString()}`));
+      });
+      request.on("error", reject);
+      request.write("{");
+    });
+    expect(outcome).toBe('504 {"code":"deadline_exceeded","message":"the operation timed out"}');
+  });
+
   it("aborts open calls with the shutdown signal's reason, and calls started after it at once", async () => {
     const drain = async (server: TestServer): Promise<Outcome[]> => {
       const handlerEntered = untilEntered("shutdown");

@@ -257,6 +257,30 @@ describe("unary calls served from the raw stream", () => {
     expect(await seen).toBe("ConnectError: [canceled] the client cancelled the call");
   });
 
+  it.each([
+    ["unary", ENQUEUE_PATH],
+    ["server-streaming", WATCH_PATH],
+  ])("ends a %s call whose request never ends with DEADLINE_EXCEEDED at its deadline", async (_kind, path) => {
+    const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
+    try {
+      const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+        const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", authorization: "Bearer good", "grpc-timeout": "200m" });
+        stream.on("error", reject);
+        stream.on("response", (headers) => {
+          if (headers["grpc-status"] !== undefined) resolve(headers);
+        });
+        stream.on("trailers", resolve);
+        // The start of a frame announcing ten bytes, and then nothing.
+        stream.write(Buffer.from([0, 0, 0, 0, 10, 0x0a]));
+      });
+      expect(trailers["grpc-status"]).toBe(String(Code.DeadlineExceeded));
+      expect(trailers["grpc-message"]).toBe("the operation timed out");
+    } finally {
+      session.destroy();
+    }
+    expect(fastServer.fallbacks).toEqual([]);
+  });
+
   it("keeps serving after a client resets a call before the end of its request", async () => {
     const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
     try {

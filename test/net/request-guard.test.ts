@@ -102,3 +102,15 @@ describe("timeouts beyond the longest timer Node honours (24.8 days)", () => {
     expect(last).toBe(TicketState.CANCELLED);
   });
 });
+
+describe("streams per HTTP/2 connection", () => {
+  it("tells clients they may open at most 1,000 at once (node:http2 would allow 2^32 - 1)", async () => {
+    const session = http2.connect(`http://127.0.0.1:${harness.app.servers.grpcPort}`);
+    try {
+      const settings = await new Promise<http2.Settings>((resolve) => session.once("remoteSettings", resolve));
+      expect(settings.maxConcurrentStreams).toBe(1_000);
+    } finally {
+      session.destroy();
+    }
+  });
+});

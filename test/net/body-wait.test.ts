@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { BODY_WAIT_MS, watchBodyWait, type CallDeadline } from "../../src/net/body-wait.ts";
+
+/** A call with `signal`, with a deadline unless told otherwise. */
+function call(signal: AbortSignal, deadline = true): CallDeadline {
+  return { signal, timeoutMs: () => (deadline ? 1_000 : undefined) };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("watchBodyWait", () => {
+  it("fails a body that has not ended after BODY_WAIT_MS, with no deadline, and not before", () => {
+    const failures: unknown[] = [];
+    watchBodyWait(call(new AbortController().signal, false), (error) => failures.push(error));
+
+    vi.advanceTimersByTime(BODY_WAIT_MS - 1);
+    expect(failures).toEqual([]);
+    // Looked at once a second: within a second of its time.
+    vi.advanceTimersByTime(1_000);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: Code.DeadlineExceeded, rawMessage: "the request's body did not arrive within 30 s" });
+  });
+
+  it("fails at the call's deadline, and leaves other aborts (the server draining) to the read", () => {
+    const failures: unknown[] = [];
+    const draining = new AbortController();
+    watchBodyWait(call(draining.signal), (error) => failures.push(error));
+    draining.abort(new ConnectError("server shutting down", Code.Unavailable));
+    expect(failures).toEqual([]);
+
+    const deadline = new AbortController();
+    const expired = new ConnectError("the operation timed out", Code.DeadlineExceeded);
+    watchBodyWait(call(deadline.signal), (error) => failures.push(error));
+    deadline.abort(expired);
+    expect(failures).toEqual([expired]);
+  });
+
+  it("fails a read whose deadline had passed before it began, once the caller has set it up", async () => {
+    const failures: unknown[] = [];
+    const expired = new ConnectError("the operation timed out", Code.DeadlineExceeded);
+    watchBodyWait(call(AbortSignal.abort(expired)), (error) => failures.push(error));
+    expect(failures).toEqual([]);
+    await Promise.resolve();
+    expect(failures).toEqual([expired]);
+  });
+
+  it("stops watching once the body has ended", () => {
+    const failures: unknown[] = [];
+    const deadline = new AbortController();
+    const stop = watchBodyWait(call(deadline.signal), (error) => failures.push(error));
+    stop();
+    deadline.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    vi.advanceTimersByTime(BODY_WAIT_MS);
+    expect(failures).toEqual([]);
+  });
+});
