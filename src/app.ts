@@ -1,6 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { MatchPlacement } from "./application/match-placement.ts";
+import { PlayerEnqueueLimit } from "./application/player-enqueue-limit.ts";
 import { createMatchmaker, type Matchmaker } from "./application/matchmaker.ts";
 import type { MatchmakingDeps } from "./application/matchmaking-deps.ts";
 import { MatchingScheduler } from "./application/matching-scheduler.ts";
@@ -69,6 +70,11 @@ export interface MatchmakerOptions {
    * set.
    */
   readonly maxConcurrentAllocations?: number;
+  /**
+   * Enqueues each player may make per minute (see `PlayerEnqueueLimit`); services are not limited.
+   * 0: no limit. 10 unless set.
+   */
+  readonly playerEnqueuesPerMinute?: number;
   /** How far back GetQueueStats' wait percentiles and match rates look; 5 minutes unless set. */
   readonly queueStatsWindowMs?: number;
   /** Interface both RPC listeners bind to (`0.0.0.0` for all). */
@@ -141,7 +147,17 @@ export async function startMatchmaker(options: MatchmakerOptions): Promise<Runni
   const readiness = new Readiness({ ping: () => options.storage.ping() });
   const gate = new CallGate();
   const catalog = new QueueCatalog(options.queues);
-  const deps: MatchmakingDeps = { store, events, catalog, progress, clock, ids, metrics };
+  const playerEnqueuesPerMinute = options.playerEnqueuesPerMinute ?? SETTING_DEFAULTS.playerEnqueuesPerMinute;
+  const deps: MatchmakingDeps = {
+    store,
+    events,
+    catalog,
+    progress,
+    clock,
+    ids,
+    metrics,
+    ...(playerEnqueuesPerMinute > 0 && { playerEnqueues: new PlayerEnqueueLimit(playerEnqueuesPerMinute) }),
+  };
   const statsDeps: QueueStatsDeps = { catalog, board: queueStats, clock, windowMs: options.queueStatsWindowMs ?? SETTING_DEFAULTS.queueStatsWindowSeconds * 1000 };
   const stats = new QueueStatsRecorder(new RecentMatches({ windowMs: statsDeps.windowMs, startedAt: clock.now() }), queueStats);
   const placement = new MatchPlacement({

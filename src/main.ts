@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     logger,
     allocationTimeoutMs: settings.allocationTimeoutMs,
     maxConcurrentAllocations: settings.maxConcurrentAllocations,
+    playerEnqueuesPerMinute: settings.playerEnqueuesPerMinute,
     queueStatsWindowMs: settings.queueStatsWindowMs,
     reflection: settings.reflection,
     host: settings.host,

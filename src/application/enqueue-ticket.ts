@@ -4,7 +4,7 @@ import { callerKey, type Caller } from "./caller.ts";
 import { InvalidArgumentError, PermissionDeniedError, PlayerAlreadyQueuedError } from "./errors.ts";
 import type { MatchmakingDeps } from "./matchmaking-deps.ts";
 import type { IdempotencyKey } from "./ports/ticket-store.ts";
-import { canAccess, viewTicket, type TicketView } from "./ticket-view.ts";
+import { viewTicket, type TicketView } from "./ticket-view.ts";
 
 /** A well-formed Enqueue request (shape already checked by the transport). */
 export interface EnqueueCommand {
@@ -24,10 +24,14 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
   const queue = deps.catalog.get(command.queue);
   const violation = findPartyViolation(queue, command.players, command.latencyMs);
   if (violation !== undefined) throw new InvalidArgumentError(violation.field, violation.reason);
-  if (!canAccess(caller, command)) {
-    throw new PermissionDeniedError("a player may only enqueue a party that includes themself");
+  // A player's token speaks for that player alone: naming others would put them in a match, and
+  // hold their place in the queue, without their consent. Parties come from a service (the game
+  // backend, which knows who is in a party).
+  if (caller.kind === "player" && !(command.players.length === 1 && command.players[0]!.userId === caller.userId)) {
+    throw new PermissionDeniedError("a player may only enqueue themself alone; parties are enqueued with a service token");
   }
   const now = deps.clock.now();
+  if (caller.kind === "player") deps.playerEnqueues?.take(caller.userId, now);
   const ticket: Ticket = {
     id: deps.ids.ticketId(),
     queue: queue.name,
@@ -47,10 +51,8 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
       return viewTicket(result.ticket, caller, deps.progress, now);
     case "replayed":
       return viewTicket(result.ticket, caller, deps.progress, now);
-    case "player-busy": {
-      const visible = caller.kind === "service" || caller.userId === result.userId;
-      throw new PlayerAlreadyQueuedError(result.userId, visible ? result.ticketId : undefined, queue.name);
-    }
+    case "player-busy":
+      throw new PlayerAlreadyQueuedError(result.userId, result.ticketId, queue.name);
     case "key-reused":
       throw new InvalidArgumentError("request_id", `was already used for a different request (ticket "${result.ticketId}")`);
   }

@@ -25,22 +25,30 @@ export class NotFoundError extends Error {
 }
 
 /**
- * A player already holds a live ticket in the queue. `ticketId` is named only when the caller may
- * see that ticket, so a player cannot probe whether others are queued.
+ * A player already holds a live ticket in the queue, named so that the caller can carry on with it
+ * (a retry whose first answer was lost finds its ticket this way). Only callers who may see it get
+ * here: a service, or the player themself (a player enqueues no one else).
  */
 export class PlayerAlreadyQueuedError extends Error {
   override readonly name = "PlayerAlreadyQueuedError";
   readonly userId: string;
-  readonly ticketId: string | undefined;
+  readonly ticketId: string;
 
-  constructor(userId: string, ticketId: string | undefined, queue: string) {
-    super(
-      ticketId === undefined
-        ? `player "${userId}" already has a live ticket in queue "${queue}"`
-        : `player "${userId}" already has live ticket "${ticketId}" in queue "${queue}"`,
-    );
+  constructor(userId: string, ticketId: string, queue: string) {
+    super(`player "${userId}" already has live ticket "${ticketId}" in queue "${queue}"`);
     this.userId = userId;
     this.ticketId = ticketId;
+  }
+}
+
+/** A player enqueues faster than their allowance (see `PlayerEnqueueLimit`); retry after `retryAfterMs`. */
+export class EnqueueRateLimitedError extends Error {
+  override readonly name = "EnqueueRateLimitedError";
+  readonly retryAfterMs: number;
+
+  constructor(userId: string, perMinute: number, retryAfterMs: number) {
+    super(`player "${userId}" may enqueue at most ${perMinute} times a minute; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -19,7 +19,7 @@ export interface Matchmaker {
    *
    * @throws NotFoundError for an unknown queue; InvalidArgumentError when the party breaks the
    *   queue's rules or the request id was used for another request; PermissionDeniedError when a
-   *   player enqueues a party without themself; PlayerAlreadyQueuedError when a player already
+   *   player enqueues anyone but themself alone; PlayerAlreadyQueuedError when a player already
    *   holds a live ticket in the queue.
    */
   enqueue(caller: Caller, command: EnqueueCommand): Promise<TicketView>;

@@ -5,6 +5,7 @@ import type { TicketEvents } from "./ports/ticket-events.ts";
 import type { TicketStore } from "./ports/ticket-store.ts";
 import type { QueueCatalog } from "./queue-catalog.ts";
 import type { QueueProgress } from "./ports/queue-progress.ts";
+import type { PlayerEnqueueLimit } from "./player-enqueue-limit.ts";
 
 /** What the ticket use cases share. */
 export interface MatchmakingDeps {
@@ -15,4 +16,6 @@ export interface MatchmakingDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly metrics: MatchmakingMetrics;
+  /** How often each player may enqueue; absent, as often as they like. */
+  readonly playerEnqueues?: PlayerEnqueueLimit;
 }

@@ -29,6 +29,8 @@ export interface ServerSettings {
   readonly allocationTimeoutMs: number;
   /** Allocations this instance runs at once per fleet, every queue together (default 256). */
   readonly maxConcurrentAllocations: number;
+  /** Enqueues each player (player token) may make per minute through this instance; 0: no limit (default 10). */
+  readonly playerEnqueuesPerMinute: number;
   /** How long a SIGTERM drain may take before the process exits anyway (with code 1). */
   readonly shutdownGraceMs: number;
   /** Serve gRPC server reflection, so generic tools can call the API without its protos. */
@@ -55,6 +57,7 @@ export interface ServerSettings {
 export const SETTING_DEFAULTS = {
   allocationTimeoutSeconds: 30,
   maxConcurrentAllocations: 256,
+  playerEnqueuesPerMinute: 10,
   queueStatsWindowSeconds: 300,
   watchKeepAliveSeconds: 15,
 } as const;
@@ -79,6 +82,7 @@ export function loadServerSettings(env: Environment, argv: readonly string[] = [
     ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", { fallback: 600, min: 1, max: 86_400 }) * 1000,
     allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", { fallback: SETTING_DEFAULTS.allocationTimeoutSeconds, min: 1, max: 600 }) * 1000,
     maxConcurrentAllocations: integer(env, "MATCHMAKER_MAX_CONCURRENT_ALLOCATIONS", { fallback: SETTING_DEFAULTS.maxConcurrentAllocations, min: 1, max: 100_000 }),
+    playerEnqueuesPerMinute: integer(env, "MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE", { fallback: SETTING_DEFAULTS.playerEnqueuesPerMinute, min: 0, max: 100_000 }),
     shutdownGraceMs: integer(env, "MATCHMAKER_SHUTDOWN_GRACE_SECONDS", { fallback: 20, min: 1, max: 3600 }) * 1000,
     reflection: flag(env, "MATCHMAKER_GRPC_REFLECTION", true),
     queueStatsWindowMs: integer(env, "MATCHMAKER_QUEUE_STATS_WINDOW_SECONDS", { fallback: SETTING_DEFAULTS.queueStatsWindowSeconds, min: 10, max: 86_400 }) * 1000,

@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
+  EnqueueRateLimitedError,
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
@@ -21,6 +22,7 @@ export function toConnectError(error: unknown): ConnectError {
   if (error instanceof PlayerAlreadyQueuedError) return new ConnectError(error.message, Code.AlreadyExists);
   if (error instanceof PermissionDeniedError) return new ConnectError(error.message, Code.PermissionDenied);
   if (error instanceof UnavailableError) return new ConnectError(error.message, Code.Unavailable);
+  if (error instanceof EnqueueRateLimitedError) return new ConnectError(error.message, Code.ResourceExhausted);
   if (error instanceof TicketStateError) {
     // The ticket's current state travels as an error detail, so the caller learns the assignment.
     return new ConnectError(error.message, Code.FailedPrecondition, undefined, [

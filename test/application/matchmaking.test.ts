@@ -138,12 +138,17 @@ describe("enqueue", () => {
     );
   });
 
-  it("lets a player enqueue only a party that includes themself", async () => {
+  it("lets a player enqueue only themself, alone: naming others would queue them without their consent", async () => {
     const h = applicationHarness([queueConfig({ teamSize: 2, maxPartySize: 2 })]);
-    await expect(h.matchmaker.enqueue(player("mallory"), command(["alice", "bob"]))).rejects.toBeInstanceOf(
-      PermissionDeniedError,
+    await expect(h.matchmaker.enqueue(player("mallory"), command(["alice", "bob"]))).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(h.matchmaker.enqueue(player("mallory"), command(["mallory", "victim"]))).rejects.toThrow(
+      "a player may only enqueue themself alone; parties are enqueued with a service token",
     );
-    await expect(h.matchmaker.enqueue(player("alice"), command(["alice", "bob"]))).resolves.toMatchObject({ state: "queued" });
+    await expect(h.matchmaker.enqueue(player("mallory"), command(["victim"]))).rejects.toBeInstanceOf(PermissionDeniedError);
+    // The victim was not queued by any of that.
+    await expect(h.matchmaker.enqueue(player("victim"), command(["victim"]))).resolves.toMatchObject({ state: "queued" });
+    const party = await h.matchmaker.enqueue(service, command(["alice", "bob"]));
+    await expect(h.matchmaker.getTicket(player("bob"), party.id)).resolves.toMatchObject({ state: "queued" });
   });
 });
 
@@ -990,12 +995,12 @@ describe("cancel and expiry", () => {
     expect(h.events.watchedTickets).toBe(0);
   });
 
-  it("tells a player that a party member is queued without naming that member's ticket", async () => {
+  it("names the ticket that holds a player to that player and to services", async () => {
     const h = applicationHarness([queueConfig({ teamSize: 2, maxPartySize: 2 })]);
     const bobs = await h.matchmaker.enqueue(player("bob"), command("bob"));
-    const error = (await h.matchmaker.enqueue(player("alice"), command(["alice", "bob"])).catch((e: unknown) => e)) as Error;
-    expect(error).toBeInstanceOf(PlayerAlreadyQueuedError);
-    expect(error.message).not.toContain(bobs.id);
+    const forParty = (await h.matchmaker.enqueue(service, command(["alice", "bob"])).catch((e: unknown) => e)) as Error;
+    expect(forParty).toBeInstanceOf(PlayerAlreadyQueuedError);
+    expect(forParty.message).toContain(bobs.id);
     const own = (await h.matchmaker.enqueue(player("bob"), command("bob")).catch((e: unknown) => e)) as Error;
     expect(own.message).toContain(bobs.id);
   });

@@ -14,6 +14,7 @@ describe("loadServerSettings", () => {
       ticketRetentionMs: 600_000,
       allocationTimeoutMs: 30_000,
       maxConcurrentAllocations: 256,
+      playerEnqueuesPerMinute: 10,
       shutdownGraceMs: 20_000,
       reflection: true,
       queueStatsWindowMs: 300_000,
@@ -26,6 +27,11 @@ describe("loadServerSettings", () => {
       console: true,
     });
     expect(loadServerSettings({ MATCHMAKER_REDIS_URL: "redis://cache:6379/2" }).redisUrl).toBe("redis://cache:6379/2");
+  });
+  it("reads the players' enqueue limit, 0 for none, and refuses a negative one naming the variable", () => {
+    expect(loadServerSettings({ MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE: "30" }).playerEnqueuesPerMinute).toBe(30);
+    expect(loadServerSettings({ MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE: "0" }).playerEnqueuesPerMinute).toBe(0);
+    expect(() => loadServerSettings({ MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE: "-1" })).toThrow(/^MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE: /);
   });
   it("reads the operations settings", () => {
     const settings = loadServerSettings({

@@ -73,7 +73,7 @@ describe.each(kinds)("over %s", (kind, factory) => {
     }
   });
 
-  it("lets a player enqueue only a party that includes them, and see only their own tickets", async () => {
+  it("lets a player enqueue only themself, and see only their own tickets", async () => {
     const alice = factory()(await harness.bearer("player", `${tag}-alice`));
     const mallory = factory()(await harness.bearer("player", `${tag}-mallory`));
     const denied = await codeOf(mallory.enqueue(enqueueAs([`${tag}-alice`])));
@@ -99,6 +99,25 @@ describe.each(kinds)("over %s", (kind, factory) => {
     const { ticket } = await player.enqueue(enqueueAs([`${tag}-bob`]));
     const cancelled = await service.cancelTicket({ ticketId: ticket!.ticketId });
     expect(cancelled.ticket!.state).toBe(TicketState.CANCELLED);
+  });
+
+  it("holds a player who enqueues and cancels in a loop to 10 enqueues a minute, and no service", async () => {
+    const looper = factory()(await harness.bearer("player", `${tag}-looper`));
+    const backend = factory()(await harness.bearer("service", `${tag}-backend`));
+    for (let i = 0; i < 10; i++) {
+      const { ticket } = await looper.enqueue(enqueueAs([`${tag}-looper`]));
+      await looper.cancelTicket({ ticketId: ticket!.ticketId });
+    }
+    const limited = await codeOf(looper.enqueue(enqueueAs([`${tag}-looper`])));
+    expect(limited.code).toBe(Code.ResourceExhausted);
+    expect(limited.rawMessage).toMatch(new RegExp(`^player "${tag}-looper" may enqueue at most 10 times a minute; retry in \\d+ s$`));
+    for (let i = 0; i < 12; i++) {
+      const { ticket } = await backend.enqueue(enqueueAs([`${tag}-looper`]));
+      await backend.cancelTicket({ ticketId: ticket!.ticketId });
+    }
+    harness.clock.advance(6_000);
+    const { ticket } = await looper.enqueue(enqueueAs([`${tag}-looper`]));
+    await looper.cancelTicket({ ticketId: ticket!.ticketId });
   });
 
   it("refuses game-server credentials on player and service RPCs", async () => {

@@ -125,7 +125,9 @@ export function playView(credentials: Credentials): View {
     enqueueButton.disabled = true;
     void (async () => {
       try {
-        const token = await credentials.token("player", leader);
+        // A player's token enqueues that player alone; a party goes in as your party service would
+        // put it in, with a service token. Each member then watches with their own.
+        const token = size > 1 ? await credentials.token("service", "console") : await credentials.token("player", leader);
         const { ticket } = await matchmaking.enqueue(
           {
             queue: queue.name,
@@ -215,7 +217,7 @@ async function fillMatch(credentials: Credentials, target: Followed, skill: numb
   await Promise.all(
     Array.from({ length: parties }, async (_, party) => {
       const userIds = Array.from({ length: partySize }, (_, member) => `${target.leader}-bot${party + 1}${partySize > 1 ? `-${member + 1}` : ""}`);
-      const token = await credentials.token("player", userIds[0]!);
+      const token = partySize > 1 ? await credentials.token("service", "console") : await credentials.token("player", userIds[0]!);
       await matchmaking.enqueue(
         { queue: queue.name, players: userIds.map((userId) => ({ userId, skill })), latencyMs: { [target.region]: latencyMs } },
         withToken(token),

@@ -13,7 +13,7 @@
 //   `players[1].skill: must be a finite number`.
 // - NOT_FOUND: unknown queue, or a ticket that does not exist or is not visible to the caller.
 // - ALREADY_EXISTS: a player already holds a live ticket in the queue. The message names that ticket
-//   only when the caller may see it (a service, or the player who holds it).
+//   (the caller may see it: a service, or the player who holds it).
 // - FAILED_PRECONDITION: the ticket is not in a state that allows the call (for example cancelling a
 //   matched ticket).
 // - UNAUTHENTICATED / PERMISSION_DENIED: the token is missing or invalid / the caller may not act on it.
@@ -669,9 +669,14 @@ export declare const MatchmakingService: GenService<{
    * Retrying with the same `request_id` returns the ticket created by the first call instead of a
    * second one. A call that failed with UNAVAILABLE or DEADLINE_EXCEEDED may still have created its
    * ticket: retry it with the same `request_id`. Without one, the retry fails with ALREADY_EXISTS,
-   * whose message names the ticket when the caller may see it. Errors: INVALID_ARGUMENT (malformed request, party size not allowed by the queue,
-   * unknown region), NOT_FOUND (unknown queue), ALREADY_EXISTS (a player already holds a live ticket
-   * in this queue).
+   * whose message names the ticket.
+   *
+   * A player's token may enqueue only that player, alone; parties are enqueued with a service token.
+   *
+   * Errors: INVALID_ARGUMENT (malformed request, party size not allowed by the queue, unknown
+   * region), NOT_FOUND (unknown queue), PERMISSION_DENIED (a player enqueuing anyone but themself
+   * alone), ALREADY_EXISTS (a player already holds a live ticket in this queue),
+   * RESOURCE_EXHAUSTED (a player enqueuing faster than the configured rate; retry later).
    *
    * @generated from rpc matchmaking.v1.MatchmakingService.Enqueue
    */

@@ -13,7 +13,7 @@
 //   `players[1].skill: must be a finite number`.
 // - NOT_FOUND: unknown queue, or a ticket that does not exist or is not visible to the caller.
 // - ALREADY_EXISTS: a player already holds a live ticket in the queue. The message names that ticket
-//   only when the caller may see it (a service, or the player who holds it).
+//   (the caller may see it: a service, or the player who holds it).
 // - FAILED_PRECONDITION: the ticket is not in a state that allows the call (for example cancelling a
 //   matched ticket).
 // - UNAUTHENTICATED / PERMISSION_DENIED: the token is missing or invalid / the caller may not act on it.
