@@ -65,7 +65,9 @@ export function createMatchTicketServiceImpl(deps: MatchTicketServiceDeps): Serv
         return { userId: ticket.userId, matchId: ticket.matchId, expiresAt: timestampFromMs(ticket.expiresAt) };
       } catch (error) {
         if (error instanceof MatchTicketRejectedError) {
-          throw new ConnectError(error.message, statusOfRejection[error.reason]);
+          // A ticket that is not one is a malformed field; the others are about the ticket's state.
+          const message = error.reason === "invalid" ? `match_ticket: ${error.message}` : error.message;
+          throw new ConnectError(message, statusOfRejection[error.reason]);
         }
         // Store outages become UNAVAILABLE (retryable); anything else is logged and stays internal.
         throw failedCall(error, "RedeemMatchTicket", deps.logger, "match ticket redemption failed");

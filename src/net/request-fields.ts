@@ -32,24 +32,46 @@ export function optionalText(value: string, field: string, maxLength: number): s
  */
 export function textProblem(value: string, maxLength: number, required: boolean): string | undefined {
   if (required && value.length === 0) return "is required";
-  if (value.length > maxLength) return `must be at most ${maxLength} characters (got ${value.length})`;
+  // Characters are code points: an emoji is one, though two UTF-16 units (counted only past the limit in units).
+  if (value.length > maxLength) {
+    const characters = codePointCount(value);
+    if (characters > maxLength) return `must be at most ${maxLength} characters (got ${characters})`;
+  }
+  const unusual = unusualCharacters(value);
   // Control characters in ids end up in logs and other systems' keys; nobody needs them.
-  if (hasControlCharacter(value)) return "must not contain control characters";
+  if (unusual === CONTROL) return "must not contain control characters";
+  // Invisible ones (U+200B zero width space, U+202E right-to-left override) make one id look like another.
+  if (unusual === NON_ASCII && FORMAT_CHARACTER.test(value)) return "must not contain invisible formatting characters (Unicode category Cf, such as U+200B or U+202E)";
   return undefined;
 }
 
+const FORMAT_CHARACTER = /\p{Cf}/u;
+const PLAIN = 0;
+const NON_ASCII = 1;
+const CONTROL = 2;
+
 /**
  * Whether `value` has a character of Unicode category Cc (U+0000-U+001F, U+007F-U+009F), as
- * `/\p{Cc}/u` tests it: every such character is one UTF-16 unit, and no surrogate is one of
- * them. A loop over the units, because the regular expression costs more than the rest of
- * checking a short id.
+ * `/\p{Cc}/u` tests it (every such character is one UTF-16 unit, and no surrogate is one of them),
+ * else whether it has any character outside ASCII, the only ones that can be invisible formatting.
+ * A loop over the units, because a regular expression costs more than the rest of checking a short
+ * id, and ids are nearly always ASCII.
  */
-function hasControlCharacter(value: string): boolean {
+function unusualCharacters(value: string): typeof PLAIN | typeof NON_ASCII | typeof CONTROL {
+  let found: typeof PLAIN | typeof NON_ASCII = PLAIN;
   for (let index = 0; index < value.length; index++) {
     const unit = value.charCodeAt(index);
-    if (unit < 0x20 || (unit >= 0x7f && unit <= 0x9f)) return true;
+    if (unit < 0x20 || (unit >= 0x7f && unit <= 0x9f)) return CONTROL;
+    if (unit > 0x7f) found = NON_ASCII;
   }
-  return false;
+  return found;
+}
+
+/** Code points in `value`: UTF-16 units less one per surrogate pair. */
+function codePointCount(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
 }
 
 /** The ticket id of a request about one ticket. */

@@ -162,12 +162,12 @@ describe("MatchTicketService.RedeemMatchTicket over gRPC", () => {
     await expectStatus(
       client.redeemMatchTicket({ matchTicket: tampered }, asGs1),
       Code.InvalidArgument,
-      /signature does not verify/,
+      /^match_ticket: .*signature does not verify/,
     );
     await expectStatus(
       client.redeemMatchTicket({ matchTicket: "garbage" }, asGs1),
       Code.InvalidArgument,
-      /not a well-formed match ticket/,
+      /^match_ticket: not a well-formed match ticket/,
     );
   });
 

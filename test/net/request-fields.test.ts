@@ -3,17 +3,25 @@ import { InvalidArgumentError } from "../../src/application/errors.ts";
 import { optionalText, requireText, textProblem } from "../../src/net/request-fields.ts";
 
 describe("request text fields", () => {
-  it("refuses exactly the characters of Unicode category Cc, as /\\p{Cc}/u finds them", () => {
+  it("refuses exactly the characters of Unicode categories Cc and Cf, as /\\p{Cc}/u and /\\p{Cf}/u find them", () => {
     const refused: number[] = [];
     const expected: number[] = [];
     for (let unit = 0; unit <= 0xffff; unit++) {
+      // Lone surrogates stay unpaired here; they are neither.
       const text = `id${String.fromCharCode(unit)}`;
-      if (/\p{Cc}/u.test(text)) expected.push(unit);
+      if (/\p{Cc}|\p{Cf}/u.test(text)) expected.push(unit);
       if (textProblem(text, 128, true) !== undefined) refused.push(unit);
     }
     expect(refused).toEqual(expected);
-    // Astral characters (surrogate pairs) are never control characters.
+    expect(textProblem("alice\u200b", 128, true)).toBe("must not contain invisible formatting characters (Unicode category Cf, such as U+200B or U+202E)");
+    // Astral characters (surrogate pairs) are refused only when formatting (tags, U+E0001).
     expect(textProblem("player-\u{1F600}", 128, true)).toBeUndefined();
+    expect(textProblem("player-\u{E0001}", 128, true)).toMatch(/invisible formatting/);
+  });
+
+  it("counts characters as code points: an emoji is one", () => {
+    expect(textProblem("\u{1F600}".repeat(128), 128, true)).toBeUndefined();
+    expect(textProblem("\u{1F600}".repeat(129), 128, true)).toBe("must be at most 128 characters (got 129)");
   });
 
   it("names the first problem: missing, then too long, then control characters", () => {
