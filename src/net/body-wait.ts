@@ -1,3 +1,4 @@
+import http2 from "node:http2";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 
 /**
@@ -53,7 +54,9 @@ export function watchBodyWait(call: CallDeadline, fail: (error: unknown) => void
   if (call.timeoutMs() === undefined) return () => waits.delete(wait);
   const { signal } = call;
   const onAbort = (): void => {
-    if (signal.reason instanceof ConnectError && signal.reason.code === Code.DeadlineExceeded) fail(signal.reason);
+    if (!(signal.reason instanceof ConnectError && signal.reason.code === Code.DeadlineExceeded)) return;
+    waits.delete(wait);
+    fail(signal.reason);
   };
   // An expired deadline (grpc-timeout 0) aborted the signal already: failed later, as an abort would come.
   if (signal.aborted) queueMicrotask(onAbort);
@@ -62,4 +65,27 @@ export function watchBodyWait(call: CallDeadline, fail: (error: unknown) => void
     waits.delete(wait);
     signal.removeEventListener("abort", onAbort);
   };
+}
+
+/** A call whose deadline someone else keeps: only the {@link BODY_WAIT_MS} limit applies. */
+const NO_DEADLINE: CallDeadline = { signal: new AbortController().signal, timeoutMs: () => undefined };
+
+/** The part of an HTTP/2 request that {@link limitBodyWait} uses. */
+export interface StreamedRequest {
+  readonly readableEnded: boolean;
+  once(event: "end" | "close", listener: () => void): unknown;
+  readonly stream: { close(code: number): void };
+}
+
+/**
+ * For the requests connect-node's adapter serves on the HTTP/2 port (gRPC-Web, JSON or compressed
+ * gRPC), which it would wait for as long as the client keeps its connection: resets the stream of
+ * one whose body has not ended within {@link BODY_WAIT_MS}. Not for client-streaming calls
+ * (reflection), whose requests stay open by design.
+ */
+export function limitBodyWait(request: StreamedRequest): void {
+  if (request.readableEnded) return;
+  const stop = watchBodyWait(NO_DEADLINE, () => request.stream.close(http2.constants.NGHTTP2_CANCEL));
+  request.once("end", stop);
+  request.once("close", stop);
 }

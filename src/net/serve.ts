@@ -3,7 +3,7 @@ import http2 from "node:http2";
 import type { Logger } from "../application/ports/logger.ts";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { BODY_WAIT_MS } from "./body-wait.ts";
+import { BODY_WAIT_MS, limitBodyWait } from "./body-wait.ts";
 import { createCors } from "./cors.ts";
 import { withFastConnect } from "./fast-connect.ts";
 import { FastGrpc } from "./fast-grpc.ts";
@@ -51,6 +51,8 @@ export interface ServeOptions {
  * stream to end or opens another connection, as gRPC clients do by themselves.
  */
 const MAX_STREAMS_PER_CONNECTION = 1_000;
+/** Where the client-streaming calls are (server reflection): their requests stay open by design. */
+const CLIENT_STREAMING_PATHS = "/grpc.reflection.";
 /** How long closing listeners wait for open connections to send their last frames before cutting them. */
 const LAST_FRAMES_GRACE_MS = 1_000;
 /** How often closing listeners look for HTTP/1.1 connections that have fallen idle. */
@@ -79,6 +81,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   const fastGrpc = new FastGrpc(options);
   const grpcHandler = guardRequests(withSpecGrpcMessage(adapter), options.logger);
   const grpc = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (request, response) => {
+    if (!request.url.startsWith(CLIENT_STREAMING_PATHS)) limitBodyWait(request);
     if (!cors(request, response)) grpcHandler(request, response);
   });
   // Plain gRPC unary and server-streaming calls are served from the raw stream; a request with an

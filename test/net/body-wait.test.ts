@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { BODY_WAIT_MS, watchBodyWait, type CallDeadline } from "../../src/net/body-wait.ts";
+import { EventEmitter } from "node:events";
+import http2 from "node:http2";
+import { BODY_WAIT_MS, limitBodyWait, watchBodyWait, type CallDeadline, type StreamedRequest } from "../../src/net/body-wait.ts";
 
 /** A call with `signal`, with a deadline unless told otherwise. */
 function call(signal: AbortSignal, deadline = true): CallDeadline {
@@ -12,6 +14,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  // Every wait a test left runs out, and the sweeper stops with the last: the next test starts a new one.
+  vi.advanceTimersByTime(2 * BODY_WAIT_MS);
   vi.useRealTimers();
 });
 
@@ -59,5 +63,37 @@ describe("watchBodyWait", () => {
     deadline.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
     vi.advanceTimersByTime(BODY_WAIT_MS);
     expect(failures).toEqual([]);
+  });
+});
+
+/** An HTTP/2 request as limitBodyWait sees it: its events, and the codes its stream was closed with. */
+class RequestOnAStream extends EventEmitter implements StreamedRequest {
+  readableEnded = false;
+  readonly closedWith: number[] = [];
+  readonly stream = { close: (code: number) => void this.closedWith.push(code) };
+}
+
+describe("limitBodyWait", () => {
+  it("resets the stream of a request whose body has not ended after BODY_WAIT_MS", () => {
+    const request = new RequestOnAStream();
+    limitBodyWait(request);
+    vi.advanceTimersByTime(BODY_WAIT_MS - 1);
+    expect(request.closedWith).toEqual([]);
+    vi.advanceTimersByTime(1_000);
+    expect(request.closedWith).toEqual([http2.constants.NGHTTP2_CANCEL]);
+  });
+
+  it("leaves alone a request whose body ended, or that closed, in time", () => {
+    const ended = new RequestOnAStream();
+    limitBodyWait(ended);
+    ended.emit("end");
+    const closed = new RequestOnAStream();
+    limitBodyWait(closed);
+    closed.emit("close");
+    const complete = new RequestOnAStream();
+    complete.readableEnded = true;
+    limitBodyWait(complete);
+    vi.advanceTimersByTime(2 * BODY_WAIT_MS);
+    expect([ended.closedWith, closed.closedWith, complete.closedWith]).toEqual([[], [], []]);
   });
 });
