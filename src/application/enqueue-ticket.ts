@@ -3,7 +3,7 @@ import type { Player, Ticket } from "../domain/ticket.ts";
 import { callerKey, type Caller } from "./caller.ts";
 import { InvalidArgumentError, PermissionDeniedError, PlayerAlreadyQueuedError } from "./errors.ts";
 import type { MatchmakingDeps } from "./matchmaking-deps.ts";
-import type { IdempotencyKey } from "./ports/ticket-store.ts";
+import type { CreateTicketResult, IdempotencyKey } from "./ports/ticket-store.ts";
 import { viewTicket, type TicketView } from "./ticket-view.ts";
 
 /** A well-formed Enqueue request (shape already checked by the transport). */
@@ -31,7 +31,8 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
     throw new PermissionDeniedError("a player may only enqueue themself alone; parties are enqueued with a service token");
   }
   const now = deps.clock.now();
-  if (caller.kind === "player") deps.playerEnqueues?.take(caller.userId, now);
+  const limited = caller.kind === "player" ? caller.userId : undefined;
+  if (limited !== undefined) deps.playerEnqueues?.take(limited, now);
   const ticket: Ticket = {
     id: deps.ids.ticketId(),
     queue: queue.name,
@@ -44,7 +45,16 @@ export async function enqueueTicket(deps: MatchmakingDeps, caller: Caller, comma
     updatedAt: now,
     version: 1,
   };
-  const result = await deps.store.create(ticket, idempotencyKey(caller, command));
+  let result: CreateTicketResult;
+  try {
+    result = await deps.store.create(ticket, idempotencyKey(caller, command));
+  } catch (error) {
+    // A call the store could not answer is retried; the retry should not find the allowance spent.
+    if (limited !== undefined) deps.playerEnqueues?.giveBack(limited);
+    throw error;
+  }
+  // Only a new ticket counts: a replay, or a refusal, leaves the instance nothing more to keep.
+  if (limited !== undefined && result.outcome !== "created") deps.playerEnqueues?.giveBack(limited);
   switch (result.outcome) {
     case "created":
       deps.metrics.ticketEnqueued(queue.name);

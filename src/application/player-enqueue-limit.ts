@@ -16,7 +16,8 @@ const FIRST_PRUNE_AT = 1_024;
  * Why: every ticket stays readable for the retention time after it ends, so a player who enqueues
  * and cancels in a loop would make the instance keep tickets without bound (a million in seven
  * minutes in an adversarial test) until it runs out of memory. With the limit a player holds at
- * most `perMinute` x the retention in minutes. Services (game backends) are not limited: they enqueue
+ * most `perMinute` x the retention in minutes. Only calls that create a ticket count: the caller
+ * gives back what a replay, a refusal or a failed call took (see {@link PlayerEnqueueLimit.giveBack}). Services (game backends) are not limited: they enqueue
  * for many players. Each instance counts its own calls, so behind a load balancer a player gets up
  * to the limit per instance.
  */
@@ -48,6 +49,12 @@ export class PlayerEnqueueLimit {
       throw new EnqueueRateLimitedError(userId, this.#perMinute, Math.ceil((1 - tokens) / this.#perMs));
     }
     allowance.tokens = tokens - 1;
+  }
+
+  /** Gives back the enqueue last taken from `userId`'s allowance: the call created no ticket. */
+  giveBack(userId: string): void {
+    const allowance = this.#allowances.get(userId);
+    if (allowance !== undefined) allowance.tokens = Math.min(this.#perMinute, allowance.tokens + 1);
   }
 
   /** Players whose allowance is tracked; for tests. */

@@ -182,7 +182,8 @@ export class TicketWatch implements AsyncIterableIterator<TicketView> {
           this.#close(DONE);
           break;
         }
-        if (this.#gone) {
+        // A terminal state that came before the loss is still sent (the next pull ends the watch).
+        if (this.#gone && !isTerminal(this.#latest!.state)) {
           this.#fail(new NotFoundError(`ticket "${this.#ticketId}" no longer exists: the matchmaker's store lost it; enqueue again`));
           return;
         }

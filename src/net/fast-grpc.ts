@@ -3,7 +3,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { serveServerStreaming } from "./grpc-server-streaming.ts";
-import { frames, GRPC_PROTO, ignoreStreamErrors, readBody, setErrorTrailers, startCall } from "./grpc-wire.ts";
+import { frames, GRPC_PROTO, ignoreStreamErrors, readBody, sendTrailersAndEnd, setErrorTrailers, startCall } from "./grpc-wire.ts";
 import { frame } from "../shared/grpc-frame.ts";
 import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
 import { singleNow } from "./single-message.ts";
@@ -111,7 +111,7 @@ async function serveUnary(
   stream.resume();
   const trailers = context.responseTrailer.toObject();
   stream.respond(context.responseHeader.toObject(), { waitForTrailers: true });
-  stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+  stream.once("wantTrailers", () => sendTrailersAndEnd(stream, trailers));
   if (body === undefined) stream.end();
   else stream.end(body);
 }

@@ -1,7 +1,7 @@
 import type http2 from "node:http2";
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
-import { failing, ignoreStreamErrors, requestMessages, setErrorTrailers, startCall } from "./grpc-wire.ts";
+import { failing, ignoreStreamErrors, requestMessages, sendTrailersAndEnd, setErrorTrailers, startCall } from "./grpc-wire.ts";
 import { frame } from "../shared/grpc-frame.ts";
 import type { CallContext } from "./call-context.ts";
 import { copyHeaders, invokeServerStreaming, type ServerStreamingResponses } from "./invoke-server-streaming.ts";
@@ -138,7 +138,7 @@ class ServerStreamingCall {
     stream.resume();
     this.#sendHeaders();
     const trailers = this.#context.responseTrailer.toObject();
-    stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+    stream.once("wantTrailers", () => sendTrailersAndEnd(stream, trailers));
     stream.end();
   }
 }

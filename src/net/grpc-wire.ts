@@ -1,4 +1,4 @@
-import type http2 from "node:http2";
+import http2 from "node:http2";
 import type { Readable } from "node:stream";
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -37,6 +37,23 @@ export function startCall(spec: SingleRequestMethodSpec, headers: http2.Incoming
   calls.start(context);
   const cancel = (): void => context.abort(clientCancelled());
   return { timeout, context, cancel };
+}
+
+/**
+ * Sends a call's trailers, ending the response; then, when the client has not finished sending its
+ * request (a call ended by its deadline, or refused before its body was read), resets the stream
+ * with NO_ERROR, as HTTP/2 and gRPC allow once the response is complete. Otherwise the stream
+ * would stay half open, holding its memory and one of the connection's streams, until the client
+ * ended its side, which a hostile one never does. The reset waits a turn: sent at once, it would
+ * overtake the trailers.
+ */
+export function sendTrailersAndEnd(stream: http2.ServerHttp2Stream, trailers: http2.OutgoingHttpHeaders): void {
+  stream.sendTrailers(trailers);
+  if (!stream.readableEnded) setImmediate(closeUnfinished, stream);
+}
+
+function closeUnfinished(stream: http2.ServerHttp2Stream): void {
+  if (!stream.closed && !stream.readableEnded) stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
 
 /** As the compatibility API does: a stream reset by the client must not become an uncaught error. */

@@ -95,7 +95,8 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   });
   const connectHandler = withFastConnect(options, guardRequests(adapter, options.logger));
   const httpRoutes = options.httpRoutes ?? new Map<string, HttpRoute>();
-  const web = http.createServer({ requestTimeout: BODY_WAIT_MS, headersTimeout: BODY_WAIT_MS }, (request, response) => {
+  // Node looks for requests past their timeout every connectionsCheckingInterval (30 s unless set).
+  const web = http.createServer({ requestTimeout: BODY_WAIT_MS, headersTimeout: BODY_WAIT_MS, connectionsCheckingInterval: 1_000 }, (request, response) => {
     if (!cors(request, response) && !serveRoute(httpRoutes, request, response, options.logger)) connectHandler(request, response);
   });
   const grpcPort = await listen(grpc, options.grpcPort, options.host);

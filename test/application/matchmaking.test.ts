@@ -908,6 +908,15 @@ describe("watching when the queue progress answers later (a shared store)", () =
     expect(h.events.watchedTickets).toBe(0);
   });
 
+  it("still sends the match that came before the store lost the ticket, then ends", async () => {
+    const { h, b, views } = await watchBehindA();
+    await h.matchmaker.enqueue(service, command("d", { players: [{ userId: "d", skill: 5000 }] }));
+    await h.pass("duel");
+    h.events.reportGone(b.id);
+    expect((await views.next()).value).toMatchObject({ state: "matched" });
+    expect(await views.next()).toEqual({ done: true, value: undefined });
+  });
+
   it("skips an update the store could not answer (unreachable) and sends the next one", async () => {
     const { h, progress, views } = await watchBehindA();
     const next = views.next();

@@ -16,6 +16,21 @@ describe("PlayerEnqueueLimit", () => {
     limit.take("bob", T0);
   });
 
+  it("takes back nothing for a call that created no ticket", () => {
+    const limit = new PlayerEnqueueLimit(1);
+    limit.take("alice", T0);
+    limit.giveBack("alice");
+    limit.take("alice", T0);
+    expect(() => limit.take("alice", T0)).toThrow(EnqueueRateLimitedError);
+    // Never more than the allowance, and nothing for a player it does not track.
+    limit.giveBack("alice");
+    limit.giveBack("alice");
+    limit.take("alice", T0);
+    expect(() => limit.take("alice", T0)).toThrow(EnqueueRateLimitedError);
+    limit.giveBack("nobody");
+    expect(limit.trackedPlayers).toBe(1);
+  });
+
   it("tells how long to wait for the next enqueue", () => {
     const limit = new PlayerEnqueueLimit(2);
     limit.take("alice", T0);

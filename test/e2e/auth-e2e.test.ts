@@ -104,7 +104,15 @@ describe.each(kinds)("over %s", (kind, factory) => {
   it("holds a player who enqueues and cancels in a loop to 10 enqueues a minute, and no service", async () => {
     const looper = factory()(await harness.bearer("player", `${tag}-looper`));
     const backend = factory()(await harness.bearer("service", `${tag}-backend`));
-    for (let i = 0; i < 10; i++) {
+    // Calls that create nothing do not count: replays of one request, and refusals of a second ticket.
+    const first = await looper.enqueue({ ...enqueueAs([`${tag}-looper`]), requestId: `${tag}-first` });
+    for (let i = 0; i < 12; i++) {
+      const replay = await looper.enqueue({ ...enqueueAs([`${tag}-looper`]), requestId: `${tag}-first` });
+      expect(replay.ticket!.ticketId).toBe(first.ticket!.ticketId);
+      expect((await codeOf(looper.enqueue(enqueueAs([`${tag}-looper`])))).code).toBe(Code.AlreadyExists);
+    }
+    await looper.cancelTicket({ ticketId: first.ticket!.ticketId });
+    for (let i = 0; i < 9; i++) {
       const { ticket } = await looper.enqueue(enqueueAs([`${tag}-looper`]));
       await looper.cancelTicket({ ticketId: ticket!.ticketId });
     }

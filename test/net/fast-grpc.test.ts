@@ -260,11 +260,12 @@ describe("unary calls served from the raw stream", () => {
   it.each([
     ["unary", ENQUEUE_PATH],
     ["server-streaming", WATCH_PATH],
-  ])("ends a %s call whose request never ends with DEADLINE_EXCEEDED at its deadline", async (_kind, path) => {
+  ])("ends a %s call whose request never ends with DEADLINE_EXCEEDED at its deadline, and then the stream", async (_kind, path) => {
     const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
     try {
+      const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", authorization: "Bearer good", "grpc-timeout": "200m" });
+      const closed = new Promise<void>((resolve) => stream.once("close", resolve));
       const trailers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
-        const stream = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers", authorization: "Bearer good", "grpc-timeout": "200m" });
         stream.on("error", reject);
         stream.on("response", (headers) => {
           if (headers["grpc-status"] !== undefined) resolve(headers);
@@ -275,6 +276,10 @@ describe("unary calls served from the raw stream", () => {
       });
       expect(trailers["grpc-status"]).toBe(String(Code.DeadlineExceeded));
       expect(trailers["grpc-message"]).toBe("the operation timed out");
+      // The server resets what the client left open (NO_ERROR) rather than keep the stream.
+      stream.resume();
+      await closed;
+      expect(stream.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
     } finally {
       session.destroy();
     }

@@ -326,6 +326,16 @@ describe("Redis outages", () => {
     }
   });
 
+  it("starts for a least-privilege user, who may not run INFO or other @dangerous commands", async () => {
+    await redis.inspector.sendCommand(["ACL", "SETUSER", "matchmaker", "on", ">matchmaker-password", "+@all", "-@dangerous", "~*", "&*"]);
+    const storage = await openStorageAt(redis.server.url.replace("redis://", "redis://matchmaker:matchmaker-password@"));
+    try {
+      expect(await storage.redemptions.consume("acl-1", Date.now() + 30_000, "")).toBe(true);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it("loads its scripts as soon as it connects, and again once a restarted Redis is back: no call meets NOSCRIPT", async () => {
     const server = await startRedisServer();
     const inspector = createClient({ url: server.url });

@@ -1,3 +1,4 @@
+import { ErrorReply } from "redis";
 import type { Logger } from "../../application/ports/logger.ts";
 import type { Storage, StorageOptions } from "../storage.ts";
 import { CatchUpReads } from "./catch-up-reads.ts";
@@ -106,8 +107,18 @@ export async function createRedisStorage(options: RedisStorageOptions): Promise<
   };
 }
 
-/** Rejects with {@link RedisClusterNotSupportedError} when `redis` is connected to a Redis Cluster node. */
+/**
+ * Rejects with {@link RedisClusterNotSupportedError} when `redis` is connected to a Redis Cluster
+ * node. Asks with `CLUSTER INFO`, which a standalone server refuses ("cluster support disabled"):
+ * not `INFO`, which least-privilege users often may not run (ACL category @dangerous). An error
+ * reply of any kind means it is no cluster node, or that this user cannot tell: either way, start.
+ */
 async function refuseClusterNode(redis: RedisCommands): Promise<void> {
-  const section = await redis.run("check for cluster mode", (client) => client.info("cluster"));
-  if (/^cluster_enabled:1\b/m.test(section)) throw new RedisClusterNotSupportedError();
+  const answer: unknown = await redis.run("check for cluster mode", (client) =>
+    client.sendCommand(["CLUSTER", "INFO"]).catch((error: unknown) => {
+      if (error instanceof ErrorReply) return error;
+      throw error;
+    }),
+  );
+  if (typeof answer === "string" && answer.startsWith("cluster_")) throw new RedisClusterNotSupportedError();
 }

@@ -53,6 +53,8 @@ export declare type RedeemMatchTicketRequest = Message<"gameserver.v1.RedeemMatc
    * have consumed the ticket; retried with the same `redemption_id`, it succeeds again with the
    * same answer, while every other call for the ticket (a copy presented on another connection)
    * still fails with FAILED_PRECONDITION. Without it, such a retry fails with FAILED_PRECONDITION.
+   * Choose it on the game server, never from anything the player sends or from the ticket itself:
+   * every call that carries it is admitted.
    *
    * @generated from field: string redemption_id = 2;
    */
