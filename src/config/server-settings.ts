@@ -79,7 +79,10 @@ export function loadServerSettings(env: Environment, argv: readonly string[] = [
     adminHost: text(env, "MATCHMAKER_ADMIN_HOST", host),
     queuesFile: text(env, "MATCHMAKER_QUEUES_FILE", "config/queues.json"),
     logLevel: oneOf(env, "MATCHMAKER_LOG_LEVEL", "info", LOG_LEVELS),
-    ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", { fallback: 600, min: 1, max: 86_400 }) * 1000,
+    // At least a minute: a terminal ticket must outlive what announces it after a lost answer (a
+    // pass's opening handed out again, placement asking the store for up to a minute) and a
+    // watcher's reconnect, or its watchers would never learn how it ended.
+    ticketRetentionMs: integer(env, "MATCHMAKER_TICKET_RETENTION_SECONDS", { fallback: 600, min: 60, max: 86_400 }) * 1000,
     allocationTimeoutMs: integer(env, "MATCHMAKER_ALLOCATION_TIMEOUT_SECONDS", { fallback: SETTING_DEFAULTS.allocationTimeoutSeconds, min: 1, max: 600 }) * 1000,
     maxConcurrentAllocations: integer(env, "MATCHMAKER_MAX_CONCURRENT_ALLOCATIONS", { fallback: SETTING_DEFAULTS.maxConcurrentAllocations, min: 1, max: 100_000 }),
     playerEnqueuesPerMinute: integer(env, "MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE", { fallback: SETTING_DEFAULTS.playerEnqueuesPerMinute, min: 0, max: 100_000 }),

@@ -33,6 +33,10 @@ describe("loadServerSettings", () => {
     expect(loadServerSettings({ MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE: "0" }).playerEnqueuesPerMinute).toBe(0);
     expect(() => loadServerSettings({ MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE: "-1" })).toThrow(/^MATCHMAKER_PLAYER_ENQUEUES_PER_MINUTE: /);
   });
+  it("keeps ended tickets for at least a minute", () => {
+    expect(loadServerSettings({ MATCHMAKER_TICKET_RETENTION_SECONDS: "60" }).ticketRetentionMs).toBe(60_000);
+    expect(() => loadServerSettings({ MATCHMAKER_TICKET_RETENTION_SECONDS: "59" })).toThrow(/^MATCHMAKER_TICKET_RETENTION_SECONDS: /);
+  });
   it("reads the operations settings", () => {
     const settings = loadServerSettings({
       MATCHMAKER_SHUTDOWN_GRACE_SECONDS: "45",
