@@ -81,12 +81,20 @@ export interface StreamedRequest {
 /**
  * For the requests connect-node's adapter serves on the HTTP/2 port (gRPC-Web, JSON or compressed
  * gRPC), which it would wait for as long as the client keeps its connection: resets the stream of
- * one whose body has not ended within {@link BODY_WAIT_MS}. Not for client-streaming calls
- * (reflection), whose requests stay open by design.
+ * one whose body has not ended by its deadline (`deadlineMs` from now, as its timeout header says)
+ * or within {@link BODY_WAIT_MS}. The adapter starts the deadline's clock only once it has the
+ * body. Not for client-streaming calls (reflection), whose requests stay open by design.
  */
-export function limitBodyWait(request: StreamedRequest): void {
+export function limitBodyWait(request: StreamedRequest, deadlineMs: number | undefined): void {
   if (request.readableEnded) return;
-  const stop = watchBodyWait(NO_DEADLINE, () => request.stream.close(http2.constants.NGHTTP2_CANCEL));
+  const reset = (): void => request.stream.close(http2.constants.NGHTTP2_CANCEL);
+  const stopWaiting = watchBodyWait(NO_DEADLINE, reset);
+  // A timer only for a deadline the sweep would miss: these paths are not the hot ones.
+  const deadline = deadlineMs !== undefined && deadlineMs < BODY_WAIT_MS ? setTimeout(reset, deadlineMs) : undefined;
+  const stop = (): void => {
+    stopWaiting();
+    clearTimeout(deadline);
+  };
   request.once("end", stop);
   request.once("close", stop);
 }

@@ -46,6 +46,15 @@ export function guardRequests<Req extends Request, Res extends Response>(handler
   };
 }
 
+/** The deadline a request's timeout header sets, in milliseconds from now (gRPC's, gRPC-Web's or Connect's); undefined for none. */
+export function requestTimeoutMs(headers: http.IncomingHttpHeaders): number | undefined {
+  for (const [name, parse] of TIMEOUT_HEADERS) {
+    const value = headers[name];
+    if (typeof value === "string") return parse(value, Number.MAX_SAFE_INTEGER).timeoutMs;
+  }
+  return undefined;
+}
+
 function dropUnreachableDeadline(headers: http.IncomingHttpHeaders): void {
   for (const [name, parse] of TIMEOUT_HEADERS) {
     const value = headers[name];

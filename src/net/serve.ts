@@ -10,7 +10,7 @@ import { FastGrpc } from "./fast-grpc.ts";
 import { withSpecGrpcMessage } from "./grpc-message-encoding.ts";
 import { serveRoute, type HttpRoute } from "./http-routes.ts";
 import { listen } from "./listen.ts";
-import { guardRequests } from "./request-guard.ts";
+import { guardRequests, requestTimeoutMs } from "./request-guard.ts";
 import { serveStreamsFirst } from "./streams-first.ts";
 
 /**
@@ -81,7 +81,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   const fastGrpc = new FastGrpc(options);
   const grpcHandler = guardRequests(withSpecGrpcMessage(adapter), options.logger);
   const grpc = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (request, response) => {
-    if (!request.url.startsWith(CLIENT_STREAMING_PATHS)) limitBodyWait(request);
+    if (!request.url.startsWith(CLIENT_STREAMING_PATHS)) limitBodyWait(request, requestTimeoutMs(request.headers));
     if (!cors(request, response)) grpcHandler(request, response);
   });
   // Plain gRPC unary and server-streaming calls are served from the raw stream; a request with an

@@ -76,23 +76,32 @@ class RequestOnAStream extends EventEmitter implements StreamedRequest {
 describe("limitBodyWait", () => {
   it("resets the stream of a request whose body has not ended after BODY_WAIT_MS", () => {
     const request = new RequestOnAStream();
-    limitBodyWait(request);
+    limitBodyWait(request, undefined);
     vi.advanceTimersByTime(BODY_WAIT_MS - 1);
     expect(request.closedWith).toEqual([]);
     vi.advanceTimersByTime(1_000);
     expect(request.closedWith).toEqual([http2.constants.NGHTTP2_CANCEL]);
   });
 
+  it("resets it at its deadline when that comes first", () => {
+    const request = new RequestOnAStream();
+    limitBodyWait(request, 200);
+    vi.advanceTimersByTime(199);
+    expect(request.closedWith).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(request.closedWith).toEqual([http2.constants.NGHTTP2_CANCEL]);
+  });
+
   it("leaves alone a request whose body ended, or that closed, in time", () => {
     const ended = new RequestOnAStream();
-    limitBodyWait(ended);
+    limitBodyWait(ended, undefined);
     ended.emit("end");
     const closed = new RequestOnAStream();
-    limitBodyWait(closed);
+    limitBodyWait(closed, 200);
     closed.emit("close");
     const complete = new RequestOnAStream();
     complete.readableEnded = true;
-    limitBodyWait(complete);
+    limitBodyWait(complete, 200);
     vi.advanceTimersByTime(2 * BODY_WAIT_MS);
     expect([ended.closedWith, closed.closedWith, complete.closedWith]).toEqual([[], [], []]);
   });
