@@ -1,5 +1,4 @@
 import http2 from "node:http2";
-import type { Readable } from "node:stream";
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
@@ -77,7 +76,7 @@ export async function* failing<T>(error: ConnectError): AsyncGenerator<T> {
 }
 
 /** The request's messages, as {@link frames} parses them once the body is read. */
-export async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: Readable, readMaxBytes: number, call: CallDeadline): AsyncGenerator<MessageShape<Desc>> {
+export async function* requestMessages<Desc extends DescMessage>(desc: Desc, request: http2.ServerHttp2Stream, readMaxBytes: number, call: CallDeadline): AsyncGenerator<MessageShape<Desc>> {
   yield* frames(desc, await readBody(request, readMaxBytes, call), readMaxBytes);
 }
 
@@ -117,16 +116,20 @@ export function* frames<Desc extends DescMessage>(desc: Desc, body: Buffer, read
  * whose end does not come in time (see {@link watchBodyWait}) with the reason, rather than leaving
  * the call waiting for an end that never comes.
  */
-export function readBody(request: Readable, readMaxBytes: number, call: CallDeadline): Promise<Buffer> {
+export function readBody(request: http2.ServerHttp2Stream, readMaxBytes: number, call: CallDeadline): Promise<Buffer> {
   const enough = 2 * (GRPC_FRAME_HEADER_BYTES + readMaxBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let lengthChecked = false;
-    const stopWaiting = watchBodyWait(call, (error) => {
-      stop();
-      reject(error);
-    });
+    const stopWaiting = watchBodyWait(
+      call,
+      (error) => {
+        stop();
+        reject(error);
+      },
+      request.session,
+    );
     const stop = (): void => {
       stopWaiting();
       request.off("data", onData);

@@ -51,8 +51,6 @@ export interface ServeOptions {
  * stream to end or opens another connection, as gRPC clients do by themselves.
  */
 const MAX_STREAMS_PER_CONNECTION = 1_000;
-/** Where the client-streaming calls are (server reflection): their requests stay open by design. */
-const CLIENT_STREAMING_PATHS = "/grpc.reflection.";
 /** How long closing listeners wait for open connections to send their last frames before cutting them. */
 const LAST_FRAMES_GRACE_MS = 1_000;
 /** How often closing listeners look for HTTP/1.1 connections that have fallen idle. */
@@ -81,7 +79,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   const fastGrpc = new FastGrpc(options);
   const grpcHandler = guardRequests(withSpecGrpcMessage(adapter), options.logger);
   const grpc = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (request, response) => {
-    if (!request.url.startsWith(CLIENT_STREAMING_PATHS)) limitBodyWait(request, requestTimeoutMs(request.headers));
+    limitBodyWait(request, requestTimeoutMs(request.headers));
     if (!cors(request, response)) grpcHandler(request, response);
   });
   // Plain gRPC unary and server-streaming calls are served from the raw stream; a request with an

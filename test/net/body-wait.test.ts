@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EventEmitter } from "node:events";
 import http2 from "node:http2";
-import { BODY_WAIT_MS, limitBodyWait, watchBodyWait, type CallDeadline, type StreamedRequest } from "../../src/net/body-wait.ts";
+import { BODY_WAIT_MS, limitBodyWait, MAX_PENDING_BODIES, MAX_PENDING_BODIES_PER_CONNECTION, watchBodyWait, type CallDeadline, type StreamedRequest } from "../../src/net/body-wait.ts";
 
 /** A call with `signal`, with a deadline unless told otherwise. */
 function call(signal: AbortSignal, deadline = true): CallDeadline {
@@ -55,6 +55,51 @@ describe("watchBodyWait", () => {
     expect(failures).toEqual([expired]);
   });
 
+  it("refuses a body at once while MAX_PENDING_BODIES are awaited, and takes one again when one ends", async () => {
+    const failures: unknown[] = [];
+    const stops = Array.from({ length: MAX_PENDING_BODIES }, () => watchBodyWait(call(new AbortController().signal, false), (error) => failures.push(error)));
+    watchBodyWait(call(new AbortController().signal, false), (error) => failures.push(error));
+    await Promise.resolve();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: Code.ResourceExhausted, rawMessage: "too many requests are still arriving; retry shortly" });
+
+    stops[0]!();
+    const overflow = new RequestOnAStream();
+    limitBodyWait(overflow, undefined);
+    await Promise.resolve();
+    expect(overflow.closedWith).toEqual([]);
+    const refused = new RequestOnAStream();
+    limitBodyWait(refused, undefined);
+    await Promise.resolve();
+    expect(refused.closedWith).toEqual([http2.constants.NGHTTP2_REFUSED_STREAM]);
+    for (const stop of stops) stop();
+    overflow.emit("end");
+  });
+
+  it("refuses a body at once on a connection with MAX_PENDING_BODIES_PER_CONNECTION awaited, and only there", async () => {
+    const crowded = {};
+    const requests = Array.from({ length: MAX_PENDING_BODIES_PER_CONNECTION }, () => new RequestOnAStream(crowded));
+    for (const request of requests) limitBodyWait(request, undefined);
+    const refused = new RequestOnAStream(crowded);
+    limitBodyWait(refused, undefined);
+    const elsewhere = new RequestOnAStream({});
+    limitBodyWait(elsewhere, undefined);
+    await Promise.resolve();
+    expect(refused.closedWith).toEqual([http2.constants.NGHTTP2_REFUSED_STREAM]);
+    expect(elsewhere.closedWith).toEqual([]);
+
+    requests[0]!.emit("end");
+    // Ended twice over (end, then close) gives back one place, not two.
+    requests[0]!.emit("close");
+    const next = new RequestOnAStream(crowded);
+    limitBodyWait(next, undefined);
+    const over = new RequestOnAStream(crowded);
+    limitBodyWait(over, undefined);
+    await Promise.resolve();
+    expect([next.closedWith, over.closedWith]).toEqual([[], [http2.constants.NGHTTP2_REFUSED_STREAM]]);
+    for (const request of [...requests, next, elsewhere]) request.emit("close");
+  });
+
   it("stops watching once the body has ended", () => {
     const failures: unknown[] = [];
     const deadline = new AbortController();
@@ -70,7 +115,12 @@ describe("watchBodyWait", () => {
 class RequestOnAStream extends EventEmitter implements StreamedRequest {
   readableEnded = false;
   readonly closedWith: number[] = [];
-  readonly stream = { close: (code: number) => void this.closedWith.push(code) };
+  readonly stream: StreamedRequest["stream"];
+
+  constructor(session: object = {}) {
+    super();
+    this.stream = { close: (code: number) => void this.closedWith.push(code), session };
+  }
 }
 
 describe("limitBodyWait", () => {
