@@ -9,27 +9,30 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
  */
 export const BODY_WAIT_MS = 30_000;
 /**
- * Requests whose body is still arriving, across the instance, beyond which a new one is refused at
- * once (RESOURCE_EXHAUSTED, or REFUSED_STREAM on connect-node's paths). Each holds what it has sent
- * (up to a message, 64 KiB) and, on connect-node's paths, about 40 KiB of state: without a bound,
- * eight connections of requests that never finish exhausted a 300 MB heap in five seconds, no
- * token needed. Real clients send a request's body at once, so a busy instance has a few dozen.
+ * A body still arriving after this long is stalled: real clients send a request's body with its
+ * headers, so anything slower is a broken or hostile client. Counted apart, because a burst of
+ * thousands of streams opened at once has them all waiting a while (their headers are handled
+ * before their bodies): benchmark 4's 20,000 had bodies still waiting after a second on two cores.
  */
-export const MAX_PENDING_BODIES = 1_024;
+const STALLED_AFTER_MS = 5_000;
 /**
- * Of those, what one HTTP/2 connection may have: a client that fills its share is refused on its
- * own connection, and needs sixteen to refuse everyone (connections per address are for the load
- * balancer in front to limit).
+ * Stalled bodies an instance keeps, and one HTTP/2 connection; past either, the stalled ones are
+ * ended at once (RESOURCE_EXHAUSTED, or REFUSED_STREAM on connect-node's paths: the request was not
+ * processed), the newest on a connection, the oldest on the instance. Each holds what it has sent
+ * (up to a message, 64 KiB) and on connect-node's paths about 40 KiB of state: unbounded, eight
+ * connections of requests that never finish exhausted a 300 MB heap in five seconds, no token
+ * needed. Connections per address are for the load balancer in front to limit.
  */
-export const MAX_PENDING_BODIES_PER_CONNECTION = 64;
+export const MAX_STALLED_BODIES = 1_024;
+export const MAX_STALLED_BODIES_PER_CONNECTION = 64;
 
 /** What a body's wait needs of its call: the signal its deadline aborts, and whether it has one. */
 export type CallDeadline = Pick<HandlerContext, "signal" | "timeoutMs">;
 
 /** How often bodies still being read are looked at: a late one fails within this of its time. */
-const SWEEP_MS = 1_000;
+const SWEEP_MS = 250;
 
-/** A body being read: when the wait began (performance.now()), how to end it, and its connection. */
+/** A body being read: when the wait began (performance.now()), how to end it, its connection. */
 interface BodyWait {
   readonly since: number;
   readonly fail: (error: unknown) => void;
@@ -37,27 +40,43 @@ interface BodyWait {
 }
 
 /**
- * Every body being read, looked at once a second, rather than a timer per request: with one, the
- * Enqueue path measured c/b 0.87-0.89x against 0.91-1.00x before (benchmark 1; noisy, but a
- * second's precision is all a 30 s limit needs).
+ * Every body being read, looked at four times a second, rather than a timer per request: with one,
+ * the Enqueue path measured c/b 0.87-0.89x against 0.91-1.00x before (benchmark 1; noisy, but a
+ * quarter second's precision is all these limits need). In the order the waits began.
  */
 const waits = new Set<BodyWait>();
-/** How many of {@link waits} each connection has. */
-const pendingOf = new WeakMap<object, number>();
+/** The stalled among {@link waits}, oldest first, and how many each connection has. */
+const stalled = new Set<BodyWait>();
+const stalledOf = new WeakMap<object, number>();
 let sweeper: NodeJS.Timeout | undefined;
 
 /** Takes `wait` off the books, once however often it is called. */
 function release(wait: BodyWait): void {
-  if (!waits.delete(wait) || wait.connection === undefined) return;
-  pendingOf.set(wait.connection, pendingOf.get(wait.connection)! - 1);
+  waits.delete(wait);
+  if (!stalled.delete(wait) || wait.connection === undefined) return;
+  stalledOf.set(wait.connection, stalledOf.get(wait.connection)! - 1);
+}
+
+function tooMany(where: string): ConnectError {
+  return new ConnectError(`too many requests ${where} are still sending their body; retry shortly`, Code.ResourceExhausted);
 }
 
 function sweep(): void {
   const now = performance.now();
   for (const wait of waits) {
-    if (now - wait.since < BODY_WAIT_MS) continue;
-    release(wait);
-    wait.fail(new ConnectError(`the request's body did not arrive within ${BODY_WAIT_MS / 1000} s`, Code.DeadlineExceeded));
+    const waited = now - wait.since;
+    if (waited < STALLED_AFTER_MS) break;
+    if (waited >= BODY_WAIT_MS) {
+      release(wait);
+      wait.fail(new ConnectError(`the request's body did not arrive within ${BODY_WAIT_MS / 1000} s`, Code.DeadlineExceeded));
+    } else if (!stalled.has(wait)) {
+      markStalled(wait);
+    }
+  }
+  for (const oldest of stalled) {
+    if (stalled.size <= MAX_STALLED_BODIES) break;
+    release(oldest);
+    oldest.fail(tooMany("on this server"));
   }
   if (waits.size === 0) {
     clearInterval(sweeper);
@@ -65,25 +84,32 @@ function sweep(): void {
   }
 }
 
+function markStalled(wait: BodyWait): void {
+  const { connection } = wait;
+  if (connection !== undefined) {
+    const count = stalledOf.get(connection) ?? 0;
+    if (count >= MAX_STALLED_BODIES_PER_CONNECTION) {
+      release(wait);
+      wait.fail(tooMany("on this connection"));
+      return;
+    }
+    stalledOf.set(connection, count + 1);
+  }
+  stalled.add(wait);
+}
+
 /**
  * Ends the wait for a request's body with an error, by calling `fail` with it, once the call's
  * deadline passes (its signal aborts with DEADLINE_EXCEEDED) or about {@link BODY_WAIT_MS} has
- * passed, and at once when {@link MAX_PENDING_BODIES} are being waited for, or
- * {@link MAX_PENDING_BODIES_PER_CONNECTION} on the request's `connection`. Other aborts are left to
- * the read: a client that goes away closes the stream, and a call that arrives while the server
- * drains is still read whole (health checks are answered then). Returns what stops watching, for
- * when the body has ended.
+ * passed, or sooner when it has stalled beyond {@link MAX_STALLED_BODIES} on the instance or
+ * {@link MAX_STALLED_BODIES_PER_CONNECTION} on its `connection`. Other aborts are left to the read:
+ * a client that goes away closes the stream, and a call that arrives while the server drains is
+ * still read whole (health checks are answered then). Returns what stops watching, for when the
+ * body has ended.
  */
 export function watchBodyWait(call: CallDeadline, fail: (error: unknown) => void, connection?: object): () => void {
-  const pendingOnConnection = connection === undefined ? 0 : (pendingOf.get(connection) ?? 0);
-  if (waits.size >= MAX_PENDING_BODIES || pendingOnConnection >= MAX_PENDING_BODIES_PER_CONNECTION) {
-    // Later, as every failure comes: the caller is still setting up its read.
-    queueMicrotask(() => fail(new ConnectError("too many requests are still arriving; retry shortly", Code.ResourceExhausted)));
-    return () => {};
-  }
   const wait: BodyWait = { since: performance.now(), fail, connection };
   waits.add(wait);
-  if (connection !== undefined) pendingOf.set(connection, pendingOnConnection + 1);
   sweeper ??= setInterval(sweep, SWEEP_MS).unref();
   if (call.timeoutMs() === undefined) return () => release(wait);
   const { signal } = call;

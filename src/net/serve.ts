@@ -51,6 +51,29 @@ export interface ServeOptions {
  * stream to end or opens another connection, as gRPC clients do by themselves.
  */
 const MAX_STREAMS_PER_CONNECTION = 1_000;
+/**
+ * Streams one HTTP/2 connection may have open at once on connect-node's paths (gRPC-Web, JSON or
+ * compressed gRPC, reflection), each about 40 KiB of its state (against 4 KiB on the fast path):
+ * at the connection's full 1,000, eight connections of requests that never finished exhausted a
+ * 300 MB heap in five seconds. Further streams there are refused (REFUSED_STREAM: not processed).
+ */
+const MAX_ADAPTER_STREAMS_PER_CONNECTION = 100;
+const adapterStreams = new WeakMap<http2.Http2Session, number>();
+
+/** Counts `stream` against its connection's {@link MAX_ADAPTER_STREAMS_PER_CONNECTION}, or refuses it. */
+function admitToAdapter(stream: http2.ServerHttp2Stream): boolean {
+  const { session } = stream;
+  if (session === undefined) return false;
+  const open = adapterStreams.get(session) ?? 0;
+  if (open >= MAX_ADAPTER_STREAMS_PER_CONNECTION) {
+    stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    return false;
+  }
+  adapterStreams.set(session, open + 1);
+  stream.once("close", () => adapterStreams.set(session, adapterStreams.get(session)! - 1));
+  return true;
+}
+
 /** How long closing listeners wait for open connections to send their last frames before cutting them. */
 const LAST_FRAMES_GRACE_MS = 1_000;
 /** How often closing listeners look for HTTP/1.1 connections that have fallen idle. */
@@ -79,6 +102,7 @@ export async function serve(options: ServeOptions): Promise<Servers> {
   const fastGrpc = new FastGrpc(options);
   const grpcHandler = guardRequests(withSpecGrpcMessage(adapter), options.logger);
   const grpc = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, (request, response) => {
+    if (!admitToAdapter(request.stream)) return;
     limitBodyWait(request, requestTimeoutMs(request.headers));
     if (!cors(request, response)) grpcHandler(request, response);
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EventEmitter } from "node:events";
 import http2 from "node:http2";
-import { BODY_WAIT_MS, limitBodyWait, MAX_PENDING_BODIES, MAX_PENDING_BODIES_PER_CONNECTION, watchBodyWait, type CallDeadline, type StreamedRequest } from "../../src/net/body-wait.ts";
+import { BODY_WAIT_MS, limitBodyWait, MAX_STALLED_BODIES, MAX_STALLED_BODIES_PER_CONNECTION, watchBodyWait, type CallDeadline, type StreamedRequest } from "../../src/net/body-wait.ts";
 
 /** A call with `signal`, with a deadline unless told otherwise. */
 function call(signal: AbortSignal, deadline = true): CallDeadline {
@@ -53,51 +53,6 @@ describe("watchBodyWait", () => {
     expect(failures).toEqual([]);
     await Promise.resolve();
     expect(failures).toEqual([expired]);
-  });
-
-  it("refuses a body at once while MAX_PENDING_BODIES are awaited, and takes one again when one ends", async () => {
-    const failures: unknown[] = [];
-    const stops = Array.from({ length: MAX_PENDING_BODIES }, () => watchBodyWait(call(new AbortController().signal, false), (error) => failures.push(error)));
-    watchBodyWait(call(new AbortController().signal, false), (error) => failures.push(error));
-    await Promise.resolve();
-    expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ code: Code.ResourceExhausted, rawMessage: "too many requests are still arriving; retry shortly" });
-
-    stops[0]!();
-    const overflow = new RequestOnAStream();
-    limitBodyWait(overflow, undefined);
-    await Promise.resolve();
-    expect(overflow.closedWith).toEqual([]);
-    const refused = new RequestOnAStream();
-    limitBodyWait(refused, undefined);
-    await Promise.resolve();
-    expect(refused.closedWith).toEqual([http2.constants.NGHTTP2_REFUSED_STREAM]);
-    for (const stop of stops) stop();
-    overflow.emit("end");
-  });
-
-  it("refuses a body at once on a connection with MAX_PENDING_BODIES_PER_CONNECTION awaited, and only there", async () => {
-    const crowded = {};
-    const requests = Array.from({ length: MAX_PENDING_BODIES_PER_CONNECTION }, () => new RequestOnAStream(crowded));
-    for (const request of requests) limitBodyWait(request, undefined);
-    const refused = new RequestOnAStream(crowded);
-    limitBodyWait(refused, undefined);
-    const elsewhere = new RequestOnAStream({});
-    limitBodyWait(elsewhere, undefined);
-    await Promise.resolve();
-    expect(refused.closedWith).toEqual([http2.constants.NGHTTP2_REFUSED_STREAM]);
-    expect(elsewhere.closedWith).toEqual([]);
-
-    requests[0]!.emit("end");
-    // Ended twice over (end, then close) gives back one place, not two.
-    requests[0]!.emit("close");
-    const next = new RequestOnAStream(crowded);
-    limitBodyWait(next, undefined);
-    const over = new RequestOnAStream(crowded);
-    limitBodyWait(over, undefined);
-    await Promise.resolve();
-    expect([next.closedWith, over.closedWith]).toEqual([[], [http2.constants.NGHTTP2_REFUSED_STREAM]]);
-    for (const request of [...requests, next, elsewhere]) request.emit("close");
   });
 
   it("stops watching once the body has ended", () => {
@@ -156,3 +111,54 @@ describe("limitBodyWait", () => {
     expect([ended.closedWith, closed.closedWith, complete.closedWith]).toEqual([[], [], []]);
   });
 });
+
+describe("stalled bodies", () => {
+  it("never counts a burst whose bodies arrive within five seconds, however large", () => {
+    const connection = {};
+    const failures: unknown[] = [];
+    const stops = Array.from({ length: 2_000 }, () => watchBodyWait(call(new AbortController().signal, false), (error) => failures.push(error), connection));
+    vi.advanceTimersByTime(4_750);
+    for (const stop of stops) stop();
+    vi.advanceTimersByTime(5_000);
+    expect(failures).toEqual([]);
+  });
+
+  it("ends the newest past MAX_STALLED_BODIES_PER_CONNECTION on a connection, and none elsewhere", () => {
+    const crowded = Array.from({ length: MAX_STALLED_BODIES_PER_CONNECTION + 10 }, () => new RequestOnAStream(CROWDED));
+    for (const request of crowded) limitBodyWait(request, undefined);
+    const elsewhere = new RequestOnAStream({});
+    limitBodyWait(elsewhere, undefined);
+    vi.advanceTimersByTime(5_250);
+    expect(crowded.filter((request) => request.closedWith.length > 0)).toEqual(crowded.slice(MAX_STALLED_BODIES_PER_CONNECTION));
+    expect(crowded.at(-1)!.closedWith).toEqual([http2.constants.NGHTTP2_REFUSED_STREAM]);
+    expect(elsewhere.closedWith).toEqual([]);
+    // One ending (twice over: end, then close) makes room for one more, not two.
+    crowded[0]!.emit("end");
+    crowded[0]!.emit("close");
+    const next = [new RequestOnAStream(CROWDED), new RequestOnAStream(CROWDED)];
+    for (const request of next) limitBodyWait(request, undefined);
+    vi.advanceTimersByTime(5_250);
+    expect(next.map((request) => request.closedWith)).toEqual([[], [http2.constants.NGHTTP2_REFUSED_STREAM]]);
+    for (const request of [...crowded, ...next, elsewhere]) request.emit("close");
+  });
+
+  it("ends the oldest past MAX_STALLED_BODIES on the instance", () => {
+    const connections = Math.ceil((MAX_STALLED_BODIES + 100) / MAX_STALLED_BODIES_PER_CONNECTION);
+    const requests: RequestOnAStream[] = [];
+    for (let c = 0; c < connections; c++) {
+      const connection = {};
+      for (let i = 0; i < MAX_STALLED_BODIES_PER_CONNECTION; i++) {
+        const request = new RequestOnAStream(connection);
+        limitBodyWait(request, undefined);
+        requests.push(request);
+      }
+    }
+    vi.advanceTimersByTime(5_250);
+    const ended = requests.filter((request) => request.closedWith.length > 0);
+    expect(ended).toEqual(requests.slice(0, requests.length - MAX_STALLED_BODIES));
+    for (const request of requests) request.emit("close");
+  });
+});
+
+/** One connection's identity, shared by the requests that came on it. */
+const CROWDED = {};
