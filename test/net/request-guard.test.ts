@@ -114,3 +114,32 @@ describe("streams per HTTP/2 connection", () => {
     }
   });
 });
+
+describe("streams on connect-node's paths per HTTP/2 connection", () => {
+  it("refuses the 101st open at once (REFUSED_STREAM), and takes new ones once others end", async () => {
+    const session = http2.connect(`http://127.0.0.1:${harness.app.servers.grpcPort}`);
+    session.on("error", () => {});
+    try {
+      const open = (): http2.ClientHttp2Stream => {
+        const stream = session.request({ ":method": "POST", ":path": LIST_QUEUES, "content-type": "application/grpc-web+proto" });
+        stream.on("error", () => {});
+        stream.resume();
+        return stream;
+      };
+      const closed = (stream: http2.ClientHttp2Stream) => new Promise<number>((resolve) => stream.once("close", () => resolve(stream.rstCode ?? -1)));
+      // Headers only: a body that never comes keeps each open.
+      const held = Array.from({ length: 100 }, open);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await closed(open())).toBe(http2.constants.NGHTTP2_REFUSED_STREAM);
+      const first = held[0]!;
+      const firstClosed = closed(first);
+      first.end(EMPTY_FRAME);
+      await firstClosed;
+      const next = open();
+      next.end(EMPTY_FRAME);
+      expect(await closed(next)).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    } finally {
+      session.destroy();
+    }
+  });
+});
