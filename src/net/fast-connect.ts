@@ -246,6 +246,9 @@ async function serveUnary(
     context.responseHeader.set(headerContentType, contentTypeUnaryJson);
     if (!error.isWireError) mergeNonProtocolHeaders(context.responseHeader, error.metadata);
     body = errorToJsonBytes(error, undefined);
+    // A body that never arrived in time still has bytes to come, which would be read as the next
+    // request (or meet Node's 408 later on the same connection): this answer is its last.
+    if (error.code === Code.DeadlineExceeded && !request.complete) response.shouldKeepAlive = false;
   } finally {
     calls.end(context);
     response.off("close", cancel);

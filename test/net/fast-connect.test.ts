@@ -362,12 +362,13 @@ describe("withFastConnect answers unary Connect calls exactly as the connect ada
       request.on("response", (response) => {
         const received: Buffer[] = [];
         response.on("data", (chunk: Buffer) => received.push(chunk));
-        response.on("end", () => resolve(`${response.statusCode} ${Buffer.concat(received).toString()}`));
+        response.on("end", () => resolve(`${response.statusCode} ${response.headers.connection} ${Buffer.concat(received).toString()}`));
       });
       request.on("error", reject);
       request.write("{");
     });
-    expect(outcome).toBe('504 {"code":"deadline_exceeded","message":"the operation timed out"}');
+    // The rest of the body would come on the same connection: the answer closes it.
+    expect(outcome).toBe('504 close {"code":"deadline_exceeded","message":"the operation timed out"}');
   });
 
   it("aborts open calls with the shutdown signal's reason, and calls started after it at once", async () => {
