@@ -286,6 +286,27 @@ describe("unary calls served from the raw stream", () => {
     expect(fastServer.fallbacks).toEqual([]);
   });
 
+  it("answers a unary call at once once a second message begins, rather than hold it", async () => {
+    const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": ENQUEUE_PATH, "content-type": "application/grpc", te: "trailers", authorization: "Bearer good", "grpc-timeout": "20S" });
+      stream.on("error", () => {});
+      const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => {
+        stream.on("response", (headers) => {
+          if (headers["grpc-status"] !== undefined) resolve(headers);
+        });
+        stream.on("trailers", resolve);
+      });
+      // A whole first message, then a second envelope's header, then nothing.
+      stream.write(Buffer.concat([envelope(enqueueBytes("ok")), Buffer.from([0, 0, 0, 0, 10])]));
+      const started = Date.now();
+      expect((await trailers)["grpc-status"]).toBe(String(Code.InvalidArgument));
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      session.destroy();
+    }
+  });
+
   it("keeps serving after a client resets a call before the end of its request", async () => {
     const session = http2.connect(`http://127.0.0.1:${fastServer.port}`);
     try {
