@@ -40,12 +40,14 @@ export function textProblem(value: string, maxLength: number, required: boolean)
   const unusual = unusualCharacters(value);
   // Control characters in ids end up in logs and other systems' keys; nobody needs them.
   if (unusual === CONTROL) return "must not contain control characters";
-  // Invisible ones (U+200B zero width space, U+202E right-to-left override) make one id look like another.
-  if (unusual === NON_ASCII && FORMAT_CHARACTER.test(value)) return "must not contain invisible formatting characters (Unicode category Cf, such as U+200B or U+202E)";
+  // Invisible ones (U+200B zero width space, U+202E right-to-left override, U+034F combining
+  // grapheme joiner) make one id look like another.
+  if (unusual === NON_ASCII && INVISIBLE_CHARACTER.test(value)) return "must not contain invisible characters (Unicode category Cf or Default_Ignorable_Code_Point, such as U+200B, U+202E or U+034F)";
   return undefined;
 }
 
-const FORMAT_CHARACTER = /\p{Cf}/u;
+/** Format characters, and every other character renderers may show as nothing (variation selectors, fillers...). */
+const INVISIBLE_CHARACTER = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 const PLAIN = 0;
 const NON_ASCII = 1;
 const CONTROL = 2;
@@ -53,7 +55,7 @@ const CONTROL = 2;
 /**
  * Whether `value` has a character of Unicode category Cc (U+0000-U+001F, U+007F-U+009F), as
  * `/\p{Cc}/u` tests it (every such character is one UTF-16 unit, and no surrogate is one of them),
- * else whether it has any character outside ASCII, the only ones that can be invisible formatting.
+ * else whether it has any character outside ASCII, the only ones that can be invisible.
  * A loop over the units, because a regular expression costs more than the rest of checking a short
  * id, and ids are nearly always ASCII.
  */

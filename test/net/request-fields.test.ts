@@ -3,20 +3,21 @@ import { InvalidArgumentError } from "../../src/application/errors.ts";
 import { optionalText, requireText, textProblem } from "../../src/net/request-fields.ts";
 
 describe("request text fields", () => {
-  it("refuses exactly the characters of Unicode categories Cc and Cf, as /\\p{Cc}/u and /\\p{Cf}/u find them", () => {
+  it("refuses exactly the control and invisible characters (Cc, Cf, Default_Ignorable_Code_Point), as /\\p{...}/u finds them", () => {
     const refused: number[] = [];
     const expected: number[] = [];
     for (let unit = 0; unit <= 0xffff; unit++) {
       // Lone surrogates stay unpaired here; they are neither.
       const text = `id${String.fromCharCode(unit)}`;
-      if (/\p{Cc}|\p{Cf}/u.test(text)) expected.push(unit);
+      if (/\p{Cc}|\p{Cf}|\p{Default_Ignorable_Code_Point}/u.test(text)) expected.push(unit);
       if (textProblem(text, 128, true) !== undefined) refused.push(unit);
     }
     expect(refused).toEqual(expected);
-    expect(textProblem("alice\u200b", 128, true)).toBe("must not contain invisible formatting characters (Unicode category Cf, such as U+200B or U+202E)");
+    expect(textProblem("alice\u200b", 128, true)).toBe("must not contain invisible characters (Unicode category Cf or Default_Ignorable_Code_Point, such as U+200B, U+202E or U+034F)");
+    expect(textProblem("c\u034f", 128, true)).toMatch(/invisible characters/);
     // Astral characters (surrogate pairs) are refused only when formatting (tags, U+E0001).
     expect(textProblem("player-\u{1F600}", 128, true)).toBeUndefined();
-    expect(textProblem("player-\u{E0001}", 128, true)).toMatch(/invisible formatting/);
+    expect(textProblem("player-\u{E0001}", 128, true)).toMatch(/invisible characters/);
   });
 
   it("counts characters as code points: an emoji is one", () => {
