@@ -162,3 +162,23 @@ export function limitBodyWait(request: StreamedRequest, deadlineMs: number | und
   request.once("end", stop);
   request.once("close", stop);
 }
+
+/** The part of an HTTP/2 stream that {@link limitResponseWait} uses. */
+export interface ResponseStream {
+  readonly closed: boolean;
+  readonly session: object | undefined;
+  close(code: number): void;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/**
+ * The same limits for a unary call's response, from the moment it is written until its stream
+ * closes: a client that never opens its receive window (HTTP/2 flow control at 0) would otherwise
+ * keep the stream, its response and a connection slot for good (142,000 such streams exhausted a
+ * 300 MB heap in an adversarial test). A real client reads it at once, so it never stalls.
+ */
+export function limitResponseWait(stream: ResponseStream): void {
+  if (stream.closed) return;
+  const stop = watchBodyWait(NO_DEADLINE, () => stream.close(http2.constants.NGHTTP2_CANCEL), stream.session);
+  stream.once("close", stop);
+}

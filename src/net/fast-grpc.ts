@@ -4,6 +4,7 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 import { serveServerStreaming } from "./grpc-server-streaming.ts";
 import { frames, GRPC_PROTO, ignoreStreamErrors, readBody, sendTrailersAndEnd, setErrorTrailers, startCall } from "./grpc-wire.ts";
+import { limitResponseWait } from "./body-wait.ts";
 import { frame } from "../shared/grpc-frame.ts";
 import { CALL_COMPLETED, OpenCalls } from "./open-calls.ts";
 import { singleNow } from "./single-message.ts";
@@ -114,5 +115,6 @@ async function serveUnary(
   stream.once("wantTrailers", () => sendTrailersAndEnd(stream, trailers));
   if (body === undefined) stream.end();
   else stream.end(body);
+  limitResponseWait(stream);
 }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { EventEmitter } from "node:events";
 import http2 from "node:http2";
-import { BODY_WAIT_MS, limitBodyWait, MAX_STALLED_BODIES, MAX_STALLED_BODIES_PER_CONNECTION, watchBodyWait, type CallDeadline, type StreamedRequest } from "../../src/net/body-wait.ts";
+import { BODY_WAIT_MS, limitBodyWait, limitResponseWait, MAX_STALLED_BODIES, MAX_STALLED_BODIES_PER_CONNECTION, watchBodyWait, type CallDeadline, type StreamedRequest } from "../../src/net/body-wait.ts";
 
 /** A call with `signal`, with a deadline unless told otherwise. */
 function call(signal: AbortSignal, deadline = true): CallDeadline {
@@ -162,3 +162,16 @@ describe("stalled bodies", () => {
 
 /** One connection's identity, shared by the requests that came on it. */
 const CROWDED = {};
+
+describe("limitResponseWait", () => {
+  it("closes the stream of a unary response its client has not taken after BODY_WAIT_MS, and not one that closed", () => {
+    const closedWith: number[] = [];
+    const unread = Object.assign(new EventEmitter(), { closed: false, session: {}, close: (code: number) => void closedWith.push(code) });
+    limitResponseWait(unread);
+    const read = Object.assign(new EventEmitter(), { closed: false, session: {}, close: () => void closedWith.push(-1) });
+    limitResponseWait(read);
+    read.emit("close");
+    vi.advanceTimersByTime(BODY_WAIT_MS + 250);
+    expect(closedWith).toEqual([http2.constants.NGHTTP2_CANCEL]);
+  });
+});
