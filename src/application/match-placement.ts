@@ -382,10 +382,10 @@ export class MatchPlacement {
    * did commit would let the fleet hand it to another match while players hold tickets for it, and
    * watchers not told of a change never learn it. Only an {@link UnavailableError} (no answer in
    * time, Redis unreachable or refusing writes for now) is worth asking again. Undefined on any
-   * other failure, when the store still fails after
-   * {@link STORE_ATTEMPTS} tries (about a minute at the default pause, longer than a Redis
-   * failover takes) or once placement is closing: whatever is still allocating then is settled by a
-   * later pass's reclaim of stale claims, on whichever instance holds the queue.
+   * other failure, when the store still fails after {@link STORE_ATTEMPTS} tries (about a minute at
+   * the default pause, longer than a Redis failover takes) or once placement is closing: whatever is
+   * still allocating then is settled by a later pass's reclaim of stale claims, on whichever
+   * instance holds the queue.
    */
   async #untilStoreAnswers<T>(attempt: () => Promise<T>, log: Logger, what: string): Promise<T | undefined> {
     const first = this.#deps.storeRetryMs ?? STORE_RETRY_MS;

@@ -17,9 +17,9 @@ const FIRST_PRUNE_AT = 1_024;
  * and cancels in a loop would make the instance keep tickets without bound (a million in seven
  * minutes in an adversarial test) until it runs out of memory. With the limit a player holds at
  * most `perMinute` x the retention in minutes. Only calls that create a ticket count: the caller
- * gives back what a replay, a refusal or a failed call took (see {@link PlayerEnqueueLimit.giveBack}). Services (game backends) are not limited: they enqueue
- * for many players. Each instance counts its own calls, so behind a load balancer a player gets up
- * to the limit per instance.
+ * gives back what a replay, a refusal or a failed call took (see {@link PlayerEnqueueLimit.giveBack}).
+ * Services (game backends) are not limited: they enqueue for many players. Each instance counts its
+ * own calls, so behind a load balancer a player gets up to the limit per instance.
  */
 export class PlayerEnqueueLimit {
   readonly #perMinute: number;

@@ -47,8 +47,8 @@ export interface ServeOptions {
 /**
  * Streams one HTTP/2 connection may have open at once (node:http2 allows 2^32 - 1 unless told).
  * Enough for a backend's busiest channel and for a thousand watchers sharing one, while each
- * connection's share of the instance's memory stays bounded; a client over the limit waits for a
- * stream to end or opens another connection, as gRPC clients do by themselves.
+ * connection's share of the instance's memory stays bounded; a client over the limit queues its
+ * next stream until one ends (Node's and most gRPC clients do), so more needs more connections.
  */
 const MAX_STREAMS_PER_CONNECTION = 1_000;
 /**

@@ -13,6 +13,13 @@ export const REDACTED_PATHS: readonly string[] = [
   "*.token",
 ];
 
+/**
+ * How every process logs an error: its causes as nested objects. pino's default serializer appends
+ * every cause's message to the error's own, and ours already say what their cause said, so each
+ * line repeated it (an allocation failure three times).
+ */
+export const LOG_SERIALIZERS = { err: pino.stdSerializers.errWithCause };
+
 /** The process's logger, and the way to get its last lines out before the process exits. */
 export interface ProcessLogger {
   readonly logger: Logger;
@@ -33,9 +40,7 @@ export function createLogger(level: string): ProcessLogger {
     {
       level,
       base: { service: "matchmaker" },
-      // An error's causes as nested objects: the default serializer appends every cause's message to
-      // the error's own, and ours already say what their cause said, so each line repeated it.
-      serializers: { err: pino.stdSerializers.errWithCause },
+      serializers: LOG_SERIALIZERS,
       redact: { paths: [...REDACTED_PATHS], censor: "[redacted]" },
     },
     output,

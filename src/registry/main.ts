@@ -2,6 +2,7 @@ import { pino } from "pino";
 import { ConfigError } from "../config/config-error.ts";
 import { type RegistryConfig, registryConfigFromEnvironment } from "./registry-config.ts";
 import { startRegistryServer } from "./registry-server.ts";
+import { LOG_SERIALIZERS } from "../observability/logger.ts";
 
 /** Reads the settings, or explains on stderr which variable is wrong and exits with status 2. */
 function configOrExit(): RegistryConfig | undefined {
@@ -19,7 +20,7 @@ function configOrExit(): RegistryConfig | undefined {
 async function main(): Promise<void> {
   const config = configOrExit();
   if (!config) return;
-  const logger = pino({ level: config.logLevel, serializers: { err: pino.stdSerializers.errWithCause } });
+  const logger = pino({ level: config.logLevel, serializers: LOG_SERIALIZERS });
   const registry = await startRegistryServer({ ...config, logger });
 
   const shutDown = (signal: string): void => {
